@@ -1,0 +1,47 @@
+package io.lvsdirector.core.model;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything the director is told about one virtual service.
+ *
+ * @param service the virtual service itself
+ * @param realServers where its real servers come from
+ * @param healthCheck how they are checked, or {@code null} for "always healthy"
+ * @param whenAllDown what to do when none is healthy
+ * @param drainTimeout the longest a draining real server stays in at weight 0 while it still has
+ *     connections
+ */
+public record ServiceSpec(
+        VirtualService service,
+        RealServerSource realServers,
+        HealthCheck healthCheck,
+        WhenAllDown whenAllDown,
+        Duration drainTimeout) {
+
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofMinutes(5);
+
+    public ServiceSpec {
+        Objects.requireNonNull(service, "service");
+        Objects.requireNonNull(realServers, "realServers");
+        whenAllDown = whenAllDown == null ? WhenAllDown.FAIL_OPEN : whenAllDown;
+        drainTimeout = drainTimeout == null ? DEFAULT_DRAIN_TIMEOUT : drainTimeout;
+        if (drainTimeout.isNegative()) {
+            throw new IllegalArgumentException("drain timeout must not be negative: " + drainTimeout);
+        }
+        if (whenAllDown instanceof WhenAllDown.SorryServer sorry
+                && sorry.address().getClass() != service.vip().getClass()) {
+            throw new IllegalArgumentException("sorry server and VIP must be the same address family");
+        }
+    }
+
+    /** A spec with fail-open and the default drain timeout. */
+    public static ServiceSpec of(VirtualService service, RealServerSource realServers, HealthCheck check) {
+        return new ServiceSpec(service, realServers, check, WhenAllDown.FAIL_OPEN, DEFAULT_DRAIN_TIMEOUT);
+    }
+
+    public String name() {
+        return service.name();
+    }
+}

@@ -1,0 +1,45 @@
+package io.lvsdirector.core.model;
+
+import java.net.InetAddress;
+import java.util.Objects;
+
+/**
+ * What a service does when none of its real servers is healthy. Chosen per service; the choice in
+ * force is visible in status and metrics.
+ */
+public sealed interface WhenAllDown {
+
+    /** The default: keep every real server in at its configured weight rather than blackhole the VIP. */
+    record FailOpen() implements WhenAllDown {}
+
+    /**
+     * Send every client to one sorry server (a maintenance page), which is in the table only while
+     * every real server is down.
+     *
+     * @param address the sorry server's address
+     * @param weight its weight, 1..65535
+     */
+    record SorryServer(InetAddress address, int weight) implements WhenAllDown {
+        public SorryServer {
+            Objects.requireNonNull(address, "address");
+            RealServerSource.checkWeight(weight);
+        }
+    }
+
+    /** Leave the service with no real servers: clients get refused, which some operators prefer. */
+    record Empty() implements WhenAllDown {}
+
+    WhenAllDown FAIL_OPEN = new FailOpen();
+    WhenAllDown EMPTY = new Empty();
+
+    /** A short name for status and metric labels: {@code fail-open}, {@code sorry-server}, {@code empty}. */
+    default String label() {
+        if (this instanceof FailOpen) {
+            return "fail-open";
+        }
+        if (this instanceof SorryServer) {
+            return "sorry-server";
+        }
+        return "empty";
+    }
+}
