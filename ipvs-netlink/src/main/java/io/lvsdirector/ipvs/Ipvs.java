@@ -1,0 +1,171 @@
+package io.lvsdirector.ipvs;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The kernel's IP Virtual Server table, in LVS words. Each method names the {@code ipvsadm}
+ * command it equals.
+ *
+ * <h2>Errors</h2>
+ * Every method throws {@link IpvsException} when the kernel refuses, with the kernel's errno: as
+ * {@code net/netfilter/ipvs/ip_vs_ctl.c} answers, a service that does not exist is {@code ESRCH}
+ * for every service-addressed command; a real server that does not exist is {@code ENOENT}; adding
+ * what exists is {@code EEXIST}; an unknown scheduler or persistence engine is {@code ENOENT}. A
+ * socket failure or timeout is an {@code IpvsException} too, with the socket's errno
+ * ({@code ETIMEDOUT} for a receive timeout). Bad input (malformed address, port 0 on an address
+ * service, weight out of range, scheduler name too long...) never reaches this interface: the
+ * records refuse it with {@link IllegalArgumentException} when they are built.
+ *
+ * <h2>Threads</h2>
+ * Implementations are safe for use by many threads: each call is one request/reply exchange (or,
+ * for {@link #apply} and {@link #snapshot}, one sequence of them) that no other call on the same
+ * instance interleaves with. Calls are serialised, not parallel; the director uses one writer.
+ * Nothing is cached: every read asks the kernel.
+ */
+public interface Ipvs extends AutoCloseable {
+
+    /**
+     * Adds a virtual service. Equivalent to {@code ipvsadm -A -t VIP:PORT -s SCHED [-p T] [-M M] [-b F]}
+     * (or {@code -u}, {@code --sctp-service}, {@code -f MARK}).
+     *
+     * @throws IpvsException EEXIST if it exists; ENOENT if the kernel has no such scheduler or
+     *     persistence engine
+     */
+    void addService(VirtualServer service);
+
+    /**
+     * Changes a virtual service's scheduler, flags and persistence. Equivalent to
+     * {@code ipvsadm -E -t VIP:PORT -s SCHED ...}. Flags are replaced, not merged.
+     *
+     * @throws IpvsException ESRCH if the service does not exist; ENOENT for an unknown scheduler
+     */
+    void updateService(VirtualServer service);
+
+    /**
+     * Deletes a virtual service and all its real servers. Equivalent to {@code ipvsadm -D -t VIP:PORT}.
+     *
+     * @throws IpvsException ESRCH if the service does not exist
+     */
+    void deleteService(VirtualServerKey service);
+
+    /**
+     * Reads one service. Equivalent to {@code ipvsadm -Ln -t VIP:PORT} (service line only, with
+     * {@code --stats} counters).
+     *
+     * @return the service, or empty if the kernel answered ESRCH
+     */
+    Optional<VirtualServerStatus> getService(VirtualServerKey service);
+
+    /** Reads every service. Equivalent to {@code ipvsadm -Ln --stats} (service lines only). */
+    List<VirtualServerStatus> services();
+
+    /**
+     * Adds a real server to a service. Equivalent to {@code ipvsadm -a -t VIP:PORT -r RIP:PORT -g -w W}.
+     *
+     * @throws IpvsException ESRCH if the service does not exist; EEXIST if the real server does;
+     *     EINVAL for a mixed-family real server while a sync daemon runs, or GUE without a port
+     */
+    void addRealServer(VirtualServerKey service, RealServer realServer);
+
+    /**
+     * Changes a real server's weight, forwarding, thresholds or tunnel settings. Equivalent to
+     * {@code ipvsadm -e -t VIP:PORT -r RIP:PORT -g -w W}.
+     *
+     * @throws IpvsException ESRCH if the service does not exist; ENOENT if the real server does not
+     */
+    void updateRealServer(VirtualServerKey service, RealServer realServer);
+
+    /**
+     * Removes a real server from a service. Equivalent to {@code ipvsadm -d -t VIP:PORT -r RIP:PORT}.
+     *
+     * @throws IpvsException ESRCH if the service does not exist; ENOENT if the real server does not
+     */
+    void deleteRealServer(VirtualServerKey service, RealServerKey realServer);
+
+    /**
+     * Reads the real servers of a service. Equivalent to {@code ipvsadm -Ln --stats -t VIP:PORT}.
+     *
+     * @return the real servers; empty if the service has none <em>or does not exist</em> (the
+     *     kernel answers a dump for a missing service with an empty dump, not an error; use
+     *     {@link #getService} to tell the two apart)
+     */
+    List<RealServerStatus> realServers(VirtualServerKey service);
+
+    /**
+     * Reads the whole table: every service with its real servers, configuration and counters.
+     * Equivalent to {@code ipvsadm -Ln --stats} (and {@code --rate}). The read is one service dump
+     * followed by one real-server dump per service; see {@link IpvsSnapshot} for what that means
+     * for consistency.
+     */
+    IpvsSnapshot snapshot();
+
+    /**
+     * Applies many changes in one go: equivalent to {@code ipvsadm-restore} of those lines, except
+     * that one op's failure does not stop the others. Every op is sent as its own acknowledged
+     * request, in order; the kernel processes each regardless of the earlier ones' outcome.
+     *
+     * @return the outcome of every op, in the order given; this method does not throw for a
+     *     refused op, only records it. If the exchange itself breaks (socket error, timeout), the
+     *     ops whose acknowledgement was not read are {@link BatchResult.Status#NOT_ATTEMPTED} when
+     *     they were never sent, and FAILED with the socket's errno when they were sent but not
+     *     acknowledged (their effect on the kernel is then unknown, and the caller must re-read).
+     */
+    BatchResult apply(List<? extends IpvsOp> ops);
+
+    /**
+     * Zeroes a service's counters and those of its real servers. Equivalent to
+     * {@code ipvsadm -Z -t VIP:PORT}.
+     *
+     * @throws IpvsException ESRCH if the service does not exist
+     */
+    void zero(VirtualServerKey service);
+
+    /** Zeroes every counter. Equivalent to {@code ipvsadm -Z}. */
+    void zeroAll();
+
+    /**
+     * Deletes every service and real server. Equivalent to {@code ipvsadm -C}. Offered for
+     * completeness and tests; <strong>the director never calls it</strong>: it adopts what the
+     * kernel has and deletes only what it owns.
+     */
+    void flush();
+
+    /** IPVS version and connection table size. Equivalent to {@code ipvsadm --version} / {@code -Ln} header. */
+    IpvsInfo info();
+
+    /** Connection timeouts. Equivalent to {@code ipvsadm -L --timeout}. */
+    Timeouts timeouts();
+
+    /**
+     * Sets connection timeouts; a 0 leaves that one unchanged. Equivalent to
+     * {@code ipvsadm --set TCP TCPFIN UDP}.
+     *
+     * @throws IpvsException EINVAL for a timeout the kernel cannot represent
+     */
+    void setTimeouts(Timeouts timeouts);
+
+    /**
+     * Starts a connection sync daemon. Equivalent to
+     * {@code ipvsadm --start-daemon master|backup --mcast-interface IF --syncid ID [--sync-maxlen]
+     * [--mcast-group] [--mcast-port] [--mcast-ttl]}.
+     *
+     * @throws IpvsException EEXIST if a daemon in that state runs; ENODEV for an unknown interface;
+     *     EINVAL while mixed-family real servers exist
+     */
+    void startDaemon(SyncDaemon daemon);
+
+    /**
+     * Stops the sync daemon in a state. Equivalent to {@code ipvsadm --stop-daemon master|backup}.
+     *
+     * @throws IpvsException ESRCH if no daemon runs in that state
+     */
+    void stopDaemon(SyncDaemon.State state);
+
+    /** The running sync daemons (none, one, or a master and a backup). Equivalent to {@code ipvsadm -L --daemon}. */
+    List<SyncDaemon> daemons();
+
+    /** Releases the netlink socket. Idempotent; other calls fail after it. */
+    @Override
+    void close();
+}
