@@ -1,0 +1,225 @@
+package io.lvsdirector.core.plan;
+
+import io.lvsdirector.core.health.HealthState;
+import io.lvsdirector.core.health.HealthStatus;
+import io.lvsdirector.core.health.ProbeTarget;
+import io.lvsdirector.core.model.HealthCheck;
+import io.lvsdirector.core.model.ManualDrain;
+import io.lvsdirector.core.model.NodeView;
+import io.lvsdirector.core.model.RealServerSource;
+import io.lvsdirector.core.model.ServiceSpec;
+import io.lvsdirector.core.model.StaticRealServer;
+import io.lvsdirector.core.model.VirtualService;
+import io.lvsdirector.core.model.WhenAllDown;
+import java.net.InetAddress;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The pure function {@code desired = build(services, nodes, health, manual drains, now)}.
+ *
+ * <p>Rules, per candidate real server of a service (first match wins):
+ * <ol>
+ *   <li>the probe says FAILED: {@link Disposition#FAILED}, out at once (a dead node cannot drain);
+ *   <li>drained by hand, node cordoned, node labelled {@value NodeView#EXCLUDE_LABEL}, node not
+ *       ready, or the probe says DRAINING (an HTTP 503): {@link Disposition#DRAINING};
+ *   <li>not probed yet: {@link Disposition#UNKNOWN};
+ *   <li>otherwise {@link Disposition#ACTIVE}.
+ * </ol>
+ * When no candidate is ACTIVE or UNKNOWN the service's {@link WhenAllDown} applies: fail-open turns
+ * every FAILED and DRAINING candidate into {@link Disposition#FAIL_OPEN}, a sorry server is added as
+ * {@link Disposition#SORRY}, empty leaves it at that.
+ *
+ * <p>Stateless and thread-safe: everything it needs comes in as arguments, including when each
+ * drain began, so the same inputs always give the same state.
+ */
+public final class DesiredStateBuilder {
+
+    private DesiredStateBuilder() {
+    }
+
+    /**
+     * Builds the desired state.
+     *
+     * @param services the service specs; a second spec with an already used kernel identity (or
+     *     name) is left out and reported in {@link DesiredState#problems()}
+     * @param nodes the Kubernetes nodes node selectors pick from
+     * @param health the newest probe status per target; absent means not probed yet
+     * @param manualDrains drains requested by hand
+     * @param drainStarts {@link DesiredState#drainStarts()} of the previous build (empty at start)
+     * @param now the instant to build for
+     */
+    public static DesiredState build(
+            Collection<ServiceSpec> services,
+            Collection<NodeView> nodes,
+            Map<ProbeTarget, HealthStatus> health,
+            Collection<ManualDrain> manualDrains,
+            Map<DrainKey, Instant> drainStarts,
+            Instant now) {
+        TreeMap<ServiceKey, DesiredService> out = new TreeMap<>();
+        Map<DrainKey, Instant> newDrainStarts = new HashMap<>();
+        Set<ProbeTarget> targets = new HashSet<>();
+        List<String> problems = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+
+        List<ServiceSpec> ordered = new ArrayList<>(services);
+        // Name order decides which of two clashing specs wins, so the outcome does not depend on
+        // the order a store happens to list them in.
+        ordered.sort(Comparator.comparing(ServiceSpec::name));
+        List<NodeView> nodeList = new ArrayList<>(nodes);
+        nodeList.sort(Comparator.comparing(NodeView::name));
+
+        for (ServiceSpec spec : ordered) {
+            VirtualService vs = spec.service();
+            ServiceKey key = ServiceKey.of(vs);
+            if (!names.add(vs.name())) {
+                problems.add("service " + vs.name() + ": duplicate name, ignored");
+                continue;
+            }
+            if (out.containsKey(key)) {
+                problems.add("service " + vs.name() + ": " + key + " is already service "
+                        + out.get(key).name() + ", ignored");
+                continue;
+            }
+            out.put(key, buildService(spec, key, nodeList, health, manualDrains, drainStarts, now,
+                    newDrainStarts, targets, problems));
+        }
+        return new DesiredState(now, out, newDrainStarts, targets, problems);
+    }
+
+    private record Candidate(InetAddress address, int weight, NodeView node) {}
+
+    private static DesiredService buildService(
+            ServiceSpec spec,
+            ServiceKey key,
+            List<NodeView> nodes,
+            Map<ProbeTarget, HealthStatus> health,
+            Collection<ManualDrain> manualDrains,
+            Map<DrainKey, Instant> drainStarts,
+            Instant now,
+            Map<DrainKey, Instant> newDrainStarts,
+            Set<ProbeTarget> targets,
+            List<String> problems) {
+        VirtualService vs = spec.service();
+        List<Candidate> candidates = new ArrayList<>();
+        if (spec.realServers() instanceof RealServerSource.StaticList list) {
+            for (StaticRealServer rs : list.servers()) {
+                if (rs.address().getClass() != vs.vip().getClass()) {
+                    problems.add("service " + vs.name() + ": real server " + rs.address().getHostAddress()
+                            + " is not in the VIP's address family, ignored");
+                    continue;
+                }
+                candidates.add(new Candidate(rs.address(), rs.weight(), null));
+            }
+        } else if (spec.realServers() instanceof RealServerSource.NodeSelector selector) {
+            Set<InetAddress> seen = new HashSet<>();
+            for (NodeView node : nodes) {
+                if (!selector.matches(node.labels())) {
+                    continue;
+                }
+                InetAddress address = node.addressFor(vs.vip()).orElse(null);
+                if (address == null) {
+                    problems.add("service " + vs.name() + ": node " + node.name()
+                            + " has no address in the VIP's family, ignored");
+                    continue;
+                }
+                if (!seen.add(address)) {
+                    problems.add("service " + vs.name() + ": node " + node.name() + " repeats address "
+                            + address.getHostAddress() + ", ignored");
+                    continue;
+                }
+                candidates.add(new Candidate(address, selector.weight(), node));
+            }
+        }
+
+        TreeMap<DestinationKey, DesiredDestination> dests = new TreeMap<>();
+        HealthCheck check = spec.healthCheck() == null ? null : spec.healthCheck().resolvePort(vs.port());
+        for (Candidate c : candidates) {
+            DestinationKey dk = new DestinationKey(c.address(), vs.port());
+            DestinationConfig cfg = new DestinationConfig(c.weight(), vs.forwarding());
+            String nodeName = c.node() == null ? null : c.node().name();
+            HealthStatus hs;
+            if (check == null) {
+                hs = new HealthStatus(HealthState.HEALTHY, "no check", now);
+            } else {
+                ProbeTarget target = new ProbeTarget(c.address(), check);
+                targets.add(target);
+                hs = health.getOrDefault(target, HealthStatus.unknown(now));
+            }
+
+            String drainReason = drainReason(vs.name(), c, hs, manualDrains);
+            DesiredDestination d;
+            if (hs.state() == HealthState.FAILED) {
+                d = new DesiredDestination(dk, cfg, Disposition.FAILED, hs.state(), hs.reason(), hs.since(), null,
+                        nodeName);
+            } else if (drainReason != null) {
+                DrainKey drainKey = new DrainKey(key, dk);
+                Instant started = drainStarts.getOrDefault(drainKey, now);
+                newDrainStarts.put(drainKey, started);
+                d = new DesiredDestination(dk, cfg, Disposition.DRAINING, hs.state(), drainReason, started,
+                        started.plus(spec.drainTimeout()), nodeName);
+            } else if (hs.state() == HealthState.UNKNOWN) {
+                d = new DesiredDestination(dk, cfg, Disposition.UNKNOWN, hs.state(), hs.reason(), hs.since(), null,
+                        nodeName);
+            } else {
+                d = new DesiredDestination(dk, cfg, Disposition.ACTIVE, hs.state(), hs.reason(), hs.since(), null,
+                        nodeName);
+            }
+            dests.put(dk, d);
+        }
+
+        boolean allDown = dests.values().stream()
+                .noneMatch(d -> d.disposition() == Disposition.ACTIVE || d.disposition() == Disposition.UNKNOWN);
+        if (allDown) {
+            WhenAllDown policy = spec.whenAllDown();
+            if (policy instanceof WhenAllDown.FailOpen) {
+                dests.replaceAll((k, d) -> new DesiredDestination(k, d.config(), Disposition.FAIL_OPEN, d.health(),
+                        "fail-open: all down (" + d.reason() + ")", d.since(), null, d.node()));
+                // A fail-open server is not draining; its drain starts over if it still is later.
+                dests.keySet().forEach(k -> newDrainStarts.remove(new DrainKey(key, k)));
+            } else if (policy instanceof WhenAllDown.SorryServer sorry) {
+                DestinationKey sk = new DestinationKey(sorry.address(), vs.port());
+                if (dests.containsKey(sk)) {
+                    problems.add("service " + vs.name() + ": sorry server " + sk + " is also a real server");
+                } else {
+                    dests.put(sk, new DesiredDestination(sk, new DestinationConfig(sorry.weight(), vs.forwarding()),
+                            Disposition.SORRY, HealthState.HEALTHY, "sorry server: all down", now, null, null));
+                }
+            }
+        }
+        return new DesiredService(vs.name(), key, ServiceConfig.of(vs), dests, spec.whenAllDown(), allDown);
+    }
+
+    private static String drainReason(String service, Candidate c, HealthStatus hs,
+            Collection<ManualDrain> manualDrains) {
+        for (ManualDrain m : manualDrains) {
+            if (m.appliesTo(service, c.address())) {
+                return "manual";
+            }
+        }
+        NodeView node = c.node();
+        if (node != null) {
+            if (node.unschedulable()) {
+                return "cordoned";
+            }
+            if (node.excludedFromLoadBalancers()) {
+                return "excluded from load balancers";
+            }
+            if (!node.ready()) {
+                return "node not ready";
+            }
+        }
+        if (hs.state() == HealthState.DRAINING) {
+            return hs.reason();
+        }
+        return null;
+    }
+}

@@ -1,0 +1,19 @@
+package io.lvsdirector.core.plan;
+
+import java.util.List;
+
+/**
+ * The ops of one pass, in the order to apply them: service adds and edits, destination adds,
+ * destination edits, destination deletes, service deletes. Adding before deleting means a swap
+ * (a sorry server replacing the last real server) never leaves the service empty in between.
+ */
+public record Plan(List<PlanOp> ops) {
+
+    public Plan {
+        ops = List.copyOf(ops);
+    }
+
+    public boolean isEmpty() {
+        return ops.isEmpty();
+    }
+}
