@@ -56,6 +56,7 @@ public record VirtualService(
         if (vip instanceof Inet4Address && persistence.netmaskPrefix() > 32) {
             throw new IllegalArgumentException("IPv4 persistence netmask prefix must be 0..32");
         }
+        persistence = persistence.canonical(vip instanceof Inet4Address ? 32 : 128);
         if (vip.isAnyLocalAddress() || vip.isMulticastAddress()) {
             throw new IllegalArgumentException("vip must be a unicast address: " + vip.getHostAddress());
         }

@@ -1,0 +1,148 @@
+package io.lvsdirector.core.kernel;
+
+import io.lvsdirector.core.model.Forwarding;
+import io.lvsdirector.core.model.Persistence;
+import io.lvsdirector.core.model.Protocol;
+import io.lvsdirector.core.model.ServiceFlag;
+import io.lvsdirector.core.plan.ActualDestination;
+import io.lvsdirector.core.plan.ActualService;
+import io.lvsdirector.core.plan.ActualState;
+import io.lvsdirector.core.plan.DestinationConfig;
+import io.lvsdirector.core.plan.DestinationKey;
+import io.lvsdirector.core.plan.PlanOp;
+import io.lvsdirector.core.plan.ServiceConfig;
+import io.lvsdirector.core.plan.ServiceKey;
+import io.lvsdirector.ipvs.IpvsOp;
+import io.lvsdirector.ipvs.IpvsSnapshot;
+import io.lvsdirector.ipvs.RealServer;
+import io.lvsdirector.ipvs.RealServerKey;
+import io.lvsdirector.ipvs.RealServerSpec;
+import io.lvsdirector.ipvs.RealServerStatus;
+import io.lvsdirector.ipvs.SchedulerFlag;
+import io.lvsdirector.ipvs.VirtualServer;
+import io.lvsdirector.ipvs.VirtualServerKey;
+import io.lvsdirector.ipvs.VirtualServerSpec;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The one place where the director's plan records meet ipvs-netlink's records, both ways.
+ *
+ * <p>Both sides keep one spelling per kernel state (flags canonical for the scheduler, a whole-address
+ * persistence netmask as 0), so a table read back equals the table written and a restart plans
+ * nothing. Things the director does not manage are left out of {@link ActualState}: firewall-mark
+ * services (the director never creates one, so it never owns one), thresholds, tunnel settings and
+ * persistence engines.
+ */
+public final class KernelMapping {
+
+    private KernelMapping() {
+    }
+
+    /** The kernel table in the planner's terms. */
+    public static ActualState actual(IpvsSnapshot snapshot) {
+        TreeMap<ServiceKey, ActualService> services = new TreeMap<>();
+        for (IpvsSnapshot.Entry e : snapshot.entries()) {
+            VirtualServerKey k = e.service().key();
+            if (k.isFwmark()) {
+                continue;
+            }
+            ServiceKey key = new ServiceKey(Protocol.valueOf(k.protocol().name()), k.address(), k.port());
+            TreeMap<DestinationKey, ActualDestination> dests = new TreeMap<>();
+            for (RealServerStatus rs : e.realServers()) {
+                DestinationKey dk = new DestinationKey(rs.key().address(), rs.key().port());
+                dests.put(dk, new ActualDestination(dk, destinationConfig(rs.spec()),
+                        Math.max(0, rs.activeConns()), Math.max(0, rs.inactiveConns())));
+            }
+            services.put(key, new ActualService(key, serviceConfig(e.service().spec()), dests));
+        }
+        return new ActualState(services);
+    }
+
+    /** The ipvs-netlink op for a plan op. */
+    public static IpvsOp op(PlanOp op) {
+        VirtualServerKey key = key(op.service());
+        if (op instanceof PlanOp.AddService add) {
+            return new IpvsOp.AddService(new VirtualServer(key, spec(add.config())));
+        } else if (op instanceof PlanOp.UpdateService upd) {
+            return new IpvsOp.UpdateService(new VirtualServer(key, spec(upd.config())));
+        } else if (op instanceof PlanOp.DeleteService) {
+            return new IpvsOp.DeleteService(key);
+        } else if (op instanceof PlanOp.AddDestination add) {
+            return new IpvsOp.AddRealServer(key, realServer(add.destination(), add.config()));
+        } else if (op instanceof PlanOp.UpdateDestination upd) {
+            return new IpvsOp.UpdateRealServer(key, realServer(upd.destination(), upd.config()));
+        } else if (op instanceof PlanOp.DeleteDestination del) {
+            return new IpvsOp.DeleteRealServer(key,
+                    new RealServerKey(del.destination().address(), del.destination().port()));
+        }
+        throw new IllegalArgumentException("unknown op " + op);
+    }
+
+    public static VirtualServerKey key(ServiceKey key) {
+        return VirtualServerKey.of(io.lvsdirector.ipvs.Protocol.valueOf(key.protocol().name()), key.vip(),
+                key.port());
+    }
+
+    static VirtualServerSpec spec(ServiceConfig config) {
+        int bits = 0;
+        for (ServiceFlag f : config.flags()) {
+            bits |= switch (f) {
+                case ONE_PACKET -> SchedulerFlag.ONE_PACKET.bit();
+                case SCHED_FLAG_1 -> SchedulerFlag.SCHED1.bit();
+                case SCHED_FLAG_2 -> SchedulerFlag.SCHED2.bit();
+                case SCHED_FLAG_3 -> SchedulerFlag.SCHED3.bit();
+            };
+        }
+        Persistence p = config.persistence();
+        return new VirtualServerSpec(config.scheduler(), SchedulerFlag.fromBits(bits, config.scheduler()),
+                (int) p.timeout().toSeconds(), p.netmaskPrefix(), "");
+    }
+
+    static ServiceConfig serviceConfig(VirtualServerSpec spec) {
+        int bits = SchedulerFlag.toBits(spec.flags());
+        Set<ServiceFlag> flags = EnumSet.noneOf(ServiceFlag.class);
+        if ((bits & SchedulerFlag.ONE_PACKET.bit()) != 0) {
+            flags.add(ServiceFlag.ONE_PACKET);
+        }
+        if ((bits & SchedulerFlag.SCHED1.bit()) != 0) {
+            flags.add(ServiceFlag.SCHED_FLAG_1);
+        }
+        if ((bits & SchedulerFlag.SCHED2.bit()) != 0) {
+            flags.add(ServiceFlag.SCHED_FLAG_2);
+        }
+        if ((bits & SchedulerFlag.SCHED3.bit()) != 0) {
+            flags.add(ServiceFlag.SCHED_FLAG_3);
+        }
+        Persistence p = spec.persistenceTimeout() == 0 ? Persistence.NONE
+                : new Persistence(Duration.ofSeconds(spec.persistenceTimeout()), spec.persistenceNetmaskBits());
+        return new ServiceConfig(spec.scheduler(), flags, p);
+    }
+
+    static RealServer realServer(DestinationKey key, DestinationConfig config) {
+        return new RealServer(new RealServerKey(key.address(), key.port()),
+                RealServerSpec.of(forwarding(config.forwarding()), config.weight()));
+    }
+
+    static io.lvsdirector.ipvs.Forwarding forwarding(Forwarding f) {
+        return switch (f) {
+            case DIRECT_ROUTE -> io.lvsdirector.ipvs.Forwarding.DIRECT_ROUTE;
+            case MASQUERADE -> io.lvsdirector.ipvs.Forwarding.MASQ;
+            case TUNNEL -> io.lvsdirector.ipvs.Forwarding.TUNNEL;
+        };
+    }
+
+    static DestinationConfig destinationConfig(RealServerSpec spec) {
+        Forwarding f = switch (spec.forwarding()) {
+            case MASQ -> Forwarding.MASQUERADE;
+            case TUNNEL -> Forwarding.TUNNEL;
+            // The kernel reports LOCAL for an address of this host whatever was asked; the director
+            // only asks for direct routing there, so reading it back as such avoids an edit per pass.
+            case LOCAL, DIRECT_ROUTE -> Forwarding.DIRECT_ROUTE;
+        };
+        return new DestinationConfig(spec.weight(), f);
+    }
+
+}
