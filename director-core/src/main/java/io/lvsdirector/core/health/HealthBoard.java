@@ -1,8 +1,11 @@
 package io.lvsdirector.core.health;
 
+import io.lvsdirector.core.model.SourceListener;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
@@ -14,26 +17,26 @@ import java.util.function.Consumer;
 public final class HealthBoard implements HealthListener, HealthSource {
 
     private final ConcurrentHashMap<ProbeTarget, HealthStatus> statuses = new ConcurrentHashMap<>();
+    private final List<SourceListener> listeners = new CopyOnWriteArrayList<>();
+    private volatile Set<ProbeTarget> watched = Set.of();
     private final Consumer<Set<ProbeTarget>> watcher;
-    private volatile Runnable onChange = () -> { };
 
     /** @param watcher receives the wanted targets (the probe manager's {@code setTargets}) */
     public HealthBoard(Consumer<Set<ProbeTarget>> watcher) {
         this.watcher = watcher;
     }
 
-    /** Sets what to call after a status changed (the loop's {@code requestSync}). */
-    public void onChange(Runnable action) {
-        this.onChange = action;
+    /** A board whose targets go nowhere: for tests that report health by hand. */
+    public static HealthBoard manual() {
+        return new HealthBoard(t -> { });
     }
 
     @Override
     public void onHealth(ProbeTarget target, HealthStatus status) {
         HealthStatus previous = statuses.put(target, status);
-        // A re-notification of the same state changes nothing the builder reads except "since",
-        // which a pass does not need to act on.
+        // A re-notification of the same state changes nothing a pass would act on.
         if (previous == null || previous.state() != status.state() || !previous.reason().equals(status.reason())) {
-            onChange.run();
+            listeners.forEach(SourceListener::changed);
         }
     }
 
@@ -44,8 +47,17 @@ public final class HealthBoard implements HealthListener, HealthSource {
 
     @Override
     public void watch(Set<ProbeTarget> targets) {
-        // Forget targets nobody wants any more, so a re-added one starts from UNKNOWN.
-        statuses.keySet().retainAll(targets);
-        watcher.accept(targets);
+        if (targets.equals(watched)) {
+            return;
+        }
+        watched = Set.copyOf(targets);
+        // Forget targets nobody wants any more, so one that comes back starts from UNKNOWN.
+        statuses.keySet().retainAll(watched);
+        watcher.accept(watched);
+    }
+
+    @Override
+    public void addListener(SourceListener listener) {
+        listeners.add(listener);
     }
 }

@@ -1,5 +1,6 @@
 package io.lvsdirector.core.health;
 
+import io.lvsdirector.core.model.SourceListener;
 import java.util.Map;
 import java.util.Set;
 
@@ -17,4 +18,7 @@ public interface HealthSource {
      * New targets start probing, targets no longer listed stop. Thread-safe, non-blocking.
      */
     void watch(Set<ProbeTarget> targets);
+
+    /** Registers a listener called after a status changed. Thread-safe. */
+    void addListener(SourceListener listener);
 }

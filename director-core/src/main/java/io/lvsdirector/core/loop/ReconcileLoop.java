@@ -1,0 +1,437 @@
+package io.lvsdirector.core.loop;
+
+import io.lvsdirector.core.health.HealthSource;
+import io.lvsdirector.core.kernel.KernelMapping;
+import io.lvsdirector.core.model.ManualDrainSource;
+import io.lvsdirector.core.model.NodeSource;
+import io.lvsdirector.core.model.ServiceStore;
+import io.lvsdirector.core.plan.ActualState;
+import io.lvsdirector.core.plan.DesiredService;
+import io.lvsdirector.core.plan.DesiredState;
+import io.lvsdirector.core.plan.DesiredStateBuilder;
+import io.lvsdirector.core.plan.Disposition;
+import io.lvsdirector.core.plan.DrainKey;
+import io.lvsdirector.core.plan.Plan;
+import io.lvsdirector.core.plan.PlanOp;
+import io.lvsdirector.core.plan.Planner;
+import io.lvsdirector.core.plan.ServiceKey;
+import io.lvsdirector.core.status.DirectorStatus;
+import io.lvsdirector.core.status.Measurements;
+import io.lvsdirector.core.status.StatusBuilder;
+import io.lvsdirector.ipvs.BatchResult;
+import io.lvsdirector.ipvs.Errno;
+import io.lvsdirector.ipvs.Ipvs;
+import io.lvsdirector.ipvs.IpvsException;
+import io.lvsdirector.ipvs.IpvsOp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one writer to the kernel's IPVS table. Each pass is
+ * {@code desired = build(...)} → {@code actual = ipvs.snapshot()} → {@code plan(desired, actual, owned)}
+ * → {@code ipvs.apply(plan)}.
+ *
+ * <p>Scheduling follows kube-proxy's bounded-frequency runner: {@link #requestSync()} never blocks
+ * and coalesces (any number of requests before a pass starts cost one pass); two passes start at
+ * least {@link LoopSettings#minInterval()} apart; a pass runs at least every
+ * {@link LoopSettings#resyncInterval()} even with no request, and since every pass re-reads the
+ * kernel that is what repairs drift; a failed pass is retried after a backoff that doubles up to
+ * {@link LoopSettings#maxBackoff()}; an exception in a pass is logged and retried, never kills the
+ * thread. Requests are not held back by the backoff: one op that keeps failing (an unknown
+ * scheduler) must not delay a health transition of another service.
+ *
+ * <p>Until the service store and the node source have both delivered their first full view, a pass
+ * does nothing: acting on a partial list after a restart would delete live real servers. Health
+ * need not have answered: servers not probed yet are kept as the kernel has them.
+ *
+ * <p>Thread-safe: {@link #requestSync()}, {@link #status()} and {@link #close()} may be called from
+ * any thread; passes run on the loop's own thread (or on the caller's, for {@link #runOnce()}),
+ * never two at a time.
+ */
+public final class ReconcileLoop implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReconcileLoop.class);
+    private static final long NEVER = Long.MAX_VALUE;
+
+    private final Ipvs ipvs;
+    private final ServiceStore services;
+    private final NodeSource nodes;
+    private final HealthSource health;
+    private final ManualDrainSource drains;
+    private final Measurements measurements;
+    private final Clock clock;
+    private final LoopSettings settings;
+
+    // Pass state: touched only under passLock.
+    private final Object passLock = new Object();
+    private final Set<ServiceKey> owned = new HashSet<>();
+    private Map<DrainKey, Instant> drainStarts = Map.of();
+    private final Map<String, String> allDown = new HashMap<>();
+    private volatile DirectorStatus status;
+    private volatile ActualState lastKernel = ActualState.EMPTY;
+
+    // Scheduling state: touched only under lock. Times are System.nanoTime() values.
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wake = lock.newCondition();
+    private boolean pending;
+    private long lastStart = Long.MIN_VALUE;
+    private long resyncAt;
+    private long retryAt = NEVER;
+    private long pollAt = NEVER;
+    private Duration backoff;
+    private boolean running;
+    private boolean closed;
+    private Thread thread;
+
+    /**
+     * @param ipvs the kernel table; the loop is its only writer
+     * @param services the desired services
+     * @param nodes the Kubernetes nodes
+     * @param health the probes' results
+     * @param drains drains by hand
+     * @param measurements where to count passes and ops
+     * @param clock the wall clock for drain deadlines and "since" (monotonic time is used for scheduling)
+     * @param settings timing
+     * @param initiallyOwned services the director owned before a restart (if the caller persisted
+     *     them), so that one removed from the config while it was down is still deleted; empty
+     *     otherwise, and then such a service is left in the kernel
+     */
+    public ReconcileLoop(Ipvs ipvs, ServiceStore services, NodeSource nodes, HealthSource health,
+            ManualDrainSource drains, Measurements measurements, Clock clock, LoopSettings settings,
+            Set<ServiceKey> initiallyOwned) {
+        this.ipvs = Objects.requireNonNull(ipvs, "ipvs");
+        this.services = Objects.requireNonNull(services, "services");
+        this.nodes = Objects.requireNonNull(nodes, "nodes");
+        this.health = Objects.requireNonNull(health, "health");
+        this.drains = Objects.requireNonNull(drains, "drains");
+        this.measurements = Objects.requireNonNull(measurements, "measurements");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.owned.addAll(initiallyOwned);
+        this.backoff = settings.initialBackoff();
+        this.status = DirectorStatus.initial(waitingFor());
+    }
+
+    /**
+     * Registers with the sources and starts the loop thread, which runs a first pass at once.
+     *
+     * @throws IllegalStateException if started twice or after {@link #close()}
+     */
+    public void start() {
+        lock.lock();
+        try {
+            if (running || closed) {
+                throw new IllegalStateException("reconcile loop already started or closed");
+            }
+            running = true;
+            pending = true;
+            resyncAt = System.nanoTime() + settings.resyncInterval().toNanos();
+            thread = new Thread(this::loop, "ipvs-reconcile");
+            thread.setDaemon(true);
+        } finally {
+            lock.unlock();
+        }
+        services.addListener(this::requestSync);
+        nodes.addListener(this::requestSync);
+        health.addListener(this::requestSync);
+        drains.addListener(this::requestSync);
+        thread.start();
+    }
+
+    /**
+     * Asks for a pass. Never blocks; requests made before the pass starts are coalesced into it.
+     * Safe to call from any thread, including source callbacks.
+     */
+    public void requestSync() {
+        lock.lock();
+        try {
+            if (!pending) {
+                pending = true;
+                wake.signal();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The view after the last pass. Never blocks. */
+    public DirectorStatus status() {
+        return status;
+    }
+
+    /** The service keys the director owns now (created, or adopted as desired). */
+    public Set<ServiceKey> owned() {
+        synchronized (passLock) {
+            return Set.copyOf(owned);
+        }
+    }
+
+    /** Stops the thread (waiting for a running pass to end) and leaves the kernel as it is. Idempotent. */
+    @Override
+    public void close() {
+        Thread t;
+        lock.lock();
+        try {
+            closed = true;
+            running = false;
+            wake.signal();
+            t = thread;
+        } finally {
+            lock.unlock();
+        }
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void loop() {
+        while (true) {
+            lock.lock();
+            try {
+                while (true) {
+                    if (!running) {
+                        return;
+                    }
+                    long now = System.nanoTime();
+                    long due = dueAt(now);
+                    if (due - now <= 0) {
+                        pending = false;
+                        lastStart = now;
+                        break;
+                    }
+                    try {
+                        wake.awaitNanos(due - now);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+            PassResult result;
+            try {
+                result = runOnce();
+            } catch (RuntimeException | Error e) {
+                // runOnce already catches what a pass throws; this is the last line for the thread.
+                LOG.error("event=pass_crashed", e);
+                result = new PassResult(PassResult.Outcome.FAILED, Duration.ZERO, 0, List.of(), e.toString());
+            }
+            schedule(result);
+        }
+    }
+
+    private long dueAt(long now) {
+        long due = Math.min(resyncAt, Math.min(retryAt, pollAt));
+        if (pending) {
+            long earliest = lastStart == Long.MIN_VALUE ? now : lastStart + settings.minInterval().toNanos();
+            due = Math.min(due, Math.max(now, earliest));
+        }
+        return due;
+    }
+
+    private void schedule(PassResult result) {
+        lock.lock();
+        try {
+            long now = System.nanoTime();
+            resyncAt = now + settings.resyncInterval().toNanos();
+            if (result.outcome() == PassResult.Outcome.FAILED) {
+                retryAt = now + backoff.toNanos();
+                LOG.info("event=pass_retry in_ms={}", backoff.toMillis());
+                Duration doubled = backoff.multipliedBy(2);
+                backoff = doubled.compareTo(settings.maxBackoff()) > 0 ? settings.maxBackoff() : doubled;
+            } else {
+                retryAt = NEVER;
+                backoff = settings.initialBackoff();
+            }
+            pollAt = drainsInProgress() ? now + settings.drainPollInterval().toNanos() : NEVER;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean drainsInProgress() {
+        DirectorStatus s = status;
+        return s.services().stream().flatMap(x -> x.destinations().stream())
+                .anyMatch(d -> d.disposition() == Disposition.DRAINING && d.kernelWeight() != null);
+    }
+
+    private List<String> waitingFor() {
+        List<String> waiting = new ArrayList<>(2);
+        if (!services.hasSynced()) {
+            waiting.add("services");
+        }
+        if (!nodes.hasSynced()) {
+            waiting.add("nodes");
+        }
+        return waiting;
+    }
+
+    /**
+     * Runs one pass now on the calling thread (the loop thread calls it; tests may too). Never
+     * throws for a failure inside the pass: it is in the result and the status.
+     */
+    public PassResult runOnce() {
+        synchronized (passLock) {
+            long t0 = System.nanoTime();
+            Instant at = clock.instant();
+            List<String> waiting = waitingFor();
+            if (!waiting.isEmpty()) {
+                LOG.debug("event=pass_skipped waiting_for={}", waiting);
+                status = new DirectorStatus(at, Duration.ZERO, false, null, waiting, status.services(),
+                        status.problems());
+                return new PassResult(PassResult.Outcome.WAITING, Duration.ZERO, 0, List.of(), null);
+            }
+            PassResult result;
+            try {
+                result = pass(at, t0);
+            } catch (RuntimeException e) {
+                Duration took = Duration.ofNanos(System.nanoTime() - t0);
+                LOG.warn("event=pass_failed error=\"{}\"", e.toString(), e);
+                status = new DirectorStatus(at, took, false, e.toString(), List.of(), status.services(),
+                        status.problems());
+                result = new PassResult(PassResult.Outcome.FAILED, took, 0, List.of(), e.toString());
+            }
+            measurements.passCompleted(result.duration(), result.outcome() != PassResult.Outcome.FAILED);
+            return result;
+        }
+    }
+
+    private PassResult pass(Instant at, long t0) {
+        DesiredState desired = DesiredStateBuilder.build(services.services(), nodes.nodes(), health.snapshot(),
+                drains.drains(), drainStarts, at);
+        health.watch(desired.probeTargets());
+        for (String problem : desired.problems()) {
+            LOG.debug("event=config_problem problem=\"{}\"", problem);
+        }
+
+        ActualState actual = KernelMapping.actual(ipvs.snapshot());
+        // Adoption: a desired service is the director's whether it created it or found it.
+        owned.addAll(desired.services().keySet());
+        Plan plan = Planner.plan(desired, actual, owned);
+
+        int applied = 0;
+        List<String> failures = new ArrayList<>();
+        if (!plan.isEmpty()) {
+            List<PlanOp> planOps = new ArrayList<>(plan.ops().size());
+            List<IpvsOp> ipvsOps = new ArrayList<>(plan.ops().size());
+            for (PlanOp op : plan.ops()) {
+                try {
+                    ipvsOps.add(KernelMapping.op(op));
+                    planOps.add(op);
+                } catch (IllegalArgumentException e) {
+                    failures.add(describe(op) + ": " + e.getMessage());
+                    measurements.opApplied(op.kind(), false);
+                    LOG.warn("event=op_refused service={} op={} error=\"{}\"", op.name(), describe(op), e.getMessage());
+                }
+            }
+            BatchResult batch = ipvs.apply(ipvsOps);
+            for (int i = 0; i < planOps.size(); i++) {
+                PlanOp op = planOps.get(i);
+                BatchResult.Outcome outcome = batch.outcomes().get(i);
+                boolean ok = outcome.ok() || alreadyDone(op, outcome.error());
+                measurements.opApplied(op.kind(), ok);
+                if (ok) {
+                    applied++;
+                    actual = actual.after(op);
+                    if (op instanceof PlanOp.DeleteService) {
+                        owned.remove(op.service());
+                    }
+                    LOG.info("event=op_applied service={} op=\"{}\"", op.name(), outcome.op().describe());
+                } else {
+                    IpvsException e = outcome.error();
+                    String line = outcome.op().describe() + ": " + (e == null ? outcome.status() : e.errnoName());
+                    failures.add(line);
+                    LOG.warn("event=op_failed service={} op=\"{}\" status={} errno={}", op.name(),
+                            outcome.op().describe(), outcome.status(), e == null ? "-" : e.errnoName());
+                }
+            }
+        }
+        drainStarts = desired.drainStarts();
+        lastKernel = actual;
+        noteAllDown(desired);
+
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        boolean ok = failures.isEmpty();
+        status = new DirectorStatus(at, took, ok, ok ? null : failures.get(0), List.of(),
+                StatusBuilder.services(desired, actual), desired.problems());
+        if (!plan.isEmpty()) {
+            LOG.info("event=pass_done ops={} applied={} failed={} took_ms={}", plan.ops().size(), applied,
+                    failures.size(), took.toMillis());
+        } else {
+            LOG.debug("event=pass_done ops=0 took_ms={}", took.toMillis());
+        }
+        return new PassResult(ok ? PassResult.Outcome.OK : PassResult.Outcome.FAILED, took, applied, failures, null);
+    }
+
+    /**
+     * A refusal that leaves the kernel as the op wanted it: deleting what is gone. (An add that
+     * finds the object present is not: its configuration may differ, so the pass counts it as a
+     * failure and the retry edits it.)
+     */
+    private static boolean alreadyDone(PlanOp op, IpvsException e) {
+        if (e == null) {
+            return false;
+        }
+        if (op instanceof PlanOp.DeleteService) {
+            return e.errno() == Errno.ESRCH;
+        }
+        if (op instanceof PlanOp.DeleteDestination) {
+            return e.errno() == Errno.ENOENT || e.errno() == Errno.ESRCH;
+        }
+        return false;
+    }
+
+    private void noteAllDown(DesiredState desired) {
+        Set<String> seen = new HashSet<>();
+        for (DesiredService s : desired.services().values()) {
+            seen.add(s.name());
+            String before = allDown.get(s.name());
+            if (s.allDown() && before == null) {
+                allDown.put(s.name(), s.whenAllDown().label());
+                measurements.allDown(s.name(), s.whenAllDown().label(), true);
+                LOG.warn("event=all_down service={} policy={}", s.name(), s.whenAllDown().label());
+            } else if (!s.allDown() && before != null) {
+                allDown.remove(s.name());
+                measurements.allDown(s.name(), before, false);
+                LOG.info("event=all_down_over service={}", s.name());
+            }
+        }
+        allDown.keySet().removeIf(name -> {
+            if (!seen.contains(name)) {
+                measurements.allDown(name, allDown.get(name), false);
+                return true;
+            }
+            return false;
+        });
+    }
+
+    private static String describe(PlanOp op) {
+        return op.kind() + " " + op.service()
+                + (op instanceof PlanOp.AddDestination a ? " " + a.destination()
+                        : op instanceof PlanOp.UpdateDestination u ? " " + u.destination()
+                        : op instanceof PlanOp.DeleteDestination d ? " " + d.destination() : "");
+    }
+
+    /** The kernel table as of the end of the last pass (as read, plus the ops that succeeded). */
+    ActualState lastKernel() {
+        return lastKernel;
+    }
+}

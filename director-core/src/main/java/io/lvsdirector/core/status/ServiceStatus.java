@@ -1,0 +1,31 @@
+package io.lvsdirector.core.status;
+
+import io.lvsdirector.core.plan.ServiceKey;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What the api shows for one service.
+ *
+ * @param name its name
+ * @param key its kernel identity
+ * @param inKernel whether the kernel had it after the last pass
+ * @param whenAllDown the all-down policy's label ({@code fail-open}, {@code sorry-server}, {@code empty})
+ * @param allDown whether that policy is in force now
+ * @param destinations every candidate real server, plus a sorry server while one is in
+ */
+public record ServiceStatus(
+        String name,
+        ServiceKey key,
+        boolean inKernel,
+        String whenAllDown,
+        boolean allDown,
+        List<DestinationStatus> destinations) {
+
+    public ServiceStatus {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(whenAllDown, "whenAllDown");
+        destinations = List.copyOf(destinations);
+    }
+}
