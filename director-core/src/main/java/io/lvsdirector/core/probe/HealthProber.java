@@ -1,0 +1,261 @@
+package io.lvsdirector.core.probe;
+
+import io.lvsdirector.core.health.HealthListener;
+import io.lvsdirector.core.health.HealthState;
+import io.lvsdirector.core.health.HealthStatus;
+import io.lvsdirector.core.health.ProbeTarget;
+import io.lvsdirector.core.status.Measurements;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one probe per {@link ProbeTarget}, however many services share it, and turns raw results
+ * into health with rise/fall hysteresis.
+ *
+ * <ul>
+ *   <li>Each target starts at a random point of its first interval, so thousands of targets do
+ *       not probe in step.
+ *   <li>The first result sets the state directly (a restart must not wait {@code rise} intervals
+ *       to learn what it had). After that, moving to a better state (FAILED → DRAINING → HEALTHY)
+ *       takes {@code rise} consecutive results of that kind, moving to a worse one {@code fall}.
+ *   <li>Only transitions are reported, plus every state again each {@code renotifyInterval}, so a
+ *       lost notification heals.
+ * </ul>
+ *
+ * <p>Each target's state lives on one event loop and is touched only there. Thread-safe:
+ * {@link #setTargets(Set)} and {@link #close()} may be called from any thread.
+ */
+public final class HealthProber implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HealthProber.class);
+
+    private final Checker checker;
+    private final EventLoopGroup loops;
+    private final HealthListener listener;
+    private final Measurements measurements;
+    private final Clock clock;
+    private final Duration renotifyInterval;
+    private final ConcurrentHashMap<ProbeTarget, Probe> probes = new ConcurrentHashMap<>();
+    private final ScheduledFuture<?> renotifier;
+    private volatile boolean closed;
+
+    /**
+     * @param checker runs the probes
+     * @param loops the threads that keep each target's schedule and state (a {@link NettyChecker}'s
+     *     own, via {@link #create})
+     * @param listener receives transitions and re-notifications (the {@code HealthBoard})
+     * @param measurements probe latency and transitions
+     * @param clock wall clock for "since"
+     * @param renotifyInterval how often every state is reported again
+     */
+    public HealthProber(Checker checker, EventLoopGroup loops, HealthListener listener, Measurements measurements,
+            Clock clock, Duration renotifyInterval) {
+        this.checker = Objects.requireNonNull(checker, "checker");
+        this.loops = Objects.requireNonNull(loops, "loops");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.measurements = Objects.requireNonNull(measurements, "measurements");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.renotifyInterval = Objects.requireNonNull(renotifyInterval, "renotifyInterval");
+        long every = renotifyInterval.toNanos();
+        this.renotifier = loops.next().scheduleAtFixedRate(this::renotifyAll, every, every,
+                TimeUnit.NANOSECONDS);
+    }
+
+    /** A prober on a {@link NettyChecker}'s own threads, which then run the probes and their timers alike. */
+    public static HealthProber create(NettyChecker checker, HealthListener listener, Measurements measurements,
+            Clock clock, Duration renotifyInterval) {
+        return new HealthProber(checker, checker.group(), listener, measurements, clock, renotifyInterval);
+    }
+
+    /**
+     * Probes exactly these targets from now on: new ones start (at a random point of their first
+     * interval), missing ones stop. Non-blocking; thread-safe.
+     */
+    public void setTargets(Set<ProbeTarget> targets) {
+        if (closed) {
+            return;
+        }
+        for (ProbeTarget t : targets) {
+            probes.computeIfAbsent(t, k -> {
+                Probe p = new Probe(k, loops.next());
+                p.startJittered();
+                return p;
+            });
+        }
+        probes.entrySet().removeIf(e -> {
+            if (!targets.contains(e.getKey())) {
+                e.getValue().stop();
+                return true;
+            }
+            return false;
+        });
+    }
+
+    /** The current status of every target, for tests and diagnostics. */
+    public Map<ProbeTarget, HealthStatus> statuses() {
+        Map<ProbeTarget, HealthStatus> out = new java.util.HashMap<>();
+        probes.forEach((t, p) -> out.put(t, p.status));
+        return out;
+    }
+
+    /** How many targets are probed. */
+    public int size() {
+        return probes.size();
+    }
+
+    /** Stops every probe. Does not close the checker. Idempotent. */
+    @Override
+    public void close() {
+        closed = true;
+        renotifier.cancel(false);
+        probes.values().forEach(Probe::stop);
+        probes.clear();
+    }
+
+    private void renotifyAll() {
+        for (Probe p : probes.values()) {
+            p.loop.execute(p::renotify);
+        }
+    }
+
+    /** One target's schedule and hysteresis; every field is touched on {@link #loop} only. */
+    private final class Probe {
+        final ProbeTarget target;
+        final EventLoop loop;
+        volatile HealthStatus status;
+        volatile boolean stopped;
+        ScheduledFuture<?> next;
+        long nextStart;
+        ProbeResult.Outcome streakOutcome;
+        int streak;
+
+        Probe(ProbeTarget target, EventLoop loop) {
+            this.target = target;
+            this.loop = loop;
+            this.status = HealthStatus.unknown(clock.instant());
+        }
+
+        void startJittered() {
+            long interval = target.check().interval().toNanos();
+            long delay = ThreadLocalRandom.current().nextLong(interval);
+            loop.execute(() -> {
+                nextStart = System.nanoTime() + delay;
+                next = loop.schedule(this::run, delay, TimeUnit.NANOSECONDS);
+            });
+        }
+
+        void stop() {
+            stopped = true;
+            loop.execute(() -> {
+                if (next != null) {
+                    next.cancel(false);
+                }
+            });
+        }
+
+        void run() {
+            if (stopped) {
+                return;
+            }
+            // Fixed rate: the next start is one interval after this one, whatever this one takes
+            // (the timeout is at most the interval, so two never overlap).
+            nextStart += target.check().interval().toNanos();
+            long now = System.nanoTime();
+            if (nextStart - now < 0) {
+                nextStart = now;
+            }
+            checker.probe(target).whenComplete((r, e) -> {
+                if (loop.inEventLoop()) {
+                    completed(r, e);
+                } else {
+                    loop.execute(() -> completed(r, e));
+                }
+            });
+        }
+
+        void completed(ProbeResult r, Throwable e) {
+            ProbeResult result = r != null ? r
+                    : new ProbeResult(ProbeResult.Outcome.DOWN, "error: " + e, Duration.ZERO);
+            try {
+                record(result);
+            } catch (RuntimeException ex) {
+                LOG.warn("event=probe_record_failed target={}", target, ex);
+            }
+            if (!stopped) {
+                next = loop.schedule(this::run, Math.max(0, nextStart - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+        }
+
+        void record(ProbeResult r) {
+            measurements.probeCompleted(target, r.latency(), r.outcome() == ProbeResult.Outcome.UP);
+            if (r.outcome() == streakOutcome) {
+                streak++;
+            } else {
+                streakOutcome = r.outcome();
+                streak = 1;
+            }
+            HealthState current = status.state();
+            HealthState seen = state(r.outcome());
+            if (seen == current) {
+                if (!status.reason().equals(r.reason())) {
+                    // Same state, new reason ("HTTP 500" became "timeout"): keep "since", tell nobody.
+                    status = new HealthStatus(current, r.reason(), status.since());
+                }
+                return;
+            }
+            int needed = current == HealthState.UNKNOWN ? 1
+                    : better(seen, current) ? target.check().rise() : target.check().fall();
+            if (streak < needed) {
+                return;
+            }
+            HealthStatus next = new HealthStatus(seen, r.reason(), clock.instant());
+            status = next;
+            measurements.healthTransition(target, current, seen);
+            LOG.info("event=health_transition target={} from={} to={} reason=\"{}\"", target, current, seen,
+                    r.reason());
+            if (!stopped) {
+                listener.onHealth(target, next);
+            }
+        }
+
+        void renotify() {
+            HealthStatus s = status;
+            if (!stopped && s.state() != HealthState.UNKNOWN) {
+                listener.onHealth(target, s);
+            }
+        }
+    }
+
+    private static HealthState state(ProbeResult.Outcome o) {
+        return switch (o) {
+            case UP -> HealthState.HEALTHY;
+            case DRAINING -> HealthState.DRAINING;
+            case DOWN -> HealthState.FAILED;
+        };
+    }
+
+    /** HEALTHY is better than DRAINING, which is better than FAILED. */
+    private static boolean better(HealthState to, HealthState from) {
+        return rank(to) > rank(from);
+    }
+
+    private static int rank(HealthState s) {
+        return switch (s) {
+            case HEALTHY -> 3;
+            case DRAINING -> 2;
+            case FAILED -> 1;
+            case UNKNOWN -> 0;
+        };
+    }
+}
