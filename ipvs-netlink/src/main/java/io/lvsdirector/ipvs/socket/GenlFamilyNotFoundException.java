@@ -1,5 +1,7 @@
 package io.lvsdirector.ipvs.socket;
 
+import io.lvsdirector.ipvs.Errno;
+
 /**
  * The kernel has no generic-netlink family by that name ({@code ENOENT} from {@code CTRL_CMD_GETFAMILY}):
  * for "IPVS", the {@code ip_vs} module is not loaded, or the kernel was built without IPVS.

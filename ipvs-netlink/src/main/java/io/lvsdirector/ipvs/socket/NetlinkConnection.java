@@ -1,17 +1,34 @@
 package io.lvsdirector.ipvs.socket;
 
-import java.io.ByteArrayOutputStream;
+import io.lvsdirector.ipvs.Errno;
+import io.lvsdirector.ipvs.wire.NetlinkCodec;
+import io.lvsdirector.ipvs.wire.NetlinkCodec.Frame;
+import io.lvsdirector.ipvs.wire.NetlinkCodec.GenlFamilyInfo;
+import io.lvsdirector.ipvs.wire.NetlinkCodec.NetlinkError;
+import io.lvsdirector.ipvs.wire.WireFormatException;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
+
+import static io.lvsdirector.ipvs.wire.NetlinkConstants.CTRL_CMD_GETFAMILY;
+import static io.lvsdirector.ipvs.wire.NetlinkConstants.CTRL_CMD_NEWFAMILY;
+import static io.lvsdirector.ipvs.wire.NetlinkConstants.GENL_ID_CTRL;
+import static io.lvsdirector.ipvs.wire.NetlinkConstants.NLMSG_DONE;
+import static io.lvsdirector.ipvs.wire.NetlinkConstants.NLMSG_ERROR;
+import static io.lvsdirector.ipvs.wire.NetlinkConstants.NLMSG_NOOP;
+import static io.lvsdirector.ipvs.wire.NetlinkConstants.NLMSG_OVERRUN;
+import static io.lvsdirector.ipvs.wire.NetlinkConstants.NLM_F_ACK;
+import static io.lvsdirector.ipvs.wire.NetlinkConstants.NLM_F_DUMP;
+import static io.lvsdirector.ipvs.wire.NetlinkConstants.NLM_F_DUMP_INTR;
+import static io.lvsdirector.ipvs.wire.NetlinkConstants.NLM_F_REQUEST;
 
 /**
  * A generic-netlink conversation with the kernel over one AF_NETLINK socket: sequence numbers,
@@ -64,7 +81,7 @@ public final class NetlinkConnection implements AutoCloseable {
     private final ByteBuffer sendBuffer;
     private final ByteBuffer receiveBuffer;
     private final int maxSendMessages;
-    private final Map<String, GenlFamily> families = new ConcurrentHashMap<>();
+    private final Map<String, GenlFamilyInfo> families = new ConcurrentHashMap<>();
     private int nextSeq;
 
     private NetlinkConnection(NetlinkSocket socket, NetlinkOptions options) {
@@ -117,35 +134,34 @@ public final class NetlinkConnection implements AutoCloseable {
     /**
      * Sends one request with {@code NLM_F_ACK} and waits for its acknowledgement.
      *
-     * @return the replies that came before the acknowledgement (a "get" answers with one; a "do" with none)
+     * @return the replies that came before the acknowledgement (a "get" answers with one; a "do" with
+     *         none), each with its own copy of the payload
      * @throws NetlinkException the kernel's errno and extended-ack text when it refused the request;
      *         {@code ETIMEDOUT} when no answer came within the timeout; a socket errno otherwise
      */
-    public List<NetlinkMessage> request(NetlinkRequest request) throws NetlinkException {
+    public List<Frame> request(NetlinkRequest request) throws NetlinkException {
         Objects.requireNonNull(request, "request");
         lock.lock();
         try {
-            int seq = sendOne(request, Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK);
-            List<NetlinkMessage> replies = new ArrayList<>();
+            int seq = sendOne(request, NLM_F_REQUEST | NLM_F_ACK);
+            List<Frame> replies = new ArrayList<>();
             while (true) {
-                socket.receive(receiveBuffer);
-                for (ByteBuffer m = next(receiveBuffer); m != null; m = next(receiveBuffer)) {
+                for (Frame m : receive(request.label())) {
                     if (!mine(m, seq, 1)) {
                         continue;
                     }
-                    int type = type(m);
-                    if (type == Netlink.NLMSG_ERROR) {
-                        ErrorAnswer e = ErrorAnswer.parse(m);
-                        if (e.errno != 0) {
-                            throw new NetlinkException(e.errno, request.label(), e.extAck);
+                    switch (m.type()) {
+                        case NLMSG_ERROR -> {
+                            NetlinkError e = parseError(m, request.label());
+                            if (!e.isAck()) {
+                                throw new NetlinkException(e.errno(), request.label(), e.message());
+                            }
+                            return replies;
                         }
-                        return replies;
-                    }
-                    if (type == Netlink.NLMSG_OVERRUN) {
-                        throw new NetlinkException(Errno.ENOBUFS, request.label() + ": kernel reported overrun", null);
-                    }
-                    if (type != Netlink.NLMSG_NOOP && type != Netlink.NLMSG_DONE) {
-                        replies.add(copy(m));
+                        case NLMSG_OVERRUN -> throw overrun(request.label());
+                        case NLMSG_NOOP, NLMSG_DONE -> {
+                        }
+                        default -> replies.add(copy(m));
                     }
                 }
             }
@@ -160,17 +176,17 @@ public final class NetlinkConnection implements AutoCloseable {
      * <p>When any part carries {@code NLM_F_DUMP_INTR} (the kernel's table changed during the dump, so
      * parts may be inconsistent with each other), the dump is repeated, up to three times.
      *
-     * @return every data message of the dump, in order
+     * @return every data message of the dump, in order, each with its own copy of the payload
      * @throws NetlinkException the kernel's errno when it refused the dump (an NLMSG_ERROR, or a negative
      *         code in NLMSG_DONE); {@code EINTR} when it stayed inconsistent on every attempt;
      *         {@code ETIMEDOUT}, or a socket errno
      */
-    public List<NetlinkMessage> dump(NetlinkRequest request) throws NetlinkException {
+    public List<Frame> dump(NetlinkRequest request) throws NetlinkException {
         Objects.requireNonNull(request, "request");
         lock.lock();
         try {
             for (int attempt = 1; ; attempt++) {
-                List<NetlinkMessage> parts = new ArrayList<>();
+                List<Frame> parts = new ArrayList<>();
                 boolean interrupted = dumpOnce(request, parts);
                 if (!interrupted) {
                     return parts;
@@ -186,37 +202,36 @@ public final class NetlinkConnection implements AutoCloseable {
         }
     }
 
-    private boolean dumpOnce(NetlinkRequest request, List<NetlinkMessage> parts) throws NetlinkException {
-        int seq = sendOne(request, Netlink.NLM_F_REQUEST | Netlink.NLM_F_DUMP);
+    private boolean dumpOnce(NetlinkRequest request, List<Frame> parts) throws NetlinkException {
+        int seq = sendOne(request, NLM_F_REQUEST | NLM_F_DUMP);
         boolean interrupted = false;
         while (true) {
-            socket.receive(receiveBuffer);
-            for (ByteBuffer m = next(receiveBuffer); m != null; m = next(receiveBuffer)) {
+            for (Frame m : receive(request.label())) {
                 if (!mine(m, seq, 1)) {
                     continue;
                 }
-                int type = type(m);
-                interrupted |= (flags(m) & Netlink.NLM_F_DUMP_INTR) != 0;
-                if (type == Netlink.NLMSG_DONE) {
-                    // NLMSG_DONE carries the dump's final status: 0, or a negative errno if it ended badly.
-                    int status = m.remaining() >= Netlink.NLMSG_HDRLEN + 4 ? m.getInt(m.position() + Netlink.NLMSG_HDRLEN) : 0;
-                    if (status < 0) {
-                        throw new NetlinkException(-status, request.label() + " (dump)", doneExtAck(m));
+                interrupted |= (m.flags() & NLM_F_DUMP_INTR) != 0;
+                switch (m.type()) {
+                    case NLMSG_DONE -> {
+                        // NLMSG_DONE carries the dump's final status: 0, or a negative errno if it ended badly.
+                        ByteBuffer p = m.payload();
+                        int status = p.remaining() >= 4 ? p.getInt(p.position()) : 0;
+                        if (status < 0) {
+                            throw new NetlinkException(-status, request.label() + " (dump)", null);
+                        }
+                        return interrupted;
                     }
-                    return interrupted;
-                }
-                if (type == Netlink.NLMSG_ERROR) {
-                    ErrorAnswer e = ErrorAnswer.parse(m);
-                    if (e.errno != 0) {
-                        throw new NetlinkException(e.errno, request.label() + " (dump)", e.extAck);
+                    case NLMSG_ERROR -> {
+                        NetlinkError e = parseError(m, request.label());
+                        if (!e.isAck()) {
+                            throw new NetlinkException(e.errno(), request.label() + " (dump)", e.message());
+                        }
+                        return interrupted;
                     }
-                    return interrupted;
-                }
-                if (type == Netlink.NLMSG_OVERRUN) {
-                    throw new NetlinkException(Errno.ENOBUFS, request.label() + ": kernel reported overrun", null);
-                }
-                if (type != Netlink.NLMSG_NOOP) {
-                    parts.add(copy(m));
+                    case NLMSG_OVERRUN -> throw overrun(request.label());
+                    case NLMSG_NOOP -> {
+                    }
+                    default -> parts.add(copy(m));
                 }
             }
         }
@@ -292,7 +307,7 @@ public final class NetlinkConnection implements AutoCloseable {
             bytes += len;
             end++;
         }
-        // A single request larger than the buffer is sent alone; sendOne reports EMSGSIZE for it.
+        // A single request larger than the buffer is "packed" alone; sendPacked reports EMSGSIZE for it.
         return end == start ? start + 1 : end;
     }
 
@@ -306,7 +321,7 @@ public final class NetlinkConnection implements AutoCloseable {
                 throw new NetlinkException(Errno.EMSGSIZE, r.label() + ": " + r.framedLength()
                         + " bytes exceed the send buffer of " + sendBuffer.capacity(), null);
             }
-            write(r, Netlink.NLM_F_REQUEST | (ack ? Netlink.NLM_F_ACK : 0), nextSeq++);
+            write(r, NLM_F_REQUEST | (ack ? NLM_F_ACK : 0), nextSeq++);
         }
         sendBuffer.flip();
         socket.send(sendBuffer);
@@ -314,32 +329,31 @@ public final class NetlinkConnection implements AutoCloseable {
     }
 
     /**
-     * Reads answers to the messages {@code [start, end)} sent with sequence numbers from {@code base} until the
-     * last one's answer, which, since the kernel answers in order and had finished before send returned,
-     * is the last answer of that send.
+     * Reads answers to the messages {@code [start, end)} sent with sequence numbers from {@code base} until
+     * the last one's answer, which, since the kernel answers in order and had finished before send
+     * returned, is the last answer of that send.
      */
     private void collectBatchAnswers(int base, int start, int end, BatchOutcome.Status[] status, int[] errnos,
                                      String[] extAcks) throws NetlinkException {
         int count = end - start;
         while (true) {
-            socket.receive(receiveBuffer);
-            for (ByteBuffer m = next(receiveBuffer); m != null; m = next(receiveBuffer)) {
+            for (Frame m : receive("batch")) {
                 if (!mine(m, base, count)) {
                     continue;
                 }
-                if (type(m) == Netlink.NLMSG_OVERRUN) {
-                    throw new NetlinkException(Errno.ENOBUFS, "batch: kernel reported overrun", null);
+                if (m.type() == NLMSG_OVERRUN) {
+                    throw overrun("batch");
                 }
-                if (type(m) != Netlink.NLMSG_ERROR) {
+                if (m.type() != NLMSG_ERROR) {
                     continue; // a reply to a "get" inside a batch: not what batches are for; its ACK still counts
                 }
-                int offset = seq(m) - base;
+                int offset = m.seq() - base;
                 int i = start + offset;
-                ErrorAnswer e = ErrorAnswer.parse(m);
-                if (e.errno != 0) {
+                NetlinkError e = parseError(m, "batch");
+                if (!e.isAck()) {
                     status[i] = BatchOutcome.Status.FAILED;
-                    errnos[i] = e.errno;
-                    extAcks[i] = e.extAck;
+                    errnos[i] = e.errno();
+                    extAcks[i] = e.message().isEmpty() ? null : e.message();
                 } else {
                     status[i] = BatchOutcome.Status.DONE;
                 }
@@ -358,23 +372,21 @@ public final class NetlinkConnection implements AutoCloseable {
 
     /**
      * Resolves a generic-netlink family by name through {@code nlctrl} ({@code CTRL_CMD_GETFAMILY});
-     * cached once found.
+     * cached once found (a family keeps its id while its module stays loaded).
      *
      * @throws GenlFamilyNotFoundException ({@code ENOENT}) when the kernel has no such family, e.g. "IPVS"
      *         without the ip_vs module
      * @throws NetlinkException any other failure
      */
-    public GenlFamily family(String name) throws NetlinkException {
+    public GenlFamilyInfo family(String name) throws NetlinkException {
         Objects.requireNonNull(name, "name");
-        GenlFamily cached = families.get(name);
+        GenlFamilyInfo cached = families.get(name);
         if (cached != null) {
             return cached;
         }
-        ByteArrayOutputStream attrs = new ByteArrayOutputStream();
-        Attrs.putString(attrs, Netlink.CTRL_ATTR_FAMILY_NAME, name);
-        NetlinkRequest req = NetlinkRequest.genl(Netlink.GENL_ID_CTRL, Netlink.CTRL_CMD_GETFAMILY, 1, attrs.toByteArray(),
-                "resolve generic netlink family " + name);
-        List<NetlinkMessage> replies;
+        NetlinkRequest req = NetlinkRequest.genl(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1,
+                NetlinkCodec.getFamilyAttributes(name), "resolve generic netlink family " + name);
+        List<Frame> replies;
         try {
             replies = request(req);
         } catch (NetlinkException e) {
@@ -383,9 +395,9 @@ public final class NetlinkConnection implements AutoCloseable {
             }
             throw e;
         }
-        for (NetlinkMessage m : replies) {
-            if (m.type() == Netlink.GENL_ID_CTRL && m.genlCommand() == Netlink.CTRL_CMD_NEWFAMILY) {
-                GenlFamily f = parseFamily(m);
+        for (Frame m : replies) {
+            if (m.type() == GENL_ID_CTRL) {
+                GenlFamilyInfo f = parseFamily(m, req.label());
                 families.put(name, f);
                 return f;
             }
@@ -394,44 +406,24 @@ public final class NetlinkConnection implements AutoCloseable {
     }
 
     /** Every generic-netlink family the kernel has, via a {@code CTRL_CMD_GETFAMILY} dump. */
-    public List<GenlFamily> families() throws NetlinkException {
-        NetlinkRequest req = NetlinkRequest.genl(Netlink.GENL_ID_CTRL, Netlink.CTRL_CMD_GETFAMILY, 1, new byte[0],
+    public List<GenlFamilyInfo> families() throws NetlinkException {
+        NetlinkRequest req = NetlinkRequest.genl(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, new byte[0],
                 "dump generic netlink families");
-        List<GenlFamily> out = new ArrayList<>();
-        for (NetlinkMessage m : dump(req)) {
-            if (m.type() == Netlink.GENL_ID_CTRL && m.genlCommand() == Netlink.CTRL_CMD_NEWFAMILY) {
-                out.add(parseFamily(m));
+        List<GenlFamilyInfo> out = new ArrayList<>();
+        for (Frame m : dump(req)) {
+            if (m.type() == GENL_ID_CTRL) {
+                out.add(parseFamily(m, req.label()));
             }
         }
         return out;
     }
 
-    private static GenlFamily parseFamily(NetlinkMessage m) throws NetlinkException {
-        Map<Integer, ByteBuffer> a = Attrs.parse(m.genlAttributes());
-        ByteBuffer id = a.get(Netlink.CTRL_ATTR_FAMILY_ID);
-        ByteBuffer name = a.get(Netlink.CTRL_ATTR_FAMILY_NAME);
-        if (id == null || name == null) {
-            throw new NetlinkException(Errno.EIO, "nlctrl answer without family id or name", null);
+    private static GenlFamilyInfo parseFamily(Frame m, String label) throws NetlinkException {
+        try {
+            return NetlinkCodec.parseFamily(m.payload());
+        } catch (WireFormatException e) {
+            throw new NetlinkException(Errno.EIO, label + ": " + e.getMessage(), null, e);
         }
-        Map<String, Integer> groups = new HashMap<>();
-        ByteBuffer mcast = a.get(Netlink.CTRL_ATTR_MCAST_GROUPS);
-        if (mcast != null) {
-            for (ByteBuffer group : Attrs.parse(mcast).values()) {
-                Map<Integer, ByteBuffer> g = Attrs.parse(group);
-                ByteBuffer gName = g.get(Netlink.CTRL_ATTR_MCAST_GRP_NAME);
-                ByteBuffer gId = g.get(Netlink.CTRL_ATTR_MCAST_GRP_ID);
-                if (gName != null && gId != null) {
-                    groups.put(Attrs.string(gName), Attrs.u32(gId));
-                }
-            }
-        }
-        return new GenlFamily(Attrs.u16(id), Attrs.string(name), u32(a, Netlink.CTRL_ATTR_VERSION),
-                u32(a, Netlink.CTRL_ATTR_HDRSIZE), u32(a, Netlink.CTRL_ATTR_MAXATTR), groups);
-    }
-
-    private static int u32(Map<Integer, ByteBuffer> a, int type) {
-        ByteBuffer v = a.get(type);
-        return v == null ? 0 : Attrs.u32(v);
     }
 
     /** True while the socket is open. */
@@ -471,11 +463,8 @@ public final class NetlinkConnection implements AutoCloseable {
     }
 
     /**
-     * <pre>
-     *  nlmsghdr (host order)                          payload           pad
-     *  | u32 len | u16 type | u16 flags | u32 seq | u32 pid | genlmsghdr attrs... | 0-3 |
-     *  len counts header and payload, not the trailing pad.
-     * </pre>
+     * Frames a request straight into the send buffer (the layout of {@link NetlinkCodec#frame}, without
+     * its intermediate array: a batch frames thousands).
      */
     private void write(NetlinkRequest r, int flags, int seq) {
         int start = sendBuffer.position();
@@ -492,117 +481,44 @@ public final class NetlinkConnection implements AutoCloseable {
         }
     }
 
-    /**
-     * The next message of a received datagram as a view (position at its header, limit at its end), advancing
-     * the datagram past it; {@code null} at the end. A malformed length ends the datagram.
-     */
-    private static ByteBuffer next(ByteBuffer datagram) {
-        if (datagram.remaining() < Netlink.NLMSG_HDRLEN) {
-            return null;
+    /** Receives one datagram and splits it into messages (views into the receive buffer until the next receive). */
+    private List<Frame> receive(String label) throws NetlinkException {
+        socket.receive(receiveBuffer);
+        try {
+            return NetlinkCodec.split(receiveBuffer);
+        } catch (WireFormatException e) {
+            throw new NetlinkException(Errno.EIO, label + ": malformed answer from the kernel: " + e.getMessage(), null, e);
         }
-        int start = datagram.position();
-        int len = datagram.getInt(start);
-        if (len < Netlink.NLMSG_HDRLEN || len > datagram.remaining()) {
-            LOG.log(System.Logger.Level.WARNING, "malformed netlink message length " + len + " with "
-                    + datagram.remaining() + " bytes left; rest of datagram dropped");
-            datagram.position(datagram.limit());
-            return null;
-        }
-        ByteBuffer m = datagram.duplicate().order(ByteOrder.nativeOrder());
-        m.limit(start + len);
-        datagram.position(Math.min(datagram.limit(), start + Netlink.align(len)));
-        return m;
     }
 
     /** Addressed to us and carrying one of {@code count} sequence numbers from {@code base}. */
-    private boolean mine(ByteBuffer m, int base, int count) {
-        int pid = m.getInt(m.position() + 12);
-        int offset = seq(m) - base;
-        if (pid != socket.portId() || offset < 0 || offset >= count) {
-            LOG.log(System.Logger.Level.DEBUG, "stale netlink answer dropped: seq=" + seq(m) + " pid=" + pid
-                    + " type=" + type(m));
+    private boolean mine(Frame m, int base, int count) {
+        int offset = m.seq() - base;
+        if (m.portId() != socket.portId() || offset < 0 || offset >= count) {
+            LOG.log(System.Logger.Level.DEBUG, "stale netlink answer dropped: seq=" + m.seq() + " pid=" + m.portId()
+                    + " type=" + m.type());
             return false;
         }
         return true;
     }
 
-    private static int type(ByteBuffer m) {
-        return m.getShort(m.position() + 4) & 0xffff;
-    }
-
-    private static int flags(ByteBuffer m) {
-        return m.getShort(m.position() + 6) & 0xffff;
-    }
-
-    private static int seq(ByteBuffer m) {
-        return m.getInt(m.position() + 8);
-    }
-
-    private static NetlinkMessage copy(ByteBuffer m) {
-        int p = m.position();
-        byte[] payload = new byte[m.limit() - p - Netlink.NLMSG_HDRLEN];
-        m.duplicate().position(p + Netlink.NLMSG_HDRLEN).get(payload);
-        return new NetlinkMessage(type(m), flags(m), seq(m), m.getInt(p + 12), ByteBuffer.wrap(payload));
-    }
-
-    private static String doneExtAck(ByteBuffer m) {
-        if ((flags(m) & Netlink.NLM_F_ACK_TLVS) == 0) {
-            return null;
+    private static NetlinkError parseError(Frame m, String label) throws NetlinkException {
+        try {
+            return NetlinkCodec.parseError(m.payload(), m.flags());
+        } catch (WireFormatException e) {
+            throw new NetlinkException(Errno.EIO, label + ": malformed NLMSG_ERROR: " + e.getMessage(), null, e);
         }
-        ByteBuffer tlvs = m.duplicate().order(ByteOrder.nativeOrder());
-        tlvs.position(m.position() + Netlink.NLMSG_HDRLEN + 4);
-        ByteBuffer msg = Attrs.parse(tlvs.slice().order(ByteOrder.nativeOrder())).get(Netlink.NLMSGERR_ATTR_MSG);
-        return msg == null ? null : Attrs.string(msg);
     }
 
-    /**
-     * An NLMSG_ERROR answer:
-     * <pre>
-     *  nlmsghdr | s32 error (0 = ACK, else -errno) | the request's nlmsghdr | [request payload unless
-     *  NLM_F_CAPPED] | [extended-ack attributes if NLM_F_ACK_TLVS: NLMSGERR_ATTR_MSG, _OFFS, ...]
-     * </pre>
-     */
-    static final class ErrorAnswer {
-        final int errno;
-        final String extAck;
-        final int badAttributeOffset;
+    private static NetlinkException overrun(String label) {
+        return new NetlinkException(Errno.ENOBUFS, label + ": kernel reported NLMSG_OVERRUN", null);
+    }
 
-        private ErrorAnswer(int errno, String extAck, int badAttributeOffset) {
-            this.errno = errno;
-            this.extAck = extAck;
-            this.badAttributeOffset = badAttributeOffset;
-        }
-
-        static ErrorAnswer parse(ByteBuffer m) {
-            int p = m.position();
-            int flags = flags(m);
-            int body = p + Netlink.NLMSG_HDRLEN;
-            if (m.limit() - body < 4) {
-                return new ErrorAnswer(Errno.EIO, "truncated NLMSG_ERROR", -1);
-            }
-            int error = -m.getInt(body);
-            String text = null;
-            int offs = -1;
-            if ((flags & Netlink.NLM_F_ACK_TLVS) != 0 && m.limit() - body >= 4 + Netlink.NLMSG_HDRLEN) {
-                int echoed = (flags & Netlink.NLM_F_CAPPED) != 0
-                        ? Netlink.NLMSG_HDRLEN
-                        : Netlink.align(m.getInt(body + 4));
-                int tlvStart = body + 4 + echoed;
-                if (tlvStart <= m.limit()) {
-                    ByteBuffer tlvs = m.duplicate().order(ByteOrder.nativeOrder());
-                    tlvs.position(tlvStart);
-                    Map<Integer, ByteBuffer> a = Attrs.parse(tlvs.slice().order(ByteOrder.nativeOrder()));
-                    ByteBuffer msg = a.get(Netlink.NLMSGERR_ATTR_MSG);
-                    text = msg == null ? null : Attrs.string(msg);
-                    ByteBuffer o = a.get(Netlink.NLMSGERR_ATTR_OFFS);
-                    offs = o == null ? -1 : Attrs.u32(o);
-                    ByteBuffer missing = a.get(Netlink.NLMSGERR_ATTR_MISS_TYPE);
-                    if (missing != null) {
-                        text = (text == null ? "" : text + "; ") + "missing attribute type " + Attrs.u32(missing);
-                    }
-                }
-            }
-            return new ErrorAnswer(error, text, offs);
-        }
+    /** The frame with a payload of its own, so it outlives the receive buffer. */
+    private static Frame copy(Frame m) {
+        ByteBuffer src = m.payload();
+        ByteBuffer own = ByteBuffer.allocate(src.remaining()).order(ByteOrder.nativeOrder());
+        own.put(src).flip();
+        return new Frame(m.type(), m.flags(), m.seq(), m.portId(), own);
     }
 }

@@ -1,5 +1,7 @@
 package io.lvsdirector.ipvs.socket;
 
+import io.lvsdirector.ipvs.Errno;
+
 import java.io.IOException;
 import java.util.Optional;
 
@@ -40,7 +42,7 @@ public class NetlinkException extends IOException {
 
     private static String format(int errno, String operation, String extAck) {
         StringBuilder b = new StringBuilder();
-        b.append(operation).append(": ").append(Errno.name(errno)).append(" (").append(Errno.description(errno)).append(')');
+        b.append(operation).append(": ").append(Errno.name(errno)).append(" (").append(errno).append(')');
         if (extAck != null && !extAck.isEmpty()) {
             b.append(": ").append(extAck);
         }

@@ -1,5 +1,7 @@
 package io.lvsdirector.ipvs.socket;
 
+import io.lvsdirector.ipvs.wire.NetlinkConstants;
+
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -18,7 +20,7 @@ import java.util.Objects;
 public record NetlinkRequest(int type, int flags, byte[] payload, String label) {
 
     public NetlinkRequest {
-        if (type < Netlink.NLMSG_MIN_TYPE || type > 0xffff) {
+        if (type < NetlinkConstants.NLMSG_MIN_TYPE || type > 0xffff) {
             throw new IllegalArgumentException("nlmsg_type must be in [0x10, 0xffff], got " + type);
         }
         if ((flags & ~0xffff) != 0) {
@@ -36,10 +38,10 @@ public record NetlinkRequest(int type, int flags, byte[] payload, String label) 
         if (cmd < 0 || cmd > 0xff || version < 0 || version > 0xff) {
             throw new IllegalArgumentException("genl cmd and version are u8, got cmd=" + cmd + " version=" + version);
         }
-        byte[] p = new byte[Netlink.GENL_HDRLEN + attributes.length];
+        byte[] p = new byte[NetlinkConstants.GENL_HDRLEN + attributes.length];
         p[0] = (byte) cmd;
         p[1] = (byte) version;
-        System.arraycopy(attributes, 0, p, Netlink.GENL_HDRLEN, attributes.length);
+        System.arraycopy(attributes, 0, p, NetlinkConstants.GENL_HDRLEN, attributes.length);
         return new NetlinkRequest(familyId, 0, p, label);
     }
 
@@ -50,7 +52,7 @@ public record NetlinkRequest(int type, int flags, byte[] payload, String label) 
 
     /** Length of the whole message once framed, padding included. */
     public int framedLength() {
-        return Netlink.align(Netlink.NLMSG_HDRLEN + payload.length);
+        return NetlinkConstants.align(NetlinkConstants.NLMSG_HDRLEN + payload.length);
     }
 
     /** Writes the payload without copying it first; for the connection's send buffer. */

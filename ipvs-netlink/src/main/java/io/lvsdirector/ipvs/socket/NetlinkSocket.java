@@ -1,6 +1,7 @@
 package io.lvsdirector.ipvs.socket;
 
 import com.sun.jna.LastErrorException;
+import io.lvsdirector.ipvs.Errno;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

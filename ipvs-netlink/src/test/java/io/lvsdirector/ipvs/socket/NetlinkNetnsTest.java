@@ -1,5 +1,7 @@
 package io.lvsdirector.ipvs.socket;
 
+import io.lvsdirector.ipvs.Errno;
+import io.lvsdirector.ipvs.wire.NetlinkConstants;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,7 +58,7 @@ class NetlinkNetnsTest {
         Path before = Files.readSymbolicLink(Path.of("/proc/thread-self/ns/net"));
         try (NetlinkConnection inside = NetlinkConnection.open(NetlinkOptions.defaults().withNetns(nsFile));
              NetlinkConnection outside = NetlinkConnection.open()) {
-            assertThat(inside.family("nlctrl").id()).isEqualTo(Netlink.GENL_ID_CTRL);
+            assertThat(inside.family("nlctrl").id()).isEqualTo(NetlinkConstants.GENL_ID_CTRL);
             assertThat(inodes("/proc/" + holder.pid() + "/net/netlink"))
                     .contains(inode(inside))
                     .doesNotContain(inode(outside));
