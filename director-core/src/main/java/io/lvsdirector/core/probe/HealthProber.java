@@ -26,9 +26,11 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Each target starts at a random point of its first interval, so thousands of targets do
  *       not probe in step.
- *   <li>The first result sets the state directly (a restart must not wait {@code rise} intervals
- *       to learn what it had). After that, moving to a better state (FAILED → DRAINING → HEALTHY)
- *       takes {@code rise} consecutive results of that kind, moving to a worse one {@code fall}.
+ *   <li>A first answer (HEALTHY or DRAINING) sets the state at once: a restart must not wait
+ *       {@code rise} intervals to learn what it had. A first failure counts as from HEALTHY and
+ *       takes {@code fall} in a row: one slow first probe after a restart must not take a server
+ *       out. After that, moving to a better state (FAILED → DRAINING → HEALTHY) takes {@code rise}
+ *       consecutive results of that kind, moving to a worse one {@code fall}.
  *   <li>Only transitions are reported, plus every state again each {@code renotifyInterval}, so a
  *       lost notification heals.
  * </ul>
@@ -214,8 +216,12 @@ public final class HealthProber implements AutoCloseable {
                 }
                 return;
             }
-            int needed = current == HealthState.UNKNOWN ? 1
-                    : better(seen, current) ? target.check().rise() : target.check().fall();
+            int needed;
+            if (current == HealthState.UNKNOWN) {
+                needed = seen == HealthState.FAILED ? target.check().fall() : 1;
+            } else {
+                needed = better(seen, current) ? target.check().rise() : target.check().fall();
+            }
             if (streak < needed) {
                 return;
             }

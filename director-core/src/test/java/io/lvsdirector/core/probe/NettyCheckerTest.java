@@ -1,0 +1,160 @@
+package io.lvsdirector.core.probe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lvsdirector.core.health.ProbeTarget;
+import io.lvsdirector.core.model.HealthCheck;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class NettyCheckerTest {
+
+    private static NettyChecker checker;
+
+    @BeforeAll
+    static void start() {
+        checker = NettyChecker.create(1);
+    }
+
+    @AfterAll
+    static void stop() {
+        checker.close();
+    }
+
+    private static HealthCheck http(int port) {
+        return HealthCheck.http().withPort(port).withTiming(Duration.ofMillis(500), Duration.ofMillis(300), 1, 1);
+    }
+
+    private static ProbeResult probe(InetAddress address, HealthCheck check) throws Exception {
+        return checker.probe(new ProbeTarget(address, check)).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void usesEpollOnLinux() {
+        assertThat(checker.transport()).isEqualTo("epoll");
+    }
+
+    @Test
+    void a200IsUpAndTheRequestCarriesPathAndHost() throws Exception {
+        try (ScriptedServer server = new ScriptedServer("127.0.10.1").answer(200)) {
+            ProbeResult r = probe(server.address(), http(server.port()).withPath("/ping").withHost("edge.example"));
+            assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.UP);
+            assertThat(r.reason()).isEqualTo("ok");
+            assertThat(server.requestLines).containsExactly("GET /ping HTTP/1.1");
+            assertThat(server.hostHeaders).containsExactly("edge.example");
+        }
+    }
+
+    @Test
+    void withoutAHostTheHostHeaderIsTheProbedAddressAndPort() throws Exception {
+        try (ScriptedServer server = new ScriptedServer("127.0.10.2").answer(200)) {
+            probe(server.address(), http(server.port()));
+            assertThat(server.hostHeaders).containsExactly("127.0.10.2:" + server.port());
+        }
+    }
+
+    @Test
+    void a500IsDownWithItsCode() throws Exception {
+        try (ScriptedServer server = new ScriptedServer("127.0.10.3").answer(500)) {
+            ProbeResult r = probe(server.address(), http(server.port()));
+            assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.DOWN);
+            assertThat(r.reason()).isEqualTo("HTTP 500");
+        }
+    }
+
+    @Test
+    void a503IsDrainingNotDown() throws Exception {
+        try (ScriptedServer server = new ScriptedServer("127.0.10.4").answer(503)) {
+            ProbeResult r = probe(server.address(), http(server.port()));
+            assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.DRAINING);
+            assertThat(r.reason()).isEqualTo("draining: 503");
+        }
+    }
+
+    @Test
+    void acceptedStatusesAreConfigurable() throws Exception {
+        try (ScriptedServer server = new ScriptedServer("127.0.10.5").answer(204)) {
+            HealthCheck check = http(server.port()).withStatuses(Set.of(200, 204), Set.of(503));
+            assertThat(probe(server.address(), check).outcome()).isEqualTo(ProbeResult.Outcome.UP);
+            assertThat(probe(server.address(), http(server.port())).reason()).isEqualTo("HTTP 204");
+        }
+    }
+
+    @Test
+    void aSlowAnswerIsATimeoutAtTheCheckTimeout() throws Exception {
+        try (ScriptedServer server = new ScriptedServer("127.0.10.6")) {
+            server.mode = ScriptedServer.Mode.SLOW;
+            server.delayMillis = 1_000;
+            long t0 = System.nanoTime();
+            ProbeResult r = probe(server.address(), http(server.port()));
+            long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.DOWN);
+            assertThat(r.reason()).isEqualTo("timeout");
+            assertThat(tookMs).isBetween(280L, 900L);
+            assertThat(r.latency()).isGreaterThanOrEqualTo(Duration.ofMillis(290));
+        }
+    }
+
+    @Test
+    void aSilentServerIsATimeout() throws Exception {
+        try (ScriptedServer server = new ScriptedServer("127.0.10.7")) {
+            server.mode = ScriptedServer.Mode.SILENT;
+            assertThat(probe(server.address(), http(server.port())).reason()).isEqualTo("timeout");
+        }
+    }
+
+    @Test
+    void aResetIsDownAsAReset() throws Exception {
+        try (ScriptedServer server = new ScriptedServer("127.0.10.8")) {
+            server.mode = ScriptedServer.Mode.RESET;
+            ProbeResult r = probe(server.address(), http(server.port()));
+            assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.DOWN);
+            assertThat(r.reason()).isEqualTo("connection reset");
+        }
+    }
+
+    @Test
+    void aClosedPortIsARefusalForHttpAndTcp() throws Exception {
+        int port;
+        InetAddress address = InetAddress.getByName("127.0.10.9");
+        try (ServerSocket s = new ServerSocket(0, 1, address)) {
+            port = s.getLocalPort();
+        }
+        ProbeResult httpResult = probe(address, http(port));
+        ProbeResult tcpResult = probe(address, HealthCheck.tcp().withPort(port));
+        assertThat(httpResult.outcome()).isEqualTo(ProbeResult.Outcome.DOWN);
+        assertThat(httpResult.reason()).isEqualTo("connect refused");
+        assertThat(tcpResult.reason()).isEqualTo("connect refused");
+    }
+
+    @Test
+    void aTcpCheckOnlyConnects() throws Exception {
+        try (ScriptedServer server = new ScriptedServer("127.0.10.10")) {
+            server.mode = ScriptedServer.Mode.SILENT;
+            ProbeResult r = probe(server.address(), HealthCheck.tcp().withPort(server.port()));
+            assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.UP);
+            assertThat(server.requests.get()).isZero();
+        }
+    }
+
+    @Test
+    void nioWorksWhereEpollIsMissing() throws Exception {
+        try (NettyChecker nio = NettyChecker.create(1, false);
+                ScriptedServer server = new ScriptedServer("127.0.10.11").answer(503)) {
+            assertThat(nio.transport()).isEqualTo("nio");
+            ProbeResult r = nio.probe(new ProbeTarget(server.address(), http(server.port())))
+                    .toCompletableFuture().get(5, TimeUnit.SECONDS);
+            assertThat(r.reason()).isEqualTo("draining: 503");
+            server.close();
+            ProbeResult refused = nio.probe(new ProbeTarget(server.address(), http(server.port())))
+                    .toCompletableFuture().get(5, TimeUnit.SECONDS);
+            assertThat(refused.reason()).isEqualTo("connect refused");
+        }
+    }
+}

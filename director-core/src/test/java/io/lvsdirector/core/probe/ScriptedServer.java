@@ -1,0 +1,132 @@
+package io.lvsdirector.core.probe;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real TCP/HTTP server on a loopback address whose answer a test scripts: a status code, a slow
+ * answer, a reset, or silence.
+ */
+final class ScriptedServer implements AutoCloseable {
+
+    enum Mode { STATUS, SLOW, RESET, SILENT }
+
+    private final ServerSocket socket;
+    private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "scripted-server");
+        t.setDaemon(true);
+        return t;
+    });
+    private final List<Socket> open = new CopyOnWriteArrayList<>();
+    final AtomicInteger connections = new AtomicInteger();
+    final AtomicInteger requests = new AtomicInteger();
+    final List<String> requestLines = new CopyOnWriteArrayList<>();
+    final List<String> hostHeaders = new CopyOnWriteArrayList<>();
+    volatile Mode mode = Mode.STATUS;
+    volatile int status = 200;
+    volatile long delayMillis;
+    /** The next this-many requests are answered 500 whatever the mode says. */
+    final AtomicInteger failNext = new AtomicInteger();
+
+    ScriptedServer(String address) throws IOException {
+        socket = new ServerSocket();
+        socket.setReuseAddress(true);
+        socket.bind(new InetSocketAddress(InetAddress.getByName(address), 0), 1024);
+        pool.execute(this::acceptLoop);
+    }
+
+    int port() {
+        return socket.getLocalPort();
+    }
+
+    InetAddress address() {
+        return socket.getInetAddress();
+    }
+
+    ScriptedServer answer(int code) {
+        mode = Mode.STATUS;
+        status = code;
+        return this;
+    }
+
+    private void acceptLoop() {
+        while (!socket.isClosed()) {
+            try {
+                Socket s = socket.accept();
+                connections.incrementAndGet();
+                open.add(s);
+                pool.execute(() -> serve(s));
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private void serve(Socket s) {
+        try (s) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+            String line = in.readLine();
+            if (line == null) {
+                return;
+            }
+            requests.incrementAndGet();
+            requestLines.add(line);
+            String h;
+            while ((h = in.readLine()) != null && !h.isEmpty()) {
+                if (h.regionMatches(true, 0, "Host:", 0, 5)) {
+                    hostHeaders.add(h.substring(5).trim());
+                }
+            }
+            int code = status;
+            Mode m = mode;
+            if (failNext.getAndUpdate(x -> Math.max(0, x - 1)) > 0) {
+                code = 500;
+                m = Mode.STATUS;
+            }
+            switch (m) {
+                case RESET:
+                    s.setSoLinger(true, 0);
+                    return;
+                case SILENT:
+                    Thread.sleep(5_000);
+                    return;
+                case SLOW:
+                    Thread.sleep(delayMillis);
+                    break;
+                default:
+                    break;
+            }
+            OutputStream out = s.getOutputStream();
+            byte[] body = ("status " + code + "\n").getBytes(StandardCharsets.US_ASCII);
+            out.write(("HTTP/1.1 " + code + " X\r\nContent-Length: " + body.length
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+        } catch (IOException | InterruptedException e) {
+            // The client gave up first (a timeout); nothing to do.
+        } finally {
+            open.remove(s);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+        for (Socket s : open) {
+            s.close();
+        }
+        pool.shutdownNow();
+    }
+}
