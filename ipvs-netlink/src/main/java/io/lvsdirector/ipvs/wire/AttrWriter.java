@@ -107,8 +107,16 @@ public final class AttrWriter {
      * @return a mark for {@link #endNested}
      */
     public int beginNested(int type) {
+        return beginNested(type, true);
+    }
+
+    /**
+     * Opens a nested attribute, with or without {@code NLA_F_NESTED}. The kernel's own IPVS
+     * replies go without it ({@code nla_nest_start_noflag}); a faithful fake kernel does too.
+     */
+    public int beginNested(int type, boolean nestedFlag) {
         int start = buf.position();
-        header(type | NLA_F_NESTED, 0);
+        header(nestedFlag ? type | NLA_F_NESTED : type, 0);
         return start;
     }
 

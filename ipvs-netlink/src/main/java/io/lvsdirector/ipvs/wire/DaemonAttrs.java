@@ -21,7 +21,12 @@ public record DaemonAttrs(
 
     /** Writes these attributes (those present) inside a nested {@code IPVS_CMD_ATTR_DAEMON}. */
     public void writeTo(AttrWriter w) {
-        int nest = w.beginNested(IPVS_CMD_ATTR_DAEMON);
+        writeTo(w, true);
+    }
+
+    /** As {@link #writeTo(AttrWriter)}; without {@code NLA_F_NESTED} when writing as the kernel does. */
+    public void writeTo(AttrWriter w, boolean nestedFlag) {
+        int nest = w.beginNested(IPVS_CMD_ATTR_DAEMON, nestedFlag);
         if (state != null) {
             w.u32(IPVS_DAEMON_ATTR_STATE, state);
         }

@@ -30,7 +30,12 @@ public record DestAttrs(
 
     /** Writes these attributes (those present) inside a nested {@code IPVS_CMD_ATTR_DEST}. */
     public void writeTo(AttrWriter w) {
-        int nest = w.beginNested(IPVS_CMD_ATTR_DEST);
+        writeTo(w, true);
+    }
+
+    /** As {@link #writeTo(AttrWriter)}; without {@code NLA_F_NESTED} when writing as the kernel does. */
+    public void writeTo(AttrWriter w, boolean nestedFlag) {
+        int nest = w.beginNested(IPVS_CMD_ATTR_DEST, nestedFlag);
         if (addrFamily != null) {
             w.u16(IPVS_DEST_ATTR_ADDR_FAMILY, addrFamily);
         }

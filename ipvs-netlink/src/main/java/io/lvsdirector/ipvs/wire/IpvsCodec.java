@@ -258,7 +258,7 @@ public final class IpvsCodec {
                 full.schedName(), full.peName(), full.flags() | IP_VS_SVC_F_HASHED, WireMapping.FLAGS_MASK_ALL,
                 full.timeout(), full.netmask(), WireMapping.stats(s.stats()), WireMapping.stats(s.stats()));
         AttrWriter w = new AttrWriter(256);
-        reply.writeTo(w);
+        reply.writeTo(w, false);
         return genl(IPVS_CMD_NEW_SERVICE, w.toByteArray());
     }
 
@@ -271,7 +271,7 @@ public final class IpvsCodec {
                 tun ? full.tunFlags() : 0, (int) r.activeConns(), (int) r.inactiveConns(), (int) r.persistentConns(),
                 WireMapping.stats(r.stats()), WireMapping.stats(r.stats()));
         AttrWriter w = new AttrWriter(256);
-        reply.writeTo(w);
+        reply.writeTo(w, false);
         return genl(IPVS_CMD_NEW_DEST, w.toByteArray());
     }
 
@@ -303,7 +303,7 @@ public final class IpvsCodec {
         }
         AttrWriter w = new AttrWriter();
         new DaemonAttrs(d.state().value(), d.interfaceName(), d.syncId(), d.maxLen(), g4, g6, d.port(), d.ttl())
-                .writeTo(w);
+                .writeTo(w, false);
         return genl(IPVS_CMD_NEW_DAEMON, w.toByteArray());
     }
 

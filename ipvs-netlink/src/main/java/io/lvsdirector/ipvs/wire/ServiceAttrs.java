@@ -30,7 +30,12 @@ public record ServiceAttrs(
 
     /** Writes these attributes (those present) inside a nested {@code IPVS_CMD_ATTR_SERVICE}. */
     public void writeTo(AttrWriter w) {
-        int nest = w.beginNested(IpvsConstants.IPVS_CMD_ATTR_SERVICE);
+        writeTo(w, true);
+    }
+
+    /** As {@link #writeTo(AttrWriter)}; without {@code NLA_F_NESTED} when writing as the kernel does. */
+    public void writeTo(AttrWriter w, boolean nestedFlag) {
+        int nest = w.beginNested(IpvsConstants.IPVS_CMD_ATTR_SERVICE, nestedFlag);
         if (af != null) {
             w.u16(IpvsConstants.IPVS_SVC_ATTR_AF, af);
         }

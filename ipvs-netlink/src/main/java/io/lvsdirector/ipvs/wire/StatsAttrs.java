@@ -13,20 +13,33 @@ public record StatsAttrs(
         long conns, long inpkts, long outpkts, long inbytes, long outbytes,
         long cps, long inpps, long outpps, long inbps, long outbps) {
 
-    /** Writes STATS64-style attributes (all u64) nested under {@code type}; for tests and fakes. */
+    /**
+     * Writes the counters nested under {@code type} as the kernel does ({@code ip_vs_genl_fill_stats}
+     * and {@code _stats64}): for {@code IPVS_*_ATTR_STATS64} all u64; for {@code IPVS_*_ATTR_STATS}
+     * u32 but for the two byte counters (truncated, as the kernel truncates them). For fakes and tests.
+     */
     public void writeTo(AttrWriter w, int type) {
-        int nest = w.beginNested(type);
-        w.u64(IPVS_STATS_ATTR_CONNS, conns);
-        w.u64(IPVS_STATS_ATTR_INPKTS, inpkts);
-        w.u64(IPVS_STATS_ATTR_OUTPKTS, outpkts);
+        boolean wide = type == IPVS_SVC_ATTR_STATS64; // == IPVS_DEST_ATTR_STATS64, both 12
+        int nest = w.beginNested(type, false);
+        counter(w, IPVS_STATS_ATTR_CONNS, conns, wide);
+        counter(w, IPVS_STATS_ATTR_INPKTS, inpkts, wide);
+        counter(w, IPVS_STATS_ATTR_OUTPKTS, outpkts, wide);
         w.u64(IPVS_STATS_ATTR_INBYTES, inbytes);
         w.u64(IPVS_STATS_ATTR_OUTBYTES, outbytes);
-        w.u64(IPVS_STATS_ATTR_CPS, cps);
-        w.u64(IPVS_STATS_ATTR_INPPS, inpps);
-        w.u64(IPVS_STATS_ATTR_OUTPPS, outpps);
-        w.u64(IPVS_STATS_ATTR_INBPS, inbps);
-        w.u64(IPVS_STATS_ATTR_OUTBPS, outbps);
+        counter(w, IPVS_STATS_ATTR_CPS, cps, wide);
+        counter(w, IPVS_STATS_ATTR_INPPS, inpps, wide);
+        counter(w, IPVS_STATS_ATTR_OUTPPS, outpps, wide);
+        counter(w, IPVS_STATS_ATTR_INBPS, inbps, wide);
+        counter(w, IPVS_STATS_ATTR_OUTBPS, outbps, wide);
         w.endNested(nest);
+    }
+
+    private static void counter(AttrWriter w, int type, long v, boolean wide) {
+        if (wide) {
+            w.u64(type, v);
+        } else {
+            w.u32(type, (int) v);
+        }
     }
 
     /** Reads the stats nested under {@code type}, or {@code null} if absent. */
