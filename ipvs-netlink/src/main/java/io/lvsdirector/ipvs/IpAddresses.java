@@ -71,14 +71,55 @@ public final class IpAddresses {
         }
     }
 
-    /** The literal text of an address, without a host name part. */
+    /**
+     * The literal text of an address: dotted quad, or IPv6 in the RFC 5952 form ipvsadm prints
+     * ({@code 2001:db8::1}, where the JDK would print {@code 2001:db8:0:0:0:0:0:1}).
+     */
     public static String toText(InetAddress address) {
-        return address.getHostAddress();
+        if (!(address instanceof Inet6Address)) {
+            return address.getHostAddress();
+        }
+        byte[] b = address.getAddress();
+        int[] g = new int[8];
+        for (int i = 0; i < 8; i++) {
+            g[i] = ((b[2 * i] & 0xFF) << 8) | (b[2 * i + 1] & 0xFF);
+        }
+        // The longest run of two or more zero groups (the first of equals) becomes "::".
+        int bestStart = -1;
+        int bestLen = 1;
+        for (int i = 0; i < 8; ) {
+            if (g[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && g[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                sb.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+                sb.append(':');
+            }
+            sb.append(Integer.toHexString(g[i]));
+        }
+        return sb.toString();
     }
 
     /** The literal, bracketed for IPv6, as ipvsadm prints {@code [2001:db8::1]:80}. */
     public static String toText(InetAddress address, int port) {
-        String host = address.getHostAddress();
+        String host = toText(address);
         return (address instanceof Inet6Address ? "[" + host + "]" : host) + ":" + port;
     }
 

@@ -75,7 +75,7 @@ public record SyncDaemon(
         check("port", port, 65535);
         check("ttl", ttl, 255);
         if (multicastGroup != null && !multicastGroup.isMulticastAddress()) {
-            throw new IllegalArgumentException("group " + multicastGroup.getHostAddress()
+            throw new IllegalArgumentException("group " + IpAddresses.toText(multicastGroup)
                     + " is not a multicast address (the kernel refuses it with EINVAL)");
         }
     }

@@ -35,12 +35,12 @@ public record VirtualServerKey(
                         "a service needs protocol, address and port, or a non-zero fwmark");
             }
             if (AddressFamily.of(address) != family) {
-                throw new IllegalArgumentException("address " + address.getHostAddress()
+                throw new IllegalArgumentException("address " + IpAddresses.toText(address)
                         + " is not " + family + " (mixed address families)");
             }
             if (port < 1 || port > 65535) {
                 throw new IllegalArgumentException("port " + port + " out of range 1..65535 for "
-                        + protocol + " service " + address.getHostAddress()
+                        + protocol + " service " + IpAddresses.toText(address)
                         + " (port 0 is only for fwmark services)");
             }
         }

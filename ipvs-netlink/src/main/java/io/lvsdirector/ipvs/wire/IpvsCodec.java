@@ -231,10 +231,14 @@ public final class IpvsCodec {
         Attributes a = NetlinkCodec.genlAttributes(genlPayload, IPVS_CMD_SET_CONFIG, IPVS_CMD_ATTR_TIMEOUT_UDP,
                 "IPVS_CMD_SET_CONFIG");
         // A kernel built without TCP or UDP support omits that timeout.
-        return new Timeouts(
+        try {
+            return new Timeouts(
                 a.has(IPVS_CMD_ATTR_TIMEOUT_TCP) ? a.u32(IPVS_CMD_ATTR_TIMEOUT_TCP) : 0,
                 a.has(IPVS_CMD_ATTR_TIMEOUT_TCP_FIN) ? a.u32(IPVS_CMD_ATTR_TIMEOUT_TCP_FIN) : 0,
                 a.has(IPVS_CMD_ATTR_TIMEOUT_UDP) ? a.u32(IPVS_CMD_ATTR_TIMEOUT_UDP) : 0);
+        } catch (IllegalArgumentException e) {
+            throw new WireFormatException("IPVS_CMD_SET_CONFIG: " + e.getMessage(), e);
+        }
     }
 
     /** One part of a daemon dump ({@code IPVS_CMD_NEW_DAEMON}). */

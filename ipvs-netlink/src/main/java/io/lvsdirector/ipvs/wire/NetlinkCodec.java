@@ -130,8 +130,14 @@ public final class NetlinkCodec {
         String message = "";
         int offset = -1;
         if ((flags & NLM_F_ACK_TLVS) != 0) {
-            int tlvStart = 4 + ((flags & NLM_F_CAPPED) != 0 ? NLMSG_HDRLEN : align(origLen));
-            if (origLen < NLMSG_HDRLEN || tlvStart > avail) {
+            boolean capped = (flags & NLM_F_CAPPED) != 0;
+            // Check the echoed length before aligning it: a hostile value near 2^31 would wrap.
+            if (!capped && (origLen < NLMSG_HDRLEN || origLen > avail - 4)) {
+                throw new WireFormatException("NLMSG_ERROR: echoed request length "
+                        + Integer.toUnsignedString(origLen) + " does not fit the " + avail + "-byte payload");
+            }
+            int tlvStart = 4 + (capped ? NLMSG_HDRLEN : align(origLen));
+            if (tlvStart > avail) {
                 throw new WireFormatException("NLMSG_ERROR: echoed request length " + origLen
                         + " does not fit the " + avail + "-byte payload");
             }
