@@ -1,0 +1,91 @@
+package io.lvsdirector.lab;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A DR topology built by {@code lab/topo.sh up}: network namespaces {@code client}, {@code dir1..},
+ * {@code rs1..} on one bridge. Closing it tears every namespace down.
+ */
+public final class Topology implements AutoCloseable {
+
+    private final int directors;
+    private final int realServers;
+
+    Topology(int directors, int realServers) {
+        this.directors = directors;
+        this.realServers = realServers;
+    }
+
+    public int directors() {
+        return directors;
+    }
+
+    public int realServers() {
+        return realServers;
+    }
+
+    /** A host's address on the segment: client 198.18.0.2, dirN 198.18.0.(10+N), rsN 198.18.0.(20+N). */
+    public static String address(String namespace) {
+        if (namespace.equals("client")) {
+            return "198.18.0.2";
+        }
+        if (namespace.matches("dir[0-9]+")) {
+            return "198.18.0." + (10 + Integer.parseInt(namespace.substring(3)));
+        }
+        if (namespace.matches("rs[0-9]+")) {
+            return "198.18.0." + (20 + Integer.parseInt(namespace.substring(2)));
+        }
+        throw new IllegalArgumentException("unknown lab host " + namespace);
+    }
+
+    /** Real server {@code i}'s address (1-based). */
+    public static String realServer(int i) {
+        return address("rs" + i);
+    }
+
+    /** Runs a command inside a namespace, with a 120 s limit. */
+    public ExecResult exec(String namespace, String... command) {
+        return exec(120, namespace, command);
+    }
+
+    /** Runs a command inside a namespace, with a limit of {@code timeoutSeconds}. */
+    public ExecResult exec(long timeoutSeconds, String namespace, String... command) {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
+        cmd.addAll(List.of(command));
+        return Lab.run(timeoutSeconds, cmd);
+    }
+
+    /** One HTTP GET from the client namespace (a new connection); the body, or null when it failed. */
+    public String get(String url) {
+        ExecResult r = exec(10, "client", "curl", "-s", "--max-time", "2", url);
+        return r.ok() ? r.stdout().strip() : null;
+    }
+
+    /** Stops real server {@code i}'s nginx (both :80 and the :8080 health port), waiting until it is gone. */
+    public void stopRealServer(int i) {
+        Lab.topo("rs-stop", Integer.toString(i)).orThrow();
+    }
+
+    /** Starts real server {@code i}'s nginx again, returning once it accepts connections. */
+    public void startRealServer(int i) {
+        Lab.topo("rs-start", Integer.toString(i)).orThrow();
+    }
+
+    /** Makes real server {@code i}'s {@code /ping} answer {@code code} (200, or 503 for "draining"). */
+    public void pingAnswers(int i, int code) {
+        Lab.topo("rs-ping", Integer.toString(i), Integer.toString(code)).orThrow();
+    }
+
+    /** {@code ipvsadm ARGS} inside a director namespace; fails when ipvsadm fails. */
+    public String ipvsadm(String namespace, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("ipvsadm"));
+        cmd.addAll(List.of(args));
+        return exec(namespace, cmd.toArray(String[]::new)).orThrow().stdout();
+    }
+
+    @Override
+    public void close() {
+        Lab.topo("down");
+    }
+}

@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# topo.sh — a direct-routing LVS topology of network namespaces, inside the UML lab kernel.
+#
+#   client 198.18.0.2 ──┐
+#   dir1   198.18.0.11 ─┤                (VIP 198.18.0.100/32 on dir1's eth0 unless --no-vip)
+#   dir2   198.18.0.12 ─┼── br0 (one L2 segment in the lab's root namespace)
+#   rs1    198.18.0.21 ─┤                every real server: VIPs 198.18.0.100 and .101 on lo,
+#   rsN    198.18.0.2N ─┘                arp_ignore=1, arp_announce=2, nginx :80 and /ping on :8080
+#
+# 198.18.0.0/15 is the range set aside for benchmarking (RFC 2544); nothing here leaves the UML kernel.
+#
+# Usage (inside the lab, as root):
+#   topo.sh up [--directors N] [--realservers N] [--no-vip]
+#   topo.sh down
+#   topo.sh rs-stop I | rs-start I      stop / start real server I's nginx (both ports)
+#   topo.sh rs-ping I 200|503           what real server I's /ping answers (503 = draining)
+#   topo.sh vip-add NS [VIP] | vip-del NS [VIP]   put / remove a VIP on a director's eth0
+#   topo.sh exec NS COMMAND...          run a command in a namespace
+#   topo.sh addr NS                     print a namespace's segment address
+set -euo pipefail
+
+NET=198.18.0
+VIP=${LAB_VIP:-198.18.0.100}
+VIP2=${LAB_VIP2:-198.18.0.101}
+STATE=/run/lab
+
+die() { echo "topo: $*" >&2; exit 1; }
+
+[[ "${LAB_INSIDE:-0}" == 1 || -e /proc/net/ip_vs ]] \
+  || die "run me inside the lab kernel (lab/uml-run -- $0 ...): this kernel has no IPVS"
+command -v ip >/dev/null || die "'ip' missing (package iproute2)"
+
+addr_of() {
+  case "$1" in
+    client) echo "$NET.2" ;;
+    dir[0-9]*) echo "$NET.$((10 + ${1#dir}))" ;;
+    rs[0-9]*) echo "$NET.$((20 + ${1#rs}))" ;;
+    *) die "unknown host '$1' (client, dirN, rsN)" ;;
+  esac
+}
+
+add_host() {
+  local ns=$1 addr
+  addr=$(addr_of "$ns")
+  ip netns add "$ns"
+  ip link add "v-$ns" type veth peer name eth0 netns "$ns"
+  ip link set "v-$ns" master br0 up
+  ip -n "$ns" link set lo up
+  ip -n "$ns" addr add "$addr/24" dev eth0
+  ip -n "$ns" link set eth0 up
+}
+
+nginx_conf() {
+  local i=$1 dir=$STATE/rs$1
+  mkdir -p "$dir"
+  cat > "$dir/nginx.conf" <<EOF
+# Real server rs$i: a stand-in for a Traefik node (:80 serves, :8080 answers the health check).
+daemon on;
+user root;
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 100000;
+  server {
+    listen 80 default_server;
+    location / { default_type text/plain; return 200 "rs$i\n"; }
+  }
+  server {
+    listen 8080;
+    location = /ping {
+      default_type text/plain;
+      if (-f $dir/ping-503) { return 503 "draining\n"; }
+      return 200 "OK\n";
+    }
+  }
+}
+EOF
+}
+
+rs_start() {
+  local i=$1
+  [[ -f $STATE/rs$i/nginx.conf ]] || die "no real server rs$i"
+  ip netns exec "rs$i" nginx -c "$STATE/rs$i/nginx.conf"
+  # Wait until both ports accept, so callers can rely on "started" meaning "serving".
+  for _ in $(seq 1 100); do
+    if ip netns exec "rs$i" bash -c 'exec 3<>/dev/tcp/127.0.0.1/80 && exec 4<>/dev/tcp/127.0.0.1/8080' 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.05
+  done
+  die "nginx in rs$i did not start: $(tail -3 "$STATE/rs$i/error.log" 2>/dev/null)"
+}
+
+rs_stop() {
+  local i=$1 pid
+  pid=$(cat "$STATE/rs$i/nginx.pid" 2>/dev/null || true)
+  [[ -n "$pid" ]] || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.05
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+up() {
+  local directors=1 realservers=3 vip=1
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --directors) directors=$2; shift 2 ;;
+      --realservers) realservers=$2; shift 2 ;;
+      --no-vip) vip=0; shift ;;
+      *) die "up: unknown option $1" ;;
+    esac
+  done
+  [[ $directors =~ ^[0-2]$ ]] || die "--directors must be 0, 1 or 2"
+  [[ $realservers =~ ^[0-9]+$ && $realservers -le 200 ]] || die "--realservers must be 0..200"
+  command -v nginx >/dev/null || [[ $realservers == 0 ]] || die "'nginx' missing (package nginx-light)"
+  [[ ! -e $STATE/up ]] || die "a topology is already up (topo.sh down first)"
+  mkdir -p "$STATE"
+
+  ip link add br0 type bridge
+  ip link set br0 up
+  add_host client
+  for d in $(seq 1 "$directors"); do
+    add_host "dir$d"
+    # Directors forward nothing themselves in DR mode; IPVS rewrites the MAC in LOCAL_IN.
+    ip netns exec "dir$d" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0
+  done
+  for i in $(seq 1 "$realservers"); do
+    add_host "rs$i"
+    ip -n "rs$i" addr add "$VIP/32" dev lo
+    ip -n "rs$i" addr add "$VIP2/32" dev lo
+    # Hold the VIP without answering ARP for it (arp_ignore=1) or using it as an ARP source
+    # (arp_announce=2): only the director may own the VIP on the segment. rp_filter off, because
+    # requests arrive for an address on lo through eth0.
+    ip netns exec "rs$i" sysctl -qw \
+      net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 \
+      net.ipv4.conf.eth0.arp_ignore=1 net.ipv4.conf.eth0.arp_announce=2 \
+      net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0 net.ipv4.conf.lo.rp_filter=0
+    nginx_conf "$i"
+    rs_start "$i"
+  done
+  if [[ $vip == 1 && $directors -ge 1 ]]; then
+    ip -n dir1 addr add "$VIP/32" dev eth0
+  fi
+  echo "$directors $realservers" > "$STATE/up"
+}
+
+down() {
+  local ns
+  for f in "$STATE"/rs*/nginx.pid; do
+    [[ -e $f ]] || continue
+    kill -KILL "$(cat "$f")" 2>/dev/null || true
+  done
+  for ns in $(ip netns list 2>/dev/null | awk '{print $1}'); do
+    ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
+    ip netns del "$ns" 2>/dev/null || true
+  done
+  ip link del br0 2>/dev/null || true
+  rm -rf "$STATE"
+}
+
+cmd=${1:-}
+[[ -n $cmd ]] || die "usage: topo.sh up|down|rs-stop|rs-start|rs-ping|vip-add|vip-del|exec|addr ..."
+shift
+case "$cmd" in
+  up) up "$@" ;;
+  down) down ;;
+  rs-stop) rs_stop "${1:?real server number}" ;;
+  rs-start) rs_start "${1:?real server number}" ;;
+  rs-ping)
+    i=${1:?real server number}; code=${2:?200 or 503}
+    [[ -d $STATE/rs$i ]] || die "no real server rs$i"
+    case "$code" in
+      200) rm -f "$STATE/rs$i/ping-503" ;;
+      503) touch "$STATE/rs$i/ping-503" ;;
+      *) die "rs-ping: 200 or 503" ;;
+    esac ;;
+  vip-add) ip -n "${1:?namespace}" addr add "${2:-$VIP}/32" dev eth0 ;;
+  vip-del) ip -n "${1:?namespace}" addr del "${2:-$VIP}/32" dev eth0 ;;
+  exec) ns=${1:?namespace}; shift; exec ip netns exec "$ns" "$@" ;;
+  addr) addr_of "${1:?namespace}" ;;
+  *) die "unknown command '$cmd'" ;;
+esac
