@@ -1,0 +1,347 @@
+package io.lvsdirector.ipvs.socket;
+
+import io.lvsdirector.ipvs.AddressFamily;
+import io.lvsdirector.ipvs.BatchResult;
+import io.lvsdirector.ipvs.Errno;
+import io.lvsdirector.ipvs.Ipvs;
+import io.lvsdirector.ipvs.IpvsException;
+import io.lvsdirector.ipvs.IpvsInfo;
+import io.lvsdirector.ipvs.IpvsOp;
+import io.lvsdirector.ipvs.IpvsSnapshot;
+import io.lvsdirector.ipvs.RealServer;
+import io.lvsdirector.ipvs.RealServerKey;
+import io.lvsdirector.ipvs.RealServerStatus;
+import io.lvsdirector.ipvs.SyncDaemon;
+import io.lvsdirector.ipvs.Timeouts;
+import io.lvsdirector.ipvs.VirtualServer;
+import io.lvsdirector.ipvs.VirtualServerKey;
+import io.lvsdirector.ipvs.VirtualServerStatus;
+import io.lvsdirector.ipvs.wire.IpvsCodec;
+import io.lvsdirector.ipvs.wire.IpvsConstants;
+import io.lvsdirector.ipvs.wire.IpvsRequest;
+import io.lvsdirector.ipvs.wire.NetlinkCodec.Frame;
+import io.lvsdirector.ipvs.wire.NetlinkCodec.GenlFamilyInfo;
+import io.lvsdirector.ipvs.wire.WireFormatException;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+
+/**
+ * {@link Ipvs} over generic netlink: the kernel's IPVS table through one {@link NetlinkConnection}.
+ *
+ * <p>Requests are encoded and replies decoded by the wire codec ({@link IpvsCodec}); this class only
+ * moves them and turns socket-level failures into {@link IpvsException}s that keep the errno and the
+ * kernel's extended-ack text. A reply the codec cannot read (an attribute of the wrong size, a
+ * configuration the public records cannot hold) is an {@code IpvsException} with {@code EIO}.
+ *
+ * <h2>Batches</h2>
+ * {@link #apply} packs many requests into each {@code send} (see {@link NetlinkConnection#batch}).
+ * By default only the last message of each send asks for an acknowledgement ({@link AckPolicy#LAST_OF_SEND}):
+ * the kernel answers every failed message with its errno regardless, so the outcome of every op is still
+ * known, at about half the cost of an acknowledgement per message. Ops are independent: one op's
+ * failure does not stop the ones after it, in the kernel as here.
+ *
+ * <h2>Threads</h2>
+ * Safe for use by many threads. Each public method holds this instance's lock for its whole exchange,
+ * so an {@link #apply} or {@link #snapshot} is never interleaved with another call on the same instance.
+ */
+public final class NetlinkIpvs implements Ipvs {
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final NetlinkConnection conn;
+    private final int familyId;
+    private final AckPolicy ackPolicy;
+
+    private NetlinkIpvs(NetlinkConnection conn, int familyId, AckPolicy ackPolicy) {
+        this.conn = conn;
+        this.familyId = familyId;
+        this.ackPolicy = ackPolicy;
+    }
+
+    /**
+     * Opens IPVS in the caller's network namespace.
+     *
+     * @throws IpvsException ENOENT when the kernel has no IPVS family (ip_vs not loaded); the socket's
+     *         errno when the socket cannot be opened
+     */
+    public static NetlinkIpvs open() {
+        return open(NetlinkOptions.defaults(), AckPolicy.LAST_OF_SEND);
+    }
+
+    /**
+     * Opens IPVS in a named network namespace ({@code ip netns} name, i.e. {@code /run/netns/NAME}, or a
+     * namespace file path such as {@code /proc/PID/ns/net}). Each namespace has its own IPVS table.
+     * Needs CAP_SYS_ADMIN.
+     *
+     * @throws IpvsException ENOENT when the namespace or the IPVS family does not exist; EPERM without the
+     *         capability
+     */
+    public static NetlinkIpvs open(String netns) {
+        return open(NetlinkOptions.defaults().withNetns(netns), AckPolicy.LAST_OF_SEND);
+    }
+
+    /**
+     * Opens IPVS with explicit socket options and acknowledgement policy for {@link #apply}.
+     *
+     * @throws IpvsException as {@link #open()}
+     */
+    public static NetlinkIpvs open(NetlinkOptions options, AckPolicy ackPolicy) {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(ackPolicy, "ackPolicy");
+        NetlinkConnection conn;
+        try {
+            conn = NetlinkConnection.open(options);
+        } catch (NetlinkException e) {
+            throw new IpvsException(e.errno(), "open netlink socket" + options.netnsPath().map(p -> " in " + p).orElse(""),
+                    e.extAck().orElse(""), e);
+        }
+        try {
+            GenlFamilyInfo family = conn.family(IpvsConstants.IPVS_GENL_NAME);
+            return new NetlinkIpvs(conn, family.id(), ackPolicy);
+        } catch (GenlFamilyNotFoundException e) {
+            conn.close();
+            throw new IpvsException(e.errno(), "resolve generic netlink family IPVS",
+                    "the kernel has no IPVS (is the ip_vs module loaded?)", e);
+        } catch (NetlinkException e) {
+            conn.close();
+            throw new IpvsException(e.errno(), "resolve generic netlink family IPVS", e.extAck().orElse(""), e);
+        }
+    }
+
+    /** The generic-netlink family id the kernel gave IPVS. */
+    public int familyId() {
+        return familyId;
+    }
+
+    /** The underlying connection, for diagnostics (port id, limits). */
+    public NetlinkConnection connection() {
+        return conn;
+    }
+
+    @Override
+    public void addService(VirtualServer service) {
+        execute(IpvsCodec.addService(service));
+    }
+
+    @Override
+    public void updateService(VirtualServer service) {
+        execute(IpvsCodec.updateService(service));
+    }
+
+    @Override
+    public void deleteService(VirtualServerKey service) {
+        execute(IpvsCodec.deleteService(service));
+    }
+
+    @Override
+    public Optional<VirtualServerStatus> getService(VirtualServerKey service) {
+        IpvsRequest r = IpvsCodec.getService(service);
+        List<Frame> replies;
+        try {
+            replies = exchange(r);
+        } catch (IpvsException e) {
+            if (e.errno() == Errno.ESRCH) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        if (replies.isEmpty()) {
+            throw new IpvsException(Errno.EIO, r.label(), "the kernel acknowledged without a service");
+        }
+        return Optional.of(decode(r, replies.get(0), IpvsCodec::parseService));
+    }
+
+    @Override
+    public List<VirtualServerStatus> services() {
+        IpvsRequest r = IpvsCodec.dumpServices();
+        List<VirtualServerStatus> out = new ArrayList<>();
+        for (Frame f : exchange(r)) {
+            out.add(decode(r, f, IpvsCodec::parseService));
+        }
+        return out;
+    }
+
+    @Override
+    public void addRealServer(VirtualServerKey service, RealServer realServer) {
+        execute(IpvsCodec.addRealServer(service, realServer));
+    }
+
+    @Override
+    public void updateRealServer(VirtualServerKey service, RealServer realServer) {
+        execute(IpvsCodec.updateRealServer(service, realServer));
+    }
+
+    @Override
+    public void deleteRealServer(VirtualServerKey service, RealServerKey realServer) {
+        execute(IpvsCodec.deleteRealServer(service, realServer));
+    }
+
+    @Override
+    public List<RealServerStatus> realServers(VirtualServerKey service) {
+        IpvsRequest r = IpvsCodec.dumpRealServers(service);
+        AddressFamily family = service.family();
+        List<RealServerStatus> out = new ArrayList<>();
+        for (Frame f : exchange(r)) {
+            out.add(decode(r, f, p -> IpvsCodec.parseRealServer(p, family)));
+        }
+        return out;
+    }
+
+    @Override
+    public IpvsSnapshot snapshot() {
+        lock.lock();
+        try {
+            List<VirtualServerStatus> services = services();
+            List<IpvsSnapshot.Entry> entries = new ArrayList<>(services.size());
+            for (VirtualServerStatus s : services) {
+                entries.add(new IpvsSnapshot.Entry(s, realServers(s.key())));
+            }
+            return new IpvsSnapshot(entries);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Every op is encoded before anything is sent, so an op the codec refuses fails the call with
+     * {@link IllegalArgumentException} and leaves the kernel untouched. The requests then go out packed,
+     * many per {@code send}; an op sent whose answer was lost to a socket failure is reported FAILED with
+     * the socket's errno (its effect is unknown: re-read the table), and the ops after it NOT_ATTEMPTED.
+     */
+    @Override
+    public BatchResult apply(List<? extends IpvsOp> ops) {
+        Objects.requireNonNull(ops, "ops");
+        List<NetlinkRequest> requests = new ArrayList<>(ops.size());
+        for (IpvsOp op : ops) {
+            requests.add(toNetlink(IpvsCodec.request(op)));
+        }
+        BatchOutcome outcome;
+        lock.lock();
+        try {
+            outcome = conn.batch(requests, ackPolicy);
+        } finally {
+            lock.unlock();
+        }
+        NetlinkException transport = outcome.transportFailure();
+        List<BatchResult.Outcome> out = new ArrayList<>(ops.size());
+        for (BatchOutcome.Result r : outcome.results()) {
+            IpvsOp op = ops.get(r.index());
+            out.add(switch (r.status()) {
+                case DONE -> BatchResult.Outcome.ok(op);
+                case FAILED -> BatchResult.Outcome.failed(op,
+                        new IpvsException(r.errno(), op.describe(), r.extAck() == null ? "" : r.extAck(), op));
+                case UNKNOWN -> BatchResult.Outcome.failed(op, new IpvsException(transport.errno(), op.describe(),
+                        "sent, but the answer was lost (" + transport.getMessage() + "); re-read the table", op));
+                case NOT_SENT -> BatchResult.Outcome.notAttempted(op, new IpvsException(transport.errno(), op.describe(),
+                        "not sent: the batch stopped at " + transport.getMessage(), op));
+            });
+        }
+        return new BatchResult(out);
+    }
+
+    @Override
+    public void zero(VirtualServerKey service) {
+        execute(IpvsCodec.zero(service));
+    }
+
+    @Override
+    public void zeroAll() {
+        execute(IpvsCodec.zeroAll());
+    }
+
+    @Override
+    public void flush() {
+        execute(IpvsCodec.flush());
+    }
+
+    @Override
+    public IpvsInfo info() {
+        IpvsRequest r = IpvsCodec.getInfo();
+        return decode(r, single(r, exchange(r)), IpvsCodec::parseInfo);
+    }
+
+    @Override
+    public Timeouts timeouts() {
+        IpvsRequest r = IpvsCodec.getConfig();
+        return decode(r, single(r, exchange(r)), IpvsCodec::parseTimeouts);
+    }
+
+    @Override
+    public void setTimeouts(Timeouts timeouts) {
+        execute(IpvsCodec.setConfig(timeouts));
+    }
+
+    @Override
+    public void startDaemon(SyncDaemon daemon) {
+        execute(IpvsCodec.startDaemon(daemon));
+    }
+
+    @Override
+    public void stopDaemon(SyncDaemon.State state) {
+        execute(IpvsCodec.stopDaemon(state));
+    }
+
+    @Override
+    public List<SyncDaemon> daemons() {
+        IpvsRequest r = IpvsCodec.dumpDaemons();
+        List<SyncDaemon> out = new ArrayList<>();
+        for (Frame f : exchange(r)) {
+            out.add(decode(r, f, IpvsCodec::parseDaemon));
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            conn.close();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- plumbing --------------------------------------------------------------------------------
+
+    private void execute(IpvsRequest r) {
+        exchange(r);
+    }
+
+    /** One request (acknowledged) or dump, with every failure as an {@link IpvsException}. */
+    private List<Frame> exchange(IpvsRequest r) {
+        NetlinkRequest nl = toNetlink(r);
+        lock.lock();
+        try {
+            return r.dump() ? conn.dump(nl) : conn.request(nl);
+        } catch (NetlinkException e) {
+            throw new IpvsException(e.errno(), r.label(), e.extAck().orElse(""), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private NetlinkRequest toNetlink(IpvsRequest r) {
+        return new NetlinkRequest(familyId, 0, r.genlPayload(), r.label());
+    }
+
+    private static Frame single(IpvsRequest r, List<Frame> replies) {
+        if (replies.size() != 1) {
+            throw new IpvsException(Errno.EIO, r.label(), "expected one reply, got " + replies.size());
+        }
+        return replies.get(0);
+    }
+
+    private static <T> T decode(IpvsRequest r, Frame f, Function<java.nio.ByteBuffer, T> parser) {
+        try {
+            return parser.apply(f.payload());
+        } catch (WireFormatException e) {
+            throw new IpvsException(Errno.EIO, r.label(), "unreadable reply: " + e.getMessage(), e);
+        }
+    }
+}
