@@ -10,6 +10,11 @@ public record RealServer(RealServerKey key, RealServerSpec spec) {
         Objects.requireNonNull(spec, "spec");
     }
 
+    /** A copy with another weight. */
+    public RealServer withWeight(int weight) {
+        return new RealServer(key, spec.withWeight(weight));
+    }
+
     /** {@code -r ADDRESS:PORT -g -w WEIGHT}. */
     public static RealServer directRoute(String address, int port, int weight) {
         return new RealServer(RealServerKey.of(address, port), RealServerSpec.directRoute(weight));
