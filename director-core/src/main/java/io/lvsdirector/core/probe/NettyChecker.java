@@ -64,6 +64,9 @@ public final class NettyChecker implements Checker, AutoCloseable {
         this.group = group;
         this.channelClass = channelClass;
         this.transport = transport;
+        // Load the HTTP codec's classes now rather than inside the first probe's timeout.
+        new HttpClientCodec();
+        new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/").release();
     }
 
     /**

@@ -18,8 +18,13 @@ class NettyCheckerTest {
     private static NettyChecker checker;
 
     @BeforeAll
-    static void start() {
+    static void start() throws Exception {
         checker = NettyChecker.create(1);
+        // One probe to warm the JIT and the class loader; later timings are about the code.
+        try (ScriptedServer warm = new ScriptedServer("127.0.10.254").answer(200)) {
+            checker.probe(new ProbeTarget(warm.address(), http(warm.port()))).toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
+        }
     }
 
     @AfterAll
