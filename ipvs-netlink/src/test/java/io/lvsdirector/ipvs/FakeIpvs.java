@@ -35,7 +35,9 @@ import java.util.function.Predicate;
  *       of a missing service is empty; {@link #getService} of a missing one is empty.</li>
  * </ul>
  * Checks the public records already make (port ranges, weight, name lengths, thresholds,
- * mixed-family non-tunnel real servers) cannot be reached here.
+ * mixed-family non-tunnel real servers) cannot be reached here. The errnos above are the ones
+ * {@code NetlinkIpvsKernelIT} observes from the lab's real kernel (Linux 6.1), and
+ * {@code FakeIpvsTest} replays that test's batch against this fake.
  *
  * <h2>For tests</h2>
  * Counts calls by {@link Call kind} (a batch counts once as {@link Call#APPLY} and once per op

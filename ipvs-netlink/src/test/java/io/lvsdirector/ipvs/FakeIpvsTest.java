@@ -151,6 +151,32 @@ class FakeIpvsTest {
     }
 
     @Test
+    void batchErrnosMatchWhatTheRealKernelAnswers() {
+        // The op list and errnos of NetlinkIpvsKernelIT's batch test, observed on Linux 6.1 in the lab.
+        VirtualServerKey a = VirtualServerKey.tcp("10.0.0.1", 80);
+        VirtualServerKey b = VirtualServerKey.tcp("10.0.0.2", 80);
+        VirtualServerKey ghost = VirtualServerKey.tcp("10.0.0.3", 80);
+        List<IpvsOp> ops = List.of(
+                new IpvsOp.AddService(VirtualServer.of(a, "rr")),
+                new IpvsOp.AddService(VirtualServer.of(a, "rr")),
+                new IpvsOp.AddRealServer(a, RealServer.directRoute("10.1.0.1", 80, 1)),
+                new IpvsOp.AddRealServer(ghost, RealServer.directRoute("10.1.0.1", 80, 1)),
+                new IpvsOp.AddService(VirtualServer.of(b, "nosuch")),
+                new IpvsOp.AddService(VirtualServer.of(b, "wrr")),
+                new IpvsOp.AddRealServer(b, RealServer.directRoute("10.1.0.2", 80, 3)),
+                new IpvsOp.DeleteRealServer(b, RealServerKey.of("10.1.0.9", 80)),
+                new IpvsOp.UpdateRealServer(a, RealServer.directRoute("10.1.0.1", 80, 4)));
+        BatchResult result = ipvs.apply(ops);
+        assertThat(result.outcomes()).extracting(o -> o.error() == null ? 0 : o.error().errno())
+                .containsExactly(0, Errno.EEXIST, 0, Errno.ESRCH, Errno.ENOENT, 0, 0, Errno.ENOENT, 0);
+        IpvsSnapshot s = ipvs.snapshot();
+        assertThat(s.services()).extracting(v -> v.key() + " " + v.spec().scheduler())
+                .containsExactly("TCP 10.0.0.1:80 rr", "TCP 10.0.0.2:80 wrr");
+        assertThat(s.realServers(a)).extracting(r -> r.spec().weight()).containsExactly(4);
+        assertThat(s.realServers(b)).extracting(r -> r.spec().weight()).containsExactly(3);
+    }
+
+    @Test
     void injectedFailuresHitTheChosenOpOnly() {
         ipvs.addService(VirtualServer.of(VIP, "rr"));
         IpvsOp bad = new IpvsOp.AddRealServer(VIP, RS2);
