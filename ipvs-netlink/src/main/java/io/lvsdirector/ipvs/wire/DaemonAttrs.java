@@ -27,6 +27,7 @@ public record DaemonAttrs(
     /** As {@link #writeTo(AttrWriter)}; without {@code NLA_F_NESTED} when writing as the kernel does. */
     public void writeTo(AttrWriter w, boolean nestedFlag) {
         int nest = w.beginNested(IPVS_CMD_ATTR_DAEMON, nestedFlag);
+        // The order of ip_vs_genl_fill_daemon(), which libipvs's requests follow too.
         if (state != null) {
             w.u32(IPVS_DAEMON_ATTR_STATE, state);
         }
@@ -39,17 +40,17 @@ public record DaemonAttrs(
         if (syncMaxlen != null) {
             w.u16(IPVS_DAEMON_ATTR_SYNC_MAXLEN, syncMaxlen);
         }
-        if (mcastGroup != null) {
-            w.bytes(IPVS_DAEMON_ATTR_MCAST_GROUP, mcastGroup);
+        if (mcastPort != null) {
+            w.u16(IPVS_DAEMON_ATTR_MCAST_PORT, mcastPort); // host order, unlike service ports
+        }
+        if (mcastTtl != null) {
+            w.u8(IPVS_DAEMON_ATTR_MCAST_TTL, mcastTtl);
         }
         if (mcastGroup6 != null) {
             w.bytes(IPVS_DAEMON_ATTR_MCAST_GROUP6, mcastGroup6);
         }
-        if (mcastPort != null) {
-            w.u16(IPVS_DAEMON_ATTR_MCAST_PORT, mcastPort);
-        }
-        if (mcastTtl != null) {
-            w.u8(IPVS_DAEMON_ATTR_MCAST_TTL, mcastTtl);
+        if (mcastGroup != null) {
+            w.bytes(IPVS_DAEMON_ATTR_MCAST_GROUP, mcastGroup);
         }
         w.endNested(nest);
     }

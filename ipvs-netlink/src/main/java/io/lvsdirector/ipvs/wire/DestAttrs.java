@@ -36,9 +36,9 @@ public record DestAttrs(
     /** As {@link #writeTo(AttrWriter)}; without {@code NLA_F_NESTED} when writing as the kernel does. */
     public void writeTo(AttrWriter w, boolean nestedFlag) {
         int nest = w.beginNested(IPVS_CMD_ATTR_DEST, nestedFlag);
-        if (addrFamily != null) {
-            w.u16(IPVS_DEST_ATTR_ADDR_FAMILY, addrFamily);
-        }
+        // The order of ip_vs_genl_fill_dest(), which is also libipvs's request order: a request
+        // written here is byte for byte what ipvsadm sends (bar the tunnel attributes, which
+        // ipvsadm always sends and this library sends for TUNNEL only).
         if (addr != null) {
             w.bytes(IPVS_DEST_ATTR_ADDR, addr);
         }
@@ -51,12 +51,6 @@ public record DestAttrs(
         if (weight != null) {
             w.u32(IPVS_DEST_ATTR_WEIGHT, weight);
         }
-        if (uThresh != null) {
-            w.u32(IPVS_DEST_ATTR_U_THRESH, uThresh);
-        }
-        if (lThresh != null) {
-            w.u32(IPVS_DEST_ATTR_L_THRESH, lThresh);
-        }
         if (tunType != null) {
             w.u8(IPVS_DEST_ATTR_TUN_TYPE, tunType);
         }
@@ -66,6 +60,12 @@ public record DestAttrs(
         if (tunFlags != null) {
             w.u16(IPVS_DEST_ATTR_TUN_FLAGS, tunFlags); // host order, unlike the tunnel port
         }
+        if (uThresh != null) {
+            w.u32(IPVS_DEST_ATTR_U_THRESH, uThresh);
+        }
+        if (lThresh != null) {
+            w.u32(IPVS_DEST_ATTR_L_THRESH, lThresh);
+        }
         if (activeConns != null) {
             w.u32(IPVS_DEST_ATTR_ACTIVE_CONNS, activeConns);
         }
@@ -74,6 +74,9 @@ public record DestAttrs(
         }
         if (persistConns != null) {
             w.u32(IPVS_DEST_ATTR_PERSIST_CONNS, persistConns);
+        }
+        if (addrFamily != null) {
+            w.u16(IPVS_DEST_ATTR_ADDR_FAMILY, addrFamily);
         }
         if (stats != null) {
             stats.writeTo(w, IPVS_DEST_ATTR_STATS);

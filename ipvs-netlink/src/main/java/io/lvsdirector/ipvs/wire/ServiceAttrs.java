@@ -36,6 +36,7 @@ public record ServiceAttrs(
     /** As {@link #writeTo(AttrWriter)}; without {@code NLA_F_NESTED} when writing as the kernel does. */
     public void writeTo(AttrWriter w, boolean nestedFlag) {
         int nest = w.beginNested(IpvsConstants.IPVS_CMD_ATTR_SERVICE, nestedFlag);
+        // The order of ip_vs_genl_fill_service(), which libipvs's requests follow too.
         if (af != null) {
             w.u16(IpvsConstants.IPVS_SVC_ATTR_AF, af);
         }

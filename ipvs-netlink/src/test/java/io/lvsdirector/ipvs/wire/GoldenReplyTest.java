@@ -192,6 +192,69 @@ class GoldenReplyTest {
         SyncDaemon d = IpvsCodec.parseDaemon(Hex.buffer(payload));
         assertThat(d).isEqualTo(new SyncDaemon(SyncDaemon.State.BACKUP, "eth0", 7, 1472, 8848, 1,
                 IpAddresses.parse("224.0.0.81")));
+        assertGolden(IpvsCodec.daemonReply(d), payload);
+    }
+
+    @Test
+    void serviceReplyBuiltAsTheKernelBuildsIt() {
+        String payload = ""
+                + "01 01 0000"
+                + "2c01 0100"                    // 300 bytes, no NLA_F_NESTED (nla_nest_start_noflag)
+                + "0600 0100 0200 0000"
+                + "0600 0200 0600 0000"
+                + "1400 0300 0a000001 00000000 00000000 00000000"
+                + "0600 0400 0050 0000"
+                + "0800 0600 776c6300"
+                + "0c00 0700 02000000 ffffffff"  // the kernel reports HASHED
+                + "0800 0800 00000000"
+                + "0800 0900 ffffffff"
+                + "5c00 0a00"                    // STATS: u32 counters, u64 byte counts
+                + "0800 0100 05000000 0800 0200 0a000000 0800 0300 00000000"
+                + "0c00 0400 e803000000000000 0c00 0500 0000000000000000"
+                + "0800 0600 01000000 0800 0700 02000000 0800 0800 00000000"
+                + "0800 0900 2c010000 0800 0a00 00000000"
+                + "7c00 0c00"                    // STATS64: all u64
+                + "0c00 0100 0500000000000000 0c00 0200 0a00000000000000 0c00 0300 0000000000000000"
+                + "0c00 0400 e803000000000000 0c00 0500 0000000000000000 0c00 0600 0100000000000000"
+                + "0c00 0700 0200000000000000 0c00 0800 0000000000000000 0c00 0900 2c01000000000000"
+                + "0c00 0a00 0000000000000000";
+        VirtualServerStatus s = new VirtualServerStatus(VirtualServerKey.tcp("10.0.0.1", 80), VirtualServerSpec.of("wlc"),
+                new Stats(5, 10, 0, 1000, 0, 1, 2, 0, 300, 0));
+        assertGolden(IpvsCodec.serviceReply(s), payload);
+        assertThat(IpvsCodec.parseService(Hex.buffer(payload))).isEqualTo(s);
+    }
+
+    @Test
+    void destReplyBuiltAsTheKernelBuildsIt() {
+        String payload = ""
+                + "05 01 0000"
+                + "5001 0200"                    // 336 bytes
+                + "1400 0100 c6120015 00000000 00000000 00000000"
+                + "0600 0200 0050 0000"
+                + "0800 0300 02000000"           // TUNNEL
+                + "0800 0400 02000000"           // weight 2
+                + "0500 0d00 01 000000"          // GUE
+                + "0600 0e00 17c1 0000"          // 6081, network order
+                + "0600 0f00 0200 0000"          // REMCSUM
+                + "0800 0500 00000000 0800 0600 00000000"
+                + "0800 0700 01000000 0800 0800 02000000 0800 0900 03000000"
+                + "0600 0b00 0200 0000"
+                + "5c00 0a00"
+                + "0800 0100 07000000 0800 0200 08000000 0800 0300 00000000"
+                + "0c00 0400 0002000000000000 0c00 0500 0000000000000000"
+                + "0800 0600 00000000 0800 0700 00000000 0800 0800 00000000"
+                + "0800 0900 00000000 0800 0a00 00000000"
+                + "7c00 0c00"
+                + "0c00 0100 0700000000000000 0c00 0200 0800000000000000 0c00 0300 0000000000000000"
+                + "0c00 0400 0002000000000000 0c00 0500 0000000000000000 0c00 0600 0000000000000000"
+                + "0c00 0700 0000000000000000 0c00 0800 0000000000000000 0c00 0900 0000000000000000"
+                + "0c00 0a00 0000000000000000";
+        RealServerStatus r = new RealServerStatus(RealServerKey.of("198.18.0.21", 80),
+                RealServerSpec.of(Forwarding.TUNNEL, 2).withTunnel(io.lvsdirector.ipvs.TunnelType.GUE, 6081,
+                        Set.of(io.lvsdirector.ipvs.TunnelFlag.REMCSUM)),
+                1, 2, 3, new Stats(7, 8, 0, 512, 0, 0, 0, 0, 0, 0));
+        assertGolden(IpvsCodec.realServerReply(r), payload);
+        assertThat(IpvsCodec.parseRealServer(Hex.buffer(payload), AddressFamily.INET)).isEqualTo(r);
     }
 
     @Test

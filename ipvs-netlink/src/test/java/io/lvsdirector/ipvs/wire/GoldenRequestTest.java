@@ -160,13 +160,13 @@ class GoldenRequestTest {
                 + "05 01 0000"                   // IPVS_CMD_NEW_DEST
                 + SVC_ID_TCP_VIP
                 + "4800 0280"                    // IPVS_CMD_ATTR_DEST, 72 bytes, nested
-                + "0600 0b00 0200 0000"          // IPVS_DEST_ATTR_ADDR_FAMILY 2
                 + "1400 0100 c6120015 00000000 00000000 00000000" // 198.18.0.21
                 + "0600 0200 0050 0000"          // port 80 big-endian
                 + "0800 0300 03000000"           // IPVS_DEST_ATTR_FWD_METHOD IP_VS_CONN_F_DROUTE
                 + "0800 0400 01000000"           // weight 1
                 + "0800 0500 00000000"           // upper threshold
-                + "0800 0600 00000000";          // lower threshold
+                + "0800 0600 00000000"           // lower threshold
+                + "0600 0b00 0200 0000";         // IPVS_DEST_ATTR_ADDR_FAMILY 2, last as libipvs sends it
         assertGolden(msg, expected);
         DestAttrs back = destOf(msg);
         assertThat(back.fwdMethod()).isEqualTo(3);
@@ -191,16 +191,16 @@ class GoldenRequestTest {
                 + "1400 0300 20010db8 00000000 00000000 00000001"
                 + "0600 0400 01bb 0000"          // 443 big-endian
                 + "6000 0280"                    // dest, 96 bytes
-                + "0600 0b00 0a00 0000"
                 + "1400 0100 20010db8 00000000 00000000 00000002"
                 + "0600 0200 01bb 0000"
                 + "0800 0300 02000000"           // IP_VS_CONN_F_TUNNEL
                 + "0800 0400 05000000"
-                + "0800 0500 e8030000"           // 1000
-                + "0800 0600 0a000000"           // 10
                 + "0500 0d00 01 000000"          // IPVS_DEST_ATTR_TUN_TYPE u8 GUE
                 + "0600 0e00 17c0 0000"          // IPVS_DEST_ATTR_TUN_PORT __be16 6080: network order
-                + "0600 0f00 0100 0000";         // IPVS_DEST_ATTR_TUN_FLAGS u16 CSUM: host order
+                + "0600 0f00 0100 0000"          // IPVS_DEST_ATTR_TUN_FLAGS u16 CSUM: host order
+                + "0800 0500 e8030000"           // 1000
+                + "0800 0600 0a000000"           // 10
+                + "0600 0b00 0a00 0000";         // AF_INET6
         assertGolden(msg, expected);
         DestAttrs back = destOf(msg);
         assertThat(back.tunPort()).isEqualTo(6080);
@@ -212,9 +212,9 @@ class GoldenRequestTest {
         // ipvsadm -d -t 10.0.0.1:80 -r 198.18.0.21:80
         String dest = ""
                 + "2800 0280"                    // IPVS_CMD_ATTR_DEST, 40 bytes
-                + "0600 0b00 0200 0000"
                 + "1400 0100 c6120015 00000000 00000000 00000000"
-                + "0600 0200 0050 0000";
+                + "0600 0200 0050 0000"
+                + "0600 0b00 0200 0000";
         assertGolden(IpvsCodec.deleteRealServer(TCP_VIP, RealServerKey.of("198.18.0.21", 80)).toMessage(FAMILY, 8, 0),
                 "6c000000 1c00 0500 08000000 00000000 07 01 0000" + SVC_ID_TCP_VIP + dest);
         // The dest dump names its service; flags REQUEST|DUMP.
@@ -249,9 +249,9 @@ class GoldenRequestTest {
                 + "0900 0200 65746830 00 000000" // IPVS_DAEMON_ATTR_MCAST_IFN "eth0\0"
                 + "0800 0300 07000000"           // IPVS_DAEMON_ATTR_SYNC_ID
                 + "0600 0400 7805 0000"          // IPVS_DAEMON_ATTR_SYNC_MAXLEN u16 1400
-                + "0800 0500 ef010203"           // IPVS_DAEMON_ATTR_MCAST_GROUP in_addr
                 + "0600 0700 9122 0000"          // IPVS_DAEMON_ATTR_MCAST_PORT u16 8849: HOST order
-                + "0500 0800 02 000000";         // IPVS_DAEMON_ATTR_MCAST_TTL u8
+                + "0500 0800 02 000000"          // IPVS_DAEMON_ATTR_MCAST_TTL u8
+                + "0800 0500 ef010203";          // IPVS_DAEMON_ATTR_MCAST_GROUP in_addr
         assertGolden(IpvsCodec.startDaemon(d).toMessage(FAMILY, 10, 0), expected);
     }
 
