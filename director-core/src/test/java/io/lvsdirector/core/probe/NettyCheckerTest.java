@@ -153,15 +153,15 @@ class NettyCheckerTest {
 
     @Test
     void nioWorksWhereEpollIsMissing() throws Exception {
-        try (NettyChecker nio = NettyChecker.create(1, false);
-                ScriptedServer server = new ScriptedServer("127.0.10.11").answer(503)) {
+        try (NettyChecker nio = NettyChecker.create(1, false)) {
             assertThat(nio.transport()).isEqualTo("nio");
-            ProbeResult r = nio.probe(new ProbeTarget(server.address(), http(server.port())))
-                    .toCompletableFuture().get(5, TimeUnit.SECONDS);
-            assertThat(r.reason()).isEqualTo("draining: 503");
-            server.close();
-            ProbeResult refused = nio.probe(new ProbeTarget(server.address(), http(server.port())))
-                    .toCompletableFuture().get(5, TimeUnit.SECONDS);
+            ProbeTarget target;
+            try (ScriptedServer server = new ScriptedServer("127.0.10.11").answer(503)) {
+                target = new ProbeTarget(server.address(), http(server.port()));
+                ProbeResult r = nio.probe(target).toCompletableFuture().get(5, TimeUnit.SECONDS);
+                assertThat(r.reason()).isEqualTo("draining: 503");
+            }
+            ProbeResult refused = nio.probe(target).toCompletableFuture().get(5, TimeUnit.SECONDS);
             assertThat(refused.reason()).isEqualTo("connect refused");
         }
     }

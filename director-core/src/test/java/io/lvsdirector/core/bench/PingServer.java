@@ -1,0 +1,138 @@
+package io.lvsdirector.core.bench;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Many tiny HTTP servers in one process, one per loopback address, each answering {@code /ping}
+ * with 200 unless told to refuse (its listener closed), stay silent, or answer another status.
+ * Stands in for a fleet of Traefik nodes in the benchmarks.
+ */
+final class PingServer implements AutoCloseable {
+
+    enum Mode { OK, SILENT, DOWN }
+
+    private final EventLoopGroup group;
+    private final int port;
+    private final Map<InetAddress, Channel> listeners = new ConcurrentHashMap<>();
+    private final Map<InetAddress, Mode> modes = new ConcurrentHashMap<>();
+
+    PingServer(int threads, int port) {
+        this.group = new EpollEventLoopGroup(threads);
+        this.port = port;
+    }
+
+    /** {@code n} loopback addresses from 127.1.0.1 on: 127.1.(i / 250).(i % 250 + 1). */
+    static List<InetAddress> addresses(int n) throws Exception {
+        List<InetAddress> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(InetAddress.getByName("127.1." + (i / 250) + "." + (i % 250 + 1)));
+        }
+        return out;
+    }
+
+    void listen(InetAddress address) throws InterruptedException {
+        modes.put(address, Mode.OK);
+        Channel ch = new ServerBootstrap()
+                .group(group)
+                .channel(EpollServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel c) {
+                        c.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(4096),
+                                new Answer(address));
+                    }
+                })
+                .bind(new InetSocketAddress(address, port)).sync().channel();
+        listeners.put(address, ch);
+    }
+
+    void mode(InetAddress address, Mode mode) throws InterruptedException {
+        if (mode == Mode.DOWN) {
+            Channel ch = listeners.remove(address);
+            if (ch != null) {
+                ch.close().sync();
+            }
+        } else if (!listeners.containsKey(address)) {
+            listen(address);
+        }
+        modes.put(address, mode);
+    }
+
+    int port() {
+        return port;
+    }
+
+    private final class Answer extends SimpleChannelInboundHandler<HttpRequest> {
+        private final InetAddress address;
+
+        Answer(InetAddress address) {
+            this.address = address;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, HttpRequest req) {
+            if (modes.get(address) == Mode.SILENT) {
+                return;
+            }
+            FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                    Unpooled.copiedBuffer("OK", StandardCharsets.US_ASCII));
+            res.headers().set(HttpHeaderNames.CONTENT_LENGTH, 2);
+            res.headers().set(HttpHeaderNames.CONNECTION, "close");
+            ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** Runs as its own process for the CPU benchmark: {@code PingServer N PORT}; stops when stdin closes. */
+    public static void main(String[] args) throws Exception {
+        int n = Integer.parseInt(args[0]);
+        int port = Integer.parseInt(args[1]);
+        try (PingServer server = new PingServer(1, port)) {
+            for (InetAddress a : addresses(n)) {
+                server.listen(a);
+            }
+            System.out.println("ready " + n);
+            System.out.flush();
+            while (System.in.read() >= 0) {
+                // Wait for the parent to close our stdin.
+            }
+        }
+    }
+}

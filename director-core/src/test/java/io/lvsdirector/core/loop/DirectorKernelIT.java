@@ -1,0 +1,245 @@
+package io.lvsdirector.core.loop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.lvsdirector.core.health.HealthBoard;
+import io.lvsdirector.core.model.HealthCheck;
+import io.lvsdirector.core.model.InMemoryNodeSource;
+import io.lvsdirector.core.model.InMemoryServiceStore;
+import io.lvsdirector.core.model.ManualDrains;
+import io.lvsdirector.core.model.RealServerSource;
+import io.lvsdirector.core.model.ServiceSpec;
+import io.lvsdirector.core.model.StaticRealServer;
+import io.lvsdirector.core.model.VirtualService;
+import io.lvsdirector.core.model.WhenAllDown;
+import io.lvsdirector.core.probe.HealthProber;
+import io.lvsdirector.core.probe.NettyChecker;
+import io.lvsdirector.core.status.CountingMeasurements;
+import io.lvsdirector.ipvs.Ipvs;
+import io.lvsdirector.ipvs.Timeouts;
+import io.lvsdirector.ipvs.socket.NetlinkIpvs;
+import io.lvsdirector.lab.Lab;
+import io.lvsdirector.lab.Topology;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The whole director against the real kernel: the real netlink binding on director {@code dir1},
+ * real probes over TCP to nginx real servers, curl through the VIP from the lab's client.
+ * The steps build on each other, so they run in order.
+ */
+@Tag("kernel")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DirectorKernelIT {
+
+    private static final int RS = 3;
+    // Probes from the lab's root namespace reach the real servers through this address on br0.
+    private static final String PROBER_ADDRESS = "198.18.0.250/24";
+    private static final Pattern RS_LINE = Pattern.compile("->\\s+(198\\.18\\.0\\.\\d+):80\\s+Route\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)");
+
+    private static Topology topo;
+    private static NetlinkIpvs netlink;
+    private static final AtomicInteger writes = new AtomicInteger();
+    private static Ipvs ipvs;
+    private static Director director;
+
+    /** One running director: probes, board, loop. */
+    private record Director(NettyChecker checker, HealthProber prober, ReconcileLoop loop) implements AutoCloseable {
+        @Override
+        public void close() {
+            loop.close();
+            prober.close();
+            checker.close();
+        }
+    }
+
+    @BeforeAll
+    static void lab() throws Exception {
+        topo = Lab.up(1, RS);
+        Lab.run(30, List.of("ip", "addr", "add", PROBER_ADDRESS, "dev", "br0")).orThrow();
+        netlink = NetlinkIpvs.open("dir1");
+        // Closed connections leave the table one second after their FIN, so a drain can end.
+        netlink.setTimeouts(new Timeouts(0, 1, 0));
+        ipvs = counting(netlink);
+        director = startDirector();
+    }
+
+    @AfterAll
+    static void down() {
+        if (director != null) {
+            director.close();
+        }
+        if (netlink != null) {
+            netlink.flush();
+            netlink.close();
+        }
+        if (topo != null) {
+            topo.close();
+        }
+    }
+
+    /** Counts every call that writes, batched ops one by one. */
+    private static Ipvs counting(Ipvs real) {
+        return (Ipvs) Proxy.newProxyInstance(Ipvs.class.getClassLoader(), new Class<?>[] {Ipvs.class},
+                (proxy, method, args) -> {
+                    String m = method.getName();
+                    if (m.equals("apply")) {
+                        writes.addAndGet(((List<?>) args[0]).size());
+                    } else if (m.startsWith("add") || m.startsWith("update") || m.startsWith("delete")
+                            || m.equals("flush")) {
+                        writes.incrementAndGet();
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    private static Director startDirector() throws Exception {
+        List<StaticRealServer> servers = new ArrayList<>();
+        for (int i = 1; i <= RS; i++) {
+            servers.add(new StaticRealServer(InetAddress.getByName(Topology.realServer(i)), 100));
+        }
+        // UML makes every system call slow: a wider timeout than the default, same shape.
+        HealthCheck check = HealthCheck.http().withPort(8080)
+                .withTiming(Duration.ofMillis(200), Duration.ofMillis(200), 2, 2);
+        InMemoryServiceStore store = new InMemoryServiceStore();
+        store.replaceAll(List.of(new ServiceSpec(VirtualService.tcp("web", InetAddress.getByName(Lab.VIP), 80),
+                new RealServerSource.StaticList(servers), check, WhenAllDown.FAIL_OPEN, Duration.ofSeconds(60))));
+        NettyChecker checker = NettyChecker.create(1);
+        CountingMeasurements m = new CountingMeasurements();
+        HealthProber[] prober = new HealthProber[1];
+        HealthBoard board = new HealthBoard(targets -> prober[0].setTargets(targets));
+        prober[0] = HealthProber.create(checker, board, m, Clock.systemUTC(), Duration.ofSeconds(30));
+        ReconcileLoop loop = new ReconcileLoop(ipvs, store, InMemoryNodeSource.empty(), board, new ManualDrains(), m,
+                Clock.systemUTC(), LoopSettings.DEFAULTS, Set.of());
+        loop.start();
+        return new Director(checker, prober[0], loop);
+    }
+
+    /** Real server address → {weight, active, inactive}, as ipvsadm reads the kernel. */
+    private static Map<String, int[]> table() {
+        Map<String, int[]> out = new HashMap<>();
+        Matcher m = RS_LINE.matcher(topo.ipvsadm("dir1", "-Ln"));
+        while (m.find()) {
+            out.put(m.group(1), new int[] {Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)),
+                    Integer.parseInt(m.group(4))});
+        }
+        return out;
+    }
+
+    private static List<String> requests(int n) {
+        List<String> answers = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            answers.add(topo.get("http://" + Lab.VIP + "/"));
+        }
+        return answers;
+    }
+
+    @Test
+    @Order(1)
+    void everyHealthyRealServerIsInAndTheVipAnswers() {
+        await().atMost(Duration.ofSeconds(30)).until(() -> table().size() == RS);
+        assertThat(table().values()).allSatisfy(v -> assertThat(v[0]).isEqualTo(100));
+        assertThat(requests(12)).doesNotContainNull().contains("rs1", "rs2", "rs3");
+    }
+
+    @Test
+    @Order(2)
+    void aStoppedNginxGoesOutOfRotationAndTheVipKeepsAnswering() {
+        long t0 = System.nanoTime();
+        topo.stopRealServer(2);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> !table().containsKey(Topology.realServer(2)));
+        System.out.printf("kernel-it: stopped rs2 out of the kernel after %d ms (probe every 200 ms, fall 2)%n",
+                (System.nanoTime() - t0) / 1_000_000);
+        assertThat(requests(12)).doesNotContainNull().containsOnly("rs1", "rs3");
+    }
+
+    @Test
+    @Order(3)
+    void aPingAnswering503GoesToWeightZeroThenOutAtZeroConnections() {
+        topo.pingAnswers(1, 503);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> {
+                    int[] rs1 = table().get(Topology.realServer(1));
+                    return rs1 == null || rs1[0] == 0;
+                });
+        // It had connections (the requests above), so it was at weight 0 before it left; it leaves
+        // once the kernel forgets them (tcpfin timeout 1 s), long before the 60 s drain timeout.
+        long t0 = System.nanoTime();
+        await().atMost(Duration.ofSeconds(30)).until(() -> !table().containsKey(Topology.realServer(1)));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(30));
+        assertThat(requests(6)).containsOnly("rs3");
+        assertThat(director.loop().status().services().get(0).destinations())
+                .filteredOn(d -> d.address().getHostAddress().equals(Topology.realServer(1)))
+                .singleElement().satisfies(d -> assertThat(d.reason()).isEqualTo("draining: 503"));
+    }
+
+    @Test
+    @Order(4)
+    void realServersComeBackAfterRiseSuccesses() {
+        topo.pingAnswers(1, 200);
+        topo.startRealServer(2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> table().size() == RS);
+        assertThat(table().values()).allSatisfy(v -> assertThat(v[0]).isEqualTo(100));
+        assertThat(requests(12)).doesNotContainNull().contains("rs1", "rs2", "rs3");
+    }
+
+    @Test
+    @Order(5)
+    void aRestartedDirectorChangesNothingInTheKernel() throws Exception {
+        // Connection counts move as closed connections expire; weights and the per-server
+        // connection totals (reset by a delete and add) must not.
+        Thread.sleep(2_000);
+        Map<String, Integer> weightsBefore = weights();
+        String totalsBefore = totals();
+        director.close();
+        writes.set(0);
+        director = startDirector();
+        // Long enough for the first pass, the first probes and a few passes after them.
+        Thread.sleep(3_000);
+        assertThat(director.loop().status().lastPassAt()).isNotNull();
+        assertThat(writes.get()).isZero();
+        assertThat(weights()).isEqualTo(weightsBefore);
+        assertThat(totals()).isEqualTo(totalsBefore);
+    }
+
+    private static Map<String, Integer> weights() {
+        Map<String, Integer> w = new HashMap<>();
+        table().forEach((k, v) -> w.put(k, v[0]));
+        return w;
+    }
+
+    /** Each real server's total connection count ({@code --stats} Conns), in table order. */
+    private static String totals() {
+        StringBuilder sb = new StringBuilder();
+        Matcher m = Pattern.compile("->\\s+(198\\.18\\.0\\.\\d+:80)\\s+(\\d+)")
+                .matcher(topo.ipvsadm("dir1", "-Ln", "--stats", "--exact"));
+        while (m.find()) {
+            sb.append(m.group(1)).append('=').append(m.group(2)).append(' ');
+        }
+        return sb.toString();
+    }
+}
