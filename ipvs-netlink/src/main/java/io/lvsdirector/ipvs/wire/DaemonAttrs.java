@@ -21,11 +21,18 @@ public record DaemonAttrs(
 
     /** Writes these attributes (those present) inside a nested {@code IPVS_CMD_ATTR_DAEMON}. */
     public void writeTo(AttrWriter w) {
-        writeTo(w, true);
+        write(w, true);
     }
 
-    /** As {@link #writeTo(AttrWriter)}; without {@code NLA_F_NESTED} when writing as the kernel does. */
-    public void writeTo(AttrWriter w, boolean nestedFlag) {
+    /**
+     * Writes these attributes as the kernel's reply does: the same order, without
+     * {@code NLA_F_NESTED} ({@code nla_nest_start_noflag}). For fakes and tests.
+     */
+    public void writeReplyTo(AttrWriter w) {
+        write(w, false);
+    }
+
+    private void write(AttrWriter w, boolean nestedFlag) {
         int nest = w.beginNested(IPVS_CMD_ATTR_DAEMON, nestedFlag);
         // The order of ip_vs_genl_fill_daemon(), which libipvs's requests follow too.
         if (state != null) {

@@ -28,17 +28,41 @@ public record DestAttrs(
         Integer activeConns, Integer inactConns, Integer persistConns,
         StatsAttrs stats, StatsAttrs stats64) {
 
-    /** Writes these attributes (those present) inside a nested {@code IPVS_CMD_ATTR_DEST}. */
+    /**
+     * Writes these attributes (those present) as a request: nested {@code IPVS_CMD_ATTR_DEST} with
+     * {@code NLA_F_NESTED}, in libipvs's order (address family first), so that a request is byte
+     * for byte what ipvsadm sends, bar the tunnel attributes, which ipvsadm always sends and this
+     * library sends for TUNNEL only (kernels before 5.3 do not know them).
+     */
     public void writeTo(AttrWriter w) {
-        writeTo(w, true);
+        int nest = w.beginNested(IPVS_CMD_ATTR_DEST, true);
+        if (addrFamily != null) {
+            w.u16(IPVS_DEST_ATTR_ADDR_FAMILY, addrFamily);
+        }
+        writeBody(w);
+        w.endNested(nest);
     }
 
-    /** As {@link #writeTo(AttrWriter)}; without {@code NLA_F_NESTED} when writing as the kernel does. */
-    public void writeTo(AttrWriter w, boolean nestedFlag) {
-        int nest = w.beginNested(IPVS_CMD_ATTR_DEST, nestedFlag);
-        // The order of ip_vs_genl_fill_dest(), which is also libipvs's request order: a request
-        // written here is byte for byte what ipvsadm sends (bar the tunnel attributes, which
-        // ipvsadm always sends and this library sends for TUNNEL only).
+    /**
+     * Writes these attributes as the kernel's reply does ({@code ip_vs_genl_fill_dest}): no
+     * {@code NLA_F_NESTED}, address family after the connection counts. For fakes and tests.
+     */
+    public void writeReplyTo(AttrWriter w) {
+        int nest = w.beginNested(IPVS_CMD_ATTR_DEST, false);
+        writeBody(w);
+        if (addrFamily != null) {
+            w.u16(IPVS_DEST_ATTR_ADDR_FAMILY, addrFamily);
+        }
+        if (stats != null) {
+            stats.writeTo(w, IPVS_DEST_ATTR_STATS);
+        }
+        if (stats64 != null) {
+            stats64.writeTo(w, IPVS_DEST_ATTR_STATS64);
+        }
+        w.endNested(nest);
+    }
+
+    private void writeBody(AttrWriter w) {
         if (addr != null) {
             w.bytes(IPVS_DEST_ATTR_ADDR, addr);
         }
@@ -75,16 +99,6 @@ public record DestAttrs(
         if (persistConns != null) {
             w.u32(IPVS_DEST_ATTR_PERSIST_CONNS, persistConns);
         }
-        if (addrFamily != null) {
-            w.u16(IPVS_DEST_ATTR_ADDR_FAMILY, addrFamily);
-        }
-        if (stats != null) {
-            stats.writeTo(w, IPVS_DEST_ATTR_STATS);
-        }
-        if (stats64 != null) {
-            stats64.writeTo(w, IPVS_DEST_ATTR_STATS64);
-        }
-        w.endNested(nest);
     }
 
     /** Reads the attributes of a nested {@code IPVS_CMD_ATTR_DEST} value. */

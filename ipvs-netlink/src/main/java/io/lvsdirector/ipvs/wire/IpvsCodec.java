@@ -262,7 +262,7 @@ public final class IpvsCodec {
                 full.schedName(), full.peName(), full.flags() | IP_VS_SVC_F_HASHED, WireMapping.FLAGS_MASK_ALL,
                 full.timeout(), full.netmask(), WireMapping.stats(s.stats()), WireMapping.stats(s.stats()));
         AttrWriter w = new AttrWriter(256);
-        reply.writeTo(w, false);
+        reply.writeReplyTo(w);
         return genl(IPVS_CMD_NEW_SERVICE, w.toByteArray());
     }
 
@@ -275,7 +275,7 @@ public final class IpvsCodec {
                 tun ? full.tunFlags() : 0, (int) r.activeConns(), (int) r.inactiveConns(), (int) r.persistentConns(),
                 WireMapping.stats(r.stats()), WireMapping.stats(r.stats()));
         AttrWriter w = new AttrWriter(256);
-        reply.writeTo(w, false);
+        reply.writeReplyTo(w);
         return genl(IPVS_CMD_NEW_DEST, w.toByteArray());
     }
 
@@ -307,7 +307,7 @@ public final class IpvsCodec {
         }
         AttrWriter w = new AttrWriter();
         new DaemonAttrs(d.state().value(), d.interfaceName(), d.syncId(), d.maxLen(), g4, g6, d.port(), d.ttl())
-                .writeTo(w, false);
+                .writeReplyTo(w);
         return genl(IPVS_CMD_NEW_DAEMON, w.toByteArray());
     }
 

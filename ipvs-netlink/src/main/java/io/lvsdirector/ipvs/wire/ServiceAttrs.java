@@ -30,11 +30,18 @@ public record ServiceAttrs(
 
     /** Writes these attributes (those present) inside a nested {@code IPVS_CMD_ATTR_SERVICE}. */
     public void writeTo(AttrWriter w) {
-        writeTo(w, true);
+        write(w, true);
     }
 
-    /** As {@link #writeTo(AttrWriter)}; without {@code NLA_F_NESTED} when writing as the kernel does. */
-    public void writeTo(AttrWriter w, boolean nestedFlag) {
+    /**
+     * Writes these attributes as the kernel's reply does: the same order, without
+     * {@code NLA_F_NESTED} ({@code nla_nest_start_noflag}). For fakes and tests.
+     */
+    public void writeReplyTo(AttrWriter w) {
+        write(w, false);
+    }
+
+    private void write(AttrWriter w, boolean nestedFlag) {
         int nest = w.beginNested(IpvsConstants.IPVS_CMD_ATTR_SERVICE, nestedFlag);
         // The order of ip_vs_genl_fill_service(), which libipvs's requests follow too.
         if (af != null) {
