@@ -4,15 +4,14 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.lvsdirector.core.model.NodeView;
+import io.lvsdirector.ipvs.IpAddresses;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * What one Kubernetes {@code Node} object says, reduced to what the director uses. Pure: the time
@@ -36,10 +35,6 @@ public record NodeFacts(
         Instant readyTransition,
         boolean unschedulable,
         String resourceVersion) {
-
-    private static final Pattern IPV4 =
-            Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
-    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
 
     public NodeFacts {
         Objects.requireNonNull(name, "name");
@@ -96,21 +91,16 @@ public record NodeFacts(
     }
 
     /**
-     * Parses an IP literal without ever asking DNS: {@link InetAddress#getByName} resolves anything
-     * that is not a literal, and a node address of an unexpected type must not block the informer
-     * thread on a resolver.
+     * Parses an IP literal, never asking DNS ({@link InetAddress#getByName} would resolve anything
+     * that is not a literal, on the informer thread). {@code null} for anything else.
      */
     static InetAddress parseLiteral(String text) {
         if (text == null) {
             return null;
         }
-        String t = text.trim();
-        if (!IPV4.matcher(t).matches() && !IPV6.matcher(t).matches()) {
-            return null;
-        }
         try {
-            return InetAddress.getByName(t);
-        } catch (UnknownHostException e) {
+            return IpAddresses.parse(text.trim());
+        } catch (IllegalArgumentException e) {
             return null;
         }
     }
