@@ -45,6 +45,9 @@ import java.util.function.Predicate;
  * failure for chosen ops or break a batch after some ops; lets a test set counters.
  * Order of services and real servers is insertion order (the kernel's is hash order: not
  * significant). Thread-safe: every method is {@code synchronized}.
+ *
+ * <p>Other modules get it from this module's test-jar: dependency {@code io.lvsdirector:ipvs-netlink}
+ * with {@code <type>test-jar</type>} and {@code <scope>test</scope>}.
  */
 public final class FakeIpvs implements Ipvs {
 

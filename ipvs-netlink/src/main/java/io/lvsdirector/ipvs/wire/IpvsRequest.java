@@ -1,7 +1,5 @@
 package io.lvsdirector.ipvs.wire;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -64,9 +62,5 @@ public record IpvsRequest(int command, byte[] attributes, boolean dump, String l
     @Override
     public String toString() {
         return IpvsConstants.commandName(command) + (dump ? " (dump)" : "") + " " + label;
-    }
-
-    static ByteBuffer wrap(byte[] b) {
-        return ByteBuffer.wrap(b).order(ByteOrder.nativeOrder());
     }
 }

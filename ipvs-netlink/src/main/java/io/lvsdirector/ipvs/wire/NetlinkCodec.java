@@ -5,6 +5,7 @@ import static io.lvsdirector.ipvs.wire.NetlinkConstants.*;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -160,7 +161,7 @@ public final class NetlinkCodec {
         if (message != null && !message.isEmpty()) {
             tlv.string(NLMSGERR_ATTR_MSG, message);
         }
-        byte[] echoed = capped ? java.util.Arrays.copyOf(request, NLMSG_HDRLEN) : request;
+        byte[] echoed = capped ? Arrays.copyOf(request, NLMSG_HDRLEN) : request;
         byte[] t = tlv.toByteArray();
         ByteBuffer b = ByteBuffer.allocate(4 + align(echoed.length) + t.length).order(ByteOrder.nativeOrder());
         b.putInt(-errno).put(echoed);

@@ -1,5 +1,8 @@
 package io.lvsdirector.ipvs.wire;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
 /**
  * The attributes nested in {@code IPVS_CMD_ATTR_SERVICE}, as the kernel sees them. A wire struct:
  * kernel numbers, nothing validated beyond sizes; {@code null} means "attribute absent".
@@ -69,7 +72,7 @@ public record ServiceAttrs(
         if (flags != null) {
             // struct ip_vs_flags { __u32 flags; __u32 mask; }: two host-order u32 in one attribute.
             byte[] raw = new byte[8];
-            java.nio.ByteBuffer.wrap(raw).order(java.nio.ByteOrder.nativeOrder())
+            ByteBuffer.wrap(raw).order(ByteOrder.nativeOrder())
                     .putInt(flags).putInt(flagsMask == null ? 0 : flagsMask);
             w.bytes(IpvsConstants.IPVS_SVC_ATTR_FLAGS, raw);
         }
@@ -102,8 +105,8 @@ public record ServiceAttrs(
         Integer flags = null;
         Integer mask = null;
         if (a.has(IpvsConstants.IPVS_SVC_ATTR_FLAGS)) {
-            java.nio.ByteBuffer f = java.nio.ByteBuffer.wrap(a.bytes(IpvsConstants.IPVS_SVC_ATTR_FLAGS, 8))
-                    .order(java.nio.ByteOrder.nativeOrder());
+            ByteBuffer f = ByteBuffer.wrap(a.bytes(IpvsConstants.IPVS_SVC_ATTR_FLAGS, 8))
+                    .order(ByteOrder.nativeOrder());
             flags = f.getInt();
             mask = f.getInt();
         }
