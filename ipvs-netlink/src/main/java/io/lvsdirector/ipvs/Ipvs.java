@@ -21,7 +21,7 @@ import java.util.Optional;
  * Implementations are safe for use by many threads: each call is one request/reply exchange (or,
  * for {@link #apply} and {@link #snapshot}, one sequence of them) that no other call on the same
  * instance interleaves with. Calls are serialised, not parallel; the director uses one writer.
- * Nothing is cached: every read asks the kernel.
+ * Nothing is cached: every read asks the kernel. This holds for every method below.
  */
 public interface Ipvs extends AutoCloseable {
 

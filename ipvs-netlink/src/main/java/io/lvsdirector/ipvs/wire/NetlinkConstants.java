@@ -8,6 +8,10 @@ public final class NetlinkConstants {
     private NetlinkConstants() {
     }
 
+    /** {@code AF_INET} and {@code AF_INET6} from {@code sys/socket.h}, as IPVS carries them. */
+    public static final int AF_INET = 2;
+    public static final int AF_INET6 = 10;
+
     public static final int NETLINK_GENERIC = 16;
     public static final int NETLINK_CAP_ACK = 10;
     public static final int NETLINK_EXT_ACK = 11;

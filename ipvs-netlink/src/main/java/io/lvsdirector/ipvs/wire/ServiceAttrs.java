@@ -80,7 +80,7 @@ public record ServiceAttrs(
             w.u32(IpvsConstants.IPVS_SVC_ATTR_TIMEOUT, timeout);
         }
         if (netmask != null) {
-            if (af != null && af == 10) {
+            if (af != null && af == NetlinkConstants.AF_INET6) {
                 w.u32(IpvsConstants.IPVS_SVC_ATTR_NETMASK, netmask);
             } else {
                 w.be32(IpvsConstants.IPVS_SVC_ATTR_NETMASK, netmask);
@@ -112,7 +112,7 @@ public record ServiceAttrs(
         }
         Integer netmask = null;
         if (a.has(IpvsConstants.IPVS_SVC_ATTR_NETMASK)) {
-            netmask = af != null && af == 10
+            netmask = af != null && af == NetlinkConstants.AF_INET6
                     ? a.u32(IpvsConstants.IPVS_SVC_ATTR_NETMASK)
                     : a.be32(IpvsConstants.IPVS_SVC_ATTR_NETMASK);
         }
