@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -252,6 +253,18 @@ public final class KubernetesNodeSource implements NodeSource, AutoCloseable {
         return lastFullResync;
     }
 
+    /** The facts last recorded for a node, before the grace is applied; for tests and diagnostics. */
+    Optional<NodeFacts> facts(String name) {
+        for (SelectorWatch w : watches.values()) {
+            Generation g = w.current;
+            Entry e = g == null ? null : g.entries.get(name);
+            if (e != null) {
+                return Optional.of(e.facts());
+            }
+        }
+        return Optional.empty();
+    }
+
     /**
      * Tells the listeners to read again. The source calls it itself when a NotReady grace runs out
      * (no Kubernetes event marks that moment); tests that move an injected clock call it too.
@@ -381,8 +394,13 @@ public final class KubernetesNodeSource implements NodeSource, AutoCloseable {
                 return false;
             }
             boolean watching = g.informer.isWatching();
+            if (watching) {
+                g.everWatched = true;
+            }
             if (!watching) {
-                if (!disconnected && g.listed) {
+                // Between the end of a list and the open watch, isWatching() is false too: only a
+                // watch that was open and closed counts as lost.
+                if (!disconnected && g.everWatched) {
                     disconnected = true;
                     listsAtDisconnect = g.lists.get();
                     LOG.warn("event=node_watch_lost selector={} nodes_kept={}", selector, g.entries.size());
@@ -433,6 +451,8 @@ public final class KubernetesNodeSource implements NodeSource, AutoCloseable {
         final SharedIndexInformer<Node> informer;
         final AtomicLong lists = new AtomicLong();
         volatile boolean listed;
+        /** Scheduler thread only: whether the monitor has seen this informer's watch open. */
+        boolean everWatched;
 
         Generation(SelectorWatch owner, Map<String, Entry> inherited) {
             this.owner = owner;

@@ -1,0 +1,135 @@
+package io.lvsdirector.k8s;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * fabric8's mock API server in CRUD mode over real HTTP, with a {@link TcpProxy} in front so a test
+ * can take the API away. {@link #admin()} talks to the server directly (it keeps working during an
+ * outage, as another actor in the cluster would); {@link #newClient()} goes through the proxy.
+ */
+final class MockCluster implements AutoCloseable {
+
+    private final KubernetesMockServer server;
+    private final TcpProxy proxy;
+    private final KubernetesClient admin;
+    private final List<KubernetesClient> clients = new ArrayList<>();
+
+    MockCluster() throws IOException {
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(), false);
+        server.init();
+        proxy = new TcpProxy(server.getPort());
+        admin = client(server.getPort());
+    }
+
+    KubernetesClient admin() {
+        return admin;
+    }
+
+    /** A client through the cuttable proxy, as a director would have. */
+    KubernetesClient newClient() {
+        KubernetesClient c = client(proxy.port());
+        clients.add(c);
+        return c;
+    }
+
+    void cut() {
+        proxy.stop();
+    }
+
+    void restore() throws IOException {
+        proxy.start();
+    }
+
+    private static KubernetesClient client(int port) {
+        Config config = new ConfigBuilder(Config.empty())
+                .withMasterUrl("http://127.0.0.1:" + port)
+                .withNamespace("default")
+                .withWatchReconnectInterval(100)
+                .withWatchReconnectLimit(-1)
+                .withRequestRetryBackoffLimit(0)
+                .withConnectionTimeout(1000)
+                .withRequestTimeout(5000)
+                .build();
+        return new KubernetesClientBuilder().withConfig(config).build();
+    }
+
+    @Override
+    public void close() {
+        clients.forEach(KubernetesClient::close);
+        admin.close();
+        proxy.close();
+        server.destroy();
+    }
+
+    // ---- nodes ---------------------------------------------------------------------------------
+
+    static Node node(String name, String internalIp, Map<String, String> labels, boolean ready) {
+        return new NodeBuilder()
+                .withNewMetadata().withName(name).withLabels(labels).endMetadata()
+                .withNewSpec().endSpec()
+                .withNewStatus()
+                .addNewAddress().withType("Hostname").withAddress(name).endAddress()
+                .addNewAddress().withType("InternalIP").withAddress(internalIp).endAddress()
+                .addNewCondition().withType("Ready").withStatus(ready ? "True" : "False")
+                .withLastTransitionTime(Instant.now().toString()).endCondition()
+                .endStatus()
+                .build();
+    }
+
+    Node create(Node n) {
+        return admin.nodes().resource(n).create();
+    }
+
+    Node label(String name, String key, String value) {
+        return admin.nodes().withName(name).edit(n -> {
+            Map<String, String> labels = new HashMap<>(n.getMetadata().getLabels() == null
+                    ? Map.of() : n.getMetadata().getLabels());
+            if (value == null) {
+                labels.remove(key);
+            } else {
+                labels.put(key, value);
+            }
+            n.getMetadata().setLabels(labels);
+            return n;
+        });
+    }
+
+    Node cordon(String name, boolean cordoned) {
+        return admin.nodes().withName(name).edit(n -> {
+            n.getSpec().setUnschedulable(cordoned);
+            return n;
+        });
+    }
+
+    Node ready(String name, boolean ready, Instant since) {
+        return admin.nodes().withName(name).edit(n -> {
+            n.getStatus().getConditions().forEach(c -> {
+                if (c.getType().equals("Ready")) {
+                    c.setStatus(ready ? "True" : "False");
+                    c.setLastTransitionTime(since.toString());
+                }
+            });
+            return n;
+        });
+    }
+
+    void delete(String name) {
+        admin.nodes().withName(name).delete();
+    }
+}
