@@ -1,0 +1,207 @@
+package io.lvsdirector.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lvsdirector.core.model.Forwarding;
+import io.lvsdirector.core.model.HealthCheck;
+import io.lvsdirector.core.model.Persistence;
+import io.lvsdirector.core.model.Protocol;
+import io.lvsdirector.core.model.RealServerSource;
+import io.lvsdirector.core.model.ServiceFlag;
+import io.lvsdirector.core.model.ServiceSpec;
+import io.lvsdirector.core.model.StaticRealServer;
+import io.lvsdirector.core.model.VirtualService;
+import io.lvsdirector.core.model.WhenAllDown;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class ServiceSpecJsonTest {
+
+    private final ServiceSpecJson json = new ServiceSpecJson();
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private static InetAddress ip(String s) {
+        try {
+            return InetAddress.getByName(s);
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Single quotes for readability. */
+    private ServiceSpec parse(String name, String q) {
+        return json.fromJson(name, q.replace('\'', '"'));
+    }
+
+    private SpecValidationException failure(String q) {
+        try {
+            parse("web", q);
+        } catch (SpecValidationException e) {
+            return e;
+        }
+        throw new AssertionError("accepted: " + q);
+    }
+
+    @Test
+    void minimalSpecGetsTheDocumentedDefaults() {
+        ServiceSpec s = parse("web", "{'vip':'198.18.0.100','port':80,'realServers':{'static':[{'address':'198.18.0.21'}]}}");
+        VirtualService vs = s.service();
+        assertThat(vs.name()).isEqualTo("web");
+        assertThat(vs.protocol()).isEqualTo(Protocol.TCP);
+        assertThat(vs.scheduler()).isEqualTo("wrr");
+        assertThat(vs.forwarding()).isEqualTo(Forwarding.DIRECT_ROUTE);
+        assertThat(vs.persistence()).isEqualTo(Persistence.NONE);
+        assertThat(vs.flags()).isEmpty();
+        assertThat(s.healthCheck()).isNull();
+        assertThat(s.whenAllDown()).isEqualTo(WhenAllDown.FAIL_OPEN);
+        assertThat(s.drainTimeout()).isEqualTo(ServiceSpec.DEFAULT_DRAIN_TIMEOUT);
+        assertThat(s.realServers()).isEqualTo(new RealServerSource.StaticList(
+                List.of(new StaticRealServer(ip("198.18.0.21"), 1))));
+    }
+
+    @Test
+    void everyFieldMapsToServiceSpec() {
+        ServiceSpec s = parse("dns", "{'vip':'2001:db8::100','port':53,'protocol':'udp','scheduler':'mh',"
+                + "'schedulerFlags':['mh-fallback','mh-port','ops'],'persistenceSeconds':300,'persistenceNetmask':64,"
+                + "'forwarding':'tun','realServers':{'kubernetes':{'nodeSelector':{'node-role.kubernetes.io/edge':'true'},"
+                + "'port':53,'addressType':'InternalIP','weight':7}},"
+                + "'healthCheck':{'type':'http','port':8080,'path':'/ping','host':'edge.local','expectStatus':[200,204],"
+                + "'drainStatus':503,'intervalMs':500,'timeoutMs':200,'rise':3,'fall':4},"
+                + "'whenAllDown':{'sorryServer':{'address':'2001:db8::99','weight':5}},'drainTimeoutSeconds':60}");
+        VirtualService vs = s.service();
+        assertThat(vs.vip()).isEqualTo(ip("2001:db8::100"));
+        assertThat(vs.port()).isEqualTo(53);
+        assertThat(vs.protocol()).isEqualTo(Protocol.UDP);
+        assertThat(vs.scheduler()).isEqualTo("mh");
+        assertThat(vs.flags()).containsExactlyInAnyOrder(ServiceFlag.SCHED_FLAG_1, ServiceFlag.SCHED_FLAG_2,
+                ServiceFlag.ONE_PACKET);
+        assertThat(vs.persistence()).isEqualTo(new Persistence(Duration.ofSeconds(300), 64));
+        assertThat(vs.forwarding()).isEqualTo(Forwarding.TUNNEL);
+        assertThat(s.realServers()).isEqualTo(new RealServerSource.NodeSelector(
+                Map.of("node-role.kubernetes.io/edge", "true"), 7));
+        HealthCheck c = s.healthCheck();
+        assertThat(c.kind()).isEqualTo(HealthCheck.Kind.HTTP);
+        assertThat(c.port()).isEqualTo(8080);
+        assertThat(c.host()).isEqualTo("edge.local");
+        assertThat(c.expectedStatuses()).containsExactly(200, 204);
+        assertThat(c.drainStatuses()).containsExactly(503);
+        assertThat(c.interval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(c.timeout()).isEqualTo(Duration.ofMillis(200));
+        assertThat(c.rise()).isEqualTo(3);
+        assertThat(c.fall()).isEqualTo(4);
+        assertThat(s.whenAllDown()).isEqualTo(new WhenAllDown.SorryServer(ip("2001:db8::99"), 5));
+        assertThat(s.drainTimeout()).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void toJsonAndBackIsTheSameSpec() {
+        List<ServiceSpec> specs = List.of(
+                parse("a", "{'vip':'198.18.0.100','port':80,'realServers':{'static':[{'address':'198.18.0.21','weight':3},"
+                        + "{'address':'198.18.0.22'}]},'healthCheck':{'type':'tcp','intervalMs':250,'timeoutMs':250},"
+                        + "'whenAllDown':'empty'}"),
+                parse("b", "{'vip':'198.18.0.101','port':443,'scheduler':'sh','schedulerFlags':['sh-port'],"
+                        + "'forwarding':'nat','persistenceSeconds':60,'realServers':{'kubernetes':{}},"
+                        + "'healthCheck':{'type':'http','path':'/healthz'}}"),
+                parse("c", "{'vip':'2001:db8::1','port':8443,'protocol':'sctp','realServers':{'static':[]},"
+                        + "'whenAllDown':{'sorryServer':{'address':'2001:db8::2'}}}"));
+        for (ServiceSpec s : specs) {
+            var node = json.toJson(s);
+            assertThat(json.fromJson(s.name(), node)).isEqualTo(s);
+            // The written text parses too, and names only known fields.
+            assertThat(json.fromJson(s.name(), node.toString())).isEqualTo(s);
+            node.fieldNames().forEachRemaining(f -> assertThat(ServiceSpecJson.FIELDS).contains(f));
+        }
+        assertThat(json.toJson(specs.get(2)).get("vip").asText()).isEqualTo("2001:db8::1");
+        assertThat(json.toJson(specs.get(1)).get("forwarding").asText()).isEqualTo("nat");
+        assertThat(json.toJson(specs.get(1)).get("schedulerFlags").get(0).asText()).isEqualTo("flag-2");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "{'port':80,'realServers':{'static':[]}}                                       | vip",
+        "{'vip':'127.0.0.1','port':80,'realServers':{'static':[]}}                     | vip",
+        "{'vip':'224.0.0.1','port':80,'realServers':{'static':[]}}                     | vip",
+        "{'vip':'169.254.1.1','port':80,'realServers':{'static':[]}}                   | vip",
+        "{'vip':'0.0.0.0','port':80,'realServers':{'static':[]}}                       | vip",
+        "{'vip':'fe80::1','port':80,'realServers':{'static':[]}}                       | vip",
+        "{'vip':'web1','port':80,'realServers':{'static':[]}}                          | vip",
+        "{'vip':'198.18.0.100','realServers':{'static':[]}}                            | port",
+        "{'vip':'198.18.0.100','port':0,'realServers':{'static':[]}}                   | port",
+        "{'vip':'198.18.0.100','port':65536,'realServers':{'static':[]}}               | port",
+        "{'vip':'198.18.0.100','port':'80','realServers':{'static':[]}}                | port",
+        "{'vip':'198.18.0.100','port':80.5,'realServers':{'static':[]}}                | port",
+        "{'vip':'198.18.0.100','port':80,'protocol':'icmp','realServers':{'static':[]}} | protocol",
+        "{'vip':'198.18.0.100','port':80,'scheduler':'fastest','realServers':{'static':[]}} | scheduler",
+        "{'vip':'198.18.0.100','port':80,'schedulerFlags':['ops'],'realServers':{'static':[]}} | schedulerFlags",
+        "{'vip':'198.18.0.100','port':80,'schedulerFlags':['turbo'],'realServers':{'static':[]}} | schedulerFlags[0]",
+        "{'vip':'198.18.0.100','port':80,'persistenceSeconds':-1,'realServers':{'static':[]}} | persistenceSeconds",
+        "{'vip':'198.18.0.100','port':80,'persistenceSeconds':60,'persistenceNetmask':33,'realServers':{'static':[]}} | persistenceNetmask",
+        "{'vip':'198.18.0.100','port':80,'forwarding':'snat','realServers':{'static':[]}} | forwarding",
+        "{'vip':'198.18.0.100','port':80}                                              | realServers",
+        "{'vip':'198.18.0.100','port':80,'realServers':{}}                             | realServers",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[],'kubernetes':{}}}  | realServers",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[{'address':'198.18.0.21'},{'address':'198.18.0.21'}]}} | realServers.static[1].address",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[{'address':'198.18.0.21','port':8080}]}} | realServers.static[0].port",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[{'address':'2001:db8::21'}]}} | realServers.static[0].address",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[{'address':'198.18.0.21','weight':0}]}} | realServers.static[0].weight",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[{'address':'198.18.0.21','wieght':2}]}} | realServers.static[0].wieght",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'kubernetes':{'addressType':'ExternalIP'}}} | realServers.kubernetes.addressType",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'kubernetes':{'addressType':'Hostname'}}} | realServers.kubernetes.addressType",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'kubernetes':{'port':443}}}    | realServers.kubernetes.port",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'kubernetes':{'nodeSelector':{'edge':'a b'}}}} | realServers.kubernetes.nodeSelector.edge",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'kubernetes':{'nodeSelector':{'bad key!':'x'}}}} | realServers.kubernetes.nodeSelector",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},'healthCheck':{'port':80}} | healthCheck.type",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},'healthCheck':{'type':'icmp'}} | healthCheck.type",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},'healthCheck':{'type':'http','intervalMs':100,'timeoutMs':200}} | healthCheck.timeoutMs",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},'healthCheck':{'type':'http','intervalMs':5}} | healthCheck.intervalMs",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},'healthCheck':{'type':'http','path':'ping'}} | healthCheck.path",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},'healthCheck':{'type':'http','expectStatus':700}} | healthCheck.expectStatus",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},'healthCheck':{'type':'http','rise':0}} | healthCheck.rise",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},'healthCheck':{'type':'tcp','path':'/x'}} | healthCheck.path",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},'healthCheck':{'type':'http','expectStatus':503,'drainStatus':503}} | healthCheck",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},'whenAllDown':'fail-closed'} | whenAllDown",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},'whenAllDown':{'sorryServer':{'address':'2001:db8::9'}}} | whenAllDown.sorryServer.address",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},'drainTimeoutSeconds':-5} | drainTimeoutSeconds",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},'timeout':5}      | timeout",
+        "[1,2]                                                                          | ''",
+        "{'vip':                                                                        | ''",
+    })
+    void badInputNamesTheField(String body, String field) {
+        SpecValidationException e = failure(body);
+        assertThat(e.field()).isEqualTo(field);
+        assertThat(e.reason()).isNotBlank();
+        assertThat(e.getMessage()).contains(e.reason());
+    }
+
+    @Test
+    void everyProblemIsReportedNotOnlyTheFirst() {
+        SpecValidationException e = failure("{'vip':'localhost','port':0,'protocol':'icmp','realServers':{'static':[]},"
+                + "'extra':1}");
+        assertThat(e.errors()).extracting(SpecValidationException.FieldError::field)
+                .containsExactly("extra", "vip", "port", "protocol");
+    }
+
+    @Test
+    void badNameIsRefused() {
+        assertThatThrownBy(() -> parse("Web_1", "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]}}"))
+                .isInstanceOfSatisfying(SpecValidationException.class, e -> assertThat(e.field()).isEqualTo("name"));
+    }
+
+    @Test
+    void externalIpDirectorAcceptsItsOwnAddressType() throws Exception {
+        ServiceSpecJson ext = new ServiceSpecJson(AddressType.EXTERNAL_IP);
+        ServiceSpec s = ext.fromJson("web", MAPPER.readTree(("{'vip':'198.18.0.100','port':80,"
+                + "'realServers':{'kubernetes':{'addressType':'ExternalIP'}}}").replace('\'', '"')));
+        assertThat(s.realServers()).isEqualTo(new RealServerSource.NodeSelector(Map.of(), 1));
+        assertThat(ext.toJson(s).at("/realServers/kubernetes/addressType").asText()).isEqualTo("ExternalIP");
+        assertThat(Set.copyOf(ServiceSpecJson.KUBERNETES_FIELDS)).contains("addressType");
+    }
+}
