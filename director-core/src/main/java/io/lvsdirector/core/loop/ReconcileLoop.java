@@ -5,11 +5,11 @@ import io.lvsdirector.core.kernel.KernelMapping;
 import io.lvsdirector.core.model.ManualDrainSource;
 import io.lvsdirector.core.model.NodeSource;
 import io.lvsdirector.core.model.ServiceStore;
+import io.lvsdirector.core.plan.ActualService;
 import io.lvsdirector.core.plan.ActualState;
 import io.lvsdirector.core.plan.DesiredService;
 import io.lvsdirector.core.plan.DesiredState;
 import io.lvsdirector.core.plan.DesiredStateBuilder;
-import io.lvsdirector.core.plan.Disposition;
 import io.lvsdirector.core.plan.DrainKey;
 import io.lvsdirector.core.plan.Plan;
 import io.lvsdirector.core.plan.PlanOp;
@@ -82,6 +82,8 @@ public final class ReconcileLoop implements AutoCloseable {
     private final Map<String, String> allDown = new HashMap<>();
     private volatile DirectorStatus status;
     private volatile ActualState lastKernel = ActualState.EMPTY;
+    // Whether a draining server is still in the kernel after the last pass: the drain poll runs then.
+    private volatile boolean drainsInKernel;
 
     // Scheduling state: touched only under lock. Times are System.nanoTime() values.
     private final ReentrantLock lock = new ReentrantLock();
@@ -268,9 +270,7 @@ public final class ReconcileLoop implements AutoCloseable {
     }
 
     private boolean drainsInProgress() {
-        DirectorStatus s = status;
-        return s.services().stream().flatMap(x -> x.destinations().stream())
-                .anyMatch(d -> d.disposition() == Disposition.DRAINING && d.kernelWeight() != null);
+        return drainsInKernel;
     }
 
     private List<String> waitingFor() {
@@ -366,6 +366,14 @@ public final class ReconcileLoop implements AutoCloseable {
         }
         drainStarts = desired.drainStarts();
         lastKernel = actual;
+        drainsInKernel = false;
+        for (DrainKey k : drainStarts.keySet()) {
+            ActualService s = actual.services().get(k.service());
+            if (s != null && s.destinations().containsKey(k.destination())) {
+                drainsInKernel = true;
+                break;
+            }
+        }
         noteAllDown(desired);
 
         Duration took = Duration.ofNanos(System.nanoTime() - t0);

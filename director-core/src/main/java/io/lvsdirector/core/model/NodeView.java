@@ -45,7 +45,12 @@ public record NodeView(
     /** The first address of the same family as {@code vip}: DR needs the VIP's family. */
     public Optional<InetAddress> addressFor(InetAddress vip) {
         boolean v4 = vip instanceof Inet4Address;
-        return addresses.stream().filter(a -> (a instanceof Inet4Address) == v4).findFirst();
+        for (InetAddress a : addresses) {
+            if ((a instanceof Inet4Address) == v4) {
+                return Optional.of(a);
+            }
+        }
+        return Optional.empty();
     }
 
     public NodeView withUnschedulable(boolean cordoned) {

@@ -76,6 +76,7 @@ public final class DesiredStateBuilder {
         ordered.sort(Comparator.comparing(ServiceSpec::name));
         List<NodeView> nodeList = new ArrayList<>(nodes);
         nodeList.sort(Comparator.comparing(NodeView::name));
+        NodeIndex index = new NodeIndex(ordered, nodeList);
 
         for (ServiceSpec spec : ordered) {
             VirtualService vs = spec.service();
@@ -89,7 +90,7 @@ public final class DesiredStateBuilder {
                         + out.get(key).name() + ", ignored");
                 continue;
             }
-            out.put(key, buildService(spec, key, nodeList, health, manualDrains, drainStarts, now,
+            out.put(key, buildService(spec, key, index, health, manualDrains, drainStarts, now,
                     newDrainStarts, targets, problems));
         }
         return new DesiredState(now, out, newDrainStarts, targets, problems);
@@ -100,7 +101,7 @@ public final class DesiredStateBuilder {
     private static DesiredService buildService(
             ServiceSpec spec,
             ServiceKey key,
-            List<NodeView> nodes,
+            NodeIndex nodes,
             Map<ProbeTarget, HealthStatus> health,
             Collection<ManualDrain> manualDrains,
             Map<DrainKey, Instant> drainStarts,
@@ -121,7 +122,7 @@ public final class DesiredStateBuilder {
             }
         } else if (spec.realServers() instanceof RealServerSource.NodeSelector selector) {
             Set<InetAddress> seen = new HashSet<>();
-            for (NodeView node : nodes) {
+            for (NodeView node : nodes.candidates(selector)) {
                 if (!selector.matches(node.labels())) {
                     continue;
                 }
@@ -196,6 +197,44 @@ public final class DesiredStateBuilder {
             }
         }
         return new DesiredService(vs.name(), key, ServiceConfig.of(vs), dests, spec.whenAllDown(), allDown);
+    }
+
+    /**
+     * Nodes grouped by the (key, value) pairs selectors ask for, so that 50 selectors over 5,000
+     * nodes look at each service's own nodes rather than at all of them. Lists keep name order.
+     */
+    private static final class NodeIndex {
+        private final List<NodeView> all;
+        private final Map<String, Map<String, List<NodeView>>> byLabel = new HashMap<>();
+
+        NodeIndex(List<ServiceSpec> specs, List<NodeView> nodes) {
+            this.all = nodes;
+            Set<String> keys = new HashSet<>();
+            for (ServiceSpec s : specs) {
+                if (s.realServers() instanceof RealServerSource.NodeSelector sel && !sel.labels().isEmpty()) {
+                    keys.add(sel.labels().keySet().iterator().next());
+                }
+            }
+            for (String k : keys) {
+                Map<String, List<NodeView>> values = new HashMap<>();
+                for (NodeView n : nodes) {
+                    String v = n.labels().get(k);
+                    if (v != null) {
+                        values.computeIfAbsent(v, x -> new ArrayList<>()).add(n);
+                    }
+                }
+                byLabel.put(k, values);
+            }
+        }
+
+        /** A superset of the nodes the selector matches, in name order. */
+        List<NodeView> candidates(RealServerSource.NodeSelector selector) {
+            if (selector.labels().isEmpty()) {
+                return all;
+            }
+            String k = selector.labels().keySet().iterator().next();
+            return byLabel.get(k).getOrDefault(selector.labels().get(k), List.of());
+        }
     }
 
     private static String drainReason(String service, Candidate c, HealthStatus hs,

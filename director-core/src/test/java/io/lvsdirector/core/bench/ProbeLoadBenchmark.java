@@ -57,6 +57,7 @@ public final class ProbeLoadBenchmark {
                 long failed0 = m.failedProbes();
                 long probeNanos0 = m.totalProbeTime().toNanos();
                 long cpu0 = Stats.cpuNanos();
+                long[] ticks0 = Stats.userSysTicks();
                 long t0 = System.nanoTime();
                 double maxRss = 0;
                 for (int i = 0; i < seconds; i++) {
@@ -65,17 +66,23 @@ public final class ProbeLoadBenchmark {
                 }
                 long wall = System.nanoTime() - t0;
                 long cpu = Stats.cpuNanos() - cpu0;
+                long[] ticks = Stats.userSysTicks();
+                double userShare = (double) (ticks[0] - ticks0[0]) / Math.max(1, ticks[0] - ticks0[0] + ticks[1] - ticks0[1]);
                 long probes = m.probes() - probes0;
                 long failed = m.failedProbes() - failed0;
                 long healthy = prober.statuses().values().stream()
                         .filter(s -> s.state() == HealthState.HEALTHY).count();
+                java.util.Map<String, Long> reasons = new java.util.TreeMap<>();
+                prober.statuses().values().forEach(st -> reasons.merge(st.reason(), 1L, Long::sum));
+                System.out.println("probe-load: reasons " + reasons);
                 System.out.printf("probe-load: transport=%s nodes=%d interval=1s window=%ds%n",
                         checker.transport(), nodes, seconds);
                 System.out.printf("probe-load: probes/s=%.0f failed=%d healthy=%d/%d mean-latency=%.2f ms%n",
                         probes / (wall / 1e9), failed, healthy, nodes,
                         (m.totalProbeTime().toNanos() - probeNanos0) / 1e6 / Math.max(1, probes));
-                System.out.printf("probe-load: cpu=%.1f %% of one core, rss=%.0f MiB (max over window), heap max=%d MiB%n",
-                        100.0 * cpu / wall, maxRss, Runtime.getRuntime().maxMemory() / (1024 * 1024));
+                System.out.printf("probe-load: cpu=%.1f %% of one core (%.0f %% user, %.0f %% kernel), rss=%.0f MiB"
+                        + " (max over window), heap max=%d MiB%n", 100.0 * cpu / wall, 100 * userShare,
+                        100 * (1 - userShare), maxRss, Runtime.getRuntime().maxMemory() / (1024 * 1024));
             }
         } finally {
             server.getOutputStream().close();

@@ -1,0 +1,52 @@
+package io.lvsdirector.core.bench;
+
+import io.lvsdirector.ipvs.Ipvs;
+import io.lvsdirector.ipvs.IpvsOp;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Wraps an {@link Ipvs} and notes when an op for each real server address last returned from the kernel. */
+final class TimedIpvs {
+
+    final Map<InetAddress, Long> appliedAt = new ConcurrentHashMap<>();
+    final Ipvs ipvs;
+
+    TimedIpvs(Ipvs real) {
+        this.ipvs = (Ipvs) Proxy.newProxyInstance(Ipvs.class.getClassLoader(), new Class<?>[] {Ipvs.class},
+                (proxy, method, args) -> {
+                    Object r;
+                    try {
+                        r = method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    if (method.getName().equals("apply")) {
+                        long now = System.nanoTime();
+                        for (Object o : (List<?>) args[0]) {
+                            InetAddress a = address((IpvsOp) o);
+                            if (a != null) {
+                                appliedAt.put(a, now);
+                            }
+                        }
+                    }
+                    return r;
+                });
+    }
+
+    private static InetAddress address(IpvsOp op) {
+        if (op instanceof IpvsOp.AddRealServer a) {
+            return a.realServer().key().address();
+        }
+        if (op instanceof IpvsOp.UpdateRealServer u) {
+            return u.realServer().key().address();
+        }
+        if (op instanceof IpvsOp.DeleteRealServer d) {
+            return d.realServer().address();
+        }
+        return null;
+    }
+}

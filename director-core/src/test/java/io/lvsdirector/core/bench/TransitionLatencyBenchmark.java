@@ -1,0 +1,121 @@
+package io.lvsdirector.core.bench;
+
+import io.lvsdirector.core.health.HealthBoard;
+import io.lvsdirector.core.health.HealthState;
+import io.lvsdirector.core.health.HealthStatus;
+import io.lvsdirector.core.health.ProbeTarget;
+import io.lvsdirector.core.loop.LoopSettings;
+import io.lvsdirector.core.loop.ReconcileLoop;
+import io.lvsdirector.core.model.HealthCheck;
+import io.lvsdirector.core.model.InMemoryNodeSource;
+import io.lvsdirector.core.model.InMemoryServiceStore;
+import io.lvsdirector.core.model.ManualDrains;
+import io.lvsdirector.core.model.NodeView;
+import io.lvsdirector.core.model.RealServerSource;
+import io.lvsdirector.core.model.ServiceSpec;
+import io.lvsdirector.core.model.VirtualService;
+import io.lvsdirector.core.status.CountingMeasurements;
+import io.lvsdirector.ipvs.FakeIpvs;
+import io.lvsdirector.ipvs.Ipvs;
+import io.lvsdirector.ipvs.socket.NetlinkIpvs;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * Benchmark: from a health transition to the kernel updated, with N nodes in S services (each
+ * service selects its own N/S nodes). Prints p50 / p99 / max over many transitions.
+ *
+ * <p>Usage: {@code TransitionLatencyBenchmark [nodes=5000] [services=50] [transitions=1000] [fake|netlink]}.
+ * {@code netlink} needs IPVS (run it inside the lab: {@code lab/uml-run -- java ...}); {@code fake}
+ * measures the director alone. Goal: p99 ≤ 20 ms.
+ */
+public final class TransitionLatencyBenchmark {
+
+    public static void main(String[] args) throws Exception {
+        int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
+        int services = args.length > 1 ? Integer.parseInt(args[1]) : 50;
+        int transitions = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
+        String kernel = args.length > 3 ? args[3] : (Files.exists(Path.of("/proc/net/ip_vs")) ? "netlink" : "fake");
+
+        HealthCheck check = HealthCheck.http().withPort(8080);
+        InMemoryServiceStore store = new InMemoryServiceStore();
+        List<ServiceSpec> specs = new ArrayList<>();
+        for (int s = 0; s < services; s++) {
+            specs.add(ServiceSpec.of(VirtualService.tcp("svc" + s, InetAddress.getByName("10.100." + (s / 250) + "."
+                    + (s % 250 + 1)), 80), new RealServerSource.NodeSelector(Map.of("svc", "s" + s), 100), check));
+        }
+        store.replaceAll(specs);
+        InMemoryNodeSource nodeSource = new InMemoryNodeSource();
+        List<InetAddress> addresses = new ArrayList<>();
+        for (int n = 0; n < nodes; n++) {
+            InetAddress a = InetAddress.getByName("10.200." + (n / 250) + "." + (n % 250 + 1));
+            addresses.add(a);
+            nodeSource.put(NodeView.of("node" + n, a, Map.of("svc", "s" + (n % services))));
+        }
+        nodeSource.markSynced();
+        HealthBoard board = HealthBoard.manual();
+        for (InetAddress a : addresses) {
+            board.onHealth(new ProbeTarget(a, check), new HealthStatus(HealthState.HEALTHY, "ok", Instant.now()));
+        }
+
+        Ipvs real = kernel.equals("netlink") ? NetlinkIpvs.open() : new FakeIpvs();
+        TimedIpvs timed = new TimedIpvs(real);
+        CountingMeasurements m = new CountingMeasurements();
+        ReconcileLoop loop = new ReconcileLoop(timed.ipvs, store, nodeSource, board, new ManualDrains(), m,
+                Clock.systemUTC(), LoopSettings.DEFAULTS, Set.of());
+        long fill0 = System.nanoTime();
+        loop.start();
+        while (timed.appliedAt.size() < nodes) {
+            Thread.sleep(5);
+        }
+        System.out.printf("transition: kernel=%s nodes=%d services=%d initial fill %.0f ms%n", kernel, nodes,
+                services, (System.nanoTime() - fill0) / 1e6);
+        Thread.sleep(500);
+
+        Random random = new Random(1);
+        List<Double> latencies = new ArrayList<>();
+        boolean[] down = new boolean[nodes];
+        long passes0 = m.passes();
+        long passNanos0 = m.totalPassTime().toNanos();
+        for (int i = 0; i < transitions; i++) {
+            int n = random.nextInt(nodes);
+            InetAddress a = addresses.get(n);
+            Long before = timed.appliedAt.get(a);
+            down[n] = !down[n];
+            long t0 = System.nanoTime();
+            board.onHealth(new ProbeTarget(a, check), down[n]
+                    ? new HealthStatus(HealthState.FAILED, "timeout", Instant.now())
+                    : new HealthStatus(HealthState.HEALTHY, "ok", Instant.now()));
+            while (true) {
+                Long at = timed.appliedAt.get(a);
+                if (at != null && !at.equals(before) && at - t0 > 0) {
+                    latencies.add((at - t0) / 1e6);
+                    break;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+                if (System.nanoTime() - t0 > 10_000_000_000L) {
+                    throw new IllegalStateException("transition " + i + " never reached the kernel");
+                }
+            }
+            Thread.sleep(5 + random.nextInt(10));
+        }
+        long passes = m.passes() - passes0;
+        System.out.printf("transition: %d transitions, p50=%.2f ms p99=%.2f ms max=%.2f ms; %d passes, mean pass %.2f ms%n",
+                transitions, Stats.percentile(latencies, 50), Stats.percentile(latencies, 99),
+                Stats.percentile(latencies, 100), passes, (m.totalPassTime().toNanos() - passNanos0) / 1e6 / passes);
+        loop.close();
+        if (kernel.equals("netlink")) {
+            real.flush();
+        }
+        real.close();
+    }
+}
