@@ -65,6 +65,7 @@ public final class LvsServiceStore implements ServiceStore, AutoCloseable {
     private final Map<String, Parsed> byName = new ConcurrentHashMap<>();
     private volatile SharedIndexInformer<GenericKubernetesResource> informer;
     private volatile boolean synced;
+    private volatile boolean closed;
 
     /** A resource as last seen: its generation and either its spec or why it has none. */
     private record Parsed(long generation, ServiceSpec spec, String error) {}
@@ -115,7 +116,7 @@ public final class LvsServiceStore implements ServiceStore, AutoCloseable {
         });
         informer = inf;
         inf.start().whenComplete((v, t) -> {
-            if (t != null) {
+            if (t != null && !closed) {
                 LOG.warn("event=lvsservice_list_failed error={}", t.toString());
             }
         });
@@ -221,6 +222,7 @@ public final class LvsServiceStore implements ServiceStore, AutoCloseable {
     /** Stops the informer; the last services stay readable. Idempotent. */
     @Override
     public void close() {
+        closed = true;
         SharedIndexInformer<GenericKubernetesResource> inf = informer;
         if (inf != null) {
             inf.stop();
