@@ -1,0 +1,96 @@
+package io.lvsdirector.api;
+
+import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
+import io.dropwizard.configuration.SubstitutingSourceProvider;
+import io.dropwizard.core.Application;
+import io.dropwizard.core.cli.ServerCommand;
+import io.dropwizard.core.setup.Bootstrap;
+import io.dropwizard.core.setup.Environment;
+import io.lvsdirector.api.auth.TokenFile;
+import io.lvsdirector.api.cli.CheckCommand;
+import io.lvsdirector.api.cli.PlanCommand;
+import io.lvsdirector.api.cli.StatusCommand;
+import io.lvsdirector.api.config.LvsDirectorConfiguration;
+import io.lvsdirector.api.metrics.DirectorCollector;
+import io.lvsdirector.api.metrics.PrometheusMeasurements;
+import io.lvsdirector.api.runtime.ChangeLog;
+import io.lvsdirector.api.runtime.DataPlaneHealthCheck;
+import io.lvsdirector.api.runtime.Director;
+import io.lvsdirector.api.runtime.DirectorBuilder;
+import io.lvsdirector.api.runtime.ManagedDirector;
+import io.lvsdirector.k8s.KubernetesNodeSource;
+import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
+import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code lvs-director}: the IPVS director as a service. Commands: {@code server CONFIG} runs it,
+ * {@code check CONFIG} validates a config file (and the token and state files it names),
+ * {@code status CONFIG} shows the kernel table against the desired state, {@code plan CONFIG} lists
+ * what a start would apply, applying nothing.
+ */
+public final class LvsDirectorApplication extends Application<LvsDirectorConfiguration> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LvsDirectorApplication.class);
+
+    public static void main(String[] args) throws Exception {
+        new LvsDirectorApplication().run(args);
+    }
+
+    @Override
+    public String getName() {
+        return "lvs-director";
+    }
+
+    @Override
+    protected void addDefaultCommands(Bootstrap<LvsDirectorConfiguration> bootstrap) {
+        // Dropwizard's own check only parses the YAML; ours also reads the files the YAML names.
+        bootstrap.addCommand(new ServerCommand<>(this));
+    }
+
+    @Override
+    public void initialize(Bootstrap<LvsDirectorConfiguration> bootstrap) {
+        // ${VAR} and ${VAR:-default} from the environment; an unset variable without default is an error.
+        bootstrap.setConfigurationSourceProvider(new SubstitutingSourceProvider(
+                bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(true)));
+        bootstrap.addCommand(new CheckCommand());
+        bootstrap.addCommand(new StatusCommand());
+        bootstrap.addCommand(new PlanCommand());
+    }
+
+    @Override
+    public void run(LvsDirectorConfiguration config, Environment environment) throws Exception {
+        // Tokens first: a bad token file should stop the start before the kernel is opened.
+        TokenFile tokens = null;
+        if (config.getAuth().isEnabled()) {
+            tokens = config.getAuth().buildTokens();
+            LOG.info("event=auth_loaded tokens={} file={}", tokens.size(), config.getAuth().getTokenFile());
+        } else {
+            LOG.warn("event=auth_disabled hint=\"every caller of the API is an admin\"");
+        }
+
+        PrometheusRegistry registry = new PrometheusRegistry();
+        PrometheusMeasurements measurements = new PrometheusMeasurements(registry);
+        ChangeLog changes = new ChangeLog(measurements);
+        Director director = DirectorBuilder.build(config, changes);
+        changes.follow(director.loop()::status);
+
+        JvmMetrics.builder().register(registry);
+        DropwizardExports.builder().dropwizardRegistry(environment.metrics())
+                // JVM metrics come from JvmMetrics under their standard names.
+                .metricFilter((name, metric) -> !name.startsWith("jvm."))
+                .register(registry);
+        registry.register(new DirectorCollector(director,
+                director.nodes() instanceof KubernetesNodeSource k ? k : null));
+        environment.admin().addServlet("prometheus", new PrometheusMetricsServlet(registry)).addMapping("/metrics");
+
+        environment.healthChecks().register("data-plane", new DataPlaneHealthCheck(director));
+        environment.lifecycle().manage(new ManagedDirector(director));
+        for (Object component : ApiRegistration.components(director, tokens, config.getApi().getMaxBodyBytes())) {
+            environment.jersey().register(component);
+        }
+    }
+}

@@ -1,0 +1,218 @@
+package io.lvsdirector.api.resources;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lvsdirector.api.auth.Caller;
+import io.lvsdirector.api.auth.Role;
+import io.lvsdirector.api.errors.ApiException;
+import io.lvsdirector.api.runtime.Director;
+import io.lvsdirector.core.model.ManualDrain;
+import io.lvsdirector.core.model.RealServerSource;
+import io.lvsdirector.core.model.ServiceSpec;
+import io.lvsdirector.core.status.DirectorStatus;
+import io.lvsdirector.ipvs.IpAddresses;
+import io.lvsdirector.ipvs.IpvsSnapshot;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code /v1/services}: the desired services, their status, and drains by hand.
+ *
+ * <p>A write is checked whole (every field, then one VIP:port:protocol per service), made durable
+ * by the store, and only then does the reconcile loop hear of it: a refused request changes
+ * nothing, and an accepted one is on disk before the kernel sees it. The answer does not wait for
+ * the kernel; {@code GET} shows when the loop has caught up ({@code status.reconciled}).
+ */
+@Path("/v1/services")
+@Produces(MediaType.APPLICATION_JSON)
+public final class ServicesResource {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServicesResource.class);
+    static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?");
+
+    private final Director director;
+    private final int maxBodyBytes;
+
+    public ServicesResource(Director director, int maxBodyBytes) {
+        this.director = Objects.requireNonNull(director, "director");
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    @GET
+    @RolesAllowed(Role.READ_NAME)
+    public ObjectNode list() {
+        DirectorStatus loop = director.loop().status();
+        Optional<IpvsSnapshot> kernel = readKernel();
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("version", director.store().version());
+        var arr = o.putArray("services");
+        director.store().services().stream().sorted(java.util.Comparator.comparing(ServiceSpec::name))
+                .forEach(s -> arr.add(StatusViews.service(s, director.mapper(), loop, kernel)));
+        return o;
+    }
+
+    @GET
+    @Path("{name}")
+    @RolesAllowed(Role.READ_NAME)
+    public ObjectNode get(@PathParam("name") String name) {
+        ServiceSpec spec = existing(name);
+        return StatusViews.service(spec, director.mapper(), director.loop().status(), readKernel());
+    }
+
+    @PUT
+    @Path("{name}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Role.ADMIN_NAME)
+    public Response put(@PathParam("name") String name, InputStream body, @Context SecurityContext security) {
+        checkName(name);
+        JsonNode json = JsonBodies.read(body, maxBodyBytes);
+        ServiceSpec spec = director.mapper().fromJson(name, json);
+        Optional<ServiceSpec> before = director.store().get(name);
+        boolean created = director.store().put(spec);
+        if (before.isEmpty() || !before.get().equals(spec)) {
+            LOG.info("event=service_{} service={} endpoint=\"{}\" by={}", created ? "created" : "replaced", name,
+                    spec.service().endpoint(), caller(security));
+        }
+        director.loop().requestSync();
+        ObjectNode view = StatusViews.service(spec, director.mapper(), director.loop().status(), Optional.empty());
+        return Response.status(created ? 201 : 200).entity(view).build();
+    }
+
+    @DELETE
+    @Path("{name}")
+    @RolesAllowed(Role.ADMIN_NAME)
+    public Response delete(@PathParam("name") String name, @Context SecurityContext security) {
+        checkName(name);
+        if (!director.store().delete(name)) {
+            throw ApiException.notFound("no service named '" + name + "'", "name");
+        }
+        LOG.info("event=service_deleted service={} by={}", name, caller(security));
+        director.loop().requestSync();
+        return Response.noContent().build();
+    }
+
+    @POST
+    @Path("{name}/real-servers/{address}/drain")
+    @RolesAllowed(Role.ADMIN_NAME)
+    public ObjectNode drain(@PathParam("name") String name, @PathParam("address") String address,
+            @Context SecurityContext security) {
+        ManualDrain drain = drainOf(name, address);
+        boolean started = director.store().drain(drain);
+        if (started) {
+            LOG.info("event=drain_started service={} real_server={} by={}", name, IpAddresses.toText(drain.address()),
+                    caller(security));
+        }
+        director.loop().requestSync();
+        return drainView(drain, true, started);
+    }
+
+    @DELETE
+    @Path("{name}/real-servers/{address}/drain")
+    @RolesAllowed(Role.ADMIN_NAME)
+    public ObjectNode undrain(@PathParam("name") String name, @PathParam("address") String address,
+            @Context SecurityContext security) {
+        ManualDrain drain = drainOf(name, address);
+        if (!director.store().undrain(drain)) {
+            throw ApiException.notFound("real server " + IpAddresses.toText(drain.address())
+                    + " of service '" + name + "' is not drained by hand", "address");
+        }
+        LOG.info("event=drain_ended service={} real_server={} by={}", name, IpAddresses.toText(drain.address()),
+                caller(security));
+        director.loop().requestSync();
+        return drainView(drain, false, true);
+    }
+
+    private ManualDrain drainOf(String name, String address) {
+        checkName(name);
+        ServiceSpec spec = existing(name);
+        InetAddress a;
+        try {
+            a = IpAddresses.parse(address);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("not an IP address literal: '" + address + "'", "address");
+        }
+        if (!isRealServerOf(spec, a)) {
+            throw ApiException.notFound(IpAddresses.toText(a) + " is not a real server of service '" + name + "'",
+                    "address");
+        }
+        return new ManualDrain(name, a);
+    }
+
+    /** A static list names its servers; a node selector's are the nodes it matched at the last pass. */
+    private boolean isRealServerOf(ServiceSpec spec, InetAddress a) {
+        if (spec.realServers() instanceof RealServerSource.StaticList list) {
+            return list.servers().stream().anyMatch(s -> s.address().equals(a));
+        }
+        return director.loop().status().services().stream().filter(s -> s.name().equals(spec.name()))
+                .flatMap(s -> s.destinations().stream()).anyMatch(d -> d.address().equals(a));
+    }
+
+    private static ObjectNode drainView(ManualDrain drain, boolean drained, boolean changed) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("service", drain.service());
+        o.put("address", IpAddresses.toText(drain.address()));
+        o.put("drained", drained);
+        o.put("changed", changed);
+        return o;
+    }
+
+    private ServiceSpec existing(String name) {
+        checkName(name);
+        return director.store().get(name)
+                .orElseThrow(() -> ApiException.notFound("no service named '" + name + "'", "name"));
+    }
+
+    static void checkName(String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw ApiException.badRequest("a service name is a lower-case DNS label of at most 63 characters"
+                    + " ([a-z0-9], '-', '.' inside): '" + printable(name) + "'", "name");
+        }
+    }
+
+    /** A name as it may be echoed in a message and a log: short, no control characters. */
+    private static String printable(String s) {
+        if (s == null) {
+            return "";
+        }
+        String t = s.length() > 80 ? s.substring(0, 80) + "..." : s;
+        StringBuilder b = new StringBuilder(t.length());
+        t.codePoints().forEach(c -> b.append(Character.isISOControl(c) ? "?" : Character.toString(c)));
+        return b.toString();
+    }
+
+    private Optional<IpvsSnapshot> readKernel() {
+        try {
+            return Optional.of(director.ipvs().snapshot());
+        } catch (RuntimeException e) {
+            LOG.warn("event=kernel_read_failed error=\"{}\"", e.toString());
+            return Optional.empty();
+        }
+    }
+
+    private static String caller(SecurityContext security) {
+        if (security != null && security.getUserPrincipal() instanceof Caller c) {
+            return c.name() + "(" + c.role().name().toLowerCase(Locale.ROOT) + ")";
+        }
+        return "-";
+    }
+}

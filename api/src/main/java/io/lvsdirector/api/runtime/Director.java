@@ -1,0 +1,132 @@
+package io.lvsdirector.api.runtime;
+
+import io.lvsdirector.api.state.DesiredStateStore;
+import io.lvsdirector.core.health.HealthBoard;
+import io.lvsdirector.core.health.HealthSource;
+import io.lvsdirector.core.loop.LoopSettings;
+import io.lvsdirector.core.loop.ReconcileLoop;
+import io.lvsdirector.core.model.NodeSource;
+import io.lvsdirector.core.status.Measurements;
+import io.lvsdirector.ipvs.Ipvs;
+import io.lvsdirector.k8s.ServiceSpecJson;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running director: the kernel table, the desired state, the node source, the health board
+ * and the one reconcile loop, put together once and shared by the REST resources, the metrics, the
+ * health check and the commands. Nothing here knows Dropwizard; {@link DirectorBuilder} builds it
+ * from the configuration.
+ *
+ * <p>Thread-safe: every part is. {@link #start()} and {@link #close()} are called once each, by the
+ * lifecycle.
+ */
+public final class Director implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Director.class);
+
+    private final Ipvs ipvs;
+    private final DesiredStateStore store;
+    private final NodeSource nodes;
+    private final HealthSource health;
+    private final ServiceSpecJson mapper;
+    private final LoopSettings settings;
+    private final ReconcileLoop loop;
+    private final Clock clock;
+    private final List<AutoCloseable> closeables;
+
+    /**
+     * @param ipvs the kernel table (closed with the director)
+     * @param store the desired services and drains
+     * @param nodes the Kubernetes nodes (an empty synced source without Kubernetes)
+     * @param health the probe results the loop reads
+     * @param mapper the service JSON mapping
+     * @param measurements where the loop counts passes and ops
+     * @param clock wall clock
+     * @param settings loop timing
+     * @param closeables what else to close on {@link #close()} (probes, informers), closed in order
+     *     before the kernel connection
+     */
+    public Director(Ipvs ipvs, DesiredStateStore store, NodeSource nodes, HealthSource health, ServiceSpecJson mapper,
+            Measurements measurements, Clock clock, LoopSettings settings, List<AutoCloseable> closeables) {
+        this.ipvs = Objects.requireNonNull(ipvs, "ipvs");
+        this.store = Objects.requireNonNull(store, "store");
+        this.nodes = Objects.requireNonNull(nodes, "nodes");
+        this.health = Objects.requireNonNull(health, "health");
+        this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.closeables = new ArrayList<>(closeables);
+        this.loop = new ReconcileLoop(ipvs, store, nodes, health, store, measurements, clock, settings, Set.of());
+    }
+
+    /** A director with a health board that reports by hand: for tests and one-shot commands. */
+    public static Director withManualHealth(Ipvs ipvs, DesiredStateStore store, NodeSource nodes,
+            ServiceSpecJson mapper, Measurements measurements, LoopSettings settings) {
+        return new Director(ipvs, store, nodes, HealthBoard.manual(), mapper, measurements, Clock.systemUTC(),
+                settings, List.of());
+    }
+
+    /** Starts the reconcile loop, which makes its first pass at once. */
+    public void start() {
+        LOG.info("event=director_start services={} resync_ms={}", store.services().size(),
+                settings.resyncInterval().toMillis());
+        loop.start();
+    }
+
+    public Ipvs ipvs() {
+        return ipvs;
+    }
+
+    public DesiredStateStore store() {
+        return store;
+    }
+
+    public NodeSource nodes() {
+        return nodes;
+    }
+
+    public HealthSource health() {
+        return health;
+    }
+
+    public ServiceSpecJson mapper() {
+        return mapper;
+    }
+
+    public ReconcileLoop loop() {
+        return loop;
+    }
+
+    public LoopSettings settings() {
+        return settings;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** Stops the loop (leaving the kernel table as it is), then the probes and informers, then the socket. */
+    @Override
+    public void close() {
+        loop.close();
+        for (AutoCloseable c : closeables) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("event=close_failed what={} error=\"{}\"", c.getClass().getSimpleName(), e.toString());
+            }
+        }
+        try {
+            ipvs.close();
+        } catch (Exception e) {
+            LOG.warn("event=close_failed what=ipvs error=\"{}\"", e.toString());
+        }
+        LOG.info("event=director_stopped");
+    }
+}

@@ -1,0 +1,120 @@
+package io.lvsdirector.api.runtime;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.lvsdirector.api.config.LvsDirectorConfiguration;
+import io.lvsdirector.api.config.StateFactory;
+import io.lvsdirector.api.state.DesiredStateStore;
+import io.lvsdirector.api.state.FileServiceStore;
+import io.lvsdirector.api.state.KubernetesStateStore;
+import io.lvsdirector.api.state.StateFileException;
+import io.lvsdirector.core.health.HealthBoard;
+import io.lvsdirector.core.model.InMemoryNodeSource;
+import io.lvsdirector.core.model.NodeSource;
+import io.lvsdirector.core.probe.HealthProber;
+import io.lvsdirector.core.probe.NettyChecker;
+import io.lvsdirector.core.status.Measurements;
+import io.lvsdirector.ipvs.Ipvs;
+import io.lvsdirector.ipvs.socket.NetlinkIpvs;
+import io.lvsdirector.k8s.K8sSyncConfig;
+import io.lvsdirector.k8s.KubernetesClients;
+import io.lvsdirector.k8s.KubernetesNodeSource;
+import io.lvsdirector.k8s.LvsServiceStore;
+import io.lvsdirector.k8s.ServiceSpecJson;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Builds a {@link Director} from the configuration: the order matters. The desired state is loaded
+ * first, so a missing or corrupt state file stops the start before the kernel is even opened; then
+ * the kernel connection; then Kubernetes (if configured) and the probes.
+ */
+public final class DirectorBuilder {
+
+    private DirectorBuilder() {
+    }
+
+    /** The service JSON mapping for this configuration's address preference. */
+    public static ServiceSpecJson mapper(LvsDirectorConfiguration config) {
+        return new ServiceSpecJson(config.getKubernetes().buildSyncConfig().addressType());
+    }
+
+    /**
+     * Loads the file store.
+     *
+     * @throws StateFileException as {@link FileServiceStore#load}
+     */
+    public static FileServiceStore loadFileStore(LvsDirectorConfiguration config) throws StateFileException {
+        StateFactory state = config.getState();
+        return FileServiceStore.load(state.getFile(), mapper(config), state.isCreateIfMissing());
+    }
+
+    /** Opens the IPVS generic-netlink connection in the configured namespace. */
+    public static Ipvs openKernel(LvsDirectorConfiguration config) {
+        String netns = config.getKernel().getNetns();
+        return netns == null ? NetlinkIpvs.open() : NetlinkIpvs.open(netns);
+    }
+
+    /**
+     * Builds the whole director, probes running, loop not started yet.
+     *
+     * @param measurements where the loop and the probes report
+     * @throws StateFileException if the state file cannot be loaded (nothing else was opened then)
+     */
+    public static Director build(LvsDirectorConfiguration config, Measurements measurements) throws StateFileException {
+        ServiceSpecJson mapper = mapper(config);
+        K8sSyncConfig k8s = config.getKubernetes().buildSyncConfig();
+        List<AutoCloseable> closeables = new ArrayList<>();
+
+        Optional<KubernetesClient> client = Optional.empty();
+        if (k8s.enabled() || config.getState().getStore() == StateFactory.Store.kubernetes) {
+            if (!k8s.enabled()) {
+                throw new IllegalStateException("state.store: kubernetes needs kubernetes.mode in-cluster or"
+                        + " kubeconfig");
+            }
+            client = KubernetesClients.create(k8s);
+        }
+
+        DesiredStateStore store;
+        if (config.getState().getStore() == StateFactory.Store.kubernetes) {
+            LvsServiceStore crds = new LvsServiceStore(client.orElseThrow(), mapper);
+            crds.start();
+            closeables.add(crds);
+            store = new KubernetesStateStore(crds);
+        } else {
+            store = loadFileStore(config);
+        }
+
+        NodeSource nodes;
+        if (client.isPresent()) {
+            KubernetesNodeSource source = new KubernetesNodeSource(client.get(), k8s);
+            source.followSelectorsOf(store);
+            closeables.add(source);
+            nodes = source;
+        } else {
+            nodes = InMemoryNodeSource.empty();
+        }
+
+        Ipvs ipvs = openKernel(config);
+
+        Clock clock = Clock.systemUTC();
+        NettyChecker checker = NettyChecker.create(config.getProbes().getThreads());
+        AtomicReference<HealthProber> prober = new AtomicReference<>();
+        HealthBoard board = new HealthBoard(targets -> {
+            HealthProber p = prober.get();
+            if (p != null) {
+                p.setTargets(targets);
+            }
+        });
+        prober.set(HealthProber.create(checker, board, measurements, clock, config.getProbes().renotifyInterval()));
+        // Probes stop before their event loops do.
+        closeables.add(0, checker);
+        closeables.add(0, prober.get());
+        client.ifPresent(closeables::add);
+
+        return new Director(ipvs, store, nodes, board, mapper, measurements, clock,
+                config.getKernel().buildLoopSettings(), closeables);
+    }
+}
