@@ -1,6 +1,5 @@
 package io.lvsdirector.api.resources;
 
-import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -11,8 +10,8 @@ import java.io.UncheckedIOException;
 
 /**
  * {@code GET /v1/openapi.json}: the API's OpenAPI 3 document, kept in the repository at
- * {@code api/src/main/resources/openapi.json} and served as is. Needs no token: it describes the API,
- * it holds no state.
+ * {@code api/src/main/resources/openapi.json} and served as is. Needs no token (no role annotation, so
+ * the auth filter is not bound to it): it describes the API and holds no state.
  */
 @Path("/v1/openapi.json")
 public final class OpenApiResource {
@@ -31,7 +30,6 @@ public final class OpenApiResource {
     }
 
     @GET
-    @PermitAll
     @Produces(MediaType.APPLICATION_JSON)
     public byte[] get() {
         return document.clone();
