@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -188,14 +189,28 @@ public final class KubernetesNodeSource implements NodeSource, AutoCloseable {
     @Override
     public Collection<NodeView> nodes() {
         Instant now = clock.instant();
+        Duration grace = config.notReadyGrace();
+        Collection<SelectorWatch> ws = watches.values();
+        if (ws.size() == 1) {
+            // One selector, the common case: names are unique already.
+            Generation g = ws.iterator().next().current;
+            if (g == null) {
+                return List.of();
+            }
+            List<NodeView> out = new ArrayList<>(g.entries.size());
+            for (Entry e : g.entries.values()) {
+                out.add(e.view(now, grace));
+            }
+            return Collections.unmodifiableList(out);
+        }
         Map<String, NodeView> out = new HashMap<>();
-        for (SelectorWatch w : watches.values()) {
+        for (SelectorWatch w : ws) {
             Generation g = w.current;
             if (g == null) {
                 continue;
             }
             for (Entry e : g.entries.values()) {
-                out.putIfAbsent(e.facts.name(), e.facts.toView(e.reportedReady(now, config.notReadyGrace())));
+                out.putIfAbsent(e.facts().name(), e.view(now, grace));
             }
         }
         return List.copyOf(out.values());
@@ -330,8 +345,16 @@ public final class KubernetesNodeSource implements NodeSource, AutoCloseable {
         }
     }
 
-    /** One node's record, with what the grace needs to remember across updates. */
-    private record Entry(NodeFacts facts, boolean seenReady, Instant leftReadyAt) {
+    /**
+     * One node's record, with what the grace needs to remember across updates. Both views are built
+     * once here, so a snapshot allocates no per-node objects.
+     */
+    private record Entry(NodeFacts facts, boolean seenReady, Instant leftReadyAt, NodeView readyView,
+            NodeView notReadyView) {
+
+        NodeView view(Instant now, Duration grace) {
+            return reportedReady(now, grace) ? readyView : notReadyView;
+        }
 
         boolean reportedReady(Instant now, Duration grace) {
             if (facts.readyCondition()) {
@@ -353,7 +376,8 @@ public final class KubernetesNodeSource implements NodeSource, AutoCloseable {
                     left = facts.readyTransition();
                 }
             }
-            return new Entry(facts, seen, left);
+            NodeView ready = facts.toView(true);
+            return new Entry(facts, seen, left, ready, ready.withReady(false));
         }
     }
 

@@ -24,6 +24,13 @@ import java.util.Map;
  */
 final class MockCluster implements AutoCloseable {
 
+    /** The mock server logs every request through java.util.logging; held so the level sticks. */
+    private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+    static {
+        MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
+
     private final KubernetesMockServer server;
     private final TcpProxy proxy;
     private final KubernetesClient admin;
