@@ -17,7 +17,7 @@ if command -v javac >/dev/null 2>&1; then
 fi
 [[ "$java_major" =~ ^[0-9]+$ && "$java_major" -ge 17 ]] || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
-for pkg in user-mode-linux kmod iproute2 procps ipvsadm nginx-light curl wrk keepalived; do
+for pkg in user-mode-linux kmod iproute2 procps ipvsadm nginx-light curl wrk keepalived prometheus; do
   have_pkg "$pkg" || need+=("$pkg")
 done
 

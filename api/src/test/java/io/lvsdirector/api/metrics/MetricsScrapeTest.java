@@ -1,0 +1,128 @@
+package io.lvsdirector.api.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lvsdirector.api.TestDirector;
+import io.lvsdirector.core.health.HealthState;
+import io.lvsdirector.core.health.HealthStatus;
+import io.lvsdirector.core.health.ProbeTarget;
+import io.lvsdirector.core.loop.LoopSettings;
+import io.lvsdirector.core.loop.ReconcileLoop;
+import io.lvsdirector.api.runtime.Director;
+import io.lvsdirector.ipvs.IpAddresses;
+import io.lvsdirector.ipvs.RealServerKey;
+import io.lvsdirector.ipvs.Stats;
+import io.lvsdirector.ipvs.VirtualServerKey;
+import io.lvsdirector.k8s.ServiceSpecJson;
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/** Scrapes the registry the server exposes at {@code /metrics} and checks names, labels and values. */
+class MetricsScrapeTest {
+
+    static final String WEB = "{\"vip\": \"198.18.0.100\", \"port\": 80, \"scheduler\": \"rr\","
+            + " \"healthCheck\": {\"type\": \"tcp\", \"port\": 80},"
+            + " \"realServers\": {\"static\": [{\"address\": \"198.18.0.21\"}, {\"address\": \"198.18.0.22\","
+            + " \"weight\": 3}]}}";
+
+    static String scrape(PrometheusRegistry registry) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrometheusTextFormatWriter.create().write(out, registry.scrape(), EscapingScheme.ALLOW_UTF8);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    static String scrapeDirector() throws Exception {
+        TestDirector t = new TestDirector();
+        PrometheusRegistry registry = new PrometheusRegistry();
+        PrometheusMeasurements m = new PrometheusMeasurements(registry);
+        Director d = new Director(t.ipvs, t.store, t.nodes, t.health, new ServiceSpecJson(), m, Clock.systemUTC(),
+                LoopSettings.DEFAULTS, List.of());
+        registry.register(new DirectorCollector(d, null));
+        JvmMetrics.builder().register(registry);
+        t.store.put(new ServiceSpecJson().fromJson("web", WEB));
+        var check = t.store.get("web").orElseThrow().healthCheck().resolvePort(80);
+        t.health.onHealth(new ProbeTarget(IpAddresses.parse("198.18.0.21"), check),
+                new HealthStatus(HealthState.HEALTHY, "ok", java.time.Instant.now()));
+        t.health.onHealth(new ProbeTarget(IpAddresses.parse("198.18.0.22"), check),
+                new HealthStatus(HealthState.FAILED, "connect refused", java.time.Instant.now()));
+        ReconcileLoop loop = d.loop();
+        loop.runOnce();
+        VirtualServerKey key = VirtualServerKey.tcp("198.18.0.100", 80);
+        t.ipvs.setStats(key, new Stats(42, 420, 0, 42000, 0, 0, 0, 0, 0, 0));
+        t.ipvs.setRealServerCounters(key, new RealServerKey(IpAddresses.parse("198.18.0.21"), 80), 5, 7, 0,
+                new Stats(42, 420, 0, 42000, 0, 0, 0, 0, 0, 0));
+        m.probeCompleted(new ProbeTarget(IpAddresses.parse("198.18.0.21"), check), Duration.ofMillis(3), true);
+        m.healthTransition(new ProbeTarget(IpAddresses.parse("198.18.0.22"), check), HealthState.HEALTHY,
+                HealthState.FAILED);
+        return scrape(registry);
+    }
+
+    @Test
+    void kernelCountersAndGaugesCarryNodeExporterLabels() throws Exception {
+        String text = scrapeDirector();
+        String svc = "local_address=\"198.18.0.100\",local_mark=\"\",local_port=\"80\",proto=\"TCP\",service=\"web\"";
+        assertThat(text).contains("lvs_ipvs_service_connections_total{" + svc + "} 42.0");
+        assertThat(text).contains("lvs_ipvs_service_incoming_packets_total{" + svc + "} 420.0");
+        assertThat(text).contains("lvs_ipvs_service_outgoing_packets_total{" + svc + "} 0.0");
+        String rs1 = "local_address=\"198.18.0.100\",local_mark=\"\",local_port=\"80\",proto=\"TCP\","
+                + "remote_address=\"198.18.0.21\",remote_port=\"80\",service=\"web\"";
+        assertThat(text).contains("lvs_ipvs_backend_connections_active{" + rs1 + "} 5.0");
+        assertThat(text).contains("lvs_ipvs_backend_connections_inactive{" + rs1 + "} 7.0");
+        assertThat(text).contains("lvs_ipvs_backend_weight{" + rs1 + "} 1.0");
+        assertThat(text).contains("lvs_ipvs_backend_connections_total{" + rs1 + "} 42.0");
+        assertThat(text).contains("lvs_director_kernel_read_ok 1.0");
+    }
+
+    @Test
+    void directorViewHealthWeightsAndLoop() throws Exception {
+        String text = scrapeDirector();
+        assertThat(text).contains("lvs_director_backend_health{remote_address=\"198.18.0.21\",remote_port=\"80\","
+                + "service=\"web\",state=\"healthy\"} 1.0");
+        assertThat(text).contains("lvs_director_backend_health{remote_address=\"198.18.0.22\",remote_port=\"80\","
+                + "service=\"web\",state=\"failed\"} 1.0");
+        assertThat(text).contains("lvs_director_backend_health{remote_address=\"198.18.0.22\",remote_port=\"80\","
+                + "service=\"web\",state=\"healthy\"} 0.0");
+        assertThat(text).contains("lvs_director_backend_desired_weight{remote_address=\"198.18.0.21\","
+                + "remote_port=\"80\",service=\"web\"} 1.0");
+        assertThat(text).contains("lvs_director_backend_kernel_weight{remote_address=\"198.18.0.21\","
+                + "remote_port=\"80\",service=\"web\"} 1.0");
+        // The failed server is wanted out, so it has no desired weight.
+        assertThat(text).doesNotContain("lvs_director_backend_desired_weight{remote_address=\"198.18.0.22\"");
+        assertThat(text).contains("lvs_director_reconcile_passes_total{result=\"ok\"} 1.0");
+        assertThat(text).contains("lvs_director_reconcile_operations_total{kind=\"add_service\",result=\"ok\"} 1.0");
+        assertThat(text).contains("lvs_director_reconcile_duration_seconds_count 1");
+        assertThat(text).contains("lvs_director_probe_duration_seconds_bucket{result=\"ok\",le=\"0.005\"} 1");
+        assertThat(text).contains("lvs_director_health_transitions_total{from=\"healthy\",to=\"failed\"} 1.0");
+        assertThat(text).contains("lvs_director_service_all_down{policy=\"fail-open\",service=\"web\"} 0.0");
+        assertThat(text).contains("lvs_director_state_version 2.0");
+        assertThat(text).contains("lvs_director_last_pass_ok 1.0");
+        assertThat(text).contains("jvm_memory_used_bytes");
+    }
+
+    /** Debian's {@code prometheus} package brings promtool; the lab installs it. */
+    @Test
+    void promtoolFindsNoProblem() throws Exception {
+        Path promtool = Path.of("/usr/bin/promtool");
+        Assumptions.assumeTrue(Files.isExecutable(promtool), "promtool is not installed");
+        String text = scrapeDirector();
+        Process p = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
+        p.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(out).isEmpty();
+        assertThat(p.exitValue()).isZero();
+    }
+}
