@@ -15,4 +15,11 @@ public interface Checker {
      * to it must be quick.
      */
     CompletionStage<ProbeResult> probe(ProbeTarget target);
+
+    /**
+     * Forgets whatever the checker keeps for a target no longer probed (a kept-alive connection).
+     * Thread-safe; the default keeps nothing.
+     */
+    default void release(ProbeTarget target) {
+    }
 }

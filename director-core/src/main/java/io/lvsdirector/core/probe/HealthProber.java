@@ -163,6 +163,7 @@ public final class HealthProber implements AutoCloseable {
                 if (next != null) {
                     next.cancel(false);
                 }
+                checker.release(target);
             });
         }
 

@@ -27,8 +27,11 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -37,14 +40,15 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * HTTP/1.1 GET and TCP connect probes on Netty, epoll where the platform has it and NIO elsewhere.
  *
- * <p>Every probe opens its own connection ({@code Connection: close}), so a server that stops
- * accepting is seen at once, and takes its answer from the status line without waiting for the
- * body. A probe that has not finished when its timeout fires is closed and reported as "timeout".
+ * <p>A probe takes its answer from the status line without waiting for the body. HTTP probes keep
+ * their connection between probes unless told not to (see {@link #create(int, boolean, boolean)}).
+ * A probe that has not answered when its timeout fires is closed and reported as "timeout".
  *
  * <p>Thread-safe. {@link #close()} stops the I/O threads.
  */
@@ -56,35 +60,60 @@ public final class NettyChecker implements Checker, AutoCloseable {
     private static final int EHOSTUNREACH = 113;
     private static final int ENETUNREACH = 101;
 
+    private static final AttributeKey<Attempt> CURRENT = AttributeKey.valueOf("lvs-director-probe");
+
     private final EventLoopGroup group;
     private final Class<? extends SocketChannel> channelClass;
     private final String transport;
+    private final boolean reuse;
+    // Idle keep-alive connections, one per HTTP target at most.
+    private final ConcurrentHashMap<ProbeTarget, Channel> idle = new ConcurrentHashMap<>();
 
-    private NettyChecker(EventLoopGroup group, Class<? extends SocketChannel> channelClass, String transport) {
+    private NettyChecker(EventLoopGroup group, Class<? extends SocketChannel> channelClass, String transport,
+            boolean reuse) {
         this.group = group;
         this.channelClass = channelClass;
         this.transport = transport;
+        this.reuse = reuse;
         // Load the HTTP codec's classes now rather than inside the first probe's timeout.
         new HttpClientCodec();
         new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/").release();
     }
 
     /**
-     * A checker with its own I/O threads: epoll if available, else NIO.
+     * A checker with its own I/O threads: epoll if available, else NIO; HTTP connections kept alive
+     * between probes.
      *
      * @param threads I/O threads; one carries thousands of probes a second
      */
     public static NettyChecker create(int threads) {
-        return create(threads, Epoll.isAvailable());
+        return create(threads, true, true);
     }
 
-    /** As {@link #create(int)}, choosing the transport; epoll falls back to NIO where missing. */
-    public static NettyChecker create(int threads, boolean preferEpoll) {
+    /**
+     * A checker choosing the transport (epoll falls back to NIO where missing) and whether HTTP probes
+     * reuse their connection.
+     *
+     * <p>Reuse (HTTP/1.1 keep-alive) makes a probe one request and one answer instead of a TCP
+     * handshake, request, answer and teardown: several times less CPU on both ends. It still sees
+     * what matters: a stopped server closes its connections and refuses the next, a dead one lets
+     * the request time out, a draining one answers 503. A kept connection that fails before any
+     * answer (the server closed it while idle) is retried once on a fresh connection within the same
+     * timeout, so an idle timeout on the server is never reported as a failure.
+     */
+    public static NettyChecker create(int threads, boolean preferEpoll, boolean reuseConnections) {
         DefaultThreadFactory factory = new DefaultThreadFactory("health-probe", true);
         if (preferEpoll && Epoll.isAvailable()) {
-            return new NettyChecker(new EpollEventLoopGroup(threads, factory), EpollSocketChannel.class, "epoll");
+            return new NettyChecker(new EpollEventLoopGroup(threads, factory), EpollSocketChannel.class, "epoll",
+                    reuseConnections);
         }
-        return new NettyChecker(new NioEventLoopGroup(threads, factory), NioSocketChannel.class, "nio");
+        return new NettyChecker(new NioEventLoopGroup(threads, factory), NioSocketChannel.class, "nio",
+                reuseConnections);
+    }
+
+    /** As {@link #create(int, boolean, boolean)} with connection reuse. */
+    public static NettyChecker create(int threads, boolean preferEpoll) {
+        return create(threads, preferEpoll, true);
     }
 
     /** {@code epoll} or {@code nio}. */
@@ -113,16 +142,31 @@ public final class NettyChecker implements Checker, AutoCloseable {
             }
         }
         Attempt attempt = new Attempt(target, loop != null ? loop : group.next());
-        attempt.start();
+        if (attempt.loop.inEventLoop()) {
+            attempt.start();
+        } else {
+            attempt.loop.execute(attempt::start);
+        }
         return attempt.result;
+    }
+
+    /** Closes the kept connection of a target no longer probed. Thread-safe. */
+    @Override
+    public void release(ProbeTarget target) {
+        Channel ch = idle.remove(target);
+        if (ch != null) {
+            ch.close();
+        }
     }
 
     @Override
     public void close() {
+        idle.values().forEach(Channel::close);
+        idle.clear();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
-    /** One probe: connect, maybe ask, answer once. Touched only on its event loop after start. */
+    /** One probe: connect (or reuse), maybe ask, answer once. Touched only on its event loop. */
     private final class Attempt {
         final ProbeTarget target;
         final HealthCheck check;
@@ -131,6 +175,11 @@ public final class NettyChecker implements Checker, AutoCloseable {
         final long started = System.nanoTime();
         Channel channel;
         ScheduledFuture<?> timer;
+        boolean reused;
+        boolean answeredOnce;
+        boolean keepAlive;
+        boolean returned;
+        ProbeResult answer;
 
         Attempt(ProbeTarget target, EventLoop loop) {
             this.target = target;
@@ -139,7 +188,26 @@ public final class NettyChecker implements Checker, AutoCloseable {
         }
 
         void start() {
-            long timeoutMs = Math.max(1, check.timeout().toMillis());
+            timer = loop.schedule(this::timedOut, check.timeout().toNanos(), TimeUnit.NANOSECONDS);
+            if (reuse && check.kind() == HealthCheck.Kind.HTTP) {
+                Channel kept = idle.remove(target);
+                if (kept != null && kept.isActive() && kept.eventLoop() == loop) {
+                    channel = kept;
+                    reused = true;
+                    kept.attr(CURRENT).set(this);
+                    send();
+                    return;
+                }
+                if (kept != null) {
+                    kept.close();
+                }
+            }
+            connect();
+        }
+
+        void connect() {
+            long timeoutMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(check.timeout().toNanos()
+                    - (System.nanoTime() - started)));
             Bootstrap b = new Bootstrap()
                     .group(loop)
                     .channel(channelClass)
@@ -150,25 +218,29 @@ public final class NettyChecker implements Checker, AutoCloseable {
                         protected void initChannel(SocketChannel ch) {
                             if (check.kind() == HealthCheck.Kind.HTTP) {
                                 ch.pipeline().addLast(new HttpClientCodec(4096, 8192, 8192));
-                                ch.pipeline().addLast(new ResponseHandler(Attempt.this));
+                                ch.pipeline().addLast(new ResponseHandler(target));
                             }
                         }
                     });
-            timer = loop.schedule(() -> finish(ProbeResult.Outcome.DOWN, "timeout"), check.timeout().toNanos(),
-                    TimeUnit.NANOSECONDS);
+            b.attr(CURRENT, this);
             ChannelFuture cf = b.connect(target.socketAddress());
             channel = cf.channel();
             cf.addListener(f -> {
                 if (!f.isSuccess()) {
-                    finish(ProbeResult.Outcome.DOWN, reason(f.cause()));
+                    fail(reason(f.cause()));
                 } else if (check.kind() == HealthCheck.Kind.TCP) {
                     finish(ProbeResult.Outcome.UP, "ok");
                 } else {
-                    channel.writeAndFlush(request()).addListener(w -> {
-                        if (!w.isSuccess()) {
-                            finish(ProbeResult.Outcome.DOWN, reason(w.cause()));
-                        }
-                    });
+                    send();
+                }
+            });
+        }
+
+        void send() {
+            Channel ch = channel;
+            ch.writeAndFlush(request()).addListener(w -> {
+                if (!w.isSuccess() && ch == channel) {
+                    fail(reason(w.cause()));
                 }
             });
         }
@@ -183,60 +255,155 @@ public final class NettyChecker implements Checker, AutoCloseable {
             req.headers().set(HttpHeaderNames.HOST, host);
             req.headers().set(HttpHeaderNames.USER_AGENT, "lvs-director");
             req.headers().set(HttpHeaderNames.ACCEPT, "*/*");
-            req.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            if (!reuse) {
+                req.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            }
             return req;
         }
 
-        void answered(int status) {
+        /**
+         * The status line arrived: that is the answer. On a connection to keep, it is given once the
+         * body has been read too, so that the next probe finds the connection free.
+         */
+        void answered(HttpResponse response) {
+            answeredOnce = true;
+            keepAlive = reuse && HttpUtil.isKeepAlive(response);
+            int status = response.status().code();
             if (check.expectedStatuses().contains(status)) {
-                finish(ProbeResult.Outcome.UP, "ok");
+                answer = new ProbeResult(ProbeResult.Outcome.UP, "ok", Duration.ZERO);
             } else if (check.drainStatuses().contains(status)) {
-                finish(ProbeResult.Outcome.DRAINING, "draining: " + status);
+                answer = new ProbeResult(ProbeResult.Outcome.DRAINING, "draining: " + status, Duration.ZERO);
             } else {
-                finish(ProbeResult.Outcome.DOWN, "HTTP " + status);
+                answer = new ProbeResult(ProbeResult.Outcome.DOWN, "HTTP " + status, Duration.ZERO);
+            }
+            if (!keepAlive) {
+                complete(answer.outcome(), answer.reason());
             }
         }
 
-        void finish(ProbeResult.Outcome outcome, String reason) {
+        /** The whole answer was read: keep the connection for the next probe, or close it. */
+        void ended() {
+            if (keepAlive && answer != null && !returned && channel.isActive()) {
+                returned = true;
+                timer.cancel(false);
+                channel.attr(CURRENT).set(null);
+                Channel previous = idle.put(target, channel);
+                if (previous != null && previous != channel) {
+                    previous.close();
+                }
+                complete(answer.outcome(), answer.reason());
+            } else {
+                channel.close();
+                if (answer != null) {
+                    complete(answer.outcome(), answer.reason());
+                }
+            }
+        }
+
+        /**
+         * The connection failed. On a reused one that never answered, the server most likely closed
+         * it while idle: try once more on a fresh connection while time is left.
+         */
+        void fail(String reason) {
             if (result.isDone()) {
+                channel.close();
                 return;
             }
+            if (answer != null) {
+                finish(answer.outcome(), answer.reason());
+                return;
+            }
+            if (reused && !answeredOnce && System.nanoTime() - started < check.timeout().toNanos()) {
+                reused = false;
+                Channel old = channel;
+                old.attr(CURRENT).set(null);
+                old.close();
+                connect();
+                return;
+            }
+            finish(ProbeResult.Outcome.DOWN, reason);
+        }
+
+        void timedOut() {
+            if (returned) {
+                return;
+            }
+            if (answer != null) {
+                // The status came in time; only the body did not. The status is the answer.
+                finish(answer.outcome(), answer.reason());
+            } else {
+                finish(ProbeResult.Outcome.DOWN, "timeout");
+            }
+        }
+
+        /** Answers and closes the connection. */
+        void finish(ProbeResult.Outcome outcome, String reason) {
             if (timer != null) {
                 timer.cancel(false);
             }
-            if (channel != null) {
+            if (!returned && channel != null) {
                 channel.close();
+            }
+            complete(outcome, reason);
+        }
+
+        /**
+         * Answers, leaving the connection as it is: the timer stays armed, so a body that never ends
+         * still gets its connection closed.
+         */
+        void complete(ProbeResult.Outcome outcome, String reason) {
+            if (result.isDone()) {
+                return;
             }
             result.complete(new ProbeResult(outcome, reason, Duration.ofNanos(System.nanoTime() - started)));
         }
     }
 
-    /** Reads the status line of the answer. */
-    private static final class ResponseHandler extends SimpleChannelInboundHandler<HttpObject> {
-        private final Attempt attempt;
+    /** Reads answers for whichever attempt currently owns the connection. */
+    private final class ResponseHandler extends SimpleChannelInboundHandler<HttpObject> {
+        private final ProbeTarget target;
 
-        ResponseHandler(Attempt attempt) {
-            this.attempt = attempt;
+        ResponseHandler(ProbeTarget target) {
+            this.target = target;
         }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+            Attempt attempt = ctx.channel().attr(CURRENT).get();
+            if (attempt == null) {
+                // Nothing asked: a server talking on an idle connection is not one to keep.
+                ctx.close();
+                return;
+            }
             DecoderResult decoded = msg.decoderResult();
             if (decoded.isFailure()) {
                 attempt.finish(ProbeResult.Outcome.DOWN, "bad HTTP answer");
-            } else if (msg instanceof HttpResponse response) {
-                attempt.answered(response.status().code());
+                return;
+            }
+            if (msg instanceof HttpResponse response) {
+                attempt.answered(response);
+            }
+            if (msg instanceof LastHttpContent) {
+                attempt.ended();
             }
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            attempt.finish(ProbeResult.Outcome.DOWN, reason(cause));
+            Attempt attempt = ctx.channel().attr(CURRENT).get();
+            if (attempt != null) {
+                attempt.fail(reason(cause));
+            }
+            ctx.close();
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            attempt.finish(ProbeResult.Outcome.DOWN, "closed before answering");
+            idle.remove(target, ctx.channel());
+            Attempt attempt = ctx.channel().attr(CURRENT).get();
+            if (attempt != null && attempt.channel == ctx.channel()) {
+                attempt.fail("closed before answering");
+            }
         }
     }
 

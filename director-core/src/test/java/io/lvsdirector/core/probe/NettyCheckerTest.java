@@ -152,6 +152,66 @@ class NettyCheckerTest {
     }
 
     @Test
+    void aKeptAliveConnectionCarriesProbeAfterProbe() throws Exception {
+        try (ScriptedServer server = new ScriptedServer("127.0.10.12").answer(200)) {
+            server.mode = ScriptedServer.Mode.KEEP_ALIVE;
+            HealthCheck check = http(server.port());
+            for (int i = 0; i < 5; i++) {
+                assertThat(probe(server.address(), check).outcome()).isEqualTo(ProbeResult.Outcome.UP);
+            }
+            assertThat(server.requests.get()).isEqualTo(5);
+            assertThat(server.connections.get()).isEqualTo(1);
+            // The answer changes on the same connection: 503 is seen at once.
+            server.status = 503;
+            assertThat(probe(server.address(), check).reason()).isEqualTo("draining: 503");
+            server.status = 500;
+            assertThat(probe(server.address(), check).reason()).isEqualTo("HTTP 500");
+        }
+    }
+
+    @Test
+    void aKeptConnectionTheServerDroppedIsRetriedFreshAndNotReportedAsAFailure() throws Exception {
+        try (ScriptedServer server = new ScriptedServer("127.0.10.13").answer(200)) {
+            server.mode = ScriptedServer.Mode.KEEP_ALIVE_THEN_DROP;
+            HealthCheck check = http(server.port());
+            for (int i = 0; i < 4; i++) {
+                ProbeResult r = probe(server.address(), check);
+                assertThat(r.outcome()).as("probe %d: %s", i, r.reason()).isEqualTo(ProbeResult.Outcome.UP);
+            }
+            // Every second request on a connection was dropped and retried on a new one.
+            assertThat(server.connections.get()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void aStoppedKeepAliveServerIsRefusedOnTheNextProbe() throws Exception {
+        ProbeTarget target;
+        try (ScriptedServer server = new ScriptedServer("127.0.10.14").answer(200)) {
+            server.mode = ScriptedServer.Mode.KEEP_ALIVE;
+            target = new ProbeTarget(server.address(), http(server.port()));
+            assertThat(checker.probe(target).toCompletableFuture().get(5, TimeUnit.SECONDS).outcome())
+                    .isEqualTo(ProbeResult.Outcome.UP);
+        }
+        ProbeResult r = checker.probe(target).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.DOWN);
+        assertThat(r.reason()).isEqualTo("connect refused");
+    }
+
+    @Test
+    void withoutReuseEveryProbeHasItsOwnConnection() throws Exception {
+        try (NettyChecker fresh = NettyChecker.create(1, true, false);
+                ScriptedServer server = new ScriptedServer("127.0.10.15").answer(200)) {
+            server.mode = ScriptedServer.Mode.KEEP_ALIVE;
+            ProbeTarget target = new ProbeTarget(server.address(), http(server.port()));
+            for (int i = 0; i < 3; i++) {
+                assertThat(fresh.probe(target).toCompletableFuture().get(5, TimeUnit.SECONDS).outcome())
+                        .isEqualTo(ProbeResult.Outcome.UP);
+            }
+            assertThat(server.connections.get()).isEqualTo(3);
+        }
+    }
+
+    @Test
     void nioWorksWhereEpollIsMissing() throws Exception {
         try (NettyChecker nio = NettyChecker.create(1, false)) {
             assertThat(nio.transport()).isEqualTo("nio");

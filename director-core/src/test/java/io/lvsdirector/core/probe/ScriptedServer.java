@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ScriptedServer implements AutoCloseable {
 
-    enum Mode { STATUS, SLOW, RESET, SILENT }
+    enum Mode { STATUS, SLOW, RESET, SILENT, KEEP_ALIVE, KEEP_ALIVE_THEN_DROP }
 
     private final ServerSocket socket;
     private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
@@ -67,7 +67,12 @@ final class ScriptedServer implements AutoCloseable {
                 Socket s = socket.accept();
                 connections.incrementAndGet();
                 open.add(s);
-                pool.execute(() -> serve(s));
+                try {
+                    pool.execute(() -> serve(s));
+                } catch (java.util.concurrent.RejectedExecutionException closing) {
+                    s.close();
+                    return;
+                }
             } catch (IOException e) {
                 return;
             }
@@ -83,11 +88,10 @@ final class ScriptedServer implements AutoCloseable {
             }
             requests.incrementAndGet();
             requestLines.add(line);
-            String h;
-            while ((h = in.readLine()) != null && !h.isEmpty()) {
-                if (h.regionMatches(true, 0, "Host:", 0, 5)) {
-                    hostHeaders.add(h.substring(5).trim());
-                }
+            readHeaders(in);
+            if (mode == Mode.KEEP_ALIVE || mode == Mode.KEEP_ALIVE_THEN_DROP) {
+                serveKeepAlive(s, in);
+                return;
             }
             int code = status;
             Mode m = mode;
@@ -118,6 +122,43 @@ final class ScriptedServer implements AutoCloseable {
             // The client gave up first (a timeout); nothing to do.
         } finally {
             open.remove(s);
+        }
+    }
+
+    private void readHeaders(BufferedReader in) throws IOException {
+        String h;
+        while ((h = in.readLine()) != null && !h.isEmpty()) {
+            if (h.regionMatches(true, 0, "Host:", 0, 5)) {
+                hostHeaders.add(h.substring(5).trim());
+            }
+        }
+    }
+
+    /**
+     * HTTP/1.1 keep-alive: answers request after request on one connection; in
+     * KEEP_ALIVE_THEN_DROP mode, closes without answering the second request, as a server whose
+     * idle timeout fires just as the request arrives.
+     */
+    private void serveKeepAlive(Socket s, BufferedReader in) throws IOException {
+        OutputStream out = s.getOutputStream();
+        int onThisConnection = 0;
+        while (true) {
+            onThisConnection++;
+            if (mode == Mode.KEEP_ALIVE_THEN_DROP && onThisConnection == 2) {
+                return;
+            }
+            byte[] body = ("status " + status + "\n").getBytes(StandardCharsets.US_ASCII);
+            out.write(("HTTP/1.1 " + status + " X\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            String line = in.readLine();
+            if (line == null) {
+                return;
+            }
+            requests.incrementAndGet();
+            requestLines.add(line);
+            readHeaders(in);
         }
     }
 
