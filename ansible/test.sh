@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# ansible/test.sh — tests the roles for real, not only their syntax:
+#   1. ansible-lint (production profile) and ansible-playbook --syntax-check on both example inventories;
+#   2. the playbook applied twice to throwaway Debian 12 roots (debootstrap, chroot connection): two
+#      directors and one Traefik node; the second run must report changed=0 everywhere;
+#   3. in those roots: keepalived -t accepts the rendered keepalived.conf, systemd-analyze verify the
+#      rendered units, the service's own `check` the rendered config; each checker is also shown a
+#      broken copy and must reject it (so a pass means something); files, owners and modes;
+#   4. the active-active variant (two VIPs) applied over the same roots and checked the same way;
+#   5. inside the lab kernel (lab/uml-run): Traefik-node namespaces prepared with the files the role
+#      rendered serve the VIP through an IPVS DR director and do not answer ARP for it
+#      (tests/realserver-lab.sh), and the DaemonSet's copy of the script does the same under busybox.
+# Nothing starts inside the roots: the roles start services only on a target booted with systemd,
+# and the roots carry a policy-rc.d that refuses every start.
+# Exit status 0 only when every check passed; the last line counts them.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$here")
+cache=${LVSD_ANSIBLE_CACHE:-/var/cache/lvsd-ansible-test}
+work=$here/tests/work
+export ANSIBLE_CONFIG=$here/ansible.cfg ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 ANSIBLE_RETRY_FILES_ENABLED=0
+# Pipelining: one chroot+python per task instead of four commands; profile_tasks: each task's time in the logs.
+export ANSIBLE_PIPELINING=1 ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks
+start=$(date +%s)
+passed=0 failed=0 failures=()
+
+say() { echo "== ansible [$(( $(date +%s) - start ))s]: $*"; }
+ok() { passed=$((passed + 1)); echo "   ok   $1"; }
+bad() { failed=$((failed + 1)); failures+=("$1"); echo "   FAIL $1"; [[ -n ${2:-} && -s $2 ]] && tail -n 40 "$2" | sed 's/^/        /'; }
+# check NAME CMD...: runs CMD, output to a log shown only on failure.
+check() {
+  local name=$1 log; shift
+  log=$work/logs/$(echo "$name" | tr -c 'A-Za-z0-9\n' '_').log
+  if "$@" >"$log" 2>&1; then ok "$name"; else bad "$name" "$log"; fi
+}
+# reject NAME CMD...: CMD must fail (a checker shown a broken file).
+reject() {
+  local name=$1 log; shift
+  log=$work/logs/$(echo "$name" | tr -c 'A-Za-z0-9\n' '_').log
+  if "$@" >"$log" 2>&1; then bad "$name (accepted a broken file)" "$log"; else ok "$name"; fi
+}
+finish() {
+  for r in "${roots[@]:-}"; do [[ -n $r ]] && umount "$r/proc" 2>/dev/null; done
+  say "done in $(( $(date +%s) - start ))s"
+  for f in "${failures[@]:-}"; do [[ -n $f ]] && echo "   failed: $f"; done
+  echo "ansible: $passed passed, $failed failed"
+}
+roots=()
+trap finish EXIT
+
+for tool in ansible-playbook ansible-lint debootstrap; do
+  command -v "$tool" >/dev/null || { echo "ansible/test.sh: $tool is missing (lab/install-deps.sh installs it)" >&2; exit 1; }
+done
+rm -rf "$work"; mkdir -p "$work/logs" "$work/roots"
+cd "$here"
+
+say "1/5 lint and syntax"
+check "ansible-lint --profile production" ansible-lint --offline --profile production
+for inv in inventories/*/hosts.yml; do
+  check "syntax-check site.yml with $inv" ansible-playbook -i "$inv" --syntax-check site.yml
+done
+check "DaemonSet manifest parses; its script is the role's, byte for byte" python3 - <<'PY'
+import yaml
+docs = list(yaml.safe_load_all(open("kubernetes/lvs-realserver-daemonset.yaml")))
+assert [d["kind"] for d in docs] == ["Namespace", "ConfigMap", "DaemonSet"], [d["kind"] for d in docs]
+script = docs[1]["data"]["lvs-realserver-vips"]
+assert script == open("roles/realserver/files/lvs-realserver-vips").read(), "DaemonSet script differs from the role's"
+pod = docs[2]["spec"]["template"]["spec"]
+assert pod["hostNetwork"] is True and pod["containers"][0]["securityContext"]["privileged"] is True
+PY
+
+say "2/5 the service jar and the Debian root"
+jar=${LVSD_ANSIBLE_JAR:-$(ls "$repo"/api/target/lvs-director-*.jar 2>/dev/null | grep -Ev -- '-(sources|javadoc|tests)\.jar$' | head -n1 || true)}
+if [[ -z $jar ]]; then
+  say "no api/target/lvs-director-*.jar yet: building it (mvn -pl api -am package -DskipTests)"
+  (cd "$repo" && mvn -B -o -q -pl api -am package -DskipTests) >"$work/logs/mvn-package.log" 2>&1 || true
+  jar=$(ls "$repo"/api/target/lvs-director-*.jar 2>/dev/null | grep -Ev -- '-(sources|javadoc|tests)\.jar$' | head -n1 || true)
+fi
+if [[ -z $jar || ! -f $jar ]]; then
+  bad "the service jar api/target/lvs-director-*.jar exists" "$work/logs/mvn-package.log"
+  exit 1
+fi
+ok "service jar: ${jar#"$repo"/}"
+base=$("$here/tests/debian-root.sh" "$cache") || { bad "Debian 12 root (debootstrap)"; exit 1; }
+ok "Debian 12 root: $base"
+for host in dir1 dir2 rs1; do
+  cp -a --reflink=auto "$base" "$work/roots/$host"
+  # java (the service's check) and keepalived -t read /proc.
+  mount -t proc proc "$work/roots/$host/proc"
+  roots+=("$work/roots/$host")
+done
+
+# inventory VARIANT: the lab's addresses (198.18.0.0/15), so the rendered files are the ones the lab runs.
+inventory() {
+  local variant=$1
+  cat <<YAML
+all:
+  vars:
+    ansible_connection: community.general.chroot
+    ansible_python_interpreter: /usr/bin/python3
+    director_apt_update_cache: false
+    director_jar_src: $jar
+    keepalived_vip_auth_pass: labpass1
+    keepalived_vip_interface: eth0
+    keepalived_vip_sync_daemon: ipvsadm
+    director_api_tokens:
+      - {role: admin, name: ops, token: lab-admin-token-0123456789}
+      - {role: read, name: prometheus, token: lab-read-token-0123456789}
+    realserver_vips: "{{ keepalived_vip_instances | map(attribute='addresses') | flatten | map('regex_replace', '/.*\$', '') | list }}"
+    keepalived_vip_instances:
+      - {name: VI_1, virtual_router_id: 101, addresses: [198.18.0.100/32], master: dir1}
+YAML
+  [[ $variant == active-active ]] &&
+    echo "      - {name: VI_2, virtual_router_id: 102, addresses: [198.18.0.101/32], master: dir2}"
+  cat <<YAML
+  children:
+    directors:
+      hosts:
+        dir1: {ansible_host: $work/roots/dir1, keepalived_vip_address: 198.18.0.11}
+        dir2: {ansible_host: $work/roots/dir2, keepalived_vip_address: 198.18.0.12}
+    realservers:
+      hosts:
+        rs1: {ansible_host: $work/roots/rs1}
+YAML
+}
+# apply NAME VARIANT: runs the playbook; records the recap.
+apply() {
+  local name=$1 variant=$2
+  inventory "$variant" >"$work/inventory-$variant.yml"
+  check "$name" ansible-playbook -i "$work/inventory-$variant.yml" site.yml
+  cp "$work/logs/$(echo "$name" | tr -c 'A-Za-z0-9\n' '_').log" "$work/last-run.log"
+}
+# unchanged: every host of the last run's recap says changed=0.
+unchanged() {
+  grep -A5 '^PLAY RECAP' "$work/last-run.log" | grep -E 'ok=' >"$work/logs/recap.log"
+  [[ $(wc -l <"$work/logs/recap.log") -eq 3 ]] && ! grep -qv 'changed=0 ' "$work/logs/recap.log"
+}
+in_root() { local host=$1; shift; chroot "$work/roots/$host" "$@"; }
+
+say "3/5 the playbook on three throwaway roots (dir1, dir2, rs1), twice"
+apply "first run (active-standby)" active-standby
+apply "second run (active-standby)" active-standby
+check "second run reports changed=0 on every host" unchanged
+cat "$work/logs/recap.log" | sed 's/^/        /'
+
+say "4/5 the rendered files, checked by the tools that read them"
+for host in dir1 dir2; do
+  check "$host: keepalived -t accepts keepalived.conf" in_root $host unshare --pid --fork keepalived -t -f /etc/keepalived/keepalived.conf
+done
+check "dir1 is MASTER (150) of VI_1, dir2 BACKUP (100); unicast to each other; no virtual_server" bash -c '
+  grep -Pzo "vrrp_instance VI_1 \\{\\n    state MASTER\\n    priority 150" '"$work"'/roots/dir1/etc/keepalived/keepalived.conf &&
+  grep -Pzo "vrrp_instance VI_1 \\{\\n    state BACKUP\\n    priority 100" '"$work"'/roots/dir2/etc/keepalived/keepalived.conf &&
+  grep -Pzo "unicast_src_ip 198.18.0.11\\n    unicast_peer \\{\\n        198.18.0.12\\n" '"$work"'/roots/dir1/etc/keepalived/keepalived.conf &&
+  ! grep -q virtual_server '"$work"'/roots/dir*/etc/keepalived/keepalived.conf'
+sed 's/auth_pass labpass1/auth_pass/' "$work/roots/dir1/etc/keepalived/keepalived.conf" >"$work/roots/dir1/tmp/broken-keepalived.conf"
+reject "keepalived -t rejects a config whose auth_pass is missing" \
+  in_root dir1 unshare --pid --fork keepalived -t -f /tmp/broken-keepalived.conf
+check "dir1: systemd-analyze verify lvs-director.service" in_root dir1 systemd-analyze verify /etc/systemd/system/lvs-director.service
+check "rs1: systemd-analyze verify lvs-realserver-vips.service" in_root rs1 systemd-analyze verify /etc/systemd/system/lvs-realserver-vips.service
+sed 's/^ExecStart=.*/ExecStart=relative-binary server/' "$work/roots/dir1/etc/systemd/system/lvs-director.service" \
+  >"$work/roots/dir1/tmp/broken.service"
+reject "systemd-analyze verify rejects a unit with a relative ExecStart" in_root dir1 systemd-analyze verify /tmp/broken.service
+check "dir1: unit runs as lvs-director with only CAP_NET_ADMIN, NoNewPrivileges, ProtectSystem=strict, StateDirectory" bash -c '
+  u='"$work"'/roots/dir1/etc/systemd/system/lvs-director.service
+  grep -qx "User=lvs-director" $u && grep -qx "AmbientCapabilities=CAP_NET_ADMIN" $u &&
+  grep -qx "CapabilityBoundingSet=CAP_NET_ADMIN" $u && grep -qx "NoNewPrivileges=yes" $u &&
+  grep -qx "ProtectSystem=strict" $u && grep -qx "StateDirectory=lvs-director" $u &&
+  grep -q "^RestrictAddressFamilies=.*AF_NETLINK" $u'
+check "dir1: the service's check accepts the rendered config" in_root dir1 /usr/local/bin/lvs-director check /etc/lvs-director/director.yml
+printf 'kernel:\n  resyncInterval: 1ms\n  minInterval: 5s\n' >"$work/roots/dir1/tmp/broken-director.yml"
+reject "the service's check rejects a config with resyncInterval below minInterval" \
+  in_root dir1 /usr/local/bin/lvs-director check /tmp/broken-director.yml
+check "dir1: token file 0600 lvs-director, config 0640 root:lvs-director" bash -c '
+  [[ $(chroot '"$work"'/roots/dir1 stat -c "%a %U" /etc/lvs-director/tokens) == "600 lvs-director" ]] &&
+  [[ $(chroot '"$work"'/roots/dir1 stat -c "%a %U:%G" /etc/lvs-director/director.yml) == "640 root:lvs-director" ]]'
+check "dir1: modules-load.d loads ip_vs and the schedulers; sysctl.d sets the three IPVS keys" bash -c '
+  r='"$work"'/roots/dir1
+  grep -qx ip_vs $r/etc/modules-load.d/lvs-director.conf && grep -qx ip_vs_wrr $r/etc/modules-load.d/lvs-director.conf &&
+  grep -qx "net.ipv4.vs.expire_nodest_conn = 1" $r/etc/sysctl.d/90-lvs-director.conf &&
+  grep -qx "net.ipv4.vs.conn_reuse_mode = 1" $r/etc/sysctl.d/90-lvs-director.conf &&
+  grep -qx "net.ipv4.vs.expire_quiescent_template = 1" $r/etc/sysctl.d/90-lvs-director.conf'
+check "dir1, rs1: units enabled (multi-user.target.wants)" bash -c '
+  [[ -L '"$work"'/roots/dir1/etc/systemd/system/multi-user.target.wants/lvs-director.service ]] &&
+  [[ -L '"$work"'/roots/dir1/etc/systemd/system/multi-user.target.wants/keepalived.service ]] &&
+  [[ -L '"$work"'/roots/rs1/etc/systemd/system/multi-user.target.wants/lvs-realserver-vips.service ]]'
+
+say "5/5 the active-active variant (two VIPs, one master each), then the lab"
+apply "active-active run" active-active
+for host in dir1 dir2; do
+  check "$host: keepalived -t accepts the two-VIP keepalived.conf" in_root $host unshare --pid --fork keepalived -t -f /etc/keepalived/keepalived.conf
+done
+check "active-active: dir1 MASTER of VI_1 and BACKUP of VI_2, dir2 the reverse; rs1 carries both VIPs" bash -c '
+  grep -Pzo "vrrp_instance VI_1 \\{\\n    state MASTER" '"$work"'/roots/dir1/etc/keepalived/keepalived.conf &&
+  grep -Pzo "vrrp_instance VI_2 \\{\\n    state BACKUP" '"$work"'/roots/dir1/etc/keepalived/keepalived.conf &&
+  grep -Pzo "vrrp_instance VI_1 \\{\\n    state BACKUP" '"$work"'/roots/dir2/etc/keepalived/keepalived.conf &&
+  grep -Pzo "vrrp_instance VI_2 \\{\\n    state MASTER" '"$work"'/roots/dir2/etc/keepalived/keepalived.conf &&
+  grep -qx "VIPS=\"198.18.0.100 198.18.0.101\"" '"$work"'/roots/rs1/etc/lvs-realserver/vips.conf'
+apply "active-active second run" active-active
+check "active-active second run reports changed=0 on every host" unchanged
+
+if [[ -x $repo/lab/uml-run ]]; then
+  check "lab: namespaces prepared with the role's files serve the VIPs in DR mode and do not answer ARP for them" \
+    "$repo/lab/uml-run" --timeout 300 -- "$here/tests/realserver-lab.sh" "$work/roots/rs1" "$work/roots/dir1"
+else
+  bad "lab: lab/uml-run is missing"
+fi
+[[ $failed -eq 0 ]]
