@@ -42,7 +42,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The one writer to the kernel's IPVS table. Each pass is
  * {@code desired = build(...)} → {@code actual = ipvs.snapshot()} → {@code plan(desired, actual, owned)}
- * → {@code ipvs.apply(plan)}.
+ * → {@code ipvs.apply(plan)}. A pass asked for by a source skips the read and plans against the table
+ * the last pass left (exact while the director is the only writer): reading 5,000 real servers costs
+ * far more than planning them. Resync, retry and drain-poll passes, and any pass after a failure,
+ * read the kernel.
  *
  * <p>Scheduling follows kube-proxy's bounded-frequency runner: {@link #requestSync()} never blocks
  * and coalesces (any number of requests before a pass starts cost one pass); two passes start at
@@ -84,6 +87,8 @@ public final class ReconcileLoop implements AutoCloseable {
     private volatile ActualState lastKernel = ActualState.EMPTY;
     // Whether a draining server is still in the kernel after the last pass: the drain poll runs then.
     private volatile boolean drainsInKernel;
+    // Whether lastKernel is exactly what the kernel holds (the last pass read it or applied every op).
+    private boolean kernelKnown;
 
     // Scheduling state: touched only under lock. Times are System.nanoTime() values.
     private final ReentrantLock lock = new ReentrantLock();
@@ -93,9 +98,12 @@ public final class ReconcileLoop implements AutoCloseable {
     private long resyncAt;
     private long retryAt = NEVER;
     private long pollAt = NEVER;
+    // Whether the next pass must read the kernel rather than trust the table the last pass left.
+    private boolean readKernelNext = true;
     private Duration backoff;
     private boolean running;
     private boolean closed;
+    private boolean readKernel;
     private Thread thread;
 
     /**
@@ -214,6 +222,12 @@ public final class ReconcileLoop implements AutoCloseable {
                     long now = System.nanoTime();
                     long due = dueAt(now);
                     if (due - now <= 0) {
+                        // A timer pass (resync, retry, drain poll) reads the kernel; a pass asked for
+                        // by a source trusts the table the last pass left, which is exact as long as
+                        // the director is the only writer. Drift is repaired by the next resync.
+                        readKernel = readKernelNext || now - resyncAt >= 0 || now - retryAt >= 0
+                                || now - pollAt >= 0;
+                        readKernelNext = false;
                         pending = false;
                         lastStart = now;
                         break;
@@ -230,7 +244,7 @@ public final class ReconcileLoop implements AutoCloseable {
             }
             PassResult result;
             try {
-                result = runOnce();
+                result = runOnce(readKernel);
             } catch (RuntimeException | Error e) {
                 // runOnce already catches what a pass throws; this is the last line for the thread.
                 LOG.error("event=pass_crashed", e);
@@ -255,6 +269,7 @@ public final class ReconcileLoop implements AutoCloseable {
             long now = System.nanoTime();
             resyncAt = now + settings.resyncInterval().toNanos();
             if (result.outcome() == PassResult.Outcome.FAILED) {
+                readKernelNext = true;
                 retryAt = now + backoff.toNanos();
                 LOG.info("event=pass_retry in_ms={}", backoff.toMillis());
                 Duration doubled = backoff.multipliedBy(2);
@@ -285,10 +300,15 @@ public final class ReconcileLoop implements AutoCloseable {
     }
 
     /**
-     * Runs one pass now on the calling thread (the loop thread calls it; tests may too). Never
-     * throws for a failure inside the pass: it is in the result and the status.
+     * Runs one full pass now on the calling thread, reading the kernel. Never throws for a failure
+     * inside the pass: it is in the result and the status. Not needed once {@link #start()}ed; for
+     * tests, tools and a synchronous first pass.
      */
     public PassResult runOnce() {
+        return runOnce(true);
+    }
+
+    private PassResult runOnce(boolean readKernel) {
         synchronized (passLock) {
             long t0 = System.nanoTime();
             Instant at = clock.instant();
@@ -301,7 +321,7 @@ public final class ReconcileLoop implements AutoCloseable {
             }
             PassResult result;
             try {
-                result = pass(at, t0);
+                result = pass(at, t0, readKernel || !kernelKnown);
             } catch (RuntimeException e) {
                 Duration took = Duration.ofNanos(System.nanoTime() - t0);
                 LOG.warn("event=pass_failed error=\"{}\"", e.toString(), e);
@@ -314,7 +334,7 @@ public final class ReconcileLoop implements AutoCloseable {
         }
     }
 
-    private PassResult pass(Instant at, long t0) {
+    private PassResult pass(Instant at, long t0, boolean readKernel) {
         DesiredState desired = DesiredStateBuilder.build(services.services(), nodes.nodes(), health.snapshot(),
                 drains.drains(), drainStarts, at);
         health.watch(desired.probeTargets());
@@ -322,7 +342,9 @@ public final class ReconcileLoop implements AutoCloseable {
             LOG.debug("event=config_problem problem=\"{}\"", problem);
         }
 
-        ActualState actual = KernelMapping.actual(ipvs.snapshot());
+        ActualState actual = readKernel ? KernelMapping.actual(ipvs.snapshot()) : lastKernel;
+        // Until this pass ends well, the table in memory is not to be trusted.
+        kernelKnown = false;
         // Adoption: a desired service is the director's whether it created it or found it.
         owned.addAll(desired.services().keySet());
         Plan plan = Planner.plan(desired, actual, owned);
@@ -378,6 +400,7 @@ public final class ReconcileLoop implements AutoCloseable {
 
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         boolean ok = failures.isEmpty();
+        kernelKnown = ok;
         status = new DirectorStatus(at, took, ok, ok ? null : failures.get(0), List.of(),
                 StatusBuilder.services(desired, actual), desired.problems());
         if (!plan.isEmpty()) {

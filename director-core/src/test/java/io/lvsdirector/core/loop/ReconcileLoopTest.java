@@ -384,6 +384,29 @@ class ReconcileLoopTest {
     }
 
     @Test
+    void aTriggeredPassTrustsTheLastTableAndOnlyTheResyncReadsTheKernel() throws Exception {
+        syncSources(web(WhenAllDown.FAIL_OPEN, 100, "198.18.0.21", "198.18.0.22"));
+        healthy("198.18.0.21", "198.18.0.22");
+        ReconcileLoop l = loop(new LoopSettings(Duration.ofMillis(1), Duration.ofMillis(600), Duration.ofSeconds(1),
+                Duration.ofMillis(20), Duration.ofMillis(200)));
+        l.start();
+        await().atMost(Duration.ofSeconds(3)).until(() -> weights(WEB).size() == 2);
+        await().atMost(Duration.ofSeconds(3)).until(() -> measurements.passes() >= 1);
+        int reads = ipvs.count(FakeIpvs.Call.SNAPSHOT);
+        long passes = measurements.passes();
+
+        report("198.18.0.21", HealthState.FAILED, "timeout");
+        await().atMost(Duration.ofMillis(500)).until(() -> weights(WEB).size() == 1);
+        assertThat(measurements.passes()).isGreaterThan(passes);
+        assertThat(ipvs.count(FakeIpvs.Call.SNAPSHOT)).isEqualTo(reads);
+
+        // A resync pass reads it, and repairs what someone changed by hand.
+        ipvs.updateRealServer(WEB, RealServer.directRoute("198.18.0.22", 80, 1));
+        await().atMost(Duration.ofSeconds(3)).until(() -> weights(WEB).get("198.18.0.22") == 100);
+        assertThat(ipvs.count(FakeIpvs.Call.SNAPSHOT)).isGreaterThan(reads);
+    }
+
+    @Test
     void oneFailingOpDoesNotStopTheOthersAndTheLoopRetriesWithBackoff() {
         syncSources(web(WhenAllDown.FAIL_OPEN, 100, "198.18.0.21", "198.18.0.22", "198.18.0.23"));
         healthy("198.18.0.21", "198.18.0.22", "198.18.0.23");
