@@ -31,7 +31,7 @@ public final class CheckCommand extends ConfiguredCommand<LvsDirectorConfigurati
         K8sSyncConfig k8s = config.getKubernetes().buildSyncConfig();
         out.println("config: ok");
         if (config.getAuth().isEnabled()) {
-            TokenFile tokens = TokenFile.load(config.getAuth().getTokenFile());
+            TokenFile tokens = config.getAuth().buildTokens();
             out.println("tokens: " + tokens.size() + " in " + config.getAuth().getTokenFile());
         } else {
             out.println("tokens: authentication is off (every caller is an admin)");

@@ -61,6 +61,11 @@ public class AuthFactory {
      * @throws IllegalArgumentException naming the malformed line (never a token)
      */
     public TokenFile buildTokens() throws IOException {
-        return TokenFile.load(tokenFile);
+        try {
+            return TokenFile.load(tokenFile);
+        } catch (IOException e) {
+            throw new IOException("cannot read the token file " + tokenFile + " (auth.tokenFile): "
+                    + e.getClass().getSimpleName(), e);
+        }
     }
 }
