@@ -1,0 +1,256 @@
+package io.lvsdirector.api.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.lvsdirector.lab.ExecResult;
+import io.lvsdirector.lab.Lab;
+import io.lvsdirector.lab.Topology;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The packaged service end to end on the lab kernel: {@code java -jar api-*-all.jar server} runs in the
+ * {@code dir1} namespace with a state file in a temp directory; the API is driven with curl; traffic comes
+ * from the lab's client through the VIP to nginx real servers, and {@code ipvsadm} cross-checks the kernel.
+ * The steps build on each other, so they run in order.
+ */
+@Tag("kernel")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LvsDirectorKernelIT {
+
+    private static final String TOKEN = "kernel-it-admin-token-0123456789";
+    private static final String API = "http://127.0.0.1:9440";
+    private static final String ADMIN = "http://127.0.0.1:9441";
+    private static final Pattern RS_LINE =
+            Pattern.compile("->\\s+(198\\.18\\.0\\.\\d+):80\\s+Route\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)");
+    private static final String WEB = """
+            {"vip": "198.18.0.100", "port": 80, "protocol": "tcp", "scheduler": "rr", "forwarding": "dr",
+             "realServers": {"static": [{"address": "198.18.0.21", "port": 80, "weight": 1},
+                                        {"address": "198.18.0.22", "port": 80, "weight": 1},
+                                        {"address": "198.18.0.23", "port": 80, "weight": 1}]},
+             "healthCheck": {"type": "http", "port": 8080, "path": "/ping", "intervalMs": 200, "timeoutMs": 200,
+                             "rise": 1, "fall": 2}}
+            """;
+
+    private static Topology topo;
+    private static Path dir;
+    private static Path config;
+    private static Process server;
+
+    @BeforeAll
+    static void up() throws Exception {
+        Lab.requireKernel();
+        topo = Lab.up(1, 3);
+        dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "kernel-it-");
+        Path tokens = dir.resolve("tokens");
+        Files.writeString(tokens, "admin it " + TOKEN + "\n");
+        config = dir.resolve("director.yml");
+        Files.writeString(config, "state:\n  file: " + dir.resolve("state/state.json") + "\n  createIfMissing: true\n"
+                + "kernel:\n  resyncInterval: 2s\n"
+                + "auth:\n  tokenFile: " + tokens + "\n"
+                + "logging:\n  level: INFO\n  appenders:\n    - type: file\n      currentLogFilename: "
+                + dir.resolve("director.log") + "\n      archive: false\n");
+        server = start();
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        if (server != null) {
+            stop(server);
+        }
+        if (topo != null) {
+            topo.close();
+        }
+    }
+
+    private static Path jar() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("target"))) {
+            return s.filter(p -> p.getFileName().toString().matches("api-.*-all\\.jar")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no api-*-all.jar in target: run package first"));
+        }
+    }
+
+    private static Process start() throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process p = new ProcessBuilder("ip", "netns", "exec", "dir1", java, "-Xmx256m", "-jar",
+                jar().toAbsolutePath().toString(), "server", config.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        dir.resolve("server.out").toFile()))
+                .start();
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            assertThat(p.isAlive()).as("server exited; see " + dir.resolve("server.out")).isTrue();
+            assertThat(curl("-s", "-o", "/dev/null", "-w", "%{http_code}", ADMIN + "/healthcheck").stdout())
+                    .isEqualTo("200");
+        });
+        return p;
+    }
+
+    private static void stop(Process p) throws InterruptedException {
+        // SIGTERM to the JVM (the child of ip netns exec): Dropwizard stops the loop and leaves the kernel as is.
+        p.descendants().forEach(ProcessHandle::destroy);
+        p.destroy();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+    }
+
+    private static ExecResult curl(String... args) {
+        List<String> cmd = new java.util.ArrayList<>(List.of("curl", "--max-time", "10"));
+        cmd.addAll(List.of(args));
+        return topo.exec(30, "dir1", cmd.toArray(String[]::new));
+    }
+
+    private static String api(String method, String path, String body) {
+        List<String> cmd = new java.util.ArrayList<>(List.of("-s", "-w", "\n%{http_code}", "-X", method,
+                "-H", "Authorization: Bearer " + TOKEN));
+        if (body != null) {
+            cmd.addAll(List.of("-H", "Content-Type: application/json", "--data-binary", body));
+        }
+        cmd.add(API + path);
+        return curl(cmd.toArray(String[]::new)).orThrow().stdout();
+    }
+
+    /** address → weight of the VIP's real servers, from ipvsadm. */
+    private static java.util.Map<String, Integer> weights() {
+        java.util.Map<String, Integer> out = new java.util.TreeMap<>();
+        Matcher m = RS_LINE.matcher(topo.ipvsadm("dir1", "-Ln", "-t", Lab.VIP + ":80"));
+        while (m.find()) {
+            out.put(m.group(1), Integer.parseInt(m.group(2)));
+        }
+        return out;
+    }
+
+    @Test
+    @Order(1)
+    void putADirectRoutingServiceWithCurl() {
+        String answer = api("PUT", "/v1/services/web", WEB);
+        assertThat(answer).endsWith("201");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(weights())
+                .containsExactly(java.util.Map.entry("198.18.0.21", 1), java.util.Map.entry("198.18.0.22", 1),
+                        java.util.Map.entry("198.18.0.23", 1)));
+        assertThat(Files.exists(dir.resolve("state/state.json"))).isTrue();
+    }
+
+    @Test
+    @Order(2)
+    void trafficReachesEveryRealServerAndRepliesBypassTheDirector() {
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 30; i++) {
+            String body = topo.get("http://" + Lab.VIP + "/");
+            assertThat(body).as("request %d through the VIP", i).isNotNull();
+            seen.add(body);
+        }
+        assertThat(seen).containsExactlyInAnyOrder("rs1", "rs2", "rs3");
+        // Counters are folded in every 2 s: poll. Under DR the director never sees a reply.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            String stats = topo.ipvsadm("dir1", "-Ln", "--stats", "-t", Lab.VIP + ":80");
+            Matcher m = Pattern.compile("TCP\\s+198\\.18\\.0\\.100:80\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)").matcher(stats);
+            assertThat(m.find()).as(stats).isTrue();
+            assertThat(Long.parseLong(m.group(1))).as("Conns").isGreaterThanOrEqualTo(30);
+            assertThat(Long.parseLong(m.group(2))).as("InPkts").isPositive();
+            assertThat(Long.parseLong(m.group(3))).as("OutPkts").isZero();
+        });
+    }
+
+    @Test
+    @Order(3)
+    void aStoppedRealServerIsRemovedWhileRequestsKeepSucceeding() {
+        topo.stopRealServer(2);
+        try {
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                    .untilAsserted(() -> assertThat(weights()).doesNotContainKey("198.18.0.22"));
+            for (int i = 0; i < 20; i++) {
+                assertThat(topo.get("http://" + Lab.VIP + "/")).as("request %d", i).isIn("rs1", "rs3");
+            }
+            assertThat(api("GET", "/v1/services/web", null)).contains("\"198.18.0.22\"").contains("\"failed\"");
+        } finally {
+            topo.startRealServer(2);
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(weights()).containsKey("198.18.0.22"));
+    }
+
+    @Test
+    @Order(4)
+    void drainByApiSetsWeightZero() {
+        assertThat(api("POST", "/v1/services/web/real-servers/198.18.0.21/drain", null)).endsWith("200");
+        // rs1 still has connections (InActConn from the requests above): it stays in at weight 0.
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(weights()).containsEntry("198.18.0.21", 0));
+        assertThat(api("DELETE", "/v1/services/web/real-servers/198.18.0.21/drain", null)).endsWith("200");
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(weights()).containsEntry("198.18.0.21", 1));
+    }
+
+    @Test
+    @Order(5)
+    void aFlushByHandIsRepairedWithinTheResyncPeriod() {
+        topo.exec("dir1", "ipvsadm", "-C").orThrow();
+        assertThat(topo.ipvsadm("dir1", "-Ln")).doesNotContain("198.18.0.100");
+        long t0 = System.nanoTime();
+        await().atMost(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(weights()).hasSize(3));
+        System.out.printf("kernel-it: table restored %d ms after ipvsadm -C (resync 2 s)%n",
+                (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    @Test
+    @Order(6)
+    void metricsOnTheAdminPortCarryTheServicesCounter() {
+        String text = curl("-s", ADMIN + "/metrics").orThrow().stdout();
+        assertThat(text).contains("lvs_ipvs_service_connections_total{local_address=\"198.18.0.100\"");
+        assertThat(text).contains("lvs_director_backend_health{");
+        assertThat(text).contains("lvs_director_reconcile_duration_seconds_bucket");
+    }
+
+    @Test
+    @Order(7)
+    void aRestartUnderLoadChangesNothingInTheKernel() throws Exception {
+        // Connection counts move under load; the table itself (services, real servers, weights) must not.
+        var before = weights();
+        Path wrkOut = dir.resolve("wrk.out");
+        Process wrk = new ProcessBuilder("ip", "netns", "exec", "client", "wrk", "-t2", "-c8", "-d20s",
+                "http://" + Lab.VIP + "/").redirectErrorStream(true).redirectOutput(wrkOut.toFile()).start();
+        Thread.sleep(2000);
+        stop(server);
+        assertThat(weights()).as("after stop").isEqualTo(before);
+        server = start();
+        // A few passes of the restarted director.
+        Thread.sleep(3000);
+        assertThat(weights()).as("after restart").isEqualTo(before);
+        assertThat(wrk.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String report = Files.readString(wrkOut, StandardCharsets.UTF_8);
+        System.out.println("kernel-it: wrk during restart:\n" + report);
+        assertThat(report).contains("requests in");
+        assertThat(report).doesNotContain("Socket errors").doesNotContain("Non-2xx");
+    }
+
+    @Test
+    @Order(8)
+    void theChangeLogHasOneLinePerRealServerChange() throws Exception {
+        String log = Files.readString(dir.resolve("director.log"), StandardCharsets.UTF_8);
+        assertThat(log).contains("event=real_server_changed service=web real_server=198.18.0.22:80 weight=1->-");
+        assertThat(log).contains("event=drain_started service=web real_server=198.18.0.21 by=it(admin)");
+        assertThat(log).doesNotContain(TOKEN);
+        assertThat(new File(dir.resolve("server.out").toString())).exists();
+    }
+}
