@@ -293,6 +293,7 @@ public final class NettyChecker implements Checker, AutoCloseable {
                 }
                 complete(answer.outcome(), answer.reason());
             } else {
+                timer.cancel(false);
                 channel.close();
                 if (answer != null) {
                     complete(answer.outcome(), answer.reason());

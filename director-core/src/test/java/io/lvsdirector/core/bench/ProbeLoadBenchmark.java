@@ -48,7 +48,8 @@ public final class ProbeLoadBenchmark {
                 targets.add(new ProbeTarget(a, check));
             }
             CountingMeasurements m = new CountingMeasurements();
-            try (NettyChecker checker = NettyChecker.create(1);
+            boolean reuse = !"false".equals(System.getProperty("probe.reuse"));
+            try (NettyChecker checker = NettyChecker.create(1, true, reuse);
                     HealthProber prober = HealthProber.create(checker, (t, s) -> { }, m, Clock.systemUTC(),
                             Duration.ofSeconds(30))) {
                 prober.setTargets(targets);
@@ -75,8 +76,8 @@ public final class ProbeLoadBenchmark {
                 java.util.Map<String, Long> reasons = new java.util.TreeMap<>();
                 prober.statuses().values().forEach(st -> reasons.merge(st.reason(), 1L, Long::sum));
                 System.out.println("probe-load: reasons " + reasons);
-                System.out.printf("probe-load: transport=%s nodes=%d interval=1s window=%ds%n",
-                        checker.transport(), nodes, seconds);
+                System.out.printf("probe-load: transport=%s reuse=%s nodes=%d interval=1s window=%ds%n",
+                        checker.transport(), reuse, nodes, seconds);
                 System.out.printf("probe-load: probes/s=%.0f failed=%d healthy=%d/%d mean-latency=%.2f ms%n",
                         probes / (wall / 1e9), failed, healthy, nodes,
                         (m.totalProbeTime().toNanos() - probeNanos0) / 1e6 / Math.max(1, probes));
