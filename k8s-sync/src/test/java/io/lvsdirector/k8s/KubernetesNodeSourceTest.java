@@ -219,7 +219,7 @@ class KubernetesNodeSourceTest {
         assertThat(source.hasSynced()).isTrue();
 
         cluster.restore();
-        await().atMost(Duration.ofSeconds(30)).until(() -> source.connected() && source.fullResyncs() >= 1);
+        await().atMost(Duration.ofSeconds(120)).until(() -> source.connected() && source.fullResyncs() >= 1);
         await().atMost(WAIT).until(() -> names().equals(Set.of("edge-1", "edge-3")));
         assertThat(source.lastFullResync()).isNotNull();
         assertThat(source.syncAge()).isLessThan(Duration.ofSeconds(2));

@@ -144,7 +144,7 @@ class LvsServiceStoreTest {
         await().atMost(WAIT).until(() -> !dir1.connected());
         assertThat(dir1.services()).extracting(ServiceSpec::name).containsExactly("web");
         cluster.restore();
-        await().atMost(Duration.ofSeconds(30)).until(dir1::connected);
+        await().atMost(Duration.ofSeconds(120)).until(dir1::connected);
         assertThat(dir1.services()).extracting(ServiceSpec::name).containsExactly("web");
     }
 

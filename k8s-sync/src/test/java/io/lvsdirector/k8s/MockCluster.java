@@ -41,7 +41,10 @@ final class MockCluster implements AutoCloseable {
                 new KubernetesCrudDispatcher(), false);
         server.init();
         proxy = new TcpProxy(server.getPort());
-        admin = client(server.getPort());
+        // The mock server can stall its event loop for up to a minute when a watch connection
+        // dies under it (its watch listener waits for its send executor there); the test's
+        // own calls wait that out rather than fail.
+        admin = client(server.getPort(), 90_000);
     }
 
     KubernetesClient admin() {
@@ -50,20 +53,22 @@ final class MockCluster implements AutoCloseable {
 
     /** A client through the cuttable proxy, as a director would have. */
     KubernetesClient newClient() {
-        KubernetesClient c = client(proxy.port());
+        KubernetesClient c = client(proxy.port(), 5_000);
         clients.add(c);
         return c;
     }
 
-    void cut() {
+    /** Cuts every connection through the proxy, then gives the mock server a moment to drop its watchers. */
+    void cut() throws InterruptedException {
         proxy.stop();
+        Thread.sleep(500);
     }
 
     void restore() throws IOException {
         proxy.start();
     }
 
-    private static KubernetesClient client(int port) {
+    private static KubernetesClient client(int port, int requestTimeoutMs) {
         Config config = new ConfigBuilder(Config.empty())
                 .withMasterUrl("http://127.0.0.1:" + port)
                 .withNamespace("default")
@@ -71,7 +76,7 @@ final class MockCluster implements AutoCloseable {
                 .withWatchReconnectLimit(-1)
                 .withRequestRetryBackoffLimit(0)
                 .withConnectionTimeout(1000)
-                .withRequestTimeout(5000)
+                .withRequestTimeout(requestTimeoutMs)
                 .build();
         return new KubernetesClientBuilder().withConfig(config).build();
     }

@@ -19,6 +19,7 @@ final class TcpProxy implements AutoCloseable {
 
     private final int targetPort;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final Set<Socket> upstreams = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
     private int port;
 
@@ -58,13 +59,19 @@ final class TcpProxy implements AutoCloseable {
         }
         for (Socket c : open) {
             try {
-                c.setSoLinger(true, 0);
+                // The director's side sees a reset, as when an API server dies. The mock server's
+                // side gets an orderly close: its watch listener blocks its event loop for up to a
+                // minute when a WebSocket fails abnormally, which would stall the test's own calls.
+                if (!upstreams.contains(c)) {
+                    c.setSoLinger(true, 0);
+                }
                 c.close();
             } catch (IOException ignored) {
                 // closing anyway
             }
         }
         open.clear();
+        upstreams.clear();
     }
 
     @Override
@@ -79,6 +86,7 @@ final class TcpProxy implements AutoCloseable {
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 open.add(client);
                 open.add(upstream);
+                upstreams.add(upstream);
                 pump(client, upstream);
                 pump(upstream, client);
             } catch (IOException e) {
@@ -107,6 +115,8 @@ final class TcpProxy implements AutoCloseable {
                 }
                 open.remove(from);
                 open.remove(to);
+                upstreams.remove(from);
+                upstreams.remove(to);
             }
         }, "tcp-proxy-pump");
         t.setDaemon(true);
