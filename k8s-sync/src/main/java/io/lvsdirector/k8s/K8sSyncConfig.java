@@ -82,7 +82,7 @@ public record K8sSyncConfig(
     }
 
     public K8sSyncConfig withResyncPeriod(Duration period) {
-        return new K8sSyncConfig(mode, kubeconfig, resyncPeriod == null ? null : period, notReadyGrace, addressType);
+        return new K8sSyncConfig(mode, kubeconfig, period, notReadyGrace, addressType);
     }
 
     public boolean enabled() {
