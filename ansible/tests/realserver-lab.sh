@@ -32,7 +32,7 @@ mac() { ip -n "$1" -o link show eth0 | grep -o 'link/ether [0-9a-f:]*' | cut -d'
 # The MAC the client learned for ADDRESS after trying to reach it (empty when nobody answered ARP).
 arp_answer() {
   ip -n client neigh flush dev eth0 >/dev/null 2>&1
-  ip netns exec client ping -c 1 -W 1 "$1" >/dev/null 2>&1
+  ip netns exec client curl -s -o /dev/null --max-time 1 "http://$1/" >/dev/null 2>&1
   ip -n client neigh show "$1" dev eth0 | grep -o 'lladdr [0-9a-f:]*' | cut -d' ' -f2
 }
 cleanup() { "$topo" down >/dev/null 2>&1; rm -rf "$tmp"; }
