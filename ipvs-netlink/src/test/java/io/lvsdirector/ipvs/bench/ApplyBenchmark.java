@@ -38,7 +38,8 @@ import java.util.Locale;
  * round runs every contender once; the medians over the rounds give the ratios. Round 0 is a warm-up
  * (JIT, page cache) and is printed but not counted: the director is a long-running process.
  *
- * <p>Runs inside the lab kernel, in its root network namespace, as root: {@code ipvs-netlink/bench.sh}.
+ * <p>Every timed step gets a new network namespace, so each starts from a truly empty table. Runs inside the
+ * lab kernel, as root: {@code ipvs-netlink/bench.sh}.
  * Arguments: {@code [rounds]} (default 7). Results also go to {@code ipvs-netlink/target/bench/apply.txt}
  * (relative to the working directory the script sets).
  */
@@ -67,42 +68,47 @@ public final class ApplyBenchmark {
         double[] applyEach = new double[rounds];
         double[] list = new double[rounds];
         double[] snapshot = new double[rounds];
-        int sendMessages;
-        try (NetlinkIpvs ipvs = NetlinkIpvs.open();
-             NetlinkIpvs ipvsEach = NetlinkIpvs.open(NetlinkOptions.defaults(), AckPolicy.EACH)) {
-            sendMessages = ipvs.connection().maxSendMessages();
-            log(report, "# NetlinkIpvs: up to " + sendMessages + " messages / "
-                    + (ipvs.connection().options().maxSendBytes() >> 10) + " KiB per send; apply acks LAST_OF_SEND"
-                    + " (apply-each: an ACK per message)");
-            log(report, "# encode / send: apply split into encoding the 11,000 requests and the batch exchange alone");
-            log(report, String.format(Locale.ROOT, "%-5s %14s %10s %14s %14s %10s %8s %8s", "round", "ipvsadm-restore",
-                    "apply", "apply-each", "ipvsadm-Ln-st", "snapshot", "encode", "send"));
+        double wrapper = timeWrapper();
+        log(report, String.format(Locale.ROOT, "# each timed step runs in a new network namespace (a truly empty table);"
+                + " the tools run through `ip netns exec`, whose own cost (%.3f s, measured) is subtracted", wrapper));
+        NetlinkOptions o = NetlinkOptions.defaults();
+        log(report, "# NetlinkIpvs defaults: up to " + o.maxSendMessages() + " messages / " + (o.maxSendBytes() >> 10)
+                + " KiB per send, apply acks LAST_OF_SEND; apply-each: an ACK per message");
+        log(report, "# encode / send: NetlinkIpvs.apply split into encoding the requests and the batch exchange alone");
+        log(report, String.format(Locale.ROOT, "%-5s %15s %10s %11s %14s %9s %8s %8s", "round", "ipvsadm-restore",
+                "apply", "apply-each", "ipvsadm-Ln-st", "snapshot", "encode", "send"));
+        try {
             for (int r = 0; r <= rounds; r++) {
                 // Alternate who goes first, so drift within a round does not favour one side.
                 boolean toolFirst = r % 2 == 0;
+                String nsTool = "bench" + r + "t";
+                String nsOurs = "bench" + r + "o";
                 double tRestore;
                 double tApply;
                 if (toolFirst) {
-                    tRestore = timeRestore(ipvs, restoreFile);
-                    tApply = timeApply(ipvs, ops);
+                    tRestore = timeRestore(nsTool, restoreFile) - wrapper;
+                    tApply = timeApply(nsOurs, AckPolicy.LAST_OF_SEND, ops);
                 } else {
-                    tApply = timeApply(ipvs, ops);
-                    tRestore = timeRestore(ipvs, restoreFile);
+                    tApply = timeApply(nsOurs, AckPolicy.LAST_OF_SEND, ops);
+                    tRestore = timeRestore(nsTool, restoreFile) - wrapper;
                 }
-                // The table now holds the 11,000 entries (the same rules either way): read it both ways.
+                // Read the table ipvsadm-restore built, both ways (the same rules as ours).
                 double tList;
                 double tSnap;
                 if (toolFirst) {
-                    tList = timeList();
-                    tSnap = timeSnapshot(ipvs);
+                    tList = timeList(nsTool) - wrapper;
+                    tSnap = timeSnapshot(nsTool);
                 } else {
-                    tSnap = timeSnapshot(ipvs);
-                    tList = timeList();
+                    tSnap = timeSnapshot(nsTool);
+                    tList = timeList(nsTool) - wrapper;
                 }
-                double tEach = timeApply(ipvsEach, ops);
-                double[] split = timeEncodeAndSend(ipvs, ops);
-                log(report, String.format(Locale.ROOT, "%-5s %14.3f %10.3f %14.3f %14.3f %10.3f %8.3f %8.3f",
+                double tEach = timeApply("bench" + r + "e", AckPolicy.EACH, ops);
+                double[] split = timeEncodeAndSend("bench" + r + "s", ops);
+                log(report, String.format(Locale.ROOT, "%-5s %15.3f %10.3f %11.3f %14.3f %9.3f %8.3f %8.3f",
                         r == 0 ? "warm" : Integer.toString(r), tRestore, tApply, tEach, tList, tSnap, split[0], split[1]));
+                for (String ns : List.of(nsTool, nsOurs, "bench" + r + "e", "bench" + r + "s")) {
+                    dropNamespace(ns);
+                }
                 if (r > 0) {
                     restore[r - 1] = tRestore;
                     apply[r - 1] = tApply;
@@ -111,7 +117,6 @@ public final class ApplyBenchmark {
                     snapshot[r - 1] = tSnap;
                 }
             }
-            ipvs.flush();
         } finally {
             Files.deleteIfExists(restoreFile);
         }
@@ -153,20 +158,43 @@ public final class ApplyBenchmark {
     }
 
     /**
-     * Empties the table and lets the kernel finish freeing it: deleted services and destinations are
-     * released by deferred work (RCU callbacks, the destination trash timer) that would otherwise run
-     * inside the next timed step on the lab's single CPU, charged to whoever comes next.
+     * Makes an empty network namespace: its IPVS table is empty and has no history. A flushed table is not
+     * the same: the kernel keeps deleted real servers in a trash list for minutes and scans that list on
+     * every add (ip_vs_trash_get_dest), so re-adding 10,000 real servers right after a flush costs seconds
+     * more, charged to whoever comes next.
      */
-    private static void emptyAndSettle(NetlinkIpvs ipvs) throws InterruptedException {
-        ipvs.flush();
+    private static void newNamespace(String ns) throws IOException, InterruptedException {
+        exec("ip", "netns", "add", ns);
+        exec("ip", "-n", ns, "link", "set", "lo", "up");
+    }
+
+    /**
+     * Deletes a namespace and lets the kernel tear down its table (deferred work that would otherwise run
+     * inside the next timed step on the lab's single CPU).
+     */
+    private static void dropNamespace(String ns) throws IOException, InterruptedException {
+        exec("ip", "netns", "del", ns);
         Thread.sleep(SETTLE_MS);
     }
 
-    private static double timeRestore(NetlinkIpvs ipvs, Path rules) throws IOException, InterruptedException {
-        // ipvsadm-restore flushes the table itself first; on an already empty table that costs nothing.
-        emptyAndSettle(ipvs);
+    /** What `ip netns exec NS` itself costs: the median of a few runs of {@code true} through it. */
+    private static double timeWrapper() throws IOException, InterruptedException {
+        newNamespace("benchw");
+        double[] t = new double[5];
+        for (int i = 0; i < t.length; i++) {
+            long t0 = System.nanoTime();
+            exec("ip", "netns", "exec", "benchw", "true");
+            t[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        dropNamespace("benchw");
+        return median(t);
+    }
+
+    private static double timeRestore(String ns, Path rules) throws IOException, InterruptedException {
+        newNamespace(ns);
+        Thread.sleep(SETTLE_MS);
         long t0 = System.nanoTime();
-        Process p = new ProcessBuilder("ipvsadm-restore")
+        Process p = new ProcessBuilder("ip", "netns", "exec", ns, "ipvsadm-restore")
                 .redirectInput(rules.toFile())
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
@@ -176,42 +204,50 @@ public final class ApplyBenchmark {
         if (rc != 0) {
             throw new IllegalStateException("ipvsadm-restore failed with " + rc);
         }
-        checkCount(SERVICES, SERVICES * REAL_SERVERS);
+        checkCount(ns, SERVICES, SERVICES * REAL_SERVERS);
         return t;
     }
 
-    private static double timeApply(NetlinkIpvs ipvs, List<IpvsOp> ops) throws InterruptedException {
-        emptyAndSettle(ipvs);
-        long t0 = System.nanoTime();
-        BatchResult result = ipvs.apply(ops);
-        double t = (System.nanoTime() - t0) / 1e9;
-        if (!result.allOk()) {
-            throw new IllegalStateException("apply failed: " + result.firstFailure().orElseThrow());
+    /** Opens a socket in a new namespace (not timed: the director keeps its socket open), then applies. */
+    private static double timeApply(String ns, AckPolicy policy, List<IpvsOp> ops)
+            throws IOException, InterruptedException {
+        newNamespace(ns);
+        try (NetlinkIpvs ipvs = NetlinkIpvs.open(NetlinkOptions.defaults().withNetns(ns), policy)) {
+            Thread.sleep(SETTLE_MS);
+            long t0 = System.nanoTime();
+            BatchResult result = ipvs.apply(ops);
+            double t = (System.nanoTime() - t0) / 1e9;
+            if (!result.allOk()) {
+                throw new IllegalStateException("apply failed: " + result.firstFailure().orElseThrow());
+            }
+            return t;
         }
-        return t;
     }
 
-    /** Encoding alone, then the connection's batch exchange alone, into a flushed table. */
-    private static double[] timeEncodeAndSend(NetlinkIpvs ipvs, List<IpvsOp> ops) throws InterruptedException {
-        emptyAndSettle(ipvs);
-        long t0 = System.nanoTime();
-        List<NetlinkRequest> requests = new ArrayList<>(ops.size());
-        for (IpvsOp op : ops) {
-            IpvsRequest r = IpvsCodec.request(op);
-            requests.add(new NetlinkRequest(ipvs.familyId(), 0, r.genlPayload(), r.label()));
+    /** Encoding alone, then the connection's batch exchange alone. */
+    private static double[] timeEncodeAndSend(String ns, List<IpvsOp> ops) throws IOException, InterruptedException {
+        newNamespace(ns);
+        try (NetlinkIpvs ipvs = NetlinkIpvs.open(NetlinkOptions.defaults().withNetns(ns), AckPolicy.LAST_OF_SEND)) {
+            Thread.sleep(SETTLE_MS);
+            long t0 = System.nanoTime();
+            List<NetlinkRequest> requests = new ArrayList<>(ops.size());
+            for (IpvsOp op : ops) {
+                IpvsRequest r = IpvsCodec.request(op);
+                requests.add(new NetlinkRequest(ipvs.familyId(), 0, r.genlPayload(), r.label()));
+            }
+            long t1 = System.nanoTime();
+            BatchOutcome outcome = ipvs.connection().batch(requests, AckPolicy.LAST_OF_SEND);
+            long t2 = System.nanoTime();
+            if (!outcome.allOk()) {
+                throw new IllegalStateException("batch failed: " + outcome.problems().get(0));
+            }
+            return new double[]{(t1 - t0) / 1e9, (t2 - t1) / 1e9};
         }
-        long t1 = System.nanoTime();
-        BatchOutcome outcome = ipvs.connection().batch(requests, AckPolicy.LAST_OF_SEND);
-        long t2 = System.nanoTime();
-        if (!outcome.allOk()) {
-            throw new IllegalStateException("batch failed: " + outcome.problems().get(0));
-        }
-        return new double[]{(t1 - t0) / 1e9, (t2 - t1) / 1e9};
     }
 
-    private static double timeList() throws IOException, InterruptedException {
+    private static double timeList(String ns) throws IOException, InterruptedException {
         long t0 = System.nanoTime();
-        Process p = new ProcessBuilder("ipvsadm", "-Ln", "--stats")
+        Process p = new ProcessBuilder("ip", "netns", "exec", ns, "ipvsadm", "-Ln", "--stats")
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
@@ -223,20 +259,30 @@ public final class ApplyBenchmark {
         return t;
     }
 
-    private static double timeSnapshot(NetlinkIpvs ipvs) {
-        long t0 = System.nanoTime();
-        IpvsSnapshot snap = ipvs.snapshot();
-        double t = (System.nanoTime() - t0) / 1e9;
-        int dests = snap.entries().stream().mapToInt(e -> e.realServers().size()).sum();
-        if (snap.size() != SERVICES || dests != SERVICES * REAL_SERVERS) {
-            throw new IllegalStateException("snapshot read " + snap.size() + " services, " + dests + " real servers");
+    private static double timeSnapshot(String ns) throws IOException {
+        try (NetlinkIpvs ipvs = NetlinkIpvs.open(ns)) {
+            long t0 = System.nanoTime();
+            IpvsSnapshot snap = ipvs.snapshot();
+            double t = (System.nanoTime() - t0) / 1e9;
+            int dests = snap.entries().stream().mapToInt(e -> e.realServers().size()).sum();
+            if (snap.size() != SERVICES || dests != SERVICES * REAL_SERVERS) {
+                throw new IllegalStateException("snapshot read " + snap.size() + " services, " + dests + " real servers");
+            }
+            return t;
         }
-        return t;
+    }
+
+    private static void exec(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("`" + String.join(" ", cmd) + "` failed");
+        }
     }
 
     /** Checks the table ipvsadm-restore left, by counting {@code ipvsadm -Ln} lines (outside the timing). */
-    private static void checkCount(int services, int dests) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("ipvsadm", "-Ln").redirectErrorStream(true).start();
+    private static void checkCount(String ns, int services, int dests) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("ip", "netns", "exec", ns, "ipvsadm", "-Ln").redirectErrorStream(true).start();
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         p.waitFor();
         long svc = text.lines().filter(l -> l.startsWith("TCP ")).count();

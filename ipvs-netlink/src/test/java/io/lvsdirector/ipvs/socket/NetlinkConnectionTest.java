@@ -163,7 +163,7 @@ class NetlinkConnectionTest {
 
     @Test
     void largeBatchOverManySendsKeepsEveryOutcome() throws Exception {
-        // 5,000 requests, small sends (4 KiB): about 140 sends. Every 7th fails with ENOENT, every 11th
+        // 5,000 requests, small sends (at most 64 messages): about 80 sends. Every 7th fails with ENOENT, every 11th
         // with EINVAL (both when divisible by 77: the EINVAL request wins); the rest succeed. A lost or
         // shifted answer would put an errno on the wrong index.
         try (NetlinkConnection small = NetlinkConnection.open(NetlinkOptions.defaults().withMaxSend(4096, 64))) {
