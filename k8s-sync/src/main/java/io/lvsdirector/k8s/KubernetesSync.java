@@ -1,0 +1,111 @@
+package io.lvsdirector.k8s;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.lvsdirector.core.model.InMemoryNodeSource;
+import io.lvsdirector.core.model.NodeSource;
+import io.lvsdirector.core.model.ServiceStore;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything k8s-sync gives a director, built from one {@link K8sSyncConfig} and closed together:
+ * the node source, and on request the {@code LvsService} store. With Kubernetes off it hands out
+ * an empty, synced node source, so a static-only director needs no special case.
+ *
+ * <p>Typical wiring in the api module:
+ * <pre>{@code
+ * KubernetesSync k8s = KubernetesSync.open(config);
+ * ServiceStore services = useCrd ? k8s.lvsServiceStore(new ServiceSpecJson(config.addressType())) : fileStore;
+ * NodeSource nodes = k8s.nodeSourceFor(services);
+ * }</pre>
+ *
+ * <p>Not thread-safe for wiring (call from one thread at start); the parts it hands out are.
+ */
+public final class KubernetesSync implements AutoCloseable {
+
+    private final K8sSyncConfig config;
+    private final KubernetesClient client;
+    private KubernetesNodeSource nodeSource;
+    private LvsServiceStore serviceStore;
+
+    private KubernetesSync(K8sSyncConfig config, KubernetesClient client) {
+        this.config = config;
+        this.client = client;
+    }
+
+    /**
+     * Builds the client the config asks for (none when off). Does not contact the API server.
+     *
+     * @throws IllegalStateException as {@link KubernetesClients#create}
+     */
+    public static KubernetesSync open(K8sSyncConfig config) {
+        Objects.requireNonNull(config, "config");
+        return new KubernetesSync(config, KubernetesClients.create(config).orElse(null));
+    }
+
+    /** As {@link #open} with a client made elsewhere (tests, or a client shared with other code). */
+    public static KubernetesSync withClient(K8sSyncConfig config, KubernetesClient client) {
+        if (!config.enabled()) {
+            throw new IllegalArgumentException("Kubernetes is off in this config");
+        }
+        return new KubernetesSync(config, Objects.requireNonNull(client, "client"));
+    }
+
+    public boolean enabled() {
+        return client != null;
+    }
+
+    /**
+     * The node source for {@code services}' node selectors: a {@link KubernetesNodeSource} that
+     * follows the store, or an empty synced source when Kubernetes is off. Call once.
+     *
+     * @throws IllegalStateException if called twice
+     */
+    public NodeSource nodeSourceFor(ServiceStore services) {
+        if (client == null) {
+            return InMemoryNodeSource.empty();
+        }
+        if (nodeSource != null) {
+            throw new IllegalStateException("node source already built");
+        }
+        nodeSource = new KubernetesNodeSource(client, config);
+        nodeSource.followSelectorsOf(services);
+        return nodeSource;
+    }
+
+    /** The Kubernetes node source, if one was built: for health checks and metrics. */
+    public Optional<KubernetesNodeSource> kubernetesNodeSource() {
+        return Optional.ofNullable(nodeSource);
+    }
+
+    /**
+     * The {@code LvsService} store, started. Call once.
+     *
+     * @throws IllegalStateException when Kubernetes is off, or if called twice
+     */
+    public LvsServiceStore lvsServiceStore(ServiceSpecJson mapper) {
+        if (client == null) {
+            throw new IllegalStateException("the LvsService store needs Kubernetes; k8s mode is OFF");
+        }
+        if (serviceStore != null) {
+            throw new IllegalStateException("LvsService store already built");
+        }
+        serviceStore = new LvsServiceStore(client, mapper);
+        serviceStore.start();
+        return serviceStore;
+    }
+
+    /** Stops the informers and closes the client. Idempotent. */
+    @Override
+    public void close() {
+        if (nodeSource != null) {
+            nodeSource.close();
+        }
+        if (serviceStore != null) {
+            serviceStore.close();
+        }
+        if (client != null) {
+            client.close();
+        }
+    }
+}
