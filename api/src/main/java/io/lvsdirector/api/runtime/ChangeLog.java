@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One log line per real-server change, after each reconcile pass:
  * {@code event=real_server_changed service=web real_server=198.18.0.21:80 weight=1->0
- * disposition=active->draining health=healthy->draining reason="draining: 503"}. Compares the loop's
+ * disposition=active->draining health=healthy->draining reason="draining: 503"} ({@code out} for a weight:
+ * not in the kernel). Compares the loop's
  * status with the one after the previous pass; a pass that changed nothing logs nothing.
  *
  * <p>It sits in the {@link Measurements} chain because that is the hook the loop calls after every
@@ -65,8 +66,8 @@ public final class ChangeLog implements Measurements {
                 current.put(k, d);
                 DestinationStatus old = before.get(k);
                 if (old == null) {
-                    LOG.info("event=real_server_changed service={} real_server={} weight=-->{} disposition=-->{}"
-                            + " health=-->{} reason=\"{}\"", k.service(), IpAddresses.toText(d.address(), d.port()),
+                    LOG.info("event=real_server_changed service={} real_server={} weight=out->{} disposition=new->{}"
+                            + " health=new->{} reason=\"{}\"", k.service(), IpAddresses.toText(d.address(), d.port()),
                             w(d.kernelWeight()), lower(d.disposition()), lower(d.health()), d.reason());
                 } else if (!Objects.equals(old.kernelWeight(), d.kernelWeight())
                         || old.disposition() != d.disposition() || old.health() != d.health()) {
@@ -79,7 +80,7 @@ public final class ChangeLog implements Measurements {
         }
         for (Map.Entry<Key, DestinationStatus> e : before.entrySet()) {
             if (!current.containsKey(e.getKey())) {
-                LOG.info("event=real_server_changed service={} real_server={} weight={}->- disposition={}->-"
+                LOG.info("event=real_server_changed service={} real_server={} weight={}->out disposition={}->gone"
                         + " reason=\"no longer a candidate\"", e.getKey().service(),
                         IpAddresses.toText(e.getValue().address(), e.getValue().port()),
                         w(e.getValue().kernelWeight()), lower(e.getValue().disposition()));
@@ -89,7 +90,8 @@ public final class ChangeLog implements Measurements {
     }
 
     private static String w(Integer weight) {
-        return weight == null ? "-" : weight.toString();
+        // "out": not in the kernel table.
+        return weight == null ? "out" : weight.toString();
     }
 
     private static String lower(Enum<?> e) {
