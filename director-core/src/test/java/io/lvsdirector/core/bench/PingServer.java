@@ -37,6 +37,9 @@ final class PingServer implements AutoCloseable {
 
     enum Mode { OK, SILENT, DOWN }
 
+    /** Whether to keep connections open for clients that ask (as Traefik does); -Dping.keepalive=false to close. */
+    static final boolean KEEP_ALIVE = !"false".equals(System.getProperty("ping.keepalive"));
+
     private final EventLoopGroup group;
     private final int port;
     private final Map<InetAddress, Channel> listeners = new ConcurrentHashMap<>();
@@ -105,8 +108,12 @@ final class PingServer implements AutoCloseable {
             FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                     Unpooled.copiedBuffer("OK", StandardCharsets.US_ASCII));
             res.headers().set(HttpHeaderNames.CONTENT_LENGTH, 2);
-            res.headers().set(HttpHeaderNames.CONNECTION, "close");
-            ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+            if (KEEP_ALIVE && io.netty.handler.codec.http.HttpUtil.isKeepAlive(req)) {
+                ctx.writeAndFlush(res);
+            } else {
+                res.headers().set(HttpHeaderNames.CONNECTION, "close");
+                ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
+            }
         }
 
         @Override

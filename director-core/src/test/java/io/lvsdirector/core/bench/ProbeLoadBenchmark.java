@@ -31,7 +31,8 @@ public final class ProbeLoadBenchmark {
         int port = 18080;
 
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process server = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+        Process server = new ProcessBuilder(java, "-Xmx256m",
+                "-Dping.keepalive=" + System.getProperty("ping.keepalive", "true"), "-cp", System.getProperty("java.class.path"),
                 PingServer.class.getName(), Integer.toString(nodes), Integer.toString(port))
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try {
