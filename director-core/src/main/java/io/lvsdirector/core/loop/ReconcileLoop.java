@@ -84,6 +84,14 @@ public final class ReconcileLoop implements AutoCloseable {
     private Map<DrainKey, Instant> drainStarts = Map.of();
     private final Map<String, String> allDown = new HashMap<>();
     private volatile DirectorStatus status;
+    // The per-server part of the status is built when asked for, not on every pass: a pass over
+    // 5,000 real servers should not pay for a view the api reads every few seconds.
+    private volatile StatusInputs statusInputs;
+    private volatile StatusMemo statusBuilt;
+
+    private record StatusInputs(DirectorStatus head, DesiredState desired, ActualState kernel) {}
+
+    private record StatusMemo(DirectorStatus head, DirectorStatus built) {}
     private volatile ActualState lastKernel = ActualState.EMPTY;
     // Whether a draining server is still in the kernel after the last pass: the drain poll runs then.
     private volatile boolean drainsInKernel;
@@ -179,7 +187,20 @@ public final class ReconcileLoop implements AutoCloseable {
 
     /** The view after the last pass. Never blocks. */
     public DirectorStatus status() {
-        return status;
+        StatusInputs in = statusInputs;
+        DirectorStatus head = status;
+        if (in == null || in.head() != head) {
+            return head;
+        }
+        StatusMemo memo = statusBuilt;
+        if (memo != null && memo.head() == head) {
+            return memo.built();
+        }
+        DirectorStatus built = new DirectorStatus(head.lastPassAt(), head.lastPassDuration(), head.lastPassOk(),
+                head.lastError(), head.waitingFor(), StatusBuilder.services(in.desired(), in.kernel()),
+                head.problems());
+        statusBuilt = new StatusMemo(head, built);
+        return built;
     }
 
     /** The service keys the director owns now (created, or adopted as desired). */
@@ -315,8 +336,9 @@ public final class ReconcileLoop implements AutoCloseable {
             List<String> waiting = waitingFor();
             if (!waiting.isEmpty()) {
                 LOG.debug("event=pass_skipped waiting_for={}", waiting);
-                status = new DirectorStatus(at, Duration.ZERO, false, null, waiting, status.services(),
-                        status.problems());
+                DirectorStatus before = status();
+                status = new DirectorStatus(at, Duration.ZERO, false, null, waiting, before.services(),
+                        before.problems());
                 return new PassResult(PassResult.Outcome.WAITING, Duration.ZERO, 0, List.of(), null);
             }
             PassResult result;
@@ -325,8 +347,9 @@ public final class ReconcileLoop implements AutoCloseable {
             } catch (RuntimeException e) {
                 Duration took = Duration.ofNanos(System.nanoTime() - t0);
                 LOG.warn("event=pass_failed error=\"{}\"", e.toString(), e);
-                status = new DirectorStatus(at, took, false, e.toString(), List.of(), status.services(),
-                        status.problems());
+                DirectorStatus before = status();
+                status = new DirectorStatus(at, took, false, e.toString(), List.of(), before.services(),
+                        before.problems());
                 result = new PassResult(PassResult.Outcome.FAILED, took, 0, List.of(), e.toString());
             }
             measurements.passCompleted(result.duration(), result.outcome() != PassResult.Outcome.FAILED);
@@ -401,8 +424,10 @@ public final class ReconcileLoop implements AutoCloseable {
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         boolean ok = failures.isEmpty();
         kernelKnown = ok;
-        status = new DirectorStatus(at, took, ok, ok ? null : failures.get(0), List.of(),
-                StatusBuilder.services(desired, actual), desired.problems());
+        DirectorStatus head = new DirectorStatus(at, took, ok, ok ? null : failures.get(0), List.of(), List.of(),
+                desired.problems());
+        statusInputs = new StatusInputs(head, desired, actual);
+        status = head;
         if (!plan.isEmpty()) {
             LOG.info("event=pass_done ops={} applied={} failed={} took_ms={}", plan.ops().size(), applied,
                     failures.size(), took.toMillis());
