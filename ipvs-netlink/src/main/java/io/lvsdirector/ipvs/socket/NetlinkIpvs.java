@@ -105,8 +105,8 @@ public final class NetlinkIpvs implements Ipvs {
             return new NetlinkIpvs(conn, family.id(), ackPolicy);
         } catch (GenlFamilyNotFoundException e) {
             conn.close();
-            throw new IpvsException(e.errno(), "resolve generic netlink family IPVS",
-                    "the kernel has no IPVS (is the ip_vs module loaded?)", e);
+            throw new IpvsException(e.errno(), "resolve generic netlink family IPVS: the kernel has no IPVS"
+                    + " (is the ip_vs module loaded?)", e.extAck().orElse(""), e);
         } catch (NetlinkException e) {
             conn.close();
             throw new IpvsException(e.errno(), "resolve generic netlink family IPVS", e.extAck().orElse(""), e);
