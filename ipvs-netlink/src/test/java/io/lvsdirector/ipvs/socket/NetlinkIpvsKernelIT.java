@@ -435,6 +435,15 @@ class NetlinkIpvsKernelIT {
         List<String> listed = lines(ipvsadm("-Ln"));
         assertThat(listed).hasSize(3 + 1000 + 10_000);
         assertThat(listed.stream().filter(l -> l.startsWith("TCP ")).count()).isEqualTo(1000);
+
+        // The same ops again: every one fails (EEXIST). 11,000 error answers, up to a send's worth at a time,
+        // must all fit the receive queue and each land on its own op.
+        BatchResult again = ipvs.apply(ops);
+        assertThat(again.outcomes()).hasSize(11_000).allSatisfy(o -> {
+            assertThat(o.status()).isEqualTo(BatchResult.Status.FAILED);
+            assertThat(o.error().errno()).isEqualTo(Errno.EEXIST);
+        });
+        assertThat(again.outcomes()).extracting(BatchResult.Outcome::op).containsExactlyElementsOf(ops);
     }
 
     // ---- helpers -----------------------------------------------------------------------------
