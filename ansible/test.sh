@@ -79,14 +79,14 @@ assert pod["hostNetwork"] is True and pod["containers"][0]["securityContext"]["p
 PY
 
 say "2/5 the service jar and the Debian root"
-jar=${LVSD_ANSIBLE_JAR:-$(ls "$repo"/api/target/lvs-director-*.jar 2>/dev/null | grep -Ev -- '-(sources|javadoc|tests)\.jar$' | head -n1 || true)}
+jar=${LVSD_ANSIBLE_JAR:-$(ls "$repo"/api/target/api-*-all.jar 2>/dev/null | head -n1 || true)}
 if [[ -z $jar ]]; then
-  say "no api/target/lvs-director-*.jar yet: building it (mvn -pl api -am package -DskipTests)"
+  say "no api/target/api-*-all.jar yet: building it (mvn -pl api -am package -DskipTests)"
   (cd "$repo" && mvn -B -o -q -pl api -am package -DskipTests) >"$work/logs/mvn-package.log" 2>&1 || true
-  jar=$(ls "$repo"/api/target/lvs-director-*.jar 2>/dev/null | grep -Ev -- '-(sources|javadoc|tests)\.jar$' | head -n1 || true)
+  jar=$(ls "$repo"/api/target/api-*-all.jar 2>/dev/null | head -n1 || true)
 fi
 if [[ -z $jar || ! -f $jar ]]; then
-  bad "the service jar api/target/lvs-director-*.jar exists" "$work/logs/mvn-package.log"
+  bad "the service jar api/target/api-*-all.jar exists" "$work/logs/mvn-package.log"
   exit 1
 fi
 ok "service jar: ${jar#"$repo"/}"

@@ -76,8 +76,8 @@ open(sys.argv[2] + "/lvs-realserver-vips", "w").write(data["lvs-realserver-vips"
 conf = "\n".join('VIPS="%s"' % sys.argv[3] if l.startswith("VIPS=") else l for l in data["vips.conf"].splitlines())
 open(sys.argv[2] + "/vips.conf", "w").write(conf + "\n")
 PY
-PATH=$tmp/bin:$PATH LVS_REALSERVER_STATE=$tmp/rs2.applied \
-  ip netns exec rs2 busybox sh "$tmp/cm/lvs-realserver-vips" -c "$tmp/cm/vips.conf" up >"$tmp/rs2.log" 2>&1 ||
+ip netns exec rs2 env PATH="$tmp/bin:$PATH" LVS_REALSERVER_STATE="$tmp/rs2.applied" \
+  busybox sh "$tmp/cm/lvs-realserver-vips" -c "$tmp/cm/vips.conf" up >"$tmp/rs2.log" 2>&1 ||
   fail "rs2: the DaemonSet's script under busybox failed: $(cat "$tmp/rs2.log")"
 
 for i in 1 2; do
