@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# demo.sh — boots the real-kernel lab and shows a direct-routing virtual service at work.
+# demo.sh — boots the real-kernel lab and shows lvs-director running a direct-routing service there.
 # Installs what it needs first (lab/install-deps.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
