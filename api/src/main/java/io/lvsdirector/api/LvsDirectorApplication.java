@@ -20,7 +20,6 @@ import io.lvsdirector.api.runtime.DirectorBuilder;
 import io.lvsdirector.api.runtime.ManagedDirector;
 import io.lvsdirector.k8s.KubernetesNodeSource;
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
-import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.slf4j.Logger;
@@ -78,11 +77,9 @@ public final class LvsDirectorApplication extends Application<LvsDirectorConfigu
         Director director = DirectorBuilder.build(config, changes);
         changes.follow(director.loop()::status);
 
+        // Dropwizard's own registry (Jetty, Jersey) is not bridged: its dotted names come out as quoted
+        // UTF-8 names that Prometheus 2.x cannot parse, and one bad family fails the whole scrape.
         JvmMetrics.builder().register(registry);
-        DropwizardExports.builder().dropwizardRegistry(environment.metrics())
-                // JVM metrics come from JvmMetrics under their standard names.
-                .metricFilter((name, metric) -> !name.startsWith("jvm."))
-                .register(registry);
         registry.register(new DirectorCollector(director,
                 director.nodes() instanceof KubernetesNodeSource k ? k : null));
         environment.admin().addServlet("prometheus", new PrometheusMetricsServlet(registry)).addMapping("/metrics");

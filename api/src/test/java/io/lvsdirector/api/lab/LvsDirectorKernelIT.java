@@ -228,6 +228,50 @@ class LvsDirectorKernelIT {
 
     @Test
     @Order(7)
+    void prometheusScrapesTheAdminPortAndAQueryReturnsTheConnectionCounter() throws Exception {
+        Path promDir = dir.resolve("prometheus");
+        Files.createDirectories(promDir);
+        Path promConfig = promDir.resolve("prometheus.yml");
+        Files.writeString(promConfig, "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: lvs-director\n"
+                + "    static_configs:\n      - targets: ['127.0.0.1:9441']\n");
+        Process prom = new ProcessBuilder("ip", "netns", "exec", "dir1", "prometheus",
+                "--config.file=" + promConfig, "--storage.tsdb.path=" + promDir.resolve("data"),
+                "--web.listen-address=127.0.0.1:9090").redirectErrorStream(true)
+                .redirectOutput(promDir.resolve("prometheus.out").toFile()).start();
+        try {
+            var json = new com.fasterxml.jackson.databind.ObjectMapper();
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                ExecResult r = curl("-s", "-G", "http://127.0.0.1:9090/api/v1/query", "--data-urlencode",
+                        "query=lvs_ipvs_service_connections_total{service=\"web\"}");
+                assertThat(r.ok()).isTrue();
+                var result = json.readTree(r.stdout()).at("/data/result");
+                assertThat(result).as(r.stdout()).hasSize(1);
+                assertThat(result.get(0).at("/metric/local_address").asText()).isEqualTo(Lab.VIP);
+                assertThat(Double.parseDouble(result.get(0).at("/value/1").asText())).isGreaterThanOrEqualTo(30);
+            });
+        } finally {
+            prom.descendants().forEach(ProcessHandle::destroy);
+            prom.destroy();
+            prom.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    @Order(8)
+    void statusAndPlanCommandsReadTheSameTable() throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Path launcher = Path.of("bin/lvs-director").toAbsolutePath();
+        ExecResult status = Lab.run(180, List.of("ip", "netns", "exec", "dir1", "env", "JAVA=" + java,
+                launcher.toString(), "status", config.toString())).orThrow();
+        assertThat(status.stdout()).contains("web  tcp 198.18.0.100:80  in kernel");
+        assertThat(status.stdout()).containsPattern("198\\.18\\.0\\.21:80\\s+desired 1\\s+kernel 1 ");
+        ExecResult plan = Lab.run(180, List.of("ip", "netns", "exec", "dir1", "env", "JAVA=" + java,
+                launcher.toString(), "plan", config.toString())).orThrow();
+        assertThat(plan.stdout()).contains("# 0 operations, none applied");
+    }
+
+    @Test
+    @Order(9)
     void aRestartUnderLoadChangesNothingInTheKernel() throws Exception {
         // Connection counts move under load; the table itself (services, real servers, weights) must not.
         var before = weights();
@@ -249,7 +293,7 @@ class LvsDirectorKernelIT {
     }
 
     @Test
-    @Order(8)
+    @Order(10)
     void theChangeLogHasOneLinePerRealServerChange() throws Exception {
         String log = Files.readString(dir.resolve("director.log"), StandardCharsets.UTF_8);
         assertThat(log).contains("event=real_server_changed service=web real_server=198.18.0.22:80 weight=1->out");
