@@ -8,8 +8,11 @@
 #      broken copy and must reject it (so a pass means something); files, owners and modes;
 #   4. the active-active variant (two VIPs) applied over the same roots, its configs checked the same way;
 #   5. inside the lab kernel (lab/uml-run): Traefik-node namespaces prepared with the files the role
-#      rendered serve the VIP through an IPVS DR director and do not answer ARP for it
-#      (tests/realserver-lab.sh), and the DaemonSet's copy of the script does the same under busybox.
+#      rendered serve the VIP through an IPVS DR director and do not answer ARP for it, and the
+#      DaemonSet's copy of the script does the same under busybox (tests/realserver-lab.sh); the two
+#      directors run the installed lvs-director and keepalived (active-active files) from their roots:
+#      each holds its VIP, and dir2 takes both when dir1's lvs-director stops, the notify hook keeping
+#      the sync daemons in step (tests/failover-lab.sh).
 # Nothing starts inside the roots: the roles start services only on a target booted with systemd,
 # and the roots carry a policy-rc.d that refuses every start.
 # Exit status 0 only when every check passed; the last line counts them.
@@ -210,8 +213,8 @@ check "active-active: dir1 MASTER of VI_1 and BACKUP of VI_2, dir2 the reverse; 
   grep -qx "VIPS=\"198.18.0.100 198.18.0.101\"" '"$work"'/roots/rs1/etc/lvs-realserver/vips.conf'
 
 if [[ -x $repo/lab/uml-run ]]; then
-  check "lab: namespaces prepared with the role's files serve the VIPs in DR mode and do not answer ARP for them" \
-    "$repo/lab/uml-run" --timeout 300 -- "$here/tests/realserver-lab.sh" "$work/roots/rs1" "$work/roots/dir1"
+  check "lab: real servers prepared by the role serve the VIPs in DR mode without answering ARP; the directors fail over" \
+    "$repo/lab/uml-run" --timeout 420 -- "$here/tests/lab.sh" "$work/roots/rs1" "$work/roots/dir1" "$work/roots/dir2"
 else
   bad "lab: lab/uml-run is missing"
 fi

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# failover-lab.sh DIR1_ROOT DIR2_ROOT — runs inside the lab kernel (lab/uml-run). The two roots are the
+# directors the playbook was applied to (ansible/test.sh). In lab/topo.sh's namespaces dir1 and dir2 it
+# runs what the roles installed, from those roots (chroot): the packaged lvs-director with the rendered
+# config and token file, and keepalived with the rendered keepalived.conf, track script and notify hook.
+# With the active-active files (VI_1 198.18.0.100 master on dir1, VI_2 198.18.0.101 master on dir2):
+# checks that each director takes its own VIP and runs master and backup sync daemons, and that once
+# dir1's lvs-director stops, dir1 gives its VIP up (FAULT), dir2 holds both, and dir1 keeps only the
+# backup sync daemon.
+# Prints one "ok"/"FAIL" line per check; exit status 0 only when all passed.
+set -uo pipefail
+roots=("${1:?usage: failover-lab.sh DIR1_ROOT DIR2_ROOT}" "${2:?usage: failover-lab.sh DIR1_ROOT DIR2_ROOT}")
+here=$(cd "$(dirname "$0")" && pwd)
+topo=$(cd "$here/../.." && pwd)/lab/topo.sh
+vip1=198.18.0.100 vip2=198.18.0.101
+tmp=$(mktemp -d /tmp/lvsd-failover-lab.XXXXXX)
+failed=0
+pids=()
+
+ok() { echo "   ok   lab: $*"; }
+fail() { echo "   FAIL lab: $*"; failed=1; }
+# vips NS: the VIPs NS holds on eth0, e.g. "100 101".
+vips() { ip -n "$1" -4 -o addr show dev eth0 | grep -o ' inet 198\.18\.0\.10[01]/32' | sed 's#.*\.##; s#/32##' | sort | tr '\n' ' ' | sed 's/ $//'; }
+vips_are() { [[ $(vips dir1) == "$1" && $(vips dir2) == "$2" ]]; }
+daemons_are() { [[ $(daemons dir1) == "$1" && $(daemons dir2) == "$2" ]]; }
+daemons() { ip netns exec "$1" ipvsadm -L --daemon 2>/dev/null | cut -d' ' -f1 | sort | tr '\n' ' '; }
+# wait_for SECONDS CMD...: polls CMD every half second.
+wait_for() {
+  local deadline=$((SECONDS + $1)); shift
+  until "$@"; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.5
+  done
+}
+healthy() { ip netns exec "$1" curl -fsS -o /dev/null --max-time 2 http://127.0.0.1:9441/healthcheck 2>/dev/null; }
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
+  sleep 1
+  for root in "${roots[@]}"; do umount "$root/dev" "$root/proc" 2>/dev/null; done
+  "$topo" down >/dev/null 2>&1
+  [[ $failed == 0 ]] || tail -n 15 "$tmp"/*.log 2>/dev/null | sed 's/^/        /'
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+"$topo" up --directors 2 --realservers 1 --no-vip >"$tmp/topo.log" 2>&1 || { cat "$tmp/topo.log"; exit 1; }
+for i in 1 2; do
+  root=${roots[$((i - 1))]}
+  # This kernel's /proc and /dev, not the ones the host mounted there.
+  mount -t proc proc "$root/proc" && mount --bind /dev "$root/dev" || { fail "dir$i: mounts in $root"; exit 1; }
+  ip netns exec "dir$i" chroot "$root" /usr/local/bin/lvs-director server /etc/lvs-director/director.yml \
+    >"$tmp/service-dir$i.log" 2>&1 &
+  pids+=($!)
+done
+for i in 1 2; do
+  wait_for 120 healthy "dir$i" && ok "dir$i: the installed lvs-director answers healthy on :9441/healthcheck" ||
+    { fail "dir$i: lvs-director not healthy within 120 s"; exit 1; }
+done
+service1=${pids[0]}
+
+for i in 1 2; do
+  ip netns exec "dir$i" chroot "${roots[$((i - 1))]}" keepalived --dont-fork --log-console --log-detail \
+    --use-file=/etc/keepalived/keepalived.conf >"$tmp/keepalived-dir$i.log" 2>&1 &
+  pids+=($!)
+done
+if wait_for 30 vips_are 100 101; then
+  ok "keepalived: dir1 holds $vip1 (VI_1), dir2 holds $vip2 (VI_2)"
+else
+  fail "keepalived: want .100 on dir1 and .101 on dir2; dir1 holds '$(vips dir1)', dir2 '$(vips dir2)'"
+fi
+if wait_for 10 daemons_are "backup master " "backup master "; then
+  ok "notify hook: each director, master of one instance, runs master and backup sync daemons"
+else
+  fail "notify hook: sync daemons dir1 '$(daemons dir1)', dir2 '$(daemons dir2)'"
+fi
+
+# dir1's service goes down: its track script fails, dir1 goes to FAULT and gives its VIP up.
+kill "$service1"
+if wait_for 30 vips_are "" "100 101"; then
+  ok "failover: with dir1's lvs-director down, dir2 holds both VIPs and dir1 none"
+else
+  fail "failover: want both VIPs on dir2; dir1 holds '$(vips dir1)', dir2 '$(vips dir2)'"
+fi
+if wait_for 10 daemons_are "backup " "backup master "; then
+  ok "notify hook after failover: dir1 (FAULT) runs only the backup sync daemon, dir2 master and backup"
+else
+  fail "notify hook after failover: sync daemons dir1 '$(daemons dir1)', dir2 '$(daemons dir2)'"
+fi
+exit "$failed"
