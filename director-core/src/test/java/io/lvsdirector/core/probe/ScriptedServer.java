@@ -41,9 +41,14 @@ final class ScriptedServer implements AutoCloseable {
     final AtomicInteger failNext = new AtomicInteger();
 
     ScriptedServer(String address) throws IOException {
+        this(address, 0);
+    }
+
+    /** A server on {@code address} and {@code port} (0: any free port). */
+    ScriptedServer(String address, int port) throws IOException {
         socket = new ServerSocket();
         socket.setReuseAddress(true);
-        socket.bind(new InetSocketAddress(InetAddress.getByName(address), 0), 1024);
+        socket.bind(new InetSocketAddress(InetAddress.getByName(address), port), 1024);
         pool.execute(this::acceptLoop);
     }
 
