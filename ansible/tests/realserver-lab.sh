@@ -5,8 +5,9 @@
 #   - a real server that holds the VIP without the role's settings answers ARP for it (the probe below
 #     can see ARP answers at all);
 #   - rs1, prepared as a booted node would be (systemd-sysctl reads the role's sysctl.d file, then the
-#     role's unit runs its script with the role's vips.conf), and rs2, prepared by the DaemonSet's copy of
-#     the script under busybox sh and busybox ip, do not answer ARP for either VIP;
+#     role's unit runs its script with the role's vips.conf), rs2, prepared by the DaemonSet's copy of
+#     the script under busybox sh and busybox ip, and rs3, the role's script with a dummy interface, do
+#     not answer ARP for either VIP;
 #   - with the VIPs on the director (IPVS, rr, -g), curl through each VIP reaches both rs1 and rs2, the
 #     client learns the director's MAC for the VIP, and the director sent no packet back (DR);
 #   - the role's VRRP notify hook, run in the director namespace, starts a master and a backup sync
@@ -99,9 +100,17 @@ LVS_REALSERVER_STATE=$tmp/rs1.applied ip netns exec rs1 sh "$script" -c "$conf" 
 out=$(LVS_REALSERVER_STATE=$tmp/rs1.applied ip netns exec rs1 sh "$script" -c "$conf" up 2>&1)
 [[ -z $out ]] && ok "rs1: a second 'up' is a no-op" || fail "rs1: a second 'up' did something: $out"
 
+# rs3: the same script with a dummy interface instead of lo (realserver_vip_interface: lvs0).
+sed 's/^VIP_INTERFACE=.*/VIP_INTERFACE=lvs0/' "$conf" >"$tmp/rs3.conf"
+LVS_REALSERVER_STATE=$tmp/rs3.applied ip netns exec rs3 sh "$script" -c "$tmp/rs3.conf" up >"$tmp/rs3.log" 2>&1 ||
+  fail "rs3: the script with a dummy interface failed: $(cat "$tmp/rs3.log")"
+held=$(ip -n rs3 -4 -o addr show dev lvs0 2>/dev/null | grep -c " inet 198\.18\.0\.10[01]/32 ")
+[[ $held == 2 ]] && ok "rs3 holds both VIPs on the dummy interface lvs0 it created" ||
+  fail "rs3 holds $held of the 2 VIPs on lvs0"
+
 for a in "$vip" "$vip2"; do
   answer=$(arp_answer "$a")
-  [[ -z $answer ]] && ok "nobody answers ARP for $a while only rs1/rs2 hold it" ||
+  [[ -z $answer ]] && ok "nobody answers ARP for $a while only rs1, rs2 (lo) and rs3 (lvs0) hold it" ||
     fail "someone answered ARP for $a ($answer; rs1 $(mac rs1), rs2 $(mac rs2))"
 done
 
