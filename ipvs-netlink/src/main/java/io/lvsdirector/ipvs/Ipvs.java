@@ -57,7 +57,12 @@ public interface Ipvs extends AutoCloseable {
      */
     Optional<VirtualServerStatus> getService(VirtualServerKey service);
 
-    /** Reads every service. Equivalent to {@code ipvsadm -Ln --stats} (service lines only). */
+    /**
+     * Reads every service. Equivalent to {@code ipvsadm -Ln --stats} (service lines only).
+     *
+     * @return the services the public records can hold; others are left out and logged (see
+     *     "Foreign entries" above)
+     */
     List<VirtualServerStatus> services();
 
     /**
@@ -86,7 +91,8 @@ public interface Ipvs extends AutoCloseable {
     /**
      * Reads the real servers of a service. Equivalent to {@code ipvsadm -Ln --stats -t VIP:PORT}.
      *
-     * @return the real servers; empty if the service has none <em>or does not exist</em> (the
+     * @return the real servers the public records can hold (others are left out and logged, see
+     *     "Foreign entries" above); empty if the service has none <em>or does not exist</em> (the
      *     kernel answers a dump for a missing service with an empty dump, not an error; use
      *     {@link #getService} to tell the two apart)
      */
@@ -97,19 +103,28 @@ public interface Ipvs extends AutoCloseable {
      * Equivalent to {@code ipvsadm -Ln --stats} (and {@code --rate}). The read is one service dump
      * followed by one real-server dump per service; see {@link IpvsSnapshot} for what that means
      * for consistency.
+     *
+     * @return every entry the public records can hold, and in {@link IpvsSnapshot#unreadable()}
+     *     those they cannot (see "Foreign entries" above)
      */
     IpvsSnapshot snapshot();
 
     /**
      * Applies many changes in one go: equivalent to {@code ipvsadm-restore} of those lines, except
-     * that one op's failure does not stop the others. Every op is sent as its own acknowledged
-     * request, in order; the kernel processes each regardless of the earlier ones' outcome.
+     * that one op's failure does not stop the others. Ops are sent in order, many to one
+     * {@code send}; the kernel handles the messages of a send one after the other, and a failed one
+     * does not stop the next. An implementation need not ask for an acknowledgement of every op:
+     * {@code NetlinkIpvs} by default asks only for the last message of each send, because the kernel
+     * answers every <em>failed</em> message with its errno whether or not it asked; an op with no
+     * answer before the acknowledged last one therefore succeeded. Order ops so that what an op
+     * needs comes before it (a service before its real servers).
      *
      * @return the outcome of every op, in the order given; this method does not throw for a
-     *     refused op, only records it. If the exchange itself breaks (socket error, timeout), the
-     *     ops whose acknowledgement was not read are {@link BatchResult.Status#NOT_ATTEMPTED} when
-     *     they were never sent, and FAILED with the socket's errno when they were sent but not
-     *     acknowledged (their effect on the kernel is then unknown, and the caller must re-read).
+     *     refused op, only records it (FAILED, with the kernel's errno). If the exchange itself breaks
+     *     (socket error, timeout), ops never sent are {@link BatchResult.Status#NOT_ATTEMPTED}, and
+     *     ops sent whose outcome was not learnt are FAILED with the socket's errno: their effect on
+     *     the kernel is then unknown, and the caller must re-read.
+     * @throws IllegalArgumentException if an op cannot be encoded; then nothing was sent
      */
     BatchResult apply(List<? extends IpvsOp> ops);
 

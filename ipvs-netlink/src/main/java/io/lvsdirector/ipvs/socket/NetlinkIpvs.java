@@ -1,6 +1,5 @@
 package io.lvsdirector.ipvs.socket;
 
-import io.lvsdirector.ipvs.AddressFamily;
 import io.lvsdirector.ipvs.BatchResult;
 import io.lvsdirector.ipvs.Errno;
 import io.lvsdirector.ipvs.Ipvs;
@@ -19,14 +18,17 @@ import io.lvsdirector.ipvs.VirtualServerStatus;
 import io.lvsdirector.ipvs.wire.IpvsCodec;
 import io.lvsdirector.ipvs.wire.IpvsConstants;
 import io.lvsdirector.ipvs.wire.IpvsRequest;
+import io.lvsdirector.ipvs.wire.TableReader;
 import io.lvsdirector.ipvs.wire.NetlinkCodec.Frame;
 import io.lvsdirector.ipvs.wire.NetlinkCodec.GenlFamilyInfo;
 import io.lvsdirector.ipvs.wire.WireFormatException;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
@@ -36,7 +38,9 @@ import java.util.function.Function;
  * <p>Requests are encoded and replies decoded by the wire codec ({@link IpvsCodec}); this class only
  * moves them and turns socket-level failures into {@link IpvsException}s that keep the errno and the
  * kernel's extended-ack text. A reply the codec cannot read (an attribute of the wrong size, a
- * configuration the public records cannot hold) is an {@code IpvsException} with {@code EIO}.
+ * missing attribute) is an {@code IpvsException} with {@code EIO}. A well-formed entry the public
+ * records cannot hold is left out of table reads and reported ({@link Ipvs}, "Foreign entries"); for
+ * {@link #getService} it is {@code EIO} too, since the one thing asked for cannot be answered.
  *
  * <h2>Batches</h2>
  * {@link #apply} packs many requests into each {@code send} (see {@link NetlinkConnection#batch}).
@@ -52,7 +56,12 @@ import java.util.function.Function;
  */
 public final class NetlinkIpvs implements Ipvs {
 
+    private static final System.Logger LOG = System.getLogger(NetlinkIpvs.class.getName());
+    private static final int MAX_REPORTED = 1024;
+
     private final ReentrantLock lock = new ReentrantLock();
+    /** Unreadable entries already warned about, by their text; see {@link #report}. */
+    private final Set<String> reported = new HashSet<>();
     private final NetlinkConnection conn;
     private final int familyId;
     private final AckPolicy ackPolicy;
@@ -156,14 +165,17 @@ public final class NetlinkIpvs implements Ipvs {
         return Optional.of(decode(r, replies.get(0), IpvsCodec::parseService));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A service the public records cannot hold is left out and logged (see {@link #report}).
+     */
     @Override
     public List<VirtualServerStatus> services() {
         IpvsRequest r = IpvsCodec.dumpServices();
-        List<VirtualServerStatus> out = new ArrayList<>();
-        for (Frame f : exchange(r)) {
-            out.add(decode(r, f, IpvsCodec::parseService));
-        }
-        return out;
+        TableReader.Services read = decode(r, payloads(exchange(r)), TableReader::services);
+        read.unreadable().forEach(this::report);
+        return read.services();
     }
 
     @Override
@@ -181,27 +193,35 @@ public final class NetlinkIpvs implements Ipvs {
         execute(IpvsCodec.deleteRealServer(service, realServer));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A real server the public records cannot hold is left out and logged (see {@link #report}).
+     */
     @Override
     public List<RealServerStatus> realServers(VirtualServerKey service) {
         IpvsRequest r = IpvsCodec.dumpRealServers(service);
-        AddressFamily family = service.family();
-        List<RealServerStatus> out = new ArrayList<>();
-        for (Frame f : exchange(r)) {
-            out.add(decode(r, f, p -> IpvsCodec.parseRealServer(p, family)));
-        }
-        return out;
+        TableReader.RealServers read = decode(r, payloads(exchange(r)), p -> TableReader.realServers(service, p));
+        read.unreadable().forEach(this::report);
+        return read.realServers();
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Entries the public records cannot hold are in {@link IpvsSnapshot#unreadable()} and logged
+     * (see {@link #report}).
+     */
     @Override
     public IpvsSnapshot snapshot() {
+        IpvsRequest r = IpvsCodec.dumpServices();
         lock.lock();
         try {
-            List<VirtualServerStatus> services = services();
-            List<IpvsSnapshot.Entry> entries = new ArrayList<>(services.size());
-            for (VirtualServerStatus s : services) {
-                entries.add(new IpvsSnapshot.Entry(s, realServers(s.key())));
-            }
-            return new IpvsSnapshot(entries);
+            List<Frame> services = exchange(r);
+            IpvsSnapshot snap = decode(r, payloads(services),
+                    parts -> TableReader.snapshot(parts, key -> payloads(exchange(IpvsCodec.dumpRealServers(key)))));
+            snap.unreadable().forEach(this::report);
+            return snap;
         } finally {
             lock.unlock();
         }
@@ -327,6 +347,33 @@ public final class NetlinkIpvs implements Ipvs {
         }
     }
 
+    /**
+     * Logs an entry left out of a read. The director reads the whole table every pass, and a foreign
+     * entry stays until its owner changes it, so only the first sighting of an entry (with its
+     * reason) is a WARNING; later ones are DEBUG. The memory of what was seen is bounded: when
+     * full it starts over, which at worst repeats a warning.
+     */
+    private void report(IpvsSnapshot.Unreadable u) {
+        boolean first;
+        synchronized (reported) {
+            if (reported.size() >= MAX_REPORTED) {
+                reported.clear();
+            }
+            first = reported.add(u.toString());
+        }
+        LOG.log(first ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
+                "ipvs entry left out of read: service=\"{0}\" realServer=\"{1}\" reason=\"{2}\"",
+                u.service(), u.realServer().orElse(""), u.reason());
+    }
+
+    private static List<java.nio.ByteBuffer> payloads(List<Frame> frames) {
+        List<java.nio.ByteBuffer> out = new ArrayList<>(frames.size());
+        for (Frame f : frames) {
+            out.add(f.payload());
+        }
+        return out;
+    }
+
     private NetlinkRequest toNetlink(IpvsRequest r) {
         return new NetlinkRequest(familyId, 0, r.genlPayload(), r.label());
     }
@@ -339,8 +386,12 @@ public final class NetlinkIpvs implements Ipvs {
     }
 
     private static <T> T decode(IpvsRequest r, Frame f, Function<java.nio.ByteBuffer, T> parser) {
+        return decode(r, f.payload(), parser);
+    }
+
+    private static <P, T> T decode(IpvsRequest r, P payload, Function<P, T> parser) {
         try {
-            return parser.apply(f.payload());
+            return parser.apply(payload);
         } catch (WireFormatException e) {
             throw new IpvsException(Errno.EIO, r.label(), "unreadable reply: " + e.getMessage(), e);
         }

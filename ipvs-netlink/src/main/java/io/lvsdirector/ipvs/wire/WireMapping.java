@@ -124,59 +124,119 @@ public final class WireMapping {
     /**
      * A service reply as a public record.
      *
-     * @throws WireFormatException if a required attribute is missing or the kernel reports a
-     *     configuration the public records cannot hold
+     * @throws UnrepresentableEntryException if the reply is well formed but describes a service the
+     *     public records cannot hold (a non-prefix persistence netmask, an unknown protocol...)
+     * @throws WireFormatException if a required attribute is missing or an address has the wrong size
      */
     public static VirtualServerStatus service(ServiceAttrs a) {
         if (a.af() == null) {
             throw new WireFormatException("service reply without IPVS_SVC_ATTR_AF");
         }
+        boolean fwmark = a.fwmark() != null && a.fwmark() != 0;
+        if (!fwmark && (a.protocol() == null || a.addr() == null || a.port() == null)) {
+            throw new WireFormatException("service reply without fwmark lacks protocol, address or port");
+        }
+        if (a.schedName() == null || a.flags() == null || a.timeout() == null || a.netmask() == null) {
+            throw new WireFormatException("service reply for " + serviceText(a)
+                    + " lacks scheduler, flags, timeout or netmask");
+        }
+        VirtualServerKey key = null;
         try {
             AddressFamily family = AddressFamily.fromValue(a.af());
-            VirtualServerKey key;
-            if (a.fwmark() != null && a.fwmark() != 0) {
+            if (fwmark) {
                 key = VirtualServerKey.fwmark(family, a.fwmark());
             } else {
-                if (a.protocol() == null || a.addr() == null || a.port() == null) {
-                    throw new WireFormatException("service reply without fwmark lacks protocol, address or port");
-                }
                 key = new VirtualServerKey(family, Protocol.fromValue(a.protocol()),
                         address(family, a.addr(), "IPVS_SVC_ATTR_ADDR"), a.port(), 0);
-            }
-            if (a.schedName() == null || a.flags() == null || a.timeout() == null || a.netmask() == null) {
-                throw new WireFormatException("service reply for " + key
-                        + " lacks scheduler, flags, timeout or netmask");
             }
             int flags = a.flags();
             boolean persistent = (flags & IP_VS_SVC_F_PERSISTENT) != 0;
             Set<SchedulerFlag> schedFlags = SchedulerFlag.fromBits(flags & SchedulerFlag.USER_BITS, a.schedName());
             VirtualServerSpec spec = new VirtualServerSpec(a.schedName(), schedFlags,
                     persistent ? a.timeout() : 0,
-                    netmaskFromWire(family, a.netmask(), key),
+                    netmaskFromWire(family, a.netmask()),
                     a.peName() == null ? "" : a.peName());
             spec = new VirtualServer(key, spec).spec();
             return new VirtualServerStatus(key, spec, stats(a.stats64() != null ? a.stats64() : a.stats()));
         } catch (IllegalArgumentException e) {
-            throw new WireFormatException("kernel service cannot be represented: " + e.getMessage(), e);
+            // Every record refusal lands here: the reply was read whole, only its meaning does not fit.
+            throw new UnrepresentableEntryException(key != null ? key.toString() : serviceText(a), key,
+                    null, null, e.getMessage(), e);
         }
+    }
+
+    /**
+     * The service as ipvsadm would print it ({@code TCP 198.18.0.100:80}, {@code FWM 7 IPv6}), from
+     * raw attributes that may not make a {@link VirtualServerKey}: an unknown protocol shows as its
+     * number, an address of unexpected size in hex. For reports about entries that cannot be read.
+     */
+    public static String serviceText(ServiceAttrs a) {
+        boolean v6 = a.af() != null && a.af() == AddressFamily.INET6.value();
+        if (a.fwmark() != null && a.fwmark() != 0) {
+            return "FWM " + Integer.toUnsignedString(a.fwmark()) + (v6 ? " IPv6" : "");
+        }
+        String proto = a.protocol() == null ? "proto ?" : protocolText(a.protocol());
+        return proto + " " + addressText(a.af(), a.addr(), a.port());
+    }
+
+    /** A destination as {@code ADDRESS:PORT}, from raw attributes; for reports, like {@link #serviceText}. */
+    public static String destText(DestAttrs a, AddressFamily serviceFamily) {
+        Integer af = a.addrFamily() != null ? a.addrFamily()
+                : serviceFamily == null ? null : serviceFamily.value();
+        return addressText(af, a.addr(), a.port());
+    }
+
+    private static String protocolText(int protocol) {
+        try {
+            return Protocol.fromValue(protocol).name();
+        } catch (IllegalArgumentException e) {
+            return "proto " + protocol;
+        }
+    }
+
+    private static String addressText(Integer af, byte[] addr, Integer port) {
+        String p = port == null ? "?" : Integer.toString(port);
+        if (addr == null) {
+            return "?:" + p;
+        }
+        int len = af == null ? -1 : af == AddressFamily.INET.value() ? 4 : af == AddressFamily.INET6.value() ? 16 : -1;
+        if (len > 0 && (addr.length == NF_INET_ADDR_LEN || addr.length == len)) {
+            InetAddress ia = IpAddresses.fromBytes(Arrays.copyOf(addr, len));
+            return port == null ? IpAddresses.toText(ia) + ":?" : IpAddresses.toText(ia, port);
+        }
+        StringBuilder hex = new StringBuilder("0x");
+        for (byte b : addr) {
+            hex.append(String.format("%02x", b & 0xff));
+        }
+        return hex + ":" + p;
     }
 
     /**
      * A destination reply as a public record.
      *
+     * <p>The weight stays within {@link RealServerSpec#MAX_WEIGHT} on read too, although the kernel
+     * keeps any int up to 2^31-1: a wider record would let a foreign weight of 100000 flow into
+     * callers that, like the director's planner, hold weights to ipvsadm's 0..65535 and would fail
+     * there, on their own records, with less context than here. Such a real server is reported as
+     * unrepresentable instead, where the reader can leave it out and say why.
+     *
      * @param serviceFamily family to assume when the kernel omits {@code IPVS_DEST_ATTR_ADDR_FAMILY}
      *     (kernels before 3.18 do); may be {@code null} if unknown
+     * @throws UnrepresentableEntryException if the reply is well formed but describes a real server
+     *     the public records cannot hold (weight above 65535, tunnel settings the records refuse)
+     * @throws WireFormatException if a required attribute is missing or the address has the wrong size
      */
     public static RealServerStatus dest(DestAttrs a, AddressFamily serviceFamily) {
+        if (a.addrFamily() == null && serviceFamily == null) {
+            throw new WireFormatException("destination reply without IPVS_DEST_ATTR_ADDR_FAMILY");
+        }
+        if (a.addr() == null || a.port() == null || a.fwdMethod() == null || a.weight() == null) {
+            throw new WireFormatException("destination reply lacks address, port, forwarding or weight");
+        }
+        RealServerKey key = null;
         try {
             AddressFamily family = a.addrFamily() != null ? AddressFamily.fromValue(a.addrFamily()) : serviceFamily;
-            if (family == null) {
-                throw new WireFormatException("destination reply without IPVS_DEST_ATTR_ADDR_FAMILY");
-            }
-            if (a.addr() == null || a.port() == null || a.fwdMethod() == null || a.weight() == null) {
-                throw new WireFormatException("destination reply lacks address, port, forwarding or weight");
-            }
-            RealServerKey key = new RealServerKey(address(family, a.addr(), "IPVS_DEST_ATTR_ADDR"), a.port());
+            key = new RealServerKey(address(family, a.addr(), "IPVS_DEST_ATTR_ADDR"), a.port());
             Forwarding fwd = Forwarding.fromValue(a.fwdMethod() & IP_VS_CONN_F_FWD_MASK);
             long upper = a.uThresh() == null ? 0 : Integer.toUnsignedLong(a.uThresh());
             long lower = a.lThresh() == null ? 0 : Integer.toUnsignedLong(a.lThresh());
@@ -194,7 +254,8 @@ public final class WireMapping {
                     unsigned(a.activeConns()), unsigned(a.inactConns()), unsigned(a.persistConns()),
                     stats(a.stats64() != null ? a.stats64() : a.stats()));
         } catch (IllegalArgumentException e) {
-            throw new WireFormatException("kernel real server cannot be represented: " + e.getMessage(), e);
+            throw new UnrepresentableEntryException(null, null,
+                    key != null ? key.toString() : destText(a, serviceFamily), key, e.getMessage(), e);
         }
     }
 
@@ -239,18 +300,21 @@ public final class WireMapping {
      * records' "whole address"). An IPv4 mask that is not contiguous ones, or that is all zeros,
      * has no prefix spelling and is refused: ipvsadm can set one ({@code -M 255.0.255.0}), this
      * library cannot hold it.
+     *
+     * @throws IllegalArgumentException for a mask with no prefix spelling (an entry the records
+     *     cannot hold, not a malformed message)
      */
-    static int netmaskFromWire(AddressFamily family, int netmask, VirtualServerKey key) {
+    static int netmaskFromWire(AddressFamily family, int netmask) {
         if (family == AddressFamily.INET6) {
             if (netmask < 1 || netmask > 128) {
-                throw new WireFormatException("service " + key + ": IPv6 persistence prefix " + netmask + " out of 1..128");
+                throw new IllegalArgumentException("IPv6 persistence prefix " + netmask + " out of 1..128");
             }
             return netmask == 128 ? 0 : netmask;
         }
         int bits = Integer.numberOfLeadingZeros(~netmask); // leading ones
         boolean contiguous = bits == 32 || netmask == ~(0xFFFF_FFFF >>> bits);
         if (netmask == 0 || !contiguous) {
-            throw new WireFormatException("service " + key + ": persistence netmask "
+            throw new IllegalArgumentException("persistence netmask "
                     + IpAddresses.toText(IpAddresses.fromBytes(new byte[] {(byte) (netmask >>> 24),
                             (byte) (netmask >>> 16), (byte) (netmask >>> 8), (byte) netmask}))
                     + " is not a prefix this library can represent");
