@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # ansible/test.sh — tests the roles for real, not only their syntax:
 #   1. ansible-lint (production profile) and ansible-playbook --syntax-check on both example inventories;
+#      the DaemonSet carries the role's script; promtool accepts the Prometheus scrape config;
 #   2. the playbook applied twice to throwaway Debian 12 roots (debootstrap, chroot connection): two
 #      directors and one Traefik node; the second run must report changed=0 everywhere;
 #   3. in those roots: keepalived -t accepts the rendered keepalived.conf, systemd-analyze verify the
@@ -13,8 +14,9 @@
 #      directors run the installed lvs-director and keepalived (active-active files) from their roots:
 #      each holds its VIP, and dir2 takes both when dir1's lvs-director stops, the notify hook keeping
 #      the sync daemons in step (tests/failover-lab.sh).
-# Nothing starts inside the roots: the roles start services only on a target booted with systemd,
-# and the roots carry a policy-rc.d that refuses every start.
+# Nothing starts from the roots on this machine: the roles start services only on a target booted with
+# systemd, and the roots carry a policy-rc.d that refuses every start. Only the lab kernel runs the
+# installed services from them, in its own network namespaces.
 # Exit status 0 only when every check passed; the last line counts them.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -80,6 +82,12 @@ assert script == open("roles/realserver/files/lvs-realserver-vips").read(), "Dae
 pod = docs[2]["spec"]["template"]["spec"]
 assert pod["hostNetwork"] is True and pod["containers"][0]["securityContext"]["privileged"] is True
 PY
+
+if command -v promtool >/dev/null; then
+  check "promtool check config accepts the scrape config" promtool check config prometheus/lvs-director-scrape.yml
+else
+  bad "promtool (Debian's prometheus, from lab/install-deps.sh) is missing: the scrape config is unchecked"
+fi
 
 say "2/5 the service jar and the Debian root"
 jar=${LVSD_ANSIBLE_JAR:-$(ls "$repo"/api/target/api-*-all.jar 2>/dev/null | head -n1 || true)}
