@@ -63,6 +63,7 @@ class LvsDirectorKernelIT {
         dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "kernel-it-");
         Path tokens = dir.resolve("tokens");
         Files.writeString(tokens, "admin it " + TOKEN + "\n");
+        Files.setPosixFilePermissions(tokens, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         config = dir.resolve("director.yml");
         Files.writeString(config, "state:\n  file: " + dir.resolve("state/state.json") + "\n  createIfMissing: true\n"
                 + "kernel:\n  resyncInterval: 2s\n"
@@ -239,6 +240,10 @@ class LvsDirectorKernelIT {
                 "--web.listen-address=127.0.0.1:9090").redirectErrorStream(true)
                 .redirectOutput(promDir.resolve("prometheus.out").toFile()).start();
         try {
+            // The flush above recreated the service with zeroed counters: make some connections to count.
+            for (int i = 0; i < 10; i++) {
+                assertThat(topo.get("http://" + Lab.VIP + "/")).isNotNull();
+            }
             var json = new com.fasterxml.jackson.databind.ObjectMapper();
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
                 ExecResult r = curl("-s", "-G", "http://127.0.0.1:9090/api/v1/query", "--data-urlencode",
@@ -247,7 +252,7 @@ class LvsDirectorKernelIT {
                 var result = json.readTree(r.stdout()).at("/data/result");
                 assertThat(result).as(r.stdout()).hasSize(1);
                 assertThat(result.get(0).at("/metric/local_address").asText()).isEqualTo(Lab.VIP);
-                assertThat(Double.parseDouble(result.get(0).at("/value/1").asText())).isGreaterThanOrEqualTo(30);
+                assertThat(Double.parseDouble(result.get(0).at("/value/1").asText())).isGreaterThanOrEqualTo(10);
             });
         } finally {
             prom.descendants().forEach(ProcessHandle::destroy);
