@@ -1,6 +1,8 @@
 package io.lvsdirector.core.health;
 
 import io.lvsdirector.core.model.SourceListener;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,6 +19,9 @@ import java.util.function.Consumer;
 public final class HealthBoard implements HealthListener, HealthSource {
 
     private final ConcurrentHashMap<ProbeTarget, HealthStatus> statuses = new ConcurrentHashMap<>();
+    // Targets whose state changed since the loop last asked (takeChanged): a transition rebuilds
+    // only the services that use the target.
+    private final Set<ProbeTarget> changed = ConcurrentHashMap.newKeySet();
     private final List<SourceListener> listeners = new CopyOnWriteArrayList<>();
     private volatile Set<ProbeTarget> watched = Set.of();
     private final Consumer<Set<ProbeTarget>> watcher;
@@ -36,6 +41,8 @@ public final class HealthBoard implements HealthListener, HealthSource {
         HealthStatus previous = statuses.put(target, status);
         // A re-notification of the same state changes nothing a pass would act on.
         if (previous == null || previous.state() != status.state() || !previous.reason().equals(status.reason())) {
+            // Marked after the put: whoever takes the mark reads this status or a newer one.
+            changed.add(target);
             listeners.forEach(SourceListener::changed);
         }
     }
@@ -43,6 +50,21 @@ public final class HealthBoard implements HealthListener, HealthSource {
     @Override
     public Map<ProbeTarget, HealthStatus> snapshot() {
         return Map.copyOf(statuses);
+    }
+
+    @Override
+    public HealthStatus status(ProbeTarget target) {
+        return statuses.get(target);
+    }
+
+    @Override
+    public Set<ProbeTarget> takeChanged() {
+        Set<ProbeTarget> out = new HashSet<>();
+        for (Iterator<ProbeTarget> it = changed.iterator(); it.hasNext(); ) {
+            out.add(it.next());
+            it.remove();
+        }
+        return out;
     }
 
     @Override

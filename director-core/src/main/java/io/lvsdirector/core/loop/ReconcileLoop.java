@@ -2,8 +2,13 @@ package io.lvsdirector.core.loop;
 
 import io.lvsdirector.core.health.HealthSource;
 import io.lvsdirector.core.kernel.KernelMapping;
+import io.lvsdirector.core.health.HealthStatus;
+import io.lvsdirector.core.health.ProbeTarget;
+import io.lvsdirector.core.model.ManualDrain;
 import io.lvsdirector.core.model.ManualDrainSource;
 import io.lvsdirector.core.model.NodeSource;
+import io.lvsdirector.core.model.NodeView;
+import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.ServiceStore;
 import io.lvsdirector.core.plan.ActualService;
 import io.lvsdirector.core.plan.ActualState;
@@ -15,6 +20,7 @@ import io.lvsdirector.core.plan.Plan;
 import io.lvsdirector.core.plan.PlanOp;
 import io.lvsdirector.core.plan.Planner;
 import io.lvsdirector.core.plan.ServiceKey;
+import io.lvsdirector.core.plan.ServiceTargets;
 import io.lvsdirector.core.status.DirectorStatus;
 import io.lvsdirector.core.status.Measurements;
 import io.lvsdirector.core.status.StatusBuilder;
@@ -27,6 +33,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -34,6 +41,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -46,6 +54,14 @@ import org.slf4j.LoggerFactory;
  * the last pass left (exact while the director is the only writer): reading 5,000 real servers costs
  * far more than planning them. Resync, retry and drain-poll passes, and any pass after a failure,
  * read the kernel.
+ *
+ * <p>A pass asked for by health transitions alone also builds and plans only the services the
+ * changed targets feed (plus any with a draining server, whose deadline moves with the clock):
+ * {@link DesiredStateBuilder#rebuild} and {@link Planner#plan(DesiredState, ActualState, Set, Set)}.
+ * With services, nodes and drains as the last good pass saw them, and every other service already
+ * as desired, that plans exactly what the full pass would (IncrementalPassTest checks it). Any
+ * change of the services, nodes or drains, a timer pass, a pass after a failure or a config
+ * problem builds everything.
  *
  * <p>Scheduling follows kube-proxy's bounded-frequency runner: {@link #requestSync()} never blocks
  * and coalesces (any number of requests before a pass starts cost one pass); two passes start at
@@ -97,6 +113,14 @@ public final class ReconcileLoop implements AutoCloseable {
     private volatile boolean drainsInKernel;
     // Whether lastKernel is exactly what the kernel holds (the last pass read it or applied every op).
     private boolean kernelKnown;
+    // What the last good pass built from, for a pass that rebuilds only the services a health
+    // transition touched. Null when the next pass must build everything.
+    private Built lastBuilt;
+    // Set by the service, node and drain sources: the next pass builds everything.
+    private final AtomicBoolean inputsChanged = new AtomicBoolean(true);
+
+    private record Built(DesiredState desired, Collection<ServiceSpec> specs, Collection<NodeView> nodes,
+            Collection<ManualDrain> drains, ServiceTargets targets) {}
 
     // Scheduling state: touched only under lock. Times are System.nanoTime() values.
     private final ReentrantLock lock = new ReentrantLock();
@@ -162,10 +186,10 @@ public final class ReconcileLoop implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        services.addListener(this::requestSync);
-        nodes.addListener(this::requestSync);
+        services.addListener(this::inputsChanged);
+        nodes.addListener(this::inputsChanged);
         health.addListener(this::requestSync);
-        drains.addListener(this::requestSync);
+        drains.addListener(this::inputsChanged);
         thread.start();
     }
 
@@ -183,6 +207,11 @@ public final class ReconcileLoop implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    private void inputsChanged() {
+        inputsChanged.set(true);
+        requestSync();
     }
 
     /** The view after the last pass. Never blocks. */
@@ -358,11 +387,49 @@ public final class ReconcileLoop implements AutoCloseable {
     }
 
     private PassResult pass(Instant at, long t0, boolean readKernel) {
-        DesiredState desired = DesiredStateBuilder.build(services.services(), nodes.nodes(), health.snapshot(),
-                drains.drains(), drainStarts, at);
-        health.watch(desired.probeTargets());
-        for (String problem : desired.problems()) {
-            LOG.debug("event=config_problem problem=\"{}\"", problem);
+        // Taken first: a transition after this is in the next pass, whatever this one reads.
+        Set<ProbeTarget> changed = health.takeChanged();
+        Built before = lastBuilt;
+        // Until this pass ends well, the next one builds everything.
+        lastBuilt = null;
+        // Cleared before the sources are read: a change after this sets it again for the next pass.
+        boolean sourcesChanged = inputsChanged.getAndSet(false);
+        boolean full = sourcesChanged || readKernel || before == null || changed == null
+                || !before.desired().problems().isEmpty();
+        DesiredState desired;
+        Set<ServiceKey> only;
+        Built built;
+        if (full) {
+            Collection<ServiceSpec> specs = services.services();
+            Collection<NodeView> nodeList = nodes.nodes();
+            Collection<ManualDrain> drainList = drains.drains();
+            desired = DesiredStateBuilder.build(specs, nodeList, health.snapshot(), drainList, drainStarts, at);
+            health.watch(desired.probeTargets());
+            for (String problem : desired.problems()) {
+                LOG.debug("event=config_problem problem=\"{}\"", problem);
+            }
+            only = null;
+            built = new Built(desired, specs, nodeList, drainList, ServiceTargets.of(desired, specs));
+        } else {
+            // A health transition only: services, nodes and drains are as the last pass saw them,
+            // so only the services fed by the changed targets can plan differently — and those
+            // with a draining server, whose deadline moves with the clock.
+            only = before.targets().servicesOf(changed);
+            for (DrainKey k : before.desired().drainStarts().keySet()) {
+                only.add(k.service());
+            }
+            Map<ProbeTarget, HealthStatus> statuses = new HashMap<>();
+            for (ServiceKey k : only) {
+                for (ProbeTarget t : before.targets().targetsOf(k)) {
+                    HealthStatus st = health.status(t);
+                    if (st != null) {
+                        statuses.put(t, st);
+                    }
+                }
+            }
+            desired = DesiredStateBuilder.rebuild(before.desired(), before.specs(), before.nodes(), statuses,
+                    before.drains(), only, at);
+            built = new Built(desired, before.specs(), before.nodes(), before.drains(), before.targets());
         }
 
         ActualState actual = readKernel ? KernelMapping.actual(ipvs.snapshot()) : lastKernel;
@@ -370,7 +437,7 @@ public final class ReconcileLoop implements AutoCloseable {
         kernelKnown = false;
         // Adoption: a desired service is the director's whether it created it or found it.
         owned.addAll(desired.services().keySet());
-        Plan plan = Planner.plan(desired, actual, owned);
+        Plan plan = Planner.plan(desired, actual, owned, only);
 
         int applied = 0;
         List<String> failures = new ArrayList<>();
@@ -424,6 +491,7 @@ public final class ReconcileLoop implements AutoCloseable {
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         boolean ok = failures.isEmpty();
         kernelKnown = ok;
+        lastBuilt = ok ? built : null;
         DirectorStatus head = new DirectorStatus(at, took, ok, ok ? null : failures.get(0), List.of(), List.of(),
                 desired.problems());
         statusInputs = new StatusInputs(head, desired, actual);

@@ -96,6 +96,66 @@ public final class DesiredStateBuilder {
         return new DesiredState(now, out, newDrainStarts, targets, problems);
     }
 
+    /**
+     * {@link #build} for some services only, the rest taken from {@code previous}: what a pass asked
+     * for by a health transition needs, so that it costs the services the transition touches and
+     * not all 5,000 real servers.
+     *
+     * <p>Precondition: {@code previous} was built by {@link #build} (or this method) from the same
+     * {@code services}, {@code nodes} and {@code manualDrains}, and had no problems. Then, for the
+     * services in {@code which}, the result equals what {@link #build} gives with the same
+     * arguments and {@code previous.drainStarts()}; the other services are {@code previous}'s
+     * unchanged (their {@code since} of unprobed or unchecked servers stays the earlier instant,
+     * which no plan reads). Probe targets depend on services and nodes only and are
+     * {@code previous}'s. A service whose drain deadline may pass must be in {@code which}: the
+     * planner reads {@link DesiredState#at()} only for draining servers.
+     *
+     * @param which kernel identities of the services to build again; unknown ones are ignored
+     * @param health the newest status of at least every target those services use
+     */
+    public static DesiredState rebuild(
+            DesiredState previous,
+            Collection<ServiceSpec> services,
+            Collection<NodeView> nodes,
+            Map<ProbeTarget, HealthStatus> health,
+            Collection<ManualDrain> manualDrains,
+            Set<ServiceKey> which,
+            Instant now) {
+        List<ServiceSpec> specs = new ArrayList<>();
+        for (ServiceSpec spec : services) {
+            ServiceKey key = ServiceKey.of(spec.service());
+            DesiredService before = which.contains(key) ? previous.services().get(key) : null;
+            // Only the spec that won the key in the full build (a loser was left out there).
+            if (before != null && before.name().equals(spec.name())) {
+                specs.add(spec);
+            }
+        }
+        // Only the nodes these services may select: no index over all 5,000 for two services.
+        List<NodeView> nodeList = new ArrayList<>();
+        for (NodeView node : nodes) {
+            for (ServiceSpec spec : specs) {
+                if (spec.realServers() instanceof RealServerSource.NodeSelector sel && sel.matches(node.labels())) {
+                    nodeList.add(node);
+                    break;
+                }
+            }
+        }
+        nodeList.sort(Comparator.comparing(NodeView::name));
+        NodeIndex index = new NodeIndex(specs, nodeList);
+
+        TreeMap<ServiceKey, DesiredService> out = new TreeMap<>(previous.services());
+        Map<DrainKey, Instant> newDrainStarts = new HashMap<>(previous.drainStarts());
+        List<String> problems = new ArrayList<>(previous.problems());
+        Set<ProbeTarget> ignored = new HashSet<>();
+        for (ServiceSpec spec : specs) {
+            ServiceKey key = ServiceKey.of(spec.service());
+            newDrainStarts.keySet().removeIf(k -> k.service().equals(key));
+            out.put(key, buildService(spec, key, index, health, manualDrains, previous.drainStarts(), now,
+                    newDrainStarts, ignored, problems));
+        }
+        return new DesiredState(now, out, newDrainStarts, previous.probeTargets(), problems);
+    }
+
     private record Candidate(InetAddress address, int weight, NodeView node) {}
 
     private static DesiredService buildService(

@@ -38,6 +38,18 @@ public final class Planner {
      *     desired; desired services count as owned whatever this holds
      */
     public static Plan plan(DesiredState desired, ActualState actual, Set<ServiceKey> owned) {
+        return plan(desired, actual, owned, null);
+    }
+
+    /**
+     * {@link #plan(DesiredState, ActualState, Set)} restricted to the desired services in
+     * {@code only}, and deleting no service: the plan of a pass that rebuilt those services only
+     * ({@link DesiredStateBuilder#rebuild}). A service's ops depend on that service alone, so when
+     * every other service is already as desired this equals the full plan.
+     *
+     * @param only kernel identities to plan; others are left as they are
+     */
+    public static Plan plan(DesiredState desired, ActualState actual, Set<ServiceKey> owned, Set<ServiceKey> only) {
         List<PlanOp> serviceOps = new ArrayList<>();
         List<PlanOp> adds = new ArrayList<>();
         List<PlanOp> edits = new ArrayList<>();
@@ -45,6 +57,9 @@ public final class Planner {
         List<PlanOp> serviceDeletes = new ArrayList<>();
 
         for (DesiredService ds : desired.services().values()) {
+            if (only != null && !only.contains(ds.key())) {
+                continue;
+            }
             ActualService as = actual.services().get(ds.key());
             if (as == null) {
                 serviceOps.add(new PlanOp.AddService(ds.name(), ds.key(), ds.config()));
@@ -63,9 +78,11 @@ public final class Planner {
                 }
             }
         }
-        for (ActualService as : actual.services().values()) {
-            if (!desired.services().containsKey(as.key()) && owned.contains(as.key())) {
-                serviceDeletes.add(new PlanOp.DeleteService(as.key().toString(), as.key()));
+        if (only == null) {
+            for (ActualService as : actual.services().values()) {
+                if (!desired.services().containsKey(as.key()) && owned.contains(as.key())) {
+                    serviceDeletes.add(new PlanOp.DeleteService(as.key().toString(), as.key()));
+                }
             }
         }
 

@@ -1,0 +1,161 @@
+package io.lvsdirector.core.plan;
+
+import static io.lvsdirector.core.plan.Fixtures.T0;
+import static io.lvsdirector.core.plan.Fixtures.ip;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lvsdirector.core.health.HealthState;
+import io.lvsdirector.core.health.HealthStatus;
+import io.lvsdirector.core.health.ProbeTarget;
+import io.lvsdirector.core.model.HealthCheck;
+import io.lvsdirector.core.model.NodeView;
+import io.lvsdirector.core.model.RealServerSource;
+import io.lvsdirector.core.model.ServiceSpec;
+import io.lvsdirector.core.model.StaticRealServer;
+import io.lvsdirector.core.model.VirtualService;
+import io.lvsdirector.core.model.WhenAllDown;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The full build and plan are the reference: a pass that rebuilds only the services a health
+ * transition touched ({@link DesiredStateBuilder#rebuild}, {@link Planner#plan(DesiredState,
+ * ActualState, Set, Set)}) must plan exactly the ops the full pass plans, in the same order.
+ */
+class IncrementalPassTest {
+
+    private static final HealthCheck OTHER = HealthCheck.http().withPort(9090);
+
+    @Test
+    void anIncrementalPassPlansWhatAFullPassPlans() {
+        int compared = 0;
+        int nonEmpty = 0;
+        for (int round = 0; round < 300; round++) {
+            Random r = new Random(round);
+            List<NodeView> nodes = new ArrayList<>();
+            int nodeCount = 10 + r.nextInt(30);
+            for (int n = 0; n < nodeCount; n++) {
+                nodes.add(Fixtures.node("n" + n, "10.1." + (n / 200) + "." + (n % 200 + 1),
+                        Map.of("svc", "s" + r.nextInt(4))));
+            }
+            List<ServiceSpec> specs = new ArrayList<>();
+            for (int s = 0; s < 6; s++) {
+                // Services 0 and 4 select the same nodes: with the same check they share targets.
+                HealthCheck check = r.nextInt(3) == 0 ? OTHER : Fixtures.PING;
+                WhenAllDown policy = switch (r.nextInt(3)) {
+                    case 0 -> new WhenAllDown.FailOpen();
+                    case 1 -> new WhenAllDown.SorryServer(ip("10.9.0." + (s + 1)), 1);
+                    default -> new WhenAllDown.Empty();
+                };
+                specs.add(new ServiceSpec(VirtualService.tcp("svc" + s, ip("10.100.0." + (s + 1)), 80),
+                        new RealServerSource.NodeSelector(Map.of("svc", "s" + (s % 4)), 10 + s), check, policy,
+                        Duration.ofSeconds(1 + r.nextInt(20))));
+            }
+            specs.add(ServiceSpec.of(VirtualService.tcp("static", ip("10.100.1.1"), 443),
+                    new RealServerSource.StaticList(List.of(new StaticRealServer(ip("10.1.0.1"), 5),
+                            new StaticRealServer(ip("10.1.0.2"), 5))), Fixtures.PING));
+
+            Map<ProbeTarget, HealthStatus> health = new HashMap<>();
+            DesiredState probe = DesiredStateBuilder.build(specs, nodes, Map.of(), List.of(), Map.of(), T0);
+            List<ProbeTarget> targets = new ArrayList<>(probe.probeTargets());
+            targets.sort((a, b) -> a.toString().compareTo(b.toString()));
+            for (ProbeTarget t : targets) {
+                HealthStatus st = randomStatus(r, T0);
+                if (st != null) {
+                    health.put(t, st);
+                }
+            }
+            Instant now = T0;
+            DesiredState previous = DesiredStateBuilder.build(specs, nodes, health, List.of(), Map.of(), now);
+            assertTrue(previous.problems().isEmpty(), previous.problems().toString());
+            Set<ServiceKey> owned = new HashSet<>(previous.services().keySet());
+            ActualState actual = withConnections(r,
+                    Fixtures.apply(ActualState.EMPTY, Planner.plan(previous, ActualState.EMPTY, owned)));
+            actual = Fixtures.apply(actual, Planner.plan(previous, actual, owned));
+
+            for (int step = 0; step < 10; step++) {
+                now = now.plusMillis(r.nextInt(4000));
+                Set<ProbeTarget> changed = new HashSet<>();
+                int k = 1 + r.nextInt(3);
+                for (int i = 0; i < k && !targets.isEmpty(); i++) {
+                    ProbeTarget t = targets.get(r.nextInt(targets.size()));
+                    changed.add(t);
+                    HealthStatus st = randomStatus(r, now);
+                    if (st == null) {
+                        health.remove(t);
+                    } else {
+                        health.put(t, st);
+                    }
+                }
+                DesiredState full = DesiredStateBuilder.build(specs, nodes, health, List.of(),
+                        previous.drainStarts(), now);
+                Plan fullPlan = Planner.plan(full, actual, owned);
+
+                Set<ServiceKey> only = ServiceTargets.of(previous, specs).servicesOf(changed);
+                previous.drainStarts().keySet().forEach(d -> only.add(d.service()));
+                DesiredState incremental = DesiredStateBuilder.rebuild(previous, specs, nodes, health, List.of(),
+                        only, now);
+                Plan incrementalPlan = Planner.plan(incremental, actual, owned, only);
+
+                String where = "round " + round + " step " + step;
+                assertEquals(fullPlan.ops(), incrementalPlan.ops(), where);
+                assertEquals(full.drainStarts(), incremental.drainStarts(), where);
+                assertEquals(full.probeTargets(), incremental.probeTargets(), where);
+                assertEquals(full.problems(), incremental.problems(), where);
+                assertEquals(dispositions(full), dispositions(incremental), where);
+                for (ServiceKey key : only) {
+                    assertEquals(full.services().get(key), incremental.services().get(key), where);
+                }
+                compared++;
+                nonEmpty += fullPlan.isEmpty() ? 0 : 1;
+                actual = Fixtures.apply(actual, fullPlan);
+                previous = incremental;
+            }
+        }
+        // The comparison means something only if transitions did plan ops.
+        assertTrue(nonEmpty > compared / 4, nonEmpty + " of " + compared);
+    }
+
+    private static HealthStatus randomStatus(Random r, Instant at) {
+        return switch (r.nextInt(5)) {
+            case 0 -> null;
+            case 1 -> new HealthStatus(HealthState.FAILED, "timeout", at);
+            case 2 -> new HealthStatus(HealthState.DRAINING, "draining: 503", at);
+            default -> new HealthStatus(HealthState.HEALTHY, "ok", at);
+        };
+    }
+
+    private static ActualState withConnections(Random r, ActualState a) {
+        TreeMap<ServiceKey, ActualService> t = new TreeMap<>();
+        for (ActualService s : a.services().values()) {
+            TreeMap<DestinationKey, ActualDestination> d = new TreeMap<>();
+            for (ActualDestination x : s.destinations().values()) {
+                d.put(x.key(), new ActualDestination(x.key(), x.config(), r.nextInt(2) * r.nextInt(5), 0));
+            }
+            t.put(s.key(), new ActualService(s.key(), s.config(), d));
+        }
+        return new ActualState(t);
+    }
+
+    /** What the planner reads of each destination (not the "since" of unprobed servers). */
+    private static Map<ServiceKey, Map<DestinationKey, String>> dispositions(DesiredState d) {
+        Map<ServiceKey, Map<DestinationKey, String>> out = new TreeMap<>();
+        for (DesiredService s : d.services().values()) {
+            Map<DestinationKey, String> m = new TreeMap<>();
+            s.destinations().values().forEach(x -> m.put(x.key(), x.disposition() + " " + x.config() + " "
+                    + x.drainDeadline()));
+            out.put(s.key(), m);
+        }
+        return out;
+    }
+}
