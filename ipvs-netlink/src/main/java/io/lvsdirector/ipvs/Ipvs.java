@@ -17,6 +17,20 @@ import java.util.Optional;
  * service, weight out of range, scheduler name too long...) never reaches this interface: the
  * records refuse it with {@link IllegalArgumentException} when they are built.
  *
+ * <h2>Foreign entries</h2>
+ * The table is shared: kube-proxy or an operator with ipvsadm can create what this library never
+ * writes and its records cannot hold (an IPv4 persistence netmask that is not a prefix, such as
+ * {@code -M 255.0.255.0} or {@code 0.0.0.0}; a weight above 65535, which the kernel takes up to
+ * 2^31-1 over netlink; tunnel type or checksum flags the records refuse). Reads of many entries never
+ * fail because of one: {@link #snapshot} leaves such an entry out and lists it in
+ * {@link IpvsSnapshot#unreadable()}; {@link #services} and {@link #realServers} leave it out with no
+ * way to tell, so a caller that must know uses {@code snapshot()}. All three log what they leave out
+ * ({@code NetlinkIpvs}: WARNING the first time an instance sees an entry, DEBUG after).
+ * {@link #getService} asks for one service and cannot answer without it: there it is an
+ * {@code IpvsException} with {@code EIO}. A reply that is malformed (truncated, a length or
+ * attribute size wrong, a required attribute missing) is {@code EIO} for every read, the table reads
+ * included: after a bad length nothing else in it can be trusted.
+ *
  * <h2>Threads</h2>
  * Implementations are safe for use by many threads: each call is one request/reply exchange (or,
  * for {@link #apply} and {@link #snapshot}, one sequence of them) that no other call on the same
@@ -54,6 +68,8 @@ public interface Ipvs extends AutoCloseable {
      * {@code --stats} counters).
      *
      * @return the service, or empty if the kernel answered ESRCH
+     * @throws IpvsException EIO if the kernel's service cannot be represented by the public records
+     *     (see "Foreign entries" above)
      */
     Optional<VirtualServerStatus> getService(VirtualServerKey service);
 

@@ -18,11 +18,12 @@ import io.lvsdirector.ipvs.VirtualServerStatus;
 import io.lvsdirector.ipvs.wire.IpvsCodec;
 import io.lvsdirector.ipvs.wire.IpvsConstants;
 import io.lvsdirector.ipvs.wire.IpvsRequest;
-import io.lvsdirector.ipvs.wire.TableReader;
 import io.lvsdirector.ipvs.wire.NetlinkCodec.Frame;
 import io.lvsdirector.ipvs.wire.NetlinkCodec.GenlFamilyInfo;
+import io.lvsdirector.ipvs.wire.TableReader;
 import io.lvsdirector.ipvs.wire.WireFormatException;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -366,8 +367,8 @@ public final class NetlinkIpvs implements Ipvs {
                 u.service(), u.realServer().orElse(""), u.reason());
     }
 
-    private static List<java.nio.ByteBuffer> payloads(List<Frame> frames) {
-        List<java.nio.ByteBuffer> out = new ArrayList<>(frames.size());
+    private static List<ByteBuffer> payloads(List<Frame> frames) {
+        List<ByteBuffer> out = new ArrayList<>(frames.size());
         for (Frame f : frames) {
             out.add(f.payload());
         }
@@ -385,7 +386,7 @@ public final class NetlinkIpvs implements Ipvs {
         return replies.get(0);
     }
 
-    private static <T> T decode(IpvsRequest r, Frame f, Function<java.nio.ByteBuffer, T> parser) {
+    private static <T> T decode(IpvsRequest r, Frame f, Function<ByteBuffer, T> parser) {
         return decode(r, f.payload(), parser);
     }
 
