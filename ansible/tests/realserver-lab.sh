@@ -83,7 +83,7 @@ ip netns exec rs2 env PATH="$tmp/bin:$PATH" LVS_REALSERVER_STATE="$tmp/rs2.appli
 
 for i in 1 2; do
   for a in "$vip" "$vip2"; do
-    if ip -n "rs$i" -4 -o addr show dev lo | grep -q " inet $a/32 "; then
+    if ip -n "rs$i" -4 -o addr show dev lo | grep " inet $a/32 " >/dev/null; then
       ok "rs$i holds $a/32 on lo"
     else
       fail "rs$i does not hold $a/32 on lo"
