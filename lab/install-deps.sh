@@ -5,10 +5,9 @@
 #   Build:  openjdk-17-jdk-headless (unless a JDK >= 17 is on PATH), maven (unless mvn is on PATH)
 #   Lab:    user-mode-linux (a Linux kernel with IPVS that runs as a process), kmod (modprobe),
 #           iproute2, procps (sysctl), ipvsadm (the reference client), nginx-light (real servers),
-#           curl and wrk (clients), keepalived (VRRP)
+#           curl and wrk (clients), keepalived (VRRP), prometheus (the real scraper and promtool)
 #   Ansible tests (ansible/test.sh): ansible-core, ansible (its collections: the chroot connection),
-#           ansible-lint,
-#           debootstrap (the throwaway Debian root), busybox (the DaemonSet's sh and ip)
+#           ansible-lint, debootstrap (the throwaway Debian root), busybox (the DaemonSet's sh and ip)
 set -euo pipefail
 
 need=()
