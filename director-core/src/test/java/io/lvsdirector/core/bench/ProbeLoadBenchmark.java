@@ -25,6 +25,36 @@ import java.util.Set;
  */
 public final class ProbeLoadBenchmark {
 
+    /** user + system clock ticks (10 ms) of each OS thread of this process, by "tid name". */
+    private static java.util.Map<String, Long> taskTicks() throws Exception {
+        java.util.Map<String, Long> out = new java.util.HashMap<>();
+        try (java.util.stream.Stream<Path> tasks = java.nio.file.Files.list(Path.of("/proc/self/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String stat = java.nio.file.Files.readString(t.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    out.put(t.getFileName() + " " + name, Long.parseLong(f[11]) + Long.parseLong(f[12]));
+                } catch (java.io.IOException gone) {
+                    // The thread ended.
+                }
+            }
+        }
+        return out;
+    }
+
+    /** CPU time (user + system) of the checker's I/O threads, which run the probes and their timers. */
+    private static long probeThreadsCpuNanos() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("health-probe")) {
+                sum += Math.max(0, mx.getThreadCpuTime(t.getId()));
+            }
+        }
+        return sum;
+    }
+
     public static void main(String[] args) throws Exception {
         int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
@@ -59,6 +89,8 @@ public final class ProbeLoadBenchmark {
                 long failed0 = m.failedProbes();
                 long probeNanos0 = m.totalProbeTime().toNanos();
                 long cpu0 = Stats.cpuNanos();
+                long probeThreadCpu0 = probeThreadsCpuNanos();
+                java.util.Map<String, Long> tasks0 = taskTicks();
                 long[] ticks0 = Stats.userSysTicks();
                 long t0 = System.nanoTime();
                 double maxRss = 0;
@@ -68,6 +100,8 @@ public final class ProbeLoadBenchmark {
                 }
                 long wall = System.nanoTime() - t0;
                 long cpu = Stats.cpuNanos() - cpu0;
+                long probeThreadCpu = probeThreadsCpuNanos() - probeThreadCpu0;
+                java.util.Map<String, Long> tasks = taskTicks();
                 long[] ticks = Stats.userSysTicks();
                 double userShare = (double) (ticks[0] - ticks0[0]) / Math.max(1, ticks[0] - ticks0[0] + ticks[1] - ticks0[1]);
                 long probes = m.probes() - probes0;
@@ -85,6 +119,18 @@ public final class ProbeLoadBenchmark {
                 System.out.printf("probe-load: cpu=%.1f %% of one core (%.0f %% user, %.0f %% kernel), rss=%.0f MiB"
                         + " (max over window), heap max=%d MiB%n", 100.0 * cpu / wall, 100 * userShare,
                         100 * (1 - userShare), maxRss, Runtime.getRuntime().maxMemory() / (1024 * 1024));
+                // The process figure also holds the JIT, GC and this program's own threads; the
+                // probe threads alone are what the probes cost.
+                System.out.printf("probe-load: probe threads cpu=%.1f %% of one core, %.0f µs per probe%n",
+                        100.0 * probeThreadCpu / wall, probeThreadCpu / 1e3 / Math.max(1, probes));
+                java.util.Map<String, Long> byName = new java.util.TreeMap<>();
+                tasks.forEach((k, v) -> byName.merge(k.substring(k.indexOf(' ') + 1), v - tasks0.getOrDefault(k, 0L),
+                        Long::sum));
+                StringBuilder top = new StringBuilder();
+                byName.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(6)
+                        .forEach(e -> top.append(String.format(" %s=%.1f%%", e.getKey(),
+                                100.0 * e.getValue() * 10_000_000L / wall)));
+                System.out.println("probe-load: busiest threads (% of one core):" + top);
             }
         } finally {
             server.getOutputStream().close();
