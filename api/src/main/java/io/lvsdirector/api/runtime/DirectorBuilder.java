@@ -1,6 +1,5 @@
 package io.lvsdirector.api.runtime;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.lvsdirector.api.config.LvsDirectorConfiguration;
 import io.lvsdirector.api.config.StateFactory;
 import io.lvsdirector.api.state.DesiredStateStore;
@@ -8,7 +7,6 @@ import io.lvsdirector.api.state.FileServiceStore;
 import io.lvsdirector.api.state.KubernetesStateStore;
 import io.lvsdirector.api.state.StateFileException;
 import io.lvsdirector.core.health.HealthBoard;
-import io.lvsdirector.core.model.InMemoryNodeSource;
 import io.lvsdirector.core.model.NodeSource;
 import io.lvsdirector.core.probe.HealthProber;
 import io.lvsdirector.core.probe.NettyChecker;
@@ -16,14 +14,11 @@ import io.lvsdirector.core.status.Measurements;
 import io.lvsdirector.ipvs.Ipvs;
 import io.lvsdirector.ipvs.socket.NetlinkIpvs;
 import io.lvsdirector.k8s.K8sSyncConfig;
-import io.lvsdirector.k8s.KubernetesClients;
-import io.lvsdirector.k8s.KubernetesNodeSource;
-import io.lvsdirector.k8s.LvsServiceStore;
+import io.lvsdirector.k8s.KubernetesSync;
 import io.lvsdirector.k8s.ServiceSpecJson;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -68,34 +63,17 @@ public final class DirectorBuilder {
         K8sSyncConfig k8s = config.getKubernetes().buildSyncConfig();
         List<AutoCloseable> closeables = new ArrayList<>();
 
-        Optional<KubernetesClient> client = Optional.empty();
-        if (k8s.enabled() || config.getState().getStore() == StateFactory.Store.kubernetes) {
-            if (!k8s.enabled()) {
-                throw new IllegalStateException("state.store: kubernetes needs kubernetes.mode in-cluster or"
-                        + " kubeconfig");
-            }
-            client = KubernetesClients.create(k8s);
+        boolean crdStore = config.getState().getStore() == StateFactory.Store.kubernetes;
+        if (crdStore && !k8s.enabled()) {
+            throw new IllegalStateException("state.store: kubernetes needs kubernetes.mode in-cluster or"
+                    + " kubeconfig");
         }
-
-        DesiredStateStore store;
-        if (config.getState().getStore() == StateFactory.Store.kubernetes) {
-            LvsServiceStore crds = new LvsServiceStore(client.orElseThrow(), mapper);
-            crds.start();
-            closeables.add(crds);
-            store = new KubernetesStateStore(crds);
-        } else {
-            store = loadFileStore(config);
-        }
-
-        NodeSource nodes;
-        if (client.isPresent()) {
-            KubernetesNodeSource source = new KubernetesNodeSource(client.get(), k8s);
-            source.followSelectorsOf(store);
-            closeables.add(source);
-            nodes = source;
-        } else {
-            nodes = InMemoryNodeSource.empty();
-        }
+        // The file store loads before any client exists, so a bad state file leaves nothing open.
+        FileServiceStore fileStore = crdStore ? null : loadFileStore(config);
+        KubernetesSync sync = KubernetesSync.open(k8s);
+        DesiredStateStore store = crdStore ? new KubernetesStateStore(sync.lvsServiceStore(mapper)) : fileStore;
+        NodeSource nodes = sync.nodeSourceFor(store);
+        closeables.add(sync);
 
         Ipvs ipvs = openKernel(config);
 
@@ -112,7 +90,6 @@ public final class DirectorBuilder {
         // Probes stop before their event loops do.
         closeables.add(0, checker);
         closeables.add(0, prober.get());
-        client.ifPresent(closeables::add);
 
         return new Director(ipvs, store, nodes, board, mapper, measurements, clock,
                 config.getKernel().buildLoopSettings(), closeables);
