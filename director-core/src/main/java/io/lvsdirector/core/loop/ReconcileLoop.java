@@ -40,6 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
@@ -137,6 +138,10 @@ public final class ReconcileLoop implements AutoCloseable {
     private boolean closed;
     private boolean readKernel;
     private Thread thread;
+    // Other kernel state this loop writes (sync daemons); fixed before start().
+    private final List<KernelTask> tasks = new CopyOnWriteArrayList<>();
+    // Whether a task asked for a retry in the last pass (touched only under passLock).
+    private boolean tasksFailed;
 
     /**
      * @param ipvs the kernel table; the loop is its only writer
@@ -191,6 +196,14 @@ public final class ReconcileLoop implements AutoCloseable {
         health.addListener(this::requestSync);
         drains.addListener(this::inputsChanged);
         thread.start();
+    }
+
+    /**
+     * Adds a task that runs at the start of every pass, on the loop's thread (see {@link KernelTask}).
+     * Call before {@link #start()}; a task that wants a pass sooner calls {@link #requestSync()}.
+     */
+    public void addTask(KernelTask task) {
+        tasks.add(Objects.requireNonNull(task, "task"));
     }
 
     /**
@@ -318,7 +331,11 @@ public final class ReconcileLoop implements AutoCloseable {
         try {
             long now = System.nanoTime();
             resyncAt = now + settings.resyncInterval().toNanos();
-            if (result.outcome() == PassResult.Outcome.FAILED) {
+            boolean retry;
+            synchronized (passLock) {
+                retry = tasksFailed;
+            }
+            if (result.outcome() == PassResult.Outcome.FAILED || retry) {
                 readKernelNext = true;
                 retryAt = now + backoff.toNanos();
                 LOG.info("event=pass_retry in_ms={}", backoff.toMillis());
@@ -362,6 +379,15 @@ public final class ReconcileLoop implements AutoCloseable {
         synchronized (passLock) {
             long t0 = System.nanoTime();
             Instant at = clock.instant();
+            tasksFailed = false;
+            for (KernelTask task : tasks) {
+                try {
+                    tasksFailed |= !task.reconcile(ipvs);
+                } catch (RuntimeException e) {
+                    LOG.warn("event=task_failed error=\"{}\"", e.toString(), e);
+                    tasksFailed = true;
+                }
+            }
             List<String> waiting = waitingFor();
             if (!waiting.isEmpty()) {
                 LOG.debug("event=pass_skipped waiting_for={}", waiting);

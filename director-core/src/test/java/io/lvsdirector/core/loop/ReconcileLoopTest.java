@@ -430,6 +430,45 @@ class ReconcileLoopTest {
     }
 
     @Test
+    void aKernelTaskRunsOnEveryPassEvenWhileWaitingAndAFailureIsRetried() {
+        AtomicInteger runs = new AtomicInteger();
+        AtomicInteger failuresLeft = new AtomicInteger(0);
+        List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ReconcileLoop l = loop();
+        l.addTask(k -> {
+            assertThat(k).isSameAs(ipvs);
+            runs.incrementAndGet();
+            threads.add(Thread.currentThread());
+            return failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) == 0;
+        });
+
+        // Sources not synced: the service table waits, the task does not.
+        assertThat(l.runOnce().outcome()).isEqualTo(PassResult.Outcome.WAITING);
+        assertThat(runs).hasValue(1);
+
+        // A task that reports failure makes the started loop retry on its own, with no trigger,
+        // and stop retrying once it succeeds.
+        failuresLeft.set(3);
+        l.start();
+        await().atMost(Duration.ofSeconds(2)).until(() -> failuresLeft.get() == 0 && runs.get() >= 5);
+        int settled = runs.get();
+        assertThat(threads.get(threads.size() - 1).getName()).isEqualTo("ipvs-reconcile");
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> runs.get() <= settled + 1);
+    }
+
+    @Test
+    void aKernelTaskThatThrowsDoesNotStopThePass() {
+        syncSources(web(WhenAllDown.FAIL_OPEN, 100, "198.18.0.21"));
+        healthy("198.18.0.21");
+        ReconcileLoop l = loop();
+        l.addTask(k -> {
+            throw new IllegalStateException("boom");
+        });
+        assertThat(l.runOnce().outcome()).isEqualTo(PassResult.Outcome.OK);
+        assertThat(weights(WEB)).containsOnlyKeys("198.18.0.21");
+    }
+
+    @Test
     void aBrokenBatchIsReadAgainAndFinished() {
         syncSources(web(WhenAllDown.FAIL_OPEN, 100, "198.18.0.21", "198.18.0.22", "198.18.0.23"));
         healthy("198.18.0.21", "198.18.0.22", "198.18.0.23");
