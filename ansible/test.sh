@@ -126,7 +126,9 @@ all:
     director_jar_src: $jar
     keepalived_vip_auth_pass: labpass1
     keepalived_vip_interface: eth0
-    keepalived_vip_sync_daemon: ipvsadm
+    director_ha_enabled: true
+    keepalived_vip_sync_daemon: service
+    director_notify_token: lab-notify-token-0123456789
     director_api_tokens:
       - {role: admin, name: ops, token: lab-admin-token-0123456789}
       - {role: read, name: prometheus, token: lab-read-token-0123456789}
@@ -197,6 +199,16 @@ reject "the service's check rejects a config with resyncInterval below minInterv
 check "dir1: token file 0600 lvs-director, config 0640 root:lvs-director" bash -c '
   [[ $(chroot '"$work"'/roots/dir1 stat -c "%a %U" /etc/lvs-director/tokens) == "600 lvs-director" ]] &&
   [[ $(chroot '"$work"'/roots/dir1 stat -c "%a %U:%G" /etc/lvs-director/director.yml) == "640 root:lvs-director" ]]'
+check "dir1: HA wiring: notify token 0640 root:keepalived_script, notify line in tokens, hook runs as keepalived_script, config ha on" bash -c '
+  r='"$work"'/roots/dir1
+  [[ $(chroot $r stat -c "%a %U:%G" /etc/keepalived/lvs-director-notify-token) == "640 root:keepalived_script" ]] &&
+  grep -qx "lab-notify-token-0123456789" $r/etc/keepalived/lvs-director-notify-token &&
+  grep -qx "notify keepalived lab-notify-token-0123456789" $r/etc/lvs-director/tokens &&
+  grep -q "notify \"/usr/local/libexec/lvs-director/vrrp-notify\" keepalived_script" $r/etc/keepalived/keepalived.conf &&
+  grep -q "^exec /opt/lvs-director/bin/lvs-director-notify " $r/usr/local/libexec/lvs-director/vrrp-notify &&
+  [[ -x $r/opt/lvs-director/bin/lvs-director-notify ]] &&
+  grep -Pzo "ha:\n  enabled: true\n  stateFile: /run/lvs-director/ha.json\n  syncId: 1\n  syncInterface: eth0\n" $r/etc/lvs-director/director.yml >/dev/null &&
+  grep -qx "RuntimeDirectoryPreserve=restart" $r/etc/systemd/system/lvs-director.service'
 check "dir1: modules-load.d loads ip_vs and the schedulers; sysctl.d sets the three IPVS keys" bash -c '
   r='"$work"'/roots/dir1
   grep -qx ip_vs $r/etc/modules-load.d/lvs-director.conf && grep -qx ip_vs_wrr $r/etc/modules-load.d/lvs-director.conf &&
@@ -219,6 +231,12 @@ check "active-active: dir1 MASTER of VI_1 and BACKUP of VI_2, dir2 the reverse; 
   grep -Pzo "vrrp_instance VI_1 \\{\\n    state BACKUP" '"$work"'/roots/dir2/etc/keepalived/keepalived.conf &&
   grep -Pzo "vrrp_instance VI_2 \\{\\n    state MASTER" '"$work"'/roots/dir2/etc/keepalived/keepalived.conf &&
   grep -qx "VIPS=\"198.18.0.100 198.18.0.101\"" '"$work"'/roots/rs1/etc/lvs-realserver/vips.conf'
+
+# The notify hook's ipvsadm mode (for a director without HA in its config), rendered beside the roots'
+# service-mode one for tests/realserver-lab.sh.
+check "the notify hook renders in ipvsadm mode" ansible localhost -c local -m ansible.builtin.template \
+  -a "src=$here/roles/keepalived_vip/templates/vrrp-notify.sh.j2 dest=$work/roots/dir1/tmp/vrrp-notify-ipvsadm mode=0755" \
+  -e '{"keepalived_vip_sync_daemon": "ipvsadm", "keepalived_vip_sync_interface": "eth0", "keepalived_vip_sync_id": 1}'
 
 if [[ -x $repo/lab/uml-run ]]; then
   # Each "ok"/"FAIL" line the lab scripts print counts as one check.

@@ -4,9 +4,9 @@
 # runs what the roles installed, from those roots (chroot): the packaged lvs-director with the rendered
 # config and token file, and keepalived with the rendered keepalived.conf, track script and notify hook.
 # With the active-active files (VI_1 198.18.0.100 master on dir1, VI_2 198.18.0.101 master on dir2):
-# checks that each director takes its own VIP and runs master and backup sync daemons, and that once
-# dir1's lvs-director stops, dir1 gives its VIP up (FAULT), dir2 holds both, and dir1 keeps only the
-# backup sync daemon.
+# checks that each director takes its own VIP and, told by the notify hook, its lvs-director runs master
+# and backup sync daemons and reports role master on /v1/ha; and that once dir1's lvs-director stops,
+# dir1 gives its VIP up (FAULT), dir2 holds both, and dir1 keeps only the backup sync daemon.
 # Prints one "ok"/"FAIL" line per check; exit status 0 only when all passed.
 set -uo pipefail
 roots=("${1:?usage: failover-lab.sh DIR1_ROOT DIR2_ROOT}" "${2:?usage: failover-lab.sh DIR1_ROOT DIR2_ROOT}")
@@ -32,6 +32,12 @@ wait_for() {
     sleep 0.5
   done
 }
+# ha_role NS: the role lvs-director reports on GET /v1/ha (master | backup), with the read token.
+ha_role() {
+  ip netns exec "$1" curl -fsS --max-time 3 -H "Authorization: Bearer lab-read-token-0123456789" \
+    http://127.0.0.1:9440/v1/ha 2>/dev/null | grep -o '"role" *: *"[a-z]*"' | grep -o '[a-z]*"$' | tr -d '"'
+}
+roles_are() { [[ "$(ha_role dir1) $(ha_role dir2)" == "$1 $2" ]]; }
 healthy() { ip netns exec "$1" curl -fsS -o /dev/null --max-time 2 http://127.0.0.1:9441/healthcheck 2>/dev/null; }
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
@@ -48,6 +54,8 @@ for i in 1 2; do
   root=${roots[$((i - 1))]}
   # This kernel's /proc and /dev, not the ones the host mounted there.
   mount -t proc proc "$root/proc" && mount --bind /dev "$root/dev" || { fail "dir$i: mounts in $root"; exit 1; }
+  # What the unit's RuntimeDirectory= makes under systemd: the HA state's directory.
+  mkdir -p "$root/run/lvs-director"
   ip netns exec "dir$i" chroot "$root" /usr/local/bin/lvs-director server /etc/lvs-director/director.yml \
     >"$tmp/service-dir$i.log" 2>&1 &
   pids+=($!)
@@ -71,9 +79,14 @@ else
   fail "keepalived: want .100 on dir1 and .101 on dir2; dir1 holds '$(vips dir1)', dir2 '$(vips dir2)'"
 fi
 if wait_for 30 daemons_are "backup master " "backup master "; then
-  ok "notify hook: each director, master of one instance, runs master and backup sync daemons"
+  ok "notify hook → lvs-director: each director, master of one instance, runs master and backup sync daemons"
 else
-  fail "notify hook: sync daemons dir1 '$(daemons dir1)', dir2 '$(daemons dir2)'"
+  fail "notify hook → lvs-director: sync daemons dir1 '$(daemons dir1)', dir2 '$(daemons dir2)'"
+fi
+if wait_for 10 roles_are master master; then
+  ok "GET /v1/ha: both directors report role master (each holds one VIP)"
+else
+  fail "GET /v1/ha: want master on both; dir1 '$(ha_role dir1)', dir2 '$(ha_role dir2)'"
 fi
 
 # dir1's service goes down: its track script fails, dir1 goes to FAULT and gives its VIP up.
@@ -83,9 +96,23 @@ if wait_for 60 vips_are "" "100 101"; then
 else
   fail "failover: want both VIPs on dir2; dir1 holds '$(vips dir1)', dir2 '$(vips dir2)'"
 fi
-if wait_for 30 daemons_are "backup " "backup master "; then
-  ok "notify hook after failover: dir1 (FAULT) runs only the backup sync daemon, dir2 master and backup"
+# dir1's daemons stay as they were: nobody is there to take the FAULT report (the hook retries, then
+# gives up), and a master daemon on a director without the VIP has nothing to send.
+if wait_for 30 daemons_are "backup master " "backup master " && [[ $(ha_role dir2) == master ]]; then
+  ok "after failover: dir2 runs master and backup sync daemons and reports master on /v1/ha"
 else
-  fail "notify hook after failover: sync daemons dir1 '$(daemons dir1)', dir2 '$(daemons dir2)'"
+  fail "after failover: sync daemons dir1 '$(daemons dir1)', dir2 '$(daemons dir2)', dir2 role '$(ha_role dir2)'"
+fi
+
+# dir1's service comes back with the states it had persisted; keepalived's track script passes again,
+# dir1 leaves FAULT, takes VI_1 back (priority 150, preempt) and reports it.
+ip netns exec dir1 chroot "${roots[0]}" /usr/local/bin/lvs-director server /etc/lvs-director/director.yml \
+  >>"$tmp/service-dir1.log" 2>&1 &
+pids+=($!)
+if wait_for 120 vips_are 100 101 && wait_for 30 roles_are master master &&
+  wait_for 30 daemons_are "backup master " "backup master "; then
+  ok "failback: dir1's lvs-director back, dir1 holds $vip1 again and both report master with both daemons"
+else
+  fail "failback: dir1 holds '$(vips dir1)', dir2 '$(vips dir2)'; roles '$(ha_role dir1) $(ha_role dir2)'; daemons dir1 '$(daemons dir1)', dir2 '$(daemons dir2)'"
 fi
 exit "$failed"

@@ -10,7 +10,7 @@
 #     not answer ARP for either VIP;
 #   - with the VIPs on the director (IPVS, rr, -g), curl through each VIP reaches both rs1 and rs2, the
 #     client learns the director's MAC for the VIP, and the director sent no packet back (DR);
-#   - the role's VRRP notify hook, run in the director namespace, starts a master and a backup sync
+#   - the role's VRRP notify hook in ipvsadm mode, run in the director namespace, starts a master and a backup sync
 #     daemon on MASTER and keeps only the backup on BACKUP.
 # Prints one "ok"/"FAIL" line per check; exit status 0 only when all passed.
 set -uo pipefail
@@ -23,7 +23,9 @@ vip=198.18.0.100 vip2=198.18.0.101
 script=$rs_root/usr/local/sbin/lvs-realserver-vips
 conf=$rs_root/etc/lvs-realserver/vips.conf
 sysctl_file=$rs_root/etc/sysctl.d/90-lvs-realserver.conf
-notify=$dir_root/usr/local/libexec/lvs-director/vrrp-notify
+# The hook rendered with keepalived_vip_sync_daemon: ipvsadm (ansible/test.sh); the roots carry the
+# service-mode one, which failover-lab.sh runs through keepalived.
+notify=$dir_root/tmp/vrrp-notify-ipvsadm
 tmp=$(mktemp -d /tmp/lvsd-rs-lab.XXXXXX)
 failed=0
 
