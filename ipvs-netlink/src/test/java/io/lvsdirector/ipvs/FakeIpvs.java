@@ -42,7 +42,8 @@ import java.util.function.Predicate;
  * <h2>For tests</h2>
  * Counts calls by {@link Call kind} (a batch counts once as {@link Call#APPLY} and once per op
  * under the op's kind), so a test can assert that a pass changed nothing; lets a test inject a
- * failure for chosen ops or break a batch after some ops; lets a test set counters.
+ * failure for chosen ops or break a batch after some ops; lets a test set counters; lets a test make
+ * an entry unreadable, as a foreign tool's edit the records cannot hold does ({@link #makeUnreadable}).
  * Order of services and real servers is insertion order (the kernel's is hash order: not
  * significant). Thread-safe: every method is {@code synchronized}.
  *
@@ -108,6 +109,10 @@ public final class FakeIpvs implements Ipvs {
     private Set<String> persistenceEngines = Set.of("sip");
     private Set<String> interfaces = Set.of("lo", "eth0");
     private Timeouts timeouts = new Timeouts(900, 120, 300);
+    // Entries a foreign tool made unrepresentable (see makeUnreadable): left out of snapshot() and
+    // listed as unreadable, until an update or delete of that entry writes it over.
+    private final Map<VirtualServerKey, String> unreadableServices = new LinkedHashMap<>();
+    private final Map<VirtualServerKey, Map<RealServerKey, String>> unreadableRealServers = new LinkedHashMap<>();
     private int breakBatchAfter = -1;
     private int breakBatchErrno;
     private boolean closed;
@@ -154,6 +159,32 @@ public final class FakeIpvs implements Ipvs {
     public synchronized FakeIpvs breakNextBatchAfter(int acknowledged, int errno) {
         breakBatchAfter = acknowledged;
         breakBatchErrno = errno;
+        return this;
+    }
+
+    /**
+     * Makes an existing service read as a foreign tool's edit the records cannot hold would
+     * ({@code ipvsadm -E ... -M 255.0.255.0}): {@link #snapshot} lists it in
+     * {@link IpvsSnapshot#unreadable()} with {@code reason}, not in its entries, and does not read its
+     * real servers. The service is still there (adding it answers EEXIST). An update of it writes
+     * it over and makes it readable again, as such an edit does in the kernel; a delete removes it.
+     */
+    public synchronized FakeIpvs makeUnreadable(VirtualServerKey key, String reason) {
+        svc(key, "make unreadable");
+        unreadableServices.put(key, Objects.requireNonNull(reason));
+        return this;
+    }
+
+    /**
+     * Makes an existing real server read as unrepresentable ({@code ipvsadm -e ... -w 100000}): it is
+     * left out of its service's entry in {@link #snapshot} and listed as unreadable, until an update
+     * or delete of it.
+     */
+    public synchronized FakeIpvs makeUnreadable(VirtualServerKey key, RealServerKey rs, String reason) {
+        if (!svc(key, "make unreadable").dests.containsKey(rs)) {
+            throw new IllegalArgumentException("no real server " + rs + " in " + key);
+        }
+        unreadableRealServers.computeIfAbsent(key, k -> new LinkedHashMap<>()).put(rs, Objects.requireNonNull(reason));
         return this;
     }
 
@@ -275,9 +306,31 @@ public final class FakeIpvs implements Ipvs {
         tally(Call.SNAPSHOT);
         open("-L");
         List<IpvsSnapshot.Entry> entries = new ArrayList<>();
-        services.forEach((k, s) -> entries.add(
-                new IpvsSnapshot.Entry(new VirtualServerStatus(k, s.spec, s.stats), dests(s))));
-        return new IpvsSnapshot(entries);
+        if (unreadableServices.isEmpty() && unreadableRealServers.isEmpty()) {
+            services.forEach((k, s) -> entries.add(
+                    new IpvsSnapshot.Entry(new VirtualServerStatus(k, s.spec, s.stats), dests(s))));
+            return new IpvsSnapshot(entries);
+        }
+        // Unreadable services first, then unreadable real servers service by service, as the reader lists them.
+        List<IpvsSnapshot.Unreadable> odd = new ArrayList<>();
+        unreadableServices.forEach((k, reason) -> odd.add(IpvsSnapshot.Unreadable.service(k.toString(), Optional.of(k), reason)));
+        services.forEach((k, s) -> {
+            if (unreadableServices.containsKey(k)) {
+                return;
+            }
+            Map<RealServerKey, String> badDests = unreadableRealServers.getOrDefault(k, Map.of());
+            List<RealServerStatus> readable = new ArrayList<>();
+            for (RealServerStatus rs : dests(s)) {
+                String reason = badDests.get(rs.key());
+                if (reason == null) {
+                    readable.add(rs);
+                } else {
+                    odd.add(IpvsSnapshot.Unreadable.realServer(k, rs.key().toString(), Optional.of(rs.key()), reason));
+                }
+            }
+            entries.add(new IpvsSnapshot.Entry(new VirtualServerStatus(k, s.spec, s.stats), readable));
+        });
+        return new IpvsSnapshot(entries, odd);
     }
 
     @Override
@@ -329,6 +382,8 @@ public final class FakeIpvs implements Ipvs {
         tally(Call.FLUSH);
         open("-C");
         services.clear();
+        unreadableServices.clear();
+        unreadableRealServers.clear();
     }
 
     @Override
@@ -446,7 +501,22 @@ public final class FakeIpvs implements Ipvs {
                 throw fail(Errno.ENOENT, op);
             }
         }
+        forgetUnreadable(op);
         appliedOps.add(op);
+    }
+
+    /** An update or delete that succeeded writes the entry over: it reads again (or is gone). */
+    private void forgetUnreadable(IpvsOp op) {
+        if (op instanceof IpvsOp.UpdateService u) {
+            unreadableServices.remove(u.service());
+        } else if (op instanceof IpvsOp.DeleteService d) {
+            unreadableServices.remove(d.service());
+            unreadableRealServers.remove(d.service());
+        } else if (op instanceof IpvsOp.UpdateRealServer u) {
+            unreadableRealServers.getOrDefault(u.service(), new LinkedHashMap<>()).remove(u.realServer().key());
+        } else if (op instanceof IpvsOp.DeleteRealServer d) {
+            unreadableRealServers.getOrDefault(d.service(), new LinkedHashMap<>()).remove(d.realServer());
+        }
     }
 
     private Svc existing(VirtualServerKey key, IpvsOp op) {

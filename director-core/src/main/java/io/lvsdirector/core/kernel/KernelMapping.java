@@ -12,6 +12,7 @@ import io.lvsdirector.core.plan.DestinationKey;
 import io.lvsdirector.core.plan.PlanOp;
 import io.lvsdirector.core.plan.ServiceConfig;
 import io.lvsdirector.core.plan.ServiceKey;
+import io.lvsdirector.core.plan.Unreadable;
 import io.lvsdirector.ipvs.IpvsOp;
 import io.lvsdirector.ipvs.IpvsSnapshot;
 import io.lvsdirector.ipvs.RealServer;
@@ -24,6 +25,9 @@ import io.lvsdirector.ipvs.VirtualServerKey;
 import io.lvsdirector.ipvs.VirtualServerSpec;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -32,7 +36,8 @@ import java.util.TreeMap;
  *
  * <p>Both sides keep one spelling per kernel state (flags canonical for the scheduler, a whole-address
  * persistence netmask as 0), so a table read back equals the table written and a restart plans
- * nothing. Things the director does not manage are left out of {@link ActualState}: firewall-mark
+ * nothing. Entries the snapshot could not read are carried as {@link ActualState#unreadable()}: the
+ * planner must know they are there. Things the director does not manage are left out of {@link ActualState}: firewall-mark
  * services (the director never creates one, so it never owns one), thresholds, tunnel settings and
  * persistence engines.
  */
@@ -58,7 +63,39 @@ public final class KernelMapping {
             }
             services.put(key, new ActualService(key, serviceConfig(e.service().spec()), dests));
         }
-        return new ActualState(services);
+        if (snapshot.unreadable().isEmpty()) {
+            return new ActualState(services);
+        }
+        return new ActualState(services, unreadable(snapshot.unreadable()));
+    }
+
+    /**
+     * The snapshot's unreadable entries by service key. Entries without a usable key (an unknown
+     * protocol, a firewall mark) cannot be a service the director writes and are left out; so is a
+     * real server without a key, which no op could name.
+     */
+    static TreeMap<ServiceKey, Unreadable> unreadable(List<IpvsSnapshot.Unreadable> entries) {
+        TreeMap<ServiceKey, Unreadable> out = new TreeMap<>();
+        for (IpvsSnapshot.Unreadable u : entries) {
+            if (u.serviceKey().isEmpty() || u.serviceKey().get().isFwmark()) {
+                continue;
+            }
+            VirtualServerKey k = u.serviceKey().get();
+            ServiceKey key = new ServiceKey(Protocol.valueOf(k.protocol().name()), k.address(), k.port());
+            if (!u.isRealServer()) {
+                out.put(key, Unreadable.service(key, u.reason()));
+            } else if (u.realServerKey().isPresent()) {
+                Unreadable before = out.get(key);
+                if (before != null && before.wholeService()) {
+                    continue;
+                }
+                TreeMap<DestinationKey, String> dests = new TreeMap<>(before == null ? Map.of() : before.destinations());
+                RealServerKey rk = u.realServerKey().get();
+                dests.put(new DestinationKey(rk.address(), rk.port()), u.reason());
+                out.put(key, new Unreadable(key, Optional.empty(), dests));
+            }
+        }
+        return out;
     }
 
     /** The ipvs-netlink op for a plan op. */

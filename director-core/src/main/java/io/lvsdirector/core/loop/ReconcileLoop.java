@@ -21,6 +21,7 @@ import io.lvsdirector.core.plan.PlanOp;
 import io.lvsdirector.core.plan.Planner;
 import io.lvsdirector.core.plan.ServiceKey;
 import io.lvsdirector.core.plan.ServiceTargets;
+import io.lvsdirector.core.plan.Unreadable;
 import io.lvsdirector.core.status.DirectorStatus;
 import io.lvsdirector.core.status.Measurements;
 import io.lvsdirector.core.status.StatusBuilder;
@@ -142,6 +143,16 @@ public final class ReconcileLoop implements AutoCloseable {
     private final List<KernelTask> tasks = new CopyOnWriteArrayList<>();
     // Whether a task asked for a retry in the last pass (touched only under passLock).
     private boolean tasksFailed;
+    // Unreadable kernel entries of ours (Unreadable lines) that a pass edited since the kernel was last
+    // read, and those a read still found unreadable after such an edit: the edit cannot repair them,
+    // so they no longer ask for a quick re-read. Touched only under passLock.
+    private final Set<String> editedUnreadable = new HashSet<>();
+    private Set<String> stuckUnreadable = Set.of();
+    // Whether the last pass edited an unreadable entry and wants the kernel read again soon, to see
+    // whether it reads now (a repaired service's real servers are planned only then).
+    private boolean readSoon;
+    // Whether the last pass read the kernel (a resync is due resyncInterval after the last read).
+    private boolean lastPassRead;
 
     /**
      * @param ipvs the kernel table; the loop is its only writer
@@ -330,10 +341,23 @@ public final class ReconcileLoop implements AutoCloseable {
         lock.lock();
         try {
             long now = System.nanoTime();
-            resyncAt = now + settings.resyncInterval().toNanos();
             boolean retry;
+            boolean read;
+            boolean soon;
             synchronized (passLock) {
                 retry = tasksFailed;
+                read = lastPassRead;
+                soon = readSoon;
+            }
+            // Only a pass that read the kernel repaired drift: a stream of triggered passes, which
+            // trust the table in memory, must not keep pushing the resync back. A timer pass that
+            // could not read (still waiting for the sources) counts, or it would fire again at once.
+            if (read || lastStart - resyncAt >= 0) {
+                resyncAt = now + settings.resyncInterval().toNanos();
+            }
+            if (soon) {
+                readKernelNext = true;
+                pending = true;
             }
             if (result.outcome() == PassResult.Outcome.FAILED || retry) {
                 readKernelNext = true;
@@ -380,6 +404,8 @@ public final class ReconcileLoop implements AutoCloseable {
             long t0 = System.nanoTime();
             Instant at = clock.instant();
             tasksFailed = false;
+            lastPassRead = false;
+            readSoon = false;
             for (KernelTask task : tasks) {
                 try {
                     tasksFailed |= !task.reconcile(ipvs);
@@ -459,11 +485,17 @@ public final class ReconcileLoop implements AutoCloseable {
         }
 
         ActualState actual = readKernel ? KernelMapping.actual(ipvs.snapshot()) : lastKernel;
+        lastPassRead = readKernel;
         // Until this pass ends well, the table in memory is not to be trusted.
         kernelKnown = false;
         // Adoption: a desired service is the director's whether it created it or found it.
         owned.addAll(desired.services().keySet());
         Plan plan = Planner.plan(desired, actual, owned, only);
+        List<String> problems = desired.problems();
+        ActualState read = actual;
+        if (!actual.unreadable().isEmpty() || !editedUnreadable.isEmpty()) {
+            problems = unreadableProblems(desired, actual, readKernel, problems);
+        }
 
         int applied = 0;
         List<String> failures = new ArrayList<>();
@@ -488,6 +520,7 @@ public final class ReconcileLoop implements AutoCloseable {
                 measurements.opApplied(op.kind(), ok);
                 if (ok) {
                     applied++;
+                    noteUnreadableEdit(read, op);
                     actual = actual.after(op);
                     if (op instanceof PlanOp.DeleteService) {
                         owned.remove(op.service());
@@ -519,7 +552,7 @@ public final class ReconcileLoop implements AutoCloseable {
         kernelKnown = ok;
         lastBuilt = ok ? built : null;
         DirectorStatus head = new DirectorStatus(at, took, ok, ok ? null : failures.get(0), List.of(), List.of(),
-                desired.problems());
+                problems);
         statusInputs = new StatusInputs(head, desired, actual);
         status = head;
         if (!plan.isEmpty()) {
@@ -529,6 +562,67 @@ public final class ReconcileLoop implements AutoCloseable {
             LOG.debug("event=pass_done ops=0 took_ms={}", took.toMillis());
         }
         return new PassResult(ok ? PassResult.Outcome.OK : PassResult.Outcome.FAILED, took, applied, failures, null);
+    }
+
+    /**
+     * The status lines for unreadable kernel entries of the director's services, after noting which
+     * of them a read still finds unreadable although a pass edited them since the last read.
+     */
+    private List<String> unreadableProblems(DesiredState desired, ActualState actual, boolean readKernel,
+            List<String> problems) {
+        if (readKernel) {
+            Set<String> now = new HashSet<>();
+            for (Unreadable u : actual.unreadable().values()) {
+                now.addAll(u.describeKeys());
+            }
+            Set<String> stuck = new HashSet<>(editedUnreadable);
+            stuck.retainAll(now);
+            // Still stuck only while still unreadable: one that read fine once starts afresh.
+            Set<String> keep = new HashSet<>(stuckUnreadable);
+            keep.retainAll(now);
+            stuck.addAll(keep);
+            for (String k : stuck) {
+                if (!stuckUnreadable.contains(k)) {
+                    LOG.warn("event=unreadable_entry_stuck entry=\"{}\"", k);
+                }
+            }
+            stuckUnreadable = Set.copyOf(stuck);
+            editedUnreadable.clear();
+        }
+        List<String> lines = Planner.unreadableProblems(desired, actual, owned);
+        if (lines.isEmpty() && stuckUnreadable.isEmpty()) {
+            return problems;
+        }
+        List<String> out = new ArrayList<>(problems);
+        out.addAll(lines);
+        for (String k : stuckUnreadable) {
+            out.add("kernel entry " + k + " still cannot be read after an edit in place: fix or delete it by hand"
+                    + " (ipvsadm); the director keeps its other entries as desired");
+        }
+        return out;
+    }
+
+    /**
+     * Notes an op that succeeded on an entry the pass's table lists as unreadable: the next pass
+     * should read the kernel to see it, unless an earlier edit of it already proved useless.
+     */
+    private void noteUnreadableEdit(ActualState table, PlanOp op) {
+        Unreadable u = table.unreadable().get(op.service());
+        if (u == null) {
+            return;
+        }
+        String key = null;
+        if (u.wholeService()) {
+            key = u.service().toString();
+        } else if (op instanceof PlanOp.UpdateDestination upd && u.destinations().containsKey(upd.destination())) {
+            key = u.service() + " -> " + upd.destination();
+        }
+        if (key != null) {
+            editedUnreadable.add(key);
+            if (!stuckUnreadable.contains(key)) {
+                readSoon = true;
+            }
+        }
     }
 
     /**

@@ -17,6 +17,10 @@ import java.util.Set;
  *       one is removed.
  *   <li>An owned service no longer desired is deleted (the kernel deletes its real servers with it).
  *   <li>Scheduler, flags, persistence, weight and forwarding differences are edits in place.
+ *   <li>An entry under a desired or owned service that the kernel has but could not be read
+ *       ({@link ActualState#unreadable()}) is present with unknown settings: it is edited in place to
+ *       what is desired, or deleted; never added. A whole unreadable service's real servers are
+ *       planned once it reads again. Unreadable entries of other services are ignored.
  *   <li>FAILED: deleted. DRAINING: weight 0 while it has connections, deleted at 0 active + inactive
  *       connections or once its drain deadline has passed; never added. UNKNOWN: kept at its weight
  *       if present, never added.
@@ -60,6 +64,14 @@ public final class Planner {
             if (only != null && !only.contains(ds.key())) {
                 continue;
             }
+            Unreadable odd = actual.unreadable().get(ds.key());
+            if (odd != null && odd.wholeService()) {
+                // Present but unknown: an edit in place writes every setting the director keeps,
+                // which replaces whatever made it unreadable. Its real servers are unknown until
+                // the service reads again, so none is planned now (an add could meet EEXIST).
+                serviceOps.add(new PlanOp.UpdateService(ds.name(), ds.key(), ds.config()));
+                continue;
+            }
             ActualService as = actual.services().get(ds.key());
             if (as == null) {
                 serviceOps.add(new PlanOp.AddService(ds.name(), ds.key(), ds.config()));
@@ -68,13 +80,22 @@ public final class Planner {
             }
             Map<DestinationKey, ActualDestination> present =
                     as == null ? Map.of() : as.destinations();
+            Map<DestinationKey, String> unreadable = odd == null ? Map.of() : odd.destinations();
             for (DesiredDestination dd : ds.destinations().values()) {
-                ActualDestination ad = present.get(dd.key());
-                planDestination(ds, dd, ad, desired, adds, edits, deletes);
+                if (unreadable.containsKey(dd.key())) {
+                    planUnreadableDestination(ds, dd, desired, edits, deletes);
+                } else {
+                    planDestination(ds, dd, present.get(dd.key()), desired, adds, edits, deletes);
+                }
             }
             for (ActualDestination ad : present.values()) {
                 if (!ds.destinations().containsKey(ad.key())) {
                     deletes.add(new PlanOp.DeleteDestination(ds.name(), ds.key(), ad.key()));
+                }
+            }
+            for (DestinationKey k : unreadable.keySet()) {
+                if (!ds.destinations().containsKey(k)) {
+                    deletes.add(new PlanOp.DeleteDestination(ds.name(), ds.key(), k));
                 }
             }
         }
@@ -82,6 +103,12 @@ public final class Planner {
             for (ActualService as : actual.services().values()) {
                 if (!desired.services().containsKey(as.key()) && owned.contains(as.key())) {
                     serviceDeletes.add(new PlanOp.DeleteService(as.key().toString(), as.key()));
+                }
+            }
+            for (Unreadable odd : actual.unreadable().values()) {
+                if (odd.wholeService() && !desired.services().containsKey(odd.service())
+                        && owned.contains(odd.service())) {
+                    serviceDeletes.add(new PlanOp.DeleteService(odd.service().toString(), odd.service()));
                 }
             }
         }
@@ -94,6 +121,52 @@ public final class Planner {
         ops.addAll(deletes);
         ops.addAll(serviceDeletes);
         return new Plan(ops);
+    }
+
+    /**
+     * A real server the kernel has but that could not be read: present, with unknown weight and
+     * connection counts. What it should be is written with an edit in place (never an add, which
+     * would meet EEXIST); one that must go is deleted. A draining one goes to weight 0: its
+     * connection count, which decides its delete, is known once it reads again.
+     */
+    private static void planUnreadableDestination(DesiredService ds, DesiredDestination dd, DesiredState desired,
+            List<PlanOp> edits, List<PlanOp> deletes) {
+        switch (dd.disposition()) {
+            case ACTIVE, FAIL_OPEN, SORRY, UNKNOWN ->
+                    edits.add(new PlanOp.UpdateDestination(ds.name(), ds.key(), dd.key(), dd.config()));
+            case DRAINING -> {
+                if (!desired.at().isBefore(dd.drainDeadline())) {
+                    deletes.add(new PlanOp.DeleteDestination(ds.name(), ds.key(), dd.key()));
+                } else {
+                    edits.add(new PlanOp.UpdateDestination(ds.name(), ds.key(), dd.key(), dd.config().withWeight(0)));
+                }
+            }
+            case FAILED -> deletes.add(new PlanOp.DeleteDestination(ds.name(), ds.key(), dd.key()));
+            default -> throw new IllegalStateException("unhandled disposition " + dd.disposition());
+        }
+    }
+
+    /**
+     * The kernel entries under the director's services that could not be read, one line each, for
+     * status: the plan replaces them in place, and a line that stays after a pass that did so
+     * names an entry the edit could not make readable. Foreign entries are not the director's
+     * business and are left out.
+     *
+     * @param owned services owned before this plan; desired services count as owned
+     */
+    public static List<String> unreadableProblems(DesiredState desired, ActualState actual, Set<ServiceKey> owned) {
+        if (actual.unreadable().isEmpty()) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (Unreadable odd : actual.unreadable().values()) {
+            if (desired.services().containsKey(odd.service()) || owned.contains(odd.service())) {
+                for (String line : odd.describe()) {
+                    out.add("kernel entry " + line + " (cannot be read; edited in place to the desired settings, or deleted)");
+                }
+            }
+        }
+        return out;
     }
 
     private static void planDestination(DesiredService ds, DesiredDestination dd, ActualDestination ad,

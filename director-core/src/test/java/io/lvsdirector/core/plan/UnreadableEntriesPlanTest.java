@@ -1,0 +1,140 @@
+package io.lvsdirector.core.plan;
+
+import static io.lvsdirector.core.plan.Fixtures.T0;
+import static io.lvsdirector.core.plan.Fixtures.dest;
+import static io.lvsdirector.core.plan.Fixtures.key;
+import static io.lvsdirector.core.plan.Fixtures.target;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lvsdirector.core.health.HealthStatus;
+import io.lvsdirector.core.health.ProbeTarget;
+import io.lvsdirector.core.model.Forwarding;
+import io.lvsdirector.core.model.Persistence;
+import io.lvsdirector.core.model.ServiceSpec;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Entries the kernel has but the records could not read are present with unknown settings: the
+ * planner edits or deletes them, never adds them (which would meet EEXIST on every pass).
+ */
+class UnreadableEntriesPlanTest {
+
+    private static final ServiceKey WEB = key("198.18.0.100", 80);
+    private static final ServiceConfig WRR = new ServiceConfig("wrr", Set.of(), Persistence.NONE);
+    private static final DestinationConfig W100 = new DestinationConfig(100, Forwarding.DIRECT_ROUTE);
+
+    private static DesiredState desired(Map<ProbeTarget, HealthStatus> health, ServiceSpec... specs) {
+        return DesiredStateBuilder.build(List.of(specs), List.of(), health, List.of(), Map.of(), T0);
+    }
+
+    private static ActualState withUnreadable(ActualState readable, Unreadable... odd) {
+        TreeMap<ServiceKey, Unreadable> m = new TreeMap<>();
+        for (Unreadable u : odd) {
+            m.put(u.service(), u);
+        }
+        return new ActualState(readable.services(), m);
+    }
+
+    private static Unreadable dests(ServiceKey key, String... addresses) {
+        TreeMap<DestinationKey, String> d = new TreeMap<>();
+        for (String a : addresses) {
+            d.put(dest(a, 80), "weight 100000 out of range 0..65535");
+        }
+        return new Unreadable(key, Optional.empty(), d);
+    }
+
+    @Test
+    void anUnreadableServiceOfOursIsEditedInPlaceAndItsRealServersWaitForTheNextRead() {
+        DesiredState d = desired(Map.of(target("198.18.0.21"), Fixtures.healthy()),
+                Fixtures.staticService("web", "198.18.0.100", 80, "198.18.0.21"));
+        ActualState actual = withUnreadable(ActualState.EMPTY,
+                Unreadable.service(WEB, "persistence netmask 255.0.255.0 is not a prefix"));
+
+        Plan plan = Planner.plan(d, actual, Set.of());
+
+        // Not an add (EEXIST), and no real server yet: the kernel may hold any of them.
+        assertThat(plan.ops()).containsExactly(new PlanOp.UpdateService("web", WEB, WRR));
+        assertThat(Planner.plan(d, actual, Set.of(), Set.of(WEB)).ops()).isEqualTo(plan.ops());
+    }
+
+    @Test
+    void unreadableRealServersAreEditedOrDeletedAsTheirDispositionSays() {
+        ServiceSpec spec = Fixtures.staticService("web", "198.18.0.100", 80,
+                "198.18.0.21", "198.18.0.22", "198.18.0.23", "198.18.0.24");
+        DesiredState d = desired(Map.of(target("198.18.0.21"), Fixtures.healthy(),
+                target("198.18.0.22"), Fixtures.failed("timeout"),
+                target("198.18.0.23"), Fixtures.draining()), spec);
+        // The service reads, with .24 readable; .21, .22, .23 and a stray .29 are not.
+        ActualState actual = withUnreadable(Fixtures.table(WEB, WRR,
+                        new ActualDestination(dest("198.18.0.24", 80), W100, 0, 0)),
+                dests(WEB, "198.18.0.21", "198.18.0.22", "198.18.0.23", "198.18.0.29"));
+
+        Plan plan = Planner.plan(d, actual, Set.of(WEB));
+
+        assertThat(plan.ops()).containsExactly(
+                new PlanOp.UpdateDestination("web", WEB, dest("198.18.0.21", 80), W100),
+                // Draining with unknown connections: weight 0 now; the next read decides the delete.
+                new PlanOp.UpdateDestination("web", WEB, dest("198.18.0.23", 80), W100.withWeight(0)),
+                new PlanOp.DeleteDestination("web", WEB, dest("198.18.0.22", 80)),
+                new PlanOp.DeleteDestination("web", WEB, dest("198.18.0.29", 80)));
+        assertThat(plan.ops()).noneMatch(op -> op instanceof PlanOp.AddDestination);
+    }
+
+    @Test
+    void aDrainingUnreadableRealServerPastItsDeadlineIsDeleted() {
+        ServiceSpec spec = Fixtures.withDrainTimeout(
+                Fixtures.staticService("web", "198.18.0.100", 80, "198.18.0.21", "198.18.0.22"), Duration.ofSeconds(1));
+        Map<ProbeTarget, HealthStatus> health = Map.of(target("198.18.0.21"), Fixtures.draining(),
+                target("198.18.0.22"), Fixtures.healthy());
+        DesiredState first = desired(health, spec);
+        DesiredState later = DesiredStateBuilder.build(List.of(spec), List.of(), health, List.of(),
+                first.drainStarts(), T0.plusSeconds(5));
+        ActualState actual = withUnreadable(Fixtures.table(WEB, WRR,
+                new ActualDestination(dest("198.18.0.22", 80), W100, 0, 0)), dests(WEB, "198.18.0.21"));
+
+        assertThat(Planner.plan(first, actual, Set.of(WEB)).ops()).containsExactly(
+                new PlanOp.UpdateDestination("web", WEB, dest("198.18.0.21", 80), W100.withWeight(0)));
+
+        assertThat(Planner.plan(later, actual, Set.of(WEB)).ops())
+                .containsExactly(new PlanOp.DeleteDestination("web", WEB, dest("198.18.0.21", 80)));
+    }
+
+    @Test
+    void foreignUnreadableEntriesAreLeftAloneAndOwnedOnesNoLongerDesiredAreDeleted() {
+        ServiceKey foreign = key("198.18.0.200", 80);
+        ServiceKey foreignToo = key("198.18.0.201", 80);
+        ServiceKey ours = key("198.18.0.101", 80);
+        ActualState actual = withUnreadable(Fixtures.table(foreignToo, WRR),
+                Unreadable.service(foreign, "odd netmask"), dests(foreignToo, "10.0.0.1"),
+                Unreadable.service(ours, "odd netmask"));
+        DesiredState nothing = desired(Map.of());
+
+        assertThat(Planner.plan(nothing, actual, Set.of()).ops()).isEmpty();
+        assertThat(Planner.unreadableProblems(nothing, actual, Set.of())).isEmpty();
+        assertThat(Planner.plan(nothing, actual, Set.of(ours)).ops())
+                .containsExactly(new PlanOp.DeleteService(ours.toString(), ours));
+        assertThat(Planner.unreadableProblems(nothing, actual, Set.of(ours)))
+                .singleElement().asString().contains("198.18.0.101:80").contains("odd netmask");
+    }
+
+    @Test
+    void theTableAfterAnEditKeepsTheEntryUnknownAndAfterADeleteForgetsIt() {
+        ActualState actual = withUnreadable(Fixtures.table(WEB, WRR), dests(WEB, "198.18.0.21", "198.18.0.22"));
+
+        ActualState edited = actual.after(new PlanOp.UpdateDestination("web", WEB, dest("198.18.0.21", 80), W100));
+        // Its connection count is still unknown: only a read tells.
+        assertThat(edited.unreadable().get(WEB).destinations()).containsOnlyKeys(dest("198.18.0.21", 80),
+                dest("198.18.0.22", 80));
+        assertThat(edited.services().get(WEB).destinations()).isEmpty();
+
+        ActualState deleted = edited.after(new PlanOp.DeleteDestination("web", WEB, dest("198.18.0.21", 80)))
+                .after(new PlanOp.DeleteDestination("web", WEB, dest("198.18.0.22", 80)));
+        assertThat(deleted.unreadable()).isEmpty();
+    }
+}
