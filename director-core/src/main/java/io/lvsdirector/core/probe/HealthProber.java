@@ -7,6 +7,7 @@ import io.lvsdirector.core.health.ProbeTarget;
 import io.lvsdirector.core.status.Measurements;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +51,9 @@ public final class HealthProber implements AutoCloseable {
     private final Clock clock;
     private final Duration renotifyInterval;
     private final ConcurrentHashMap<ProbeTarget, Probe> probes = new ConcurrentHashMap<>();
+    // Each loop's timers: the checker's own when it runs on the same loops, so a probe's start and
+    // its timeout share one wheel and one wake-up.
+    private final Map<EventExecutor, TickWheel> wheels;
     private final ScheduledFuture<?> renotifier;
     private volatile boolean closed;
 
@@ -69,6 +74,7 @@ public final class HealthProber implements AutoCloseable {
         this.measurements = Objects.requireNonNull(measurements, "measurements");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.renotifyInterval = Objects.requireNonNull(renotifyInterval, "renotifyInterval");
+        this.wheels = checker instanceof NettyChecker n && n.group() == loops ? n.wheels() : TickWheel.forEach(loops);
         long every = renotifyInterval.toNanos();
         this.renotifier = loops.next().scheduleAtFixedRate(this::renotifyAll, every, every,
                 TimeUnit.NANOSECONDS);
@@ -131,13 +137,16 @@ public final class HealthProber implements AutoCloseable {
         }
     }
 
-    /** One target's schedule and hysteresis; every field is touched on {@link #loop} only. */
-    private final class Probe {
+    /**
+     * One target's schedule and hysteresis; every field is touched on {@link #loop} only. Its own
+     * timer and its own completion callback, so a probe allocates no task or lambda here.
+     */
+    private final class Probe extends TickWheel.Timer implements BiConsumer<ProbeResult, Throwable> {
         final ProbeTarget target;
         final EventLoop loop;
+        final TickWheel wheel;
         volatile HealthStatus status;
         volatile boolean stopped;
-        ScheduledFuture<?> next;
         long nextStart;
         ProbeResult.Outcome streakOutcome;
         int streak;
@@ -145,6 +154,7 @@ public final class HealthProber implements AutoCloseable {
         Probe(ProbeTarget target, EventLoop loop) {
             this.target = target;
             this.loop = loop;
+            this.wheel = wheels.get(loop);
             this.status = HealthStatus.unknown(clock.instant());
         }
 
@@ -152,22 +162,23 @@ public final class HealthProber implements AutoCloseable {
             long interval = target.check().interval().toNanos();
             long delay = ThreadLocalRandom.current().nextLong(interval);
             loop.execute(() -> {
-                nextStart = System.nanoTime() + delay;
-                next = loop.schedule(this::run, delay, TimeUnit.NANOSECONDS);
+                if (!stopped) {
+                    nextStart = System.nanoTime() + delay;
+                    wheel.arm(this, nextStart);
+                }
             });
         }
 
         void stop() {
             stopped = true;
             loop.execute(() -> {
-                if (next != null) {
-                    next.cancel(false);
-                }
+                TickWheel.disarm(this);
                 checker.release(target);
             });
         }
 
-        void run() {
+        @Override
+        void expire() {
             if (stopped) {
                 return;
             }
@@ -178,13 +189,17 @@ public final class HealthProber implements AutoCloseable {
             if (nextStart - now < 0) {
                 nextStart = now;
             }
-            checker.probe(target).whenComplete((r, e) -> {
-                if (loop.inEventLoop()) {
-                    completed(r, e);
-                } else {
-                    loop.execute(() -> completed(r, e));
-                }
-            });
+            checker.probe(target).whenComplete(this);
+        }
+
+        /** The probe's answer, on whichever thread the checker completed it. */
+        @Override
+        public void accept(ProbeResult r, Throwable e) {
+            if (loop.inEventLoop()) {
+                completed(r, e);
+            } else {
+                loop.execute(() -> completed(r, e));
+            }
         }
 
         void completed(ProbeResult r, Throwable e) {
@@ -196,7 +211,7 @@ public final class HealthProber implements AutoCloseable {
                 LOG.warn("event=probe_record_failed target={}", target, ex);
             }
             if (!stopped) {
-                next = loop.schedule(this::run, Math.max(0, nextStart - System.nanoTime()), TimeUnit.NANOSECONDS);
+                wheel.arm(this, nextStart);
             }
         }
 

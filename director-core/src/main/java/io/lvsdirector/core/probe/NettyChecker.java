@@ -3,14 +3,16 @@ package io.lvsdirector.core.probe;
 import io.lvsdirector.core.health.ProbeTarget;
 import io.lvsdirector.core.model.HealthCheck;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollSocketChannel;
@@ -18,37 +20,37 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.Errors;
-import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.AttributeKey;
-import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * HTTP/1.1 GET and TCP connect probes on Netty, epoll where the platform has it and NIO elsewhere.
  *
- * <p>A probe takes its answer from the status line without waiting for the body. HTTP probes keep
- * their connection between probes unless told not to (see {@link #create(int, boolean, boolean)}).
- * A probe that has not answered when its timeout fires is closed and reported as "timeout".
+ * <p>A probe takes its answer from the status line. HTTP probes keep their connection between
+ * probes unless told not to (see {@link #create(int, boolean, boolean)}); on a kept connection the
+ * answer is given once its body has been read to the end, so the next probe finds the connection
+ * free. A probe that has not answered when its timeout fires is closed and reported as "timeout".
+ *
+ * <p>Per probe the hot path allocates little: the request of each target is encoded once and
+ * written as a view of the same bytes, answers are read by {@link HttpAnswerReader} without a header
+ * map, and timeouts sit on the loop's {@link TickWheel} (so they fire up to
+ * {@value TickWheel#TICK_MILLIS} ms late, never early).
  *
  * <p>Thread-safe. {@link #close()} stops the I/O threads.
  */
@@ -60,14 +62,14 @@ public final class NettyChecker implements Checker, AutoCloseable {
     private static final int EHOSTUNREACH = 113;
     private static final int ENETUNREACH = 101;
 
-    private static final AttributeKey<Attempt> CURRENT = AttributeKey.valueOf("lvs-director-probe");
-
     private final EventLoopGroup group;
+    private final EventLoop[] loops;
+    private final Map<EventExecutor, TickWheel> wheels;
     private final Class<? extends SocketChannel> channelClass;
     private final String transport;
     private final boolean reuse;
-    // Idle keep-alive connections, one per HTTP target at most.
-    private final ConcurrentHashMap<ProbeTarget, Channel> idle = new ConcurrentHashMap<>();
+    // What each HTTP target keeps between probes: its encoded request and its idle connection.
+    private final ConcurrentHashMap<ProbeTarget, Link> links = new ConcurrentHashMap<>();
 
     private NettyChecker(EventLoopGroup group, Class<? extends SocketChannel> channelClass, String transport,
             boolean reuse) {
@@ -75,9 +77,17 @@ public final class NettyChecker implements Checker, AutoCloseable {
         this.channelClass = channelClass;
         this.transport = transport;
         this.reuse = reuse;
-        // Load the HTTP codec's classes now rather than inside the first probe's timeout.
-        new HttpClientCodec();
-        new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/").release();
+        List<EventLoop> all = new ArrayList<>();
+        group.forEach(e -> all.add((EventLoop) e));
+        this.loops = all.toArray(new EventLoop[0]);
+        this.wheels = TickWheel.forEach(group);
+        // Load the answer reader's classes now rather than inside the first probe's timeout.
+        ByteBuf warm = Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", StandardCharsets.US_ASCII);
+        HttpAnswerReader reader = new HttpAnswerReader();
+        while (reader.read(warm) != HttpAnswerReader.Event.END) {
+            // head, then the empty body
+        }
+        warm.release();
     }
 
     /**
@@ -126,6 +136,16 @@ public final class NettyChecker implements Checker, AutoCloseable {
         return group;
     }
 
+    /** The wheel that times probes on {@code loop}, one of this checker's threads. */
+    TickWheel wheel(EventExecutor loop) {
+        return wheels.get(loop);
+    }
+
+    /** Every thread's wheel, for a prober on the same threads. */
+    Map<EventExecutor, TickWheel> wheels() {
+        return wheels;
+    }
+
     /**
      * {@inheritDoc}
      *
@@ -135,13 +155,20 @@ public final class NettyChecker implements Checker, AutoCloseable {
     @Override
     public CompletionStage<ProbeResult> probe(ProbeTarget target) {
         EventLoop loop = null;
-        for (io.netty.util.concurrent.EventExecutor e : group) {
+        for (EventLoop e : loops) {
             if (e.inEventLoop()) {
-                loop = (EventLoop) e;
+                loop = e;
                 break;
             }
         }
-        Attempt attempt = new Attempt(target, loop != null ? loop : group.next());
+        Link link = null;
+        if (target.check().kind() == HealthCheck.Kind.HTTP) {
+            link = links.get(target);
+            if (link == null) {
+                link = links.computeIfAbsent(target, t -> new Link(request(t, reuse)));
+            }
+        }
+        Attempt attempt = new Attempt(target, link, loop != null ? loop : group.next());
         if (attempt.loop.inEventLoop()) {
             attempt.start();
         } else {
@@ -153,53 +180,125 @@ public final class NettyChecker implements Checker, AutoCloseable {
     /** Closes the kept connection of a target no longer probed. Thread-safe. */
     @Override
     public void release(ProbeTarget target) {
-        Channel ch = idle.remove(target);
-        if (ch != null) {
-            ch.close();
+        Link link = links.remove(target);
+        if (link != null) {
+            Connection c = link.idle.getAndSet(null);
+            if (c != null) {
+                c.channel.close();
+            }
         }
     }
 
     @Override
     public void close() {
-        idle.values().forEach(Channel::close);
-        idle.clear();
+        for (Link link : links.values()) {
+            Connection c = link.idle.getAndSet(null);
+            if (c != null) {
+                c.channel.close();
+            }
+        }
+        links.clear();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
+    /**
+     * The GET request of a target, encoded once. A direct buffer (the native transport writes it
+     * without a copy) that cannot be released: each probe writes a {@code duplicate()}, a view with
+     * its own indices over the same bytes, so no write can move another's reader index or free the
+     * bytes under a write still queued; the memory goes with the last reference, through the JDK's
+     * cleaner.
+     */
+    static ByteBuf request(ProbeTarget target, boolean keepAlive) {
+        HealthCheck check = target.check();
+        String host = check.host();
+        if (host == null) {
+            String a = target.address().getHostAddress();
+            host = (a.indexOf(':') >= 0 ? "[" + a + "]" : a) + ":" + check.port();
+        }
+        String text = "GET " + check.path() + " HTTP/1.1\r\n"
+                + "Host: " + host + "\r\n"
+                + "User-Agent: lvs-director\r\n"
+                + "Accept: */*\r\n"
+                + (keepAlive ? "" : "Connection: close\r\n")
+                + "\r\n";
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length);
+        direct.put(bytes).flip();
+        return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(direct));
+    }
+
+    /** A status code in outcome and words; the same code always gives the same answer. */
+    private record Answer(int status, ProbeResult.Outcome outcome, String reason) {
+        static Answer of(HealthCheck check, int status) {
+            if (check.expectedStatuses().contains(status)) {
+                return new Answer(status, ProbeResult.Outcome.UP, "ok");
+            }
+            if (check.drainStatuses().contains(status)) {
+                return new Answer(status, ProbeResult.Outcome.DRAINING, "draining: " + status);
+            }
+            return new Answer(status, ProbeResult.Outcome.DOWN, "HTTP " + status);
+        }
+    }
+
+    /** What an HTTP target keeps between probes. */
+    private static final class Link {
+        final ByteBuf request;
+        // At most one idle connection; taken by the next probe, put back after its answer.
+        final AtomicReference<Connection> idle = new AtomicReference<>();
+        // The answer to the status last seen, so a steady target builds no new strings.
+        volatile Answer last;
+
+        Link(ByteBuf request) {
+            this.request = request;
+        }
+
+        Answer answer(HealthCheck check, int status) {
+            Answer a = last;
+            if (a == null || a.status() != status) {
+                a = Answer.of(check, status);
+                last = a;
+            }
+            return a;
+        }
+    }
+
     /** One probe: connect (or reuse), maybe ask, answer once. Touched only on its event loop. */
-    private final class Attempt {
+    private final class Attempt extends TickWheel.Timer {
         final ProbeTarget target;
         final HealthCheck check;
+        final Link link;
         final EventLoop loop;
         final CompletableFuture<ProbeResult> result = new CompletableFuture<>();
         final long started = System.nanoTime();
         Channel channel;
-        ScheduledFuture<?> timer;
+        Connection connection;
         boolean reused;
         boolean answeredOnce;
         boolean keepAlive;
         boolean returned;
-        ProbeResult answer;
+        Answer answer;
 
-        Attempt(ProbeTarget target, EventLoop loop) {
+        Attempt(ProbeTarget target, Link link, EventLoop loop) {
             this.target = target;
             this.check = target.check();
+            this.link = link;
             this.loop = loop;
         }
 
         void start() {
-            timer = loop.schedule(this::timedOut, check.timeout().toNanos(), TimeUnit.NANOSECONDS);
-            if (reuse && check.kind() == HealthCheck.Kind.HTTP) {
-                Channel kept = idle.remove(target);
-                if (kept != null && kept.isActive() && kept.eventLoop() == loop) {
-                    channel = kept;
+            wheels.get(loop).arm(this, started + check.timeout().toNanos());
+            if (reuse && link != null) {
+                Connection kept = link.idle.getAndSet(null);
+                if (kept != null && kept.channel.isActive() && kept.channel.eventLoop() == loop) {
+                    channel = kept.channel;
+                    connection = kept;
                     reused = true;
-                    kept.attr(CURRENT).set(this);
+                    kept.current = this;
                     send();
                     return;
                 }
                 if (kept != null) {
-                    kept.close();
+                    kept.channel.close();
                 }
             }
             connect();
@@ -208,6 +307,7 @@ public final class NettyChecker implements Checker, AutoCloseable {
         void connect() {
             long timeoutMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(check.timeout().toNanos()
                     - (System.nanoTime() - started)));
+            Connection c = link != null ? new Connection(link) : null;
             Bootstrap b = new Bootstrap()
                     .group(loop)
                     .channel(channelClass)
@@ -216,84 +316,63 @@ public final class NettyChecker implements Checker, AutoCloseable {
                     .handler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
-                            if (check.kind() == HealthCheck.Kind.HTTP) {
-                                ch.pipeline().addLast(new HttpClientCodec(4096, 8192, 8192));
-                                ch.pipeline().addLast(new ResponseHandler(target));
+                            if (c != null) {
+                                ch.pipeline().addLast(c);
                             }
                         }
                     });
-            b.attr(CURRENT, this);
             ChannelFuture cf = b.connect(target.socketAddress());
             channel = cf.channel();
+            connection = c;
+            if (c != null) {
+                c.channel = channel;
+                c.current = this;
+            }
             cf.addListener(f -> {
                 if (!f.isSuccess()) {
                     fail(reason(f.cause()));
-                } else if (check.kind() == HealthCheck.Kind.TCP) {
+                } else if (link == null) {
                     finish(ProbeResult.Outcome.UP, "ok");
-                } else {
+                } else if (!result.isDone()) {
                     send();
                 }
             });
         }
 
         void send() {
-            Channel ch = channel;
-            ch.writeAndFlush(request()).addListener(w -> {
-                if (!w.isSuccess() && ch == channel) {
-                    fail(reason(w.cause()));
-                }
-            });
+            // A void promise: a failed write reaches Connection.exceptionCaught (or channelInactive),
+            // which fails this attempt, without a promise and a listener per probe.
+            channel.writeAndFlush(link.request.duplicate(), channel.voidPromise());
         }
 
-        FullHttpRequest request() {
-            FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, check.path());
-            String host = check.host();
-            if (host == null) {
-                String a = target.address().getHostAddress();
-                host = (a.indexOf(':') >= 0 ? "[" + a + "]" : a) + ":" + check.port();
-            }
-            req.headers().set(HttpHeaderNames.HOST, host);
-            req.headers().set(HttpHeaderNames.USER_AGENT, "lvs-director");
-            req.headers().set(HttpHeaderNames.ACCEPT, "*/*");
-            if (!reuse) {
-                req.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            }
-            return req;
-        }
-
-        /**
-         * The status line arrived: that is the answer. On a connection to keep, it is given once the
-         * body has been read too, so that the next probe finds the connection free.
-         */
-        void answered(HttpResponse response) {
+        /** The head arrived: that is the answer, given now unless the body must be read first. */
+        void answered(int status, boolean persistent) {
             answeredOnce = true;
-            keepAlive = reuse && HttpUtil.isKeepAlive(response);
-            int status = response.status().code();
-            if (check.expectedStatuses().contains(status)) {
-                answer = new ProbeResult(ProbeResult.Outcome.UP, "ok", Duration.ZERO);
-            } else if (check.drainStatuses().contains(status)) {
-                answer = new ProbeResult(ProbeResult.Outcome.DRAINING, "draining: " + status, Duration.ZERO);
-            } else {
-                answer = new ProbeResult(ProbeResult.Outcome.DOWN, "HTTP " + status, Duration.ZERO);
-            }
+            keepAlive = reuse && persistent;
+            answer = link.answer(check, status);
             if (!keepAlive) {
-                complete(answer.outcome(), answer.reason());
+                // Nothing more is wanted from this connection.
+                finish(answer.outcome(), answer.reason());
             }
         }
 
         /** The whole answer was read: keep the connection for the next probe, or close it. */
         void ended() {
+            TickWheel.disarm(this);
+            connection.current = null;
             if (keepAlive && answer != null && !returned && channel.isActive()) {
                 returned = true;
-                timer.cancel(false);
-                channel.attr(CURRENT).set(null);
-                Channel previous = idle.put(target, channel);
-                if (previous != null && previous != channel) {
-                    previous.close();
+                Connection previous = link.idle.getAndSet(connection);
+                if (previous != null && previous != connection) {
+                    previous.channel.close();
+                }
+                if (links.get(target) != link) {
+                    // Released meanwhile: nobody will take this connection again.
+                    link.idle.compareAndSet(connection, null);
+                    channel.close();
                 }
                 complete(answer.outcome(), answer.reason());
             } else {
-                timer.cancel(false);
                 channel.close();
                 if (answer != null) {
                     complete(answer.outcome(), answer.reason());
@@ -316,16 +395,16 @@ public final class NettyChecker implements Checker, AutoCloseable {
             }
             if (reused && !answeredOnce && System.nanoTime() - started < check.timeout().toNanos()) {
                 reused = false;
-                Channel old = channel;
-                old.attr(CURRENT).set(null);
-                old.close();
+                connection.current = null;
+                channel.close();
                 connect();
                 return;
             }
             finish(ProbeResult.Outcome.DOWN, reason);
         }
 
-        void timedOut() {
+        @Override
+        void expire() {
             if (returned) {
                 return;
             }
@@ -339,8 +418,9 @@ public final class NettyChecker implements Checker, AutoCloseable {
 
         /** Answers and closes the connection. */
         void finish(ProbeResult.Outcome outcome, String reason) {
-            if (timer != null) {
-                timer.cancel(false);
+            TickWheel.disarm(this);
+            if (connection != null && connection.current == this) {
+                connection.current = null;
             }
             if (!returned && channel != null) {
                 channel.close();
@@ -348,10 +428,6 @@ public final class NettyChecker implements Checker, AutoCloseable {
             complete(outcome, reason);
         }
 
-        /**
-         * Answers, leaving the connection as it is: the timer stays armed, so a body that never ends
-         * still gets its connection closed.
-         */
         void complete(ProbeResult.Outcome outcome, String reason) {
             if (result.isDone()) {
                 return;
@@ -360,50 +436,71 @@ public final class NettyChecker implements Checker, AutoCloseable {
         }
     }
 
-    /** Reads answers for whichever attempt currently owns the connection. */
-    private final class ResponseHandler extends SimpleChannelInboundHandler<HttpObject> {
-        private final ProbeTarget target;
+    /** An HTTP connection: reads answers for whichever attempt currently owns it. */
+    private final class Connection extends ChannelInboundHandlerAdapter {
+        final Link link;
+        final HttpAnswerReader reader = new HttpAnswerReader();
+        Channel channel;
+        Attempt current;
 
-        ResponseHandler(ProbeTarget target) {
-            this.target = target;
+        Connection(Link link) {
+            this.link = link;
         }
 
         @Override
-        protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
-            Attempt attempt = ctx.channel().attr(CURRENT).get();
-            if (attempt == null) {
-                // Nothing asked: a server talking on an idle connection is not one to keep.
-                ctx.close();
-                return;
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            try {
+                if (msg instanceof ByteBuf in) {
+                    read(in);
+                }
+            } finally {
+                ReferenceCountUtil.release(msg);
             }
-            DecoderResult decoded = msg.decoderResult();
-            if (decoded.isFailure()) {
-                attempt.finish(ProbeResult.Outcome.DOWN, "bad HTTP answer");
-                return;
-            }
-            if (msg instanceof HttpResponse response) {
-                attempt.answered(response);
-            }
-            if (msg instanceof LastHttpContent) {
-                attempt.ended();
+        }
+
+        private void read(ByteBuf in) {
+            while (in.isReadable() || current != null) {
+                Attempt a = current;
+                if (a == null) {
+                    // Bytes nobody asked for: an extra answer or garbage. Not a connection to keep,
+                    // and they must never be taken for the next probe's answer.
+                    channel.close();
+                    return;
+                }
+                switch (reader.read(in)) {
+                    case MORE -> {
+                        return;
+                    }
+                    case HEAD -> a.answered(reader.status(), reader.keepAlive());
+                    case END -> a.ended();
+                    case BAD -> {
+                        a.finish(ProbeResult.Outcome.DOWN, "bad HTTP answer");
+                        return;
+                    }
+                    case TOO_LONG -> {
+                        a.finish(a.answer.outcome(), a.answer.reason());
+                        return;
+                    }
+                    default -> throw new IllegalStateException();
+                }
             }
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            Attempt attempt = ctx.channel().attr(CURRENT).get();
-            if (attempt != null) {
-                attempt.fail(reason(cause));
+            Attempt a = current;
+            if (a != null) {
+                a.fail(reason(cause));
             }
             ctx.close();
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            idle.remove(target, ctx.channel());
-            Attempt attempt = ctx.channel().attr(CURRENT).get();
-            if (attempt != null && attempt.channel == ctx.channel()) {
-                attempt.fail("closed before answering");
+            link.idle.compareAndSet(this, null);
+            Attempt a = current;
+            if (a != null && a.channel == ctx.channel()) {
+                a.fail("closed before answering");
             }
         }
     }

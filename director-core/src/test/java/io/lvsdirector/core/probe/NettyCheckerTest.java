@@ -228,4 +228,96 @@ class NettyCheckerTest {
             assertThat(refused.reason()).isEqualTo("connect refused");
         }
     }
+
+    @Test
+    void aChunkedAnswerSplitAcrossReadsIsReadToItsEndAndTheConnectionKept() throws Exception {
+        try (ScriptedServer server = new ScriptedServer("127.0.10.16").raw(20,
+                "HTTP/1.1 200 OK\r\nTransfer-", "Encoding: chunked\r\n\r\n4\r\nst",
+                "at\r\n3\r\nus!\r\n0\r\n", "\r\n")) {
+            HealthCheck check = http(server.port());
+            for (int i = 0; i < 3; i++) {
+                ProbeResult r = probe(server.address(), check);
+                assertThat(r.outcome()).as("probe %d: %s", i, r.reason()).isEqualTo(ProbeResult.Outcome.UP);
+                // The answer is given only once the last chunk is in, not at the status line.
+                assertThat(r.latency()).isGreaterThanOrEqualTo(Duration.ofMillis(55));
+            }
+            assertThat(server.requests.get()).isEqualTo(3);
+            assertThat(server.connections.get()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void a503WithABodyDrainsAndTheNextAnswerOnTheSameConnectionIsReadCleanly() throws Exception {
+        String drain = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 17\r\n\r\n";
+        try (ScriptedServer server = new ScriptedServer("127.0.10.17").raw(20, drain, "draining, bye ", "now")) {
+            HealthCheck check = http(server.port());
+            assertThat(probe(server.address(), check).reason()).isEqualTo("draining: 503");
+            // A reader that stopped at the status line would take "draining, bye now" as the next answer.
+            server.raw(0, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            assertThat(probe(server.address(), check).reason()).isEqualTo("ok");
+            assertThat(probe(server.address(), check).reason()).isEqualTo("ok");
+            assertThat(server.connections.get()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void connectionCloseIsHonoured() throws Exception {
+        try (ScriptedServer server = new ScriptedServer("127.0.10.18").raw(0,
+                "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok")) {
+            HealthCheck check = http(server.port());
+            assertThat(probe(server.address(), check).outcome()).isEqualTo(ProbeResult.Outcome.UP);
+            assertThat(probe(server.address(), check).outcome()).isEqualTo(ProbeResult.Outcome.UP);
+            assertThat(server.connections.get()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void anExtraAnswerIsNeverTakenForTheNextProbe() throws Exception {
+        // Two answers to each request: the second must not answer the next probe.
+        try (ScriptedServer server = new ScriptedServer("127.0.10.19").raw(0,
+                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", "HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n")) {
+            HealthCheck check = http(server.port());
+            for (int i = 0; i < 3; i++) {
+                assertThat(probe(server.address(), check).reason()).as("probe %d", i).isEqualTo("ok");
+            }
+            // The connection that talked out of turn was not kept.
+            assertThat(server.connections.get()).isGreaterThanOrEqualTo(2);
+        }
+    }
+
+    @Test
+    void garbageIsABadAnswer() throws Exception {
+        try (ScriptedServer server = new ScriptedServer("127.0.10.20").raw(0, "SSH-2.0-OpenSSH_9.2\r\n")) {
+            ProbeResult r = probe(server.address(), http(server.port()));
+            assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.DOWN);
+            assertThat(r.reason()).isEqualTo("bad HTTP answer");
+        }
+    }
+
+    @Test
+    void anAnswerOverTheBodyCapStillCountsButItsConnectionIsNotKept() throws Exception {
+        int big = HttpAnswerReader.MAX_BODY + 1;
+        try (ScriptedServer server = new ScriptedServer("127.0.10.21").raw(0,
+                "HTTP/1.1 200 OK\r\nContent-Length: " + big + "\r\n\r\n", "x".repeat(big))) {
+            HealthCheck check = http(server.port());
+            assertThat(probe(server.address(), check).outcome()).isEqualTo(ProbeResult.Outcome.UP);
+            assertThat(probe(server.address(), check).outcome()).isEqualTo(ProbeResult.Outcome.UP);
+            assertThat(server.connections.get()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void theRequestIsTheSameBytesProbeAfterProbe() throws Exception {
+        // The request is encoded once per target and written as a view: every write must send it whole.
+        try (ScriptedServer server = new ScriptedServer("127.0.10.22").answer(200)) {
+            server.mode = ScriptedServer.Mode.KEEP_ALIVE;
+            HealthCheck check = http(server.port()).withPath("/ping").withHost("edge.example");
+            for (int i = 0; i < 20; i++) {
+                assertThat(probe(server.address(), check).outcome()).isEqualTo(ProbeResult.Outcome.UP);
+            }
+            assertThat(server.requestLines).hasSize(20).containsOnly("GET /ping HTTP/1.1");
+            assertThat(server.hostHeaders).hasSize(20).containsOnly("edge.example");
+            assertThat(server.connections.get()).isEqualTo(1);
+        }
+    }
 }

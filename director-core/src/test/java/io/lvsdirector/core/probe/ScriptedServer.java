@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ScriptedServer implements AutoCloseable {
 
-    enum Mode { STATUS, SLOW, RESET, SILENT, KEEP_ALIVE, KEEP_ALIVE_THEN_DROP }
+    enum Mode { STATUS, SLOW, RESET, SILENT, KEEP_ALIVE, KEEP_ALIVE_THEN_DROP, RAW }
 
     private final ServerSocket socket;
     private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
@@ -37,6 +37,9 @@ final class ScriptedServer implements AutoCloseable {
     volatile Mode mode = Mode.STATUS;
     volatile int status = 200;
     volatile long delayMillis;
+    /** In RAW mode: the bytes answering each request, written part by part with a pause between. */
+    volatile List<byte[]> script = List.of();
+    volatile long pauseMillis;
     /** The next this-many requests are answered 500 whatever the mode says. */
     final AtomicInteger failNext = new AtomicInteger();
 
@@ -94,6 +97,10 @@ final class ScriptedServer implements AutoCloseable {
             requests.incrementAndGet();
             requestLines.add(line);
             readHeaders(in);
+            if (mode == Mode.RAW) {
+                serveRaw(s, in);
+                return;
+            }
             if (mode == Mode.KEEP_ALIVE || mode == Mode.KEEP_ALIVE_THEN_DROP) {
                 serveKeepAlive(s, in);
                 return;
@@ -165,6 +172,36 @@ final class ScriptedServer implements AutoCloseable {
             requestLines.add(line);
             readHeaders(in);
         }
+    }
+
+    /** RAW: answers every request on the connection with the script, whatever it says. */
+    private void serveRaw(Socket s, BufferedReader in) throws IOException, InterruptedException {
+        s.setTcpNoDelay(true); // each part its own segment, so the client reads them apart
+        OutputStream out = s.getOutputStream();
+        while (true) {
+            for (byte[] part : script) {
+                out.write(part);
+                out.flush();
+                if (pauseMillis > 0) {
+                    Thread.sleep(pauseMillis);
+                }
+            }
+            String line = in.readLine();
+            if (line == null) {
+                return;
+            }
+            requests.incrementAndGet();
+            requestLines.add(line);
+            readHeaders(in);
+        }
+    }
+
+    /** RAW mode with these parts (US-ASCII text) answering each request. */
+    ScriptedServer raw(long pause, String... parts) {
+        script = java.util.Arrays.stream(parts).map(x -> x.getBytes(StandardCharsets.US_ASCII)).toList();
+        pauseMillis = pause;
+        mode = Mode.RAW;
+        return this;
     }
 
     @Override

@@ -1,0 +1,185 @@
+package io.lvsdirector.core.probe;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Coarse timers for one event loop: a hashed wheel of {@value #TICK_MILLIS} ms ticks that the
+ * loop turns itself.
+ *
+ * <p>Why not {@code EventLoop.schedule} per probe: at thousands of probes a second, a scheduled
+ * task per start and per timeout meant an allocation, a heap insert and a cancel each, and one
+ * wake-up of the loop per probe. Here arming is an array append, disarming is a field write (the
+ * stale entry is dropped when its slot comes round), and every timer due in the same tick fires in
+ * one wake-up, so the probes of a tick go out as a batch.
+ *
+ * <p>A timer fires at the first tick boundary at or after its deadline: never early, up to one tick
+ * late (plus however late the loop itself is).
+ *
+ * <p>Not thread-safe: every method must be called on {@link #loop}.
+ */
+final class TickWheel {
+
+    static final long TICK_MILLIS = 5;
+    static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS);
+    // 512 × 5 ms = 2.56 s a round; longer deadlines wait in their slot for later rounds.
+    private static final int SLOTS = 512;
+    private static final int MASK = SLOTS - 1;
+    private static final long NONE = Long.MIN_VALUE;
+
+    private static final Logger LOG = LoggerFactory.getLogger(TickWheel.class);
+
+    /** Something with one deadline at a time. Re-arming moves it; a timer is never armed twice. */
+    abstract static class Timer {
+        // The tick this timer is armed for, or NONE. Entries whose timer no longer names their
+        // slot's tick are stale.
+        private long tick = NONE;
+
+        /** Called on the wheel's loop once the deadline has passed. */
+        abstract void expire();
+    }
+
+    private final EventExecutor loop;
+    private final Timer[][] slots = new Timer[SLOTS][];
+    private final int[] sizes = new int[SLOTS];
+    private final Runnable turn = this::turn;
+    private Timer[] spare = new Timer[16];
+    private long done;
+    private int entries;
+    private ScheduledFuture<?> scheduled;
+    private long scheduledTick = Long.MAX_VALUE;
+
+    TickWheel(EventExecutor loop) {
+        this.loop = loop;
+        this.done = Math.floorDiv(System.nanoTime(), TICK_NANOS);
+        for (int i = 0; i < SLOTS; i++) {
+            slots[i] = new Timer[4];
+        }
+    }
+
+    /** One wheel per executor of a group. */
+    static Map<EventExecutor, TickWheel> forEach(Iterable<EventExecutor> group) {
+        Map<EventExecutor, TickWheel> out = new IdentityHashMap<>();
+        for (EventExecutor e : group) {
+            out.put(e, new TickWheel(e));
+        }
+        return out;
+    }
+
+    EventExecutor loop() {
+        return loop;
+    }
+
+    /** Fires {@code timer} at the first tick at or after {@code deadlineNanos} ({@link System#nanoTime()}). */
+    void arm(Timer timer, long deadlineNanos) {
+        long tick = Math.floorDiv(deadlineNanos - 1, TICK_NANOS) + 1;
+        if (tick <= done) {
+            tick = done + 1;
+        }
+        timer.tick = tick;
+        add((int) (tick & MASK), timer);
+        if (tick < scheduledTick) {
+            wakeAt(tick);
+        }
+    }
+
+    /** The timer will not fire (until armed again). */
+    static void disarm(Timer timer) {
+        timer.tick = NONE;
+    }
+
+    static boolean armed(Timer timer) {
+        return timer.tick != NONE;
+    }
+
+    /** Entries held, stale ones included: for tests. */
+    int entries() {
+        return entries;
+    }
+
+    private void add(int slot, Timer timer) {
+        Timer[] a = slots[slot];
+        int n = sizes[slot];
+        if (n == a.length) {
+            a = java.util.Arrays.copyOf(a, n * 2);
+            slots[slot] = a;
+        }
+        a[n] = timer;
+        sizes[slot] = n + 1;
+        entries++;
+    }
+
+    private void wakeAt(long tick) {
+        if (scheduled != null) {
+            scheduled.cancel(false);
+        }
+        scheduledTick = tick;
+        long delay = Math.max(0, tick * TICK_NANOS - System.nanoTime());
+        scheduled = loop.schedule(turn, delay, TimeUnit.NANOSECONDS);
+    }
+
+    private void turn() {
+        scheduled = null;
+        scheduledTick = Long.MAX_VALUE;
+        long now = Math.floorDiv(System.nanoTime(), TICK_NANOS);
+        long from = done + 1;
+        if (now - from >= SLOTS) {
+            // The loop was away for a whole round: every slot once is every slot.
+            from = now - SLOTS + 1;
+        }
+        // Timers armed by the callbacks below land after `now`, never in a slot already passed.
+        done = Math.max(done, now);
+        for (long t = from; t <= now; t++) {
+            int s = (int) (t & MASK);
+            int n = sizes[s];
+            if (n == 0) {
+                continue;
+            }
+            Timer[] items = slots[s];
+            slots[s] = spare;
+            sizes[s] = 0;
+            entries -= n;
+            for (int i = 0; i < n; i++) {
+                Timer x = items[i];
+                items[i] = null;
+                long xt = x.tick;
+                if (xt == NONE || (int) (xt & MASK) != s) {
+                    continue; // disarmed or moved
+                }
+                if (xt > now) {
+                    add(s, x); // a later round
+                    continue;
+                }
+                x.tick = NONE;
+                try {
+                    x.expire();
+                } catch (RuntimeException e) {
+                    LOG.warn("event=timer_failed", e);
+                }
+            }
+            spare = items;
+        }
+        if (entries > 0) {
+            // Callbacks may have asked for a later wake-up than entries armed before this turn need.
+            long next = nextBusyTick(now);
+            if (next < scheduledTick) {
+                wakeAt(next);
+            }
+        }
+    }
+
+    /** The first tick after {@code now} whose slot holds an entry (perhaps a stale one). */
+    private long nextBusyTick(long now) {
+        for (long t = now + 1; t <= now + SLOTS; t++) {
+            if (sizes[(int) (t & MASK)] > 0) {
+                return t;
+            }
+        }
+        return now + 1;
+    }
+}

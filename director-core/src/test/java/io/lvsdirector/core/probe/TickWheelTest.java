@@ -1,0 +1,138 @@
+package io.lvsdirector.core.probe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.netty.channel.DefaultEventLoopGroup;
+import io.netty.channel.EventLoop;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class TickWheelTest {
+
+    private final DefaultEventLoopGroup group = new DefaultEventLoopGroup(1);
+    private final EventLoop loop = group.next();
+    private final TickWheel wheel = new TickWheel(loop);
+    private final List<String> fired = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void stop() {
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private <T> T on(Callable<T> c) throws Exception {
+        return loop.submit(c).get(5, TimeUnit.SECONDS);
+    }
+
+    /** Records its name and the time it fired. */
+    private final class Named extends TickWheel.Timer {
+        final String name;
+        volatile long deadline;
+        volatile long firedAt;
+
+        Named(String name) {
+            this.name = name;
+        }
+
+        void arm(long delayMillis) {
+            deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis);
+            wheel.arm(this, deadline);
+        }
+
+        @Override
+        void expire() {
+            firedAt = System.nanoTime();
+            fired.add(name);
+        }
+    }
+
+    @Test
+    void aTimerFiresOnceNeverEarlyAndAboutOnTime() throws Exception {
+        Named t = new Named("t");
+        on(() -> {
+            t.arm(50);
+            return null;
+        });
+        await().atMost(Duration.ofSeconds(3)).until(() -> !fired.isEmpty());
+        Thread.sleep(100);
+        assertThat(fired).containsExactly("t");
+        assertThat(t.firedAt).isGreaterThanOrEqualTo(t.deadline);
+        // A tick late at most, plus a loaded machine's lateness.
+        assertThat(t.firedAt - t.deadline).isLessThan(TimeUnit.MILLISECONDS.toNanos(500));
+    }
+
+    @Test
+    void aDisarmedTimerDoesNotFireAndAReArmedOneFiresOnlyAtItsNewDeadline() throws Exception {
+        Named off = new Named("off");
+        Named moved = new Named("moved");
+        on(() -> {
+            off.arm(30);
+            TickWheel.disarm(off);
+            moved.arm(30);
+            moved.arm(200);
+            return null;
+        });
+        await().atMost(Duration.ofSeconds(3)).until(() -> !fired.isEmpty());
+        Thread.sleep(100);
+        assertThat(fired).containsExactly("moved");
+        assertThat(moved.firedAt).isGreaterThanOrEqualTo(moved.deadline);
+        // The stale entries went with their slots.
+        assertThat(on(wheel::entries)).isZero();
+    }
+
+    @Test
+    void aDeadlineBeyondOneRoundWaitsForItsRound() throws Exception {
+        Named far = new Named("far");
+        Named near = new Named("near");
+        on(() -> {
+            far.arm(3_000); // more than the wheel's 2.56 s round
+            near.arm(10);
+            return null;
+        });
+        await().atMost(Duration.ofSeconds(2)).until(() -> fired.contains("near"));
+        Thread.sleep(2_700); // past the slot's first turn, which must keep it
+        assertThat(fired).containsExactly("near");
+        await().atMost(Duration.ofSeconds(3)).until(() -> fired.contains("far"));
+        assertThat(far.firedAt).isGreaterThanOrEqualTo(far.deadline);
+    }
+
+    @Test
+    void aTimerArmedFromACallbackForNowFiresOnTheNextTick() throws Exception {
+        Named second = new Named("second");
+        TickWheel.Timer first = new TickWheel.Timer() {
+            @Override
+            void expire() {
+                fired.add("first");
+                wheel.arm(second, System.nanoTime() - 1_000_000); // already due
+            }
+        };
+        on(() -> {
+            wheel.arm(first, System.nanoTime() + 20_000_000);
+            return null;
+        });
+        await().atMost(Duration.ofSeconds(3)).until(() -> fired.size() == 2);
+        assertThat(fired).containsExactly("first", "second");
+    }
+
+    @Test
+    void manyTimersAllFireInDeadlineOrderByTick() throws Exception {
+        int n = 2_000;
+        Named[] timers = new Named[n];
+        on(() -> {
+            for (int i = 0; i < n; i++) {
+                timers[i] = new Named("t" + i);
+                timers[i].arm(i % 400);
+            }
+            return null;
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> fired.size() == n);
+        for (Named t : timers) {
+            assertThat(t.firedAt).isGreaterThanOrEqualTo(t.deadline);
+        }
+    }
+}
