@@ -11,10 +11,12 @@ import io.lvsdirector.api.auth.TokenAuthenticator;
 import io.lvsdirector.api.auth.TokenFile;
 import io.lvsdirector.api.errors.ApiExceptionMapper;
 import io.lvsdirector.api.resources.BodySizeLimitFilter;
+import io.lvsdirector.api.resources.HaResource;
 import io.lvsdirector.api.resources.OpenApiResource;
 import io.lvsdirector.api.resources.PlanResource;
 import io.lvsdirector.api.resources.ServicesResource;
 import io.lvsdirector.api.runtime.Director;
+import io.lvsdirector.core.ha.HaController;
 import java.util.ArrayList;
 import java.util.List;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
@@ -30,10 +32,16 @@ public final class ApiRegistration {
     private ApiRegistration() {
     }
 
+    /** The API with HA off. */
+    public static List<Object> components(Director director, TokenFile tokens, int maxBodyBytes) {
+        return components(director, null, tokens, maxBodyBytes);
+    }
+
     /**
+     * @param ha the HA controller, or {@code null} with HA off
      * @param tokens the token file, or {@code null} to run without authentication
      */
-    public static List<Object> components(Director director, TokenFile tokens, int maxBodyBytes) {
+    public static List<Object> components(Director director, HaController ha, TokenFile tokens, int maxBodyBytes) {
         List<Object> out = new ArrayList<>();
         out.add(new ApiExceptionMapper());
         out.add(new BodySizeLimitFilter(maxBodyBytes));
@@ -52,6 +60,7 @@ public final class ApiRegistration {
         out.add(RolesAllowedDynamicFeature.class);
         out.add(new ServicesResource(director, maxBodyBytes));
         out.add(new PlanResource(director, maxBodyBytes));
+        out.add(new HaResource(director.ipvs(), ha, maxBodyBytes));
         out.add(new OpenApiResource());
         return out;
     }

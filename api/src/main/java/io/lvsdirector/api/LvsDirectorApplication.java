@@ -11,6 +11,9 @@ import io.lvsdirector.api.cli.CheckCommand;
 import io.lvsdirector.api.cli.PlanCommand;
 import io.lvsdirector.api.cli.StatusCommand;
 import io.lvsdirector.api.config.LvsDirectorConfiguration;
+import io.lvsdirector.api.ha.HaCollector;
+import io.lvsdirector.api.ha.HaMetrics;
+import io.lvsdirector.api.ha.HaStateFile;
 import io.lvsdirector.api.metrics.DirectorCollector;
 import io.lvsdirector.api.metrics.PrometheusMeasurements;
 import io.lvsdirector.api.runtime.ChangeLog;
@@ -18,6 +21,7 @@ import io.lvsdirector.api.runtime.DataPlaneHealthCheck;
 import io.lvsdirector.api.runtime.Director;
 import io.lvsdirector.api.runtime.DirectorBuilder;
 import io.lvsdirector.api.runtime.ManagedDirector;
+import io.lvsdirector.core.ha.HaController;
 import io.lvsdirector.k8s.KubernetesNodeSource;
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -84,9 +88,20 @@ public final class LvsDirectorApplication extends Application<LvsDirectorConfigu
                 director.nodes() instanceof KubernetesNodeSource k ? k : null));
         environment.admin().addServlet("prometheus", new PrometheusMetricsServlet(registry)).addMapping("/metrics");
 
+        // HA off: no task on the loop, so the sync daemons are never touched.
+        HaController ha = null;
+        if (config.getHa().isEnabled()) {
+            ha = new HaController(config.getHa().buildSettings(), new HaStateFile(config.getHa().getStateFile()),
+                    new HaMetrics(registry), java.time.Clock.systemUTC());
+            ha.addListener(director.loop()::requestSync);
+            director.loop().addTask(ha);
+        }
+        registry.register(new HaCollector(director.ipvs(), ha));
+
         environment.healthChecks().register("data-plane", new DataPlaneHealthCheck(director));
         environment.lifecycle().manage(new ManagedDirector(director));
-        for (Object component : ApiRegistration.components(director, tokens, config.getApi().getMaxBodyBytes())) {
+        for (Object component : ApiRegistration.components(director, ha, tokens,
+                config.getApi().getMaxBodyBytes())) {
             environment.jersey().register(component);
         }
     }

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The API's bearer tokens, read from a file the config names (so the YAML, often kept in
  * configuration management, holds no secret). One token per line: {@code ROLE NAME TOKEN}, where
- * ROLE is {@code admin} or {@code read}, NAME identifies the holder in logs, and TOKEN is at least
+ * ROLE is {@code admin}, {@code read} or {@code notify} (keepalived's hook: VRRP state reports only), NAME identifies the holder in logs, and TOKEN is at least
  * 16 characters of {@code [A-Za-z0-9._~+/=-]}. Blank lines and lines starting with {@code #} are
  * ignored.
  *
@@ -77,7 +77,8 @@ public final class TokenFile {
             Role role = switch (parts[0].toLowerCase(Locale.ROOT)) {
                 case "admin" -> Role.ADMIN;
                 case "read" -> Role.READ;
-                default -> throw new IllegalArgumentException(where + ": role must be admin or read");
+                case "notify" -> Role.NOTIFY;
+                default -> throw new IllegalArgumentException(where + ": role must be admin, read or notify");
             };
             if (!NAME.matcher(parts[1]).matches()) {
                 throw new IllegalArgumentException(where + ": name must be 1-64 characters of [A-Za-z0-9._@-]");

@@ -51,6 +51,13 @@ public final class CheckCommand extends ConfiguredCommand<LvsDirectorConfigurati
                     + state.getFile());
         }
         out.println("kubernetes: " + k8s.mode());
+        if (config.getHa().isEnabled()) {
+            var ha = config.getHa().buildSettings();
+            out.println("ha: sync daemons on " + ha.syncInterface() + " syncid " + ha.syncId() + ", VRRP states in "
+                    + config.getHa().getStateFile());
+        } else {
+            out.println("ha: off (the sync daemons are left alone)");
+        }
     }
 
     @Override

@@ -13,7 +13,7 @@ import java.nio.file.Path;
  * <pre>
  * auth:
  *   enabled: true
- *   tokenFile: /etc/lvs-director/tokens   # lines "ROLE NAME TOKEN", ROLE admin | read; chmod 600
+ *   tokenFile: /etc/lvs-director/tokens   # lines "ROLE NAME TOKEN", ROLE admin | read | notify; chmod 600
  * </pre>
  */
 public class AuthFactory {

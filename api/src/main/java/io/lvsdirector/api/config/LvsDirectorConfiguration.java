@@ -51,6 +51,11 @@ public class LvsDirectorConfiguration extends Configuration {
     @JsonProperty
     private KubernetesFactory kubernetes = new KubernetesFactory();
 
+    @Valid
+    @NotNull
+    @JsonProperty
+    private HaFactory ha = new HaFactory();
+
     public LvsDirectorConfiguration() {
         DefaultServerFactory server = (DefaultServerFactory) getServerFactory();
         HttpConnectorFactory app = new HttpConnectorFactory();
@@ -85,5 +90,9 @@ public class LvsDirectorConfiguration extends Configuration {
 
     public KubernetesFactory getKubernetes() {
         return kubernetes;
+    }
+
+    public HaFactory getHa() {
+        return ha;
     }
 }

@@ -349,7 +349,7 @@ public final class FileServiceStore implements DesiredStateStore {
      * or the new content: temp file in the same directory (a rename is only atomic within one file
      * system), fsync of its data, rename, fsync of the directory entry.
      */
-    static void writeAtomically(Path target, byte[] bytes) throws IOException {
+    public static void writeAtomically(Path target, byte[] bytes) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");

@@ -1,0 +1,95 @@
+package io.lvsdirector.api.ha;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lvsdirector.core.ha.HaController;
+import io.lvsdirector.core.ha.HaSettings;
+import io.lvsdirector.core.ha.HaStore;
+import io.lvsdirector.core.ha.VrrpState;
+import io.lvsdirector.ipvs.FakeIpvs;
+import io.lvsdirector.ipvs.SyncDaemon;
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+class HaMetricsTest {
+
+    static String scrape(PrometheusRegistry registry) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrometheusTextFormatWriter.create().write(out, registry.scrape(), EscapingScheme.ALLOW_UTF8);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    static String scrapeHa() throws Exception {
+        FakeIpvs ipvs = new FakeIpvs();
+        PrometheusRegistry registry = new PrometheusRegistry();
+        HaController ha = new HaController(HaSettings.of("eth0", 1), HaStore.inMemory(), new HaMetrics(registry),
+                Clock.systemUTC());
+        registry.register(new HaCollector(ipvs, ha));
+        ha.report("VI_1", VrrpState.MASTER, 150);
+        ha.report("VI_2", VrrpState.BACKUP, 100);
+        ha.reconcile(ipvs);
+        ha.report("VI_1", VrrpState.BACKUP, 100);
+        ha.reconcile(ipvs);
+        ha.report("VI_1", VrrpState.MASTER, 150);
+        ha.reconcile(ipvs);
+        return scrape(registry);
+    }
+
+    @Test
+    void exportsRoleInstancesDaemonsAndCounts() throws Exception {
+        String text = scrapeHa();
+        assertThat(text).contains("lvs_director_ha_enabled 1.0");
+        assertThat(text).contains("lvs_director_ha_master 1.0");
+        assertThat(text).contains("lvs_director_ha_instance_state{instance=\"VI_1\",state=\"master\"} 1.0");
+        assertThat(text).contains("lvs_director_ha_instance_state{instance=\"VI_1\",state=\"backup\"} 0.0");
+        assertThat(text).contains("lvs_director_ha_instance_state{instance=\"VI_2\",state=\"backup\"} 1.0");
+        assertThat(text).contains("lvs_director_ha_sync_daemon_running{state=\"master\"} 1.0");
+        assertThat(text).contains("lvs_director_ha_sync_daemon_running{state=\"backup\"} 1.0");
+        assertThat(text).contains("lvs_director_ha_sync_daemons_in_step 1.0");
+        assertThat(text).contains("lvs_director_ha_transitions_total{from=\"master\",instance=\"VI_1\",to=\"backup\"} 1.0");
+        assertThat(text).contains("lvs_director_ha_transitions_total{from=\"none\",instance=\"VI_1\",to=\"master\"} 1.0");
+        assertThat(text).contains("lvs_director_ha_role_changes_total{role=\"master\"} 2.0");
+        assertThat(text).contains("lvs_director_ha_role_changes_total{role=\"backup\"} 1.0");
+        assertThat(text).contains(
+                "lvs_director_ha_sync_daemon_operations_total{op=\"start\",result=\"ok\",state=\"master\"} 2.0");
+        assertThat(text).contains(
+                "lvs_director_ha_sync_daemon_operations_total{op=\"stop\",result=\"ok\",state=\"master\"} 1.0");
+    }
+
+    @Test
+    void withHaOffOnlyTheKernelDaemonsAreExported() throws Exception {
+        FakeIpvs ipvs = new FakeIpvs().withInterfaces(Set.of("eth0"));
+        ipvs.startDaemon(SyncDaemon.of(SyncDaemon.State.BACKUP, "eth0", 1));
+        PrometheusRegistry registry = new PrometheusRegistry();
+        registry.register(new HaCollector(ipvs, null));
+        String text = scrape(registry);
+        assertThat(text).contains("lvs_director_ha_enabled 0.0");
+        assertThat(text).contains("lvs_director_ha_sync_daemon_running{state=\"backup\"} 1.0");
+        assertThat(text).contains("lvs_director_ha_sync_daemon_running{state=\"master\"} 0.0");
+        assertThat(text).doesNotContain("lvs_director_ha_master");
+    }
+
+    @Test
+    void promtoolFindsNoProblem() throws Exception {
+        Path promtool = Path.of("/usr/bin/promtool");
+        Assumptions.assumeTrue(Files.isExecutable(promtool), "promtool is not installed");
+        String text = scrapeHa();
+        Process p = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
+        p.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(out).isEmpty();
+        assertThat(p.exitValue()).isZero();
+    }
+}
