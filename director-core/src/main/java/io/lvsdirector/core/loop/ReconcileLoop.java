@@ -61,9 +61,11 @@ import org.slf4j.LoggerFactory;
  * changed targets feed (plus any with a draining server, whose deadline moves with the clock):
  * {@link DesiredStateBuilder#rebuild} and {@link Planner#plan(DesiredState, ActualState, Set, Set)}.
  * With services, nodes and drains as the last good pass saw them, and every other service already
- * as desired, that plans exactly what the full pass would (IncrementalPassTest checks it). Any
- * change of the services, nodes or drains, a timer pass, a pass after a failure or a config
- * problem builds everything.
+ * as desired, that plans exactly what the full pass would (IncrementalPassTest checks it). A timer
+ * pass builds the same way when the services, nodes and drains the sources hold equal those of the
+ * last build, but reads the kernel and plans every service against it: that is the drift repair,
+ * and the build it skips is most of a full pass's cost. Any change of the services, nodes or
+ * drains, a pass after a failure or a config problem builds everything.
  *
  * <p>Scheduling follows kube-proxy's bounded-frequency runner: {@link #requestSync()} never blocks
  * and coalesces (any number of requests before a pass starts cost one pass); two passes start at
@@ -122,7 +124,18 @@ public final class ReconcileLoop implements AutoCloseable {
     private final AtomicBoolean inputsChanged = new AtomicBoolean(true);
 
     private record Built(DesiredState desired, Collection<ServiceSpec> specs, Collection<NodeView> nodes,
-            Collection<ManualDrain> drains, ServiceTargets targets) {}
+            Collection<ManualDrain> drains, ServiceTargets targets) {
+
+        /** Whether the sources hold what this was built from (order aside). */
+        boolean sameInputs(Collection<ServiceSpec> specsNow, Collection<NodeView> nodesNow,
+                Collection<ManualDrain> drainsNow) {
+            return sameElements(specs, specsNow) && sameElements(drains, drainsNow) && sameElements(nodes, nodesNow);
+        }
+
+        private static <T> boolean sameElements(Collection<T> a, Collection<T> b) {
+            return a.size() == b.size() && (a.equals(b) || new HashSet<>(a).equals(new HashSet<>(b)));
+        }
+    }
 
     // Scheduling state: touched only under lock. Times are System.nanoTime() values.
     private final ReentrantLock lock = new ReentrantLock();
@@ -446,32 +459,48 @@ public final class ReconcileLoop implements AutoCloseable {
         lastBuilt = null;
         // Cleared before the sources are read: a change after this sets it again for the next pass.
         boolean sourcesChanged = inputsChanged.getAndSet(false);
-        boolean full = sourcesChanged || readKernel || before == null || changed == null
-                || !before.desired().problems().isEmpty();
+        boolean full = sourcesChanged || before == null || changed == null || !before.desired().problems().isEmpty();
+        Collection<ServiceSpec> specs = null;
+        Collection<NodeView> nodeList = null;
+        Collection<ManualDrain> drainList = null;
+        if (!full && readKernel) {
+            // A timer pass is there to repair the kernel, which it does by reading it and planning
+            // every service. Building every service again would give the same desired state when
+            // nothing it is built from changed, and costs most of a full pass (5,000 candidates):
+            // time a health transition arriving meanwhile would wait. The sources' own notices
+            // say nothing changed; comparing what they hold with what the last build used makes
+            // that independent of a lost notice.
+            specs = services.services();
+            nodeList = nodes.nodes();
+            drainList = drains.drains();
+            full = !before.sameInputs(specs, nodeList, drainList);
+        }
         DesiredState desired;
         Set<ServiceKey> only;
         Built built;
         if (full) {
-            Collection<ServiceSpec> specs = services.services();
-            Collection<NodeView> nodeList = nodes.nodes();
-            Collection<ManualDrain> drainList = drains.drains();
+            if (specs == null) {
+                specs = services.services();
+                nodeList = nodes.nodes();
+                drainList = drains.drains();
+            }
             desired = DesiredStateBuilder.build(specs, nodeList, health.snapshot(), drainList, drainStarts, at);
             health.watch(desired.probeTargets());
             for (String problem : desired.problems()) {
                 LOG.debug("event=config_problem problem=\"{}\"", problem);
             }
             only = null;
-            built = new Built(desired, specs, nodeList, drainList, ServiceTargets.of(desired, specs));
+            built = new Built(desired, specs, nodeList, drainList, ServiceTargets.of(desired, specs, nodeList));
         } else {
-            // A health transition only: services, nodes and drains are as the last pass saw them,
-            // so only the services fed by the changed targets can plan differently — and those
-            // with a draining server, whose deadline moves with the clock.
-            only = before.targets().servicesOf(changed);
+            // Services, nodes and drains are as the last build saw them, so only the services fed
+            // by the changed targets can be built differently — and those with a draining server,
+            // whose deadline moves with the clock.
+            Set<ServiceKey> rebuilt = before.targets().servicesOf(changed);
             for (DrainKey k : before.desired().drainStarts().keySet()) {
-                only.add(k.service());
+                rebuilt.add(k.service());
             }
             Map<ProbeTarget, HealthStatus> statuses = new HashMap<>();
-            for (ServiceKey k : only) {
+            for (ServiceKey k : rebuilt) {
                 for (ProbeTarget t : before.targets().targetsOf(k)) {
                     HealthStatus st = health.status(t);
                     if (st != null) {
@@ -479,9 +508,13 @@ public final class ReconcileLoop implements AutoCloseable {
                     }
                 }
             }
-            desired = DesiredStateBuilder.rebuild(before.desired(), before.specs(), before.nodes(), statuses,
-                    before.drains(), only, at);
+            List<NodeView> selected = before.targets().nodesOf(rebuilt);
+            desired = DesiredStateBuilder.rebuild(before.desired(), before.specs(),
+                    selected != null ? selected : before.nodes(), statuses, before.drains(), rebuilt, at);
             built = new Built(desired, before.specs(), before.nodes(), before.drains(), before.targets());
+            // A pass that read the kernel plans every service against it (that is the drift
+            // repair); otherwise every service but these is as the last pass left it.
+            only = readKernel ? null : rebuilt;
         }
 
         ActualState actual = readKernel ? KernelMapping.actual(ipvs.snapshot()) : lastKernel;

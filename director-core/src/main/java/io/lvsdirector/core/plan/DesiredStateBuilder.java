@@ -110,6 +110,8 @@ public final class DesiredStateBuilder {
      * {@code previous}'s. A service whose drain deadline may pass must be in {@code which}: the
      * planner reads {@link DesiredState#at()} only for draining servers.
      *
+     * @param nodes the nodes {@code previous} was built from, or only those the services in
+     *     {@code which} select ({@link ServiceTargets#nodesOf}): others are not looked at
      * @param which kernel identities of the services to build again; unknown ones are ignored
      * @param health the newest status of at least every target those services use
      */

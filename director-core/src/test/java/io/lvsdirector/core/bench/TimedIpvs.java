@@ -8,21 +8,28 @@ import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Wraps an {@link Ipvs} and notes when an op for each real server address last returned from the kernel. */
 final class TimedIpvs {
 
     final Map<InetAddress, Long> appliedAt = new ConcurrentHashMap<>();
+    // Start and end (System.nanoTime) of every table read, in order: which transitions waited for one.
+    final List<long[]> reads = new CopyOnWriteArrayList<>();
     final Ipvs ipvs;
 
     TimedIpvs(Ipvs real) {
         this.ipvs = (Ipvs) Proxy.newProxyInstance(Ipvs.class.getClassLoader(), new Class<?>[] {Ipvs.class},
                 (proxy, method, args) -> {
                     Object r;
+                    long start = System.nanoTime();
                     try {
                         r = method.invoke(real, args);
                     } catch (InvocationTargetException e) {
                         throw e.getCause();
+                    }
+                    if (method.getName().equals("snapshot")) {
+                        reads.add(new long[] {start, System.nanoTime()});
                     }
                     if (method.getName().equals("apply")) {
                         long now = System.nanoTime();

@@ -18,6 +18,8 @@ import io.lvsdirector.core.status.CountingMeasurements;
 import io.lvsdirector.ipvs.FakeIpvs;
 import io.lvsdirector.ipvs.Ipvs;
 import io.lvsdirector.ipvs.socket.NetlinkIpvs;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +41,42 @@ import java.util.Set;
  * measures the director alone. Goal: p99 ≤ 20 ms.
  */
 public final class TransitionLatencyBenchmark {
+
+    private static long gcCount() {
+        long n = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            n += Math.max(0, gc.getCollectionCount());
+        }
+        return n;
+    }
+
+    /**
+     * What the slowest 2 % of transitions waited for: a pass that read the whole table (a resync or
+     * a retry) overlapping them, a garbage collection, or neither (the loop thread waiting for a CPU).
+     */
+    private static void explainTail(List<Double> latencies, List<long[]> spans, List<Boolean> gcDuring,
+            List<long[]> reads) {
+        double cut = Stats.percentile(latencies, 98);
+        int slow = 0;
+        int read = 0;
+        int gc = 0;
+        int neither = 0;
+        for (int i = 0; i < latencies.size(); i++) {
+            if (latencies.get(i) < cut) {
+                continue;
+            }
+            slow++;
+            long[] s = spans.get(i);
+            boolean overlapsRead = reads.stream().anyMatch(r -> r[0] < s[1] && r[1] > s[0]);
+            read += overlapsRead ? 1 : 0;
+            gc += gcDuring.get(i) ? 1 : 0;
+            neither += !overlapsRead && !gcDuring.get(i) ? 1 : 0;
+        }
+        double readMs = reads.stream().mapToDouble(r -> (r[1] - r[0]) / 1e6).max().orElse(0);
+        System.out.printf("transition: slowest %d (>= p98 %.2f ms): %d during a table read, %d during a GC, "
+                + "%d neither; %d table reads in the run (longest %.1f ms)%n", slow, cut, read, gc, neither,
+                reads.size(), readMs);
+    }
 
     public static void main(String[] args) throws Exception {
         int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
@@ -83,6 +121,11 @@ public final class TransitionLatencyBenchmark {
 
         Random random = new Random(1);
         List<Double> latencies = new ArrayList<>();
+        // Per transition: when it was reported, when it reached the kernel, and whether a young or
+        // old collection ran meanwhile, to tell what the slow ones waited for.
+        List<long[]> spans = new ArrayList<>();
+        List<Boolean> gcDuring = new ArrayList<>();
+        int reads0 = timed.reads.size();
         boolean[] down = new boolean[nodes];
         long passes0 = m.passes();
         long passNanos0 = m.totalPassTime().toNanos();
@@ -91,6 +134,7 @@ public final class TransitionLatencyBenchmark {
             InetAddress a = addresses.get(n);
             Long before = timed.appliedAt.get(a);
             down[n] = !down[n];
+            long gc0 = gcCount();
             long t0 = System.nanoTime();
             board.onHealth(new ProbeTarget(a, check), down[n]
                     ? new HealthStatus(HealthState.FAILED, "timeout", Instant.now())
@@ -99,6 +143,8 @@ public final class TransitionLatencyBenchmark {
                 Long at = timed.appliedAt.get(a);
                 if (at != null && !at.equals(before) && at - t0 > 0) {
                     latencies.add((at - t0) / 1e6);
+                    spans.add(new long[] {t0, at});
+                    gcDuring.add(gcCount() != gc0);
                     break;
                 }
                 java.util.concurrent.locks.LockSupport.parkNanos(20_000);
@@ -113,6 +159,7 @@ public final class TransitionLatencyBenchmark {
                 transitions, Stats.percentile(latencies, 50), Stats.percentile(latencies, 99),
                 Stats.percentile(latencies, 100), passes, (m.totalPassTime().toNanos() - passNanos0) / 1e6 / passes);
         loop.close();
+        explainTail(latencies, spans, gcDuring, timed.reads.subList(reads0, timed.reads.size()));
         if (kernel.equals("netlink")) {
             real.flush();
         }

@@ -384,6 +384,39 @@ class ReconcileLoopTest {
     }
 
     @Test
+    void aStreamOfTriggeredPassesDoesNotPostponeTheResync() throws Exception {
+        syncSources(web(WhenAllDown.FAIL_OPEN, 100, "198.18.0.21", "198.18.0.22"));
+        healthy("198.18.0.21", "198.18.0.22");
+        ReconcileLoop l = loop(new LoopSettings(Duration.ofMillis(1), Duration.ofMillis(300), Duration.ofSeconds(30),
+                Duration.ofMillis(20), Duration.ofMillis(200)));
+        l.start();
+        await().atMost(Duration.ofSeconds(3)).until(() -> weights(WEB).size() == 2);
+        // A weight edited by hand, then .21 flaps every 10 ms: each flap is a triggered pass, which
+        // trusts the table in memory. Only the resync reads the kernel, so it must still come.
+        ipvs.updateRealServer(WEB, RealServer.directRoute("198.18.0.22", 80, 1));
+        AtomicInteger flaps = new AtomicInteger();
+        Thread flapper = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                report("198.18.0.21", flaps.incrementAndGet() % 2 == 0 ? HealthState.HEALTHY : HealthState.FAILED,
+                        "flap");
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        flapper.start();
+        try {
+            await().atMost(Duration.ofSeconds(3)).until(() -> weights(WEB).get("198.18.0.22") == 100);
+            assertThat(flaps.get()).isGreaterThan(5);
+        } finally {
+            flapper.interrupt();
+            flapper.join();
+        }
+    }
+
+    @Test
     void aTriggeredPassTrustsTheLastTableAndOnlyTheResyncReadsTheKernel() throws Exception {
         syncSources(web(WhenAllDown.FAIL_OPEN, 100, "198.18.0.21", "198.18.0.22"));
         healthy("198.18.0.21", "198.18.0.22");

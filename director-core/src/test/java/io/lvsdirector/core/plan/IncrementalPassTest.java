@@ -40,6 +40,7 @@ class IncrementalPassTest {
     void anIncrementalPassPlansWhatAFullPassPlans() {
         int compared = 0;
         int nonEmpty = 0;
+        int drifts = 0;
         for (int round = 0; round < 300; round++) {
             Random r = new Random(round);
             List<NodeView> nodes = new ArrayList<>();
@@ -101,14 +102,25 @@ class IncrementalPassTest {
                         previous.drainStarts(), now);
                 Plan fullPlan = Planner.plan(full, actual, owned);
 
-                Set<ServiceKey> only = ServiceTargets.of(previous, specs).servicesOf(changed);
+                ServiceTargets serviceTargets = ServiceTargets.of(previous, specs, nodes);
+                Set<ServiceKey> only = serviceTargets.servicesOf(changed);
                 previous.drainStarts().keySet().forEach(d -> only.add(d.service()));
                 DesiredState incremental = DesiredStateBuilder.rebuild(previous, specs, nodes, health, List.of(),
                         only, now);
                 Plan incrementalPlan = Planner.plan(incremental, actual, owned, only);
+                // The loop hands rebuild only the nodes those services select.
+                DesiredState fromSelected = DesiredStateBuilder.rebuild(previous, specs, serviceTargets.nodesOf(only),
+                        health, List.of(), only, now);
 
                 String where = "round " + round + " step " + step;
                 assertEquals(fullPlan.ops(), incrementalPlan.ops(), where);
+                assertEquals(incremental, fromSelected, where);
+                // A timer pass builds the same way but plans every service against the table it
+                // read, which someone may have changed: the drift repair must be the full pass's.
+                ActualState drifted = drift(r, actual, nodes);
+                assertEquals(Planner.plan(full, drifted, owned).ops(), Planner.plan(incremental, drifted, owned).ops(),
+                        where + " after drift");
+                drifts += Planner.plan(full, drifted, owned).ops().equals(fullPlan.ops()) ? 0 : 1;
                 assertEquals(full.drainStarts(), incremental.drainStarts(), where);
                 assertEquals(full.probeTargets(), incremental.probeTargets(), where);
                 assertEquals(full.problems(), incremental.problems(), where);
@@ -122,8 +134,9 @@ class IncrementalPassTest {
                 previous = incremental;
             }
         }
-        // The comparison means something only if transitions did plan ops.
+        // The comparison means something only if transitions did plan ops, and drift did too.
         assertTrue(nonEmpty > compared / 4, nonEmpty + " of " + compared);
+        assertTrue(drifts > compared / 2, drifts + " of " + compared);
     }
 
     private static HealthStatus randomStatus(Random r, Instant at) {
@@ -143,6 +156,48 @@ class IncrementalPassTest {
                 d.put(x.key(), new ActualDestination(x.key(), x.config(), r.nextInt(2) * r.nextInt(5), 0));
             }
             t.put(s.key(), new ActualService(s.key(), s.config(), d));
+        }
+        return new ActualState(t);
+    }
+
+    /**
+     * The table after someone else's hand: a service gone ({@code ipvsadm -D}), a real server gone or
+     * at another weight, a stray real server added.
+     */
+    private static ActualState drift(Random r, ActualState a, List<NodeView> nodes) {
+        TreeMap<ServiceKey, ActualService> t = new TreeMap<>(a.services());
+        List<ServiceKey> keys = new ArrayList<>(t.keySet());
+        for (int i = 0; i < 1 + r.nextInt(3) && !keys.isEmpty(); i++) {
+            ServiceKey k = keys.get(r.nextInt(keys.size()));
+            ActualService s = t.get(k);
+            if (s == null) {
+                continue;
+            }
+            TreeMap<DestinationKey, ActualDestination> d = new TreeMap<>(s.destinations());
+            List<DestinationKey> dk = new ArrayList<>(d.keySet());
+            switch (r.nextInt(4)) {
+                case 0 -> t.remove(k);
+                case 1 -> {
+                    if (!dk.isEmpty()) {
+                        d.remove(dk.get(r.nextInt(dk.size())));
+                    }
+                }
+                case 2 -> {
+                    if (!dk.isEmpty()) {
+                        ActualDestination x = d.get(dk.get(r.nextInt(dk.size())));
+                        d.put(x.key(), new ActualDestination(x.key(), x.config().withWeight(1 + r.nextInt(3)),
+                                x.activeConnections(), x.inactiveConnections()));
+                    }
+                }
+                default -> {
+                    DestinationKey stray = new DestinationKey(nodes.get(r.nextInt(nodes.size())).addresses().get(0), 8443);
+                    d.put(stray, new ActualDestination(stray, new DestinationConfig(1,
+                            io.lvsdirector.core.model.Forwarding.DIRECT_ROUTE), 0, 0));
+                }
+            }
+            if (t.containsKey(k)) {
+                t.put(k, new ActualService(k, s.config(), d));
+            }
         }
         return new ActualState(t);
     }
