@@ -226,6 +226,25 @@ class DirectorKernelIT {
         assertThat(totals()).isEqualTo(totalsBefore);
     }
 
+    @Test
+    @Order(6)
+    void ourServiceMadeUnreadableByHandIsEditedBackInPlaceNotAddedAgain() {
+        // ipvsadm can give a service a persistence netmask that is not a prefix, which the records
+        // cannot hold: the read lists the service as unreadable instead of failing. It is still the
+        // director's service, and still in the kernel: an add would meet EEXIST on every pass.
+        topo.ipvsadm("dir1", "-E", "-t", Lab.VIP + ":80", "-s", "wrr", "-p", "300", "-M", "255.0.255.0");
+        assertThat(topo.ipvsadm("dir1", "-Ln")).contains("mask 255.0.255.0");
+        writes.set(0);
+        // The next resync (10 s) reads it and edits it back; the pass after that reads it whole.
+        await().atMost(Duration.ofSeconds(40)).until(() -> !topo.ipvsadm("dir1", "-Ln").contains("persistent"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> director.loop().status().problems().isEmpty()
+                && director.loop().status().lastPassOk());
+        // One edit in place; no add, no delete: the real servers and their connections stayed.
+        assertThat(writes.get()).isEqualTo(1);
+        assertThat(weights()).hasSize(RS).allSatisfy((k, w) -> assertThat(w).isEqualTo(100));
+        assertThat(requests(6)).doesNotContainNull();
+    }
+
     private static Map<String, Integer> weights() {
         Map<String, Integer> w = new HashMap<>();
         table().forEach((k, v) -> w.put(k, v[0]));
