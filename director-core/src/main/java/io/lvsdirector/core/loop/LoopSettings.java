@@ -8,8 +8,9 @@ import java.util.Objects;
  *
  * @param minInterval the shortest time between the starts of two passes: a burst of triggers
  *     within it costs one pass
- * @param resyncInterval the longest time without a pass: every pass re-reads the kernel, so this
- *     bounds how long drift (someone ran {@code ipvsadm -C}) goes unrepaired
+ * @param resyncInterval the longest time without a pass that reads the kernel (passes asked for by
+ *     health transitions trust the table in memory), so this bounds how long drift (someone ran
+ *     {@code ipvsadm -C}) goes unrepaired
  * @param drainPollInterval while a draining server still has connections, how often a pass looks
  *     at its connection counts
  * @param initialBackoff the delay before the first retry after a failed pass

@@ -69,9 +69,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Scheduling follows kube-proxy's bounded-frequency runner: {@link #requestSync()} never blocks
  * and coalesces (any number of requests before a pass starts cost one pass); two passes start at
- * least {@link LoopSettings#minInterval()} apart; a pass runs at least every
- * {@link LoopSettings#resyncInterval()} even with no request, and since every pass re-reads the
- * kernel that is what repairs drift; a failed pass is retried after a backoff that doubles up to
+ * least {@link LoopSettings#minInterval()} apart; a pass that reads the kernel runs at least every
+ * {@link LoopSettings#resyncInterval()} after the last one that did, with or without requests (the
+ * triggered passes in between trust the table in memory), and that is what repairs drift; a failed pass is retried after a backoff that doubles up to
  * {@link LoopSettings#maxBackoff()}; an exception in a pass is logged and retried, never kills the
  * thread. Requests are not held back by the backoff: one op that keeps failing (an unknown
  * scheduler) must not delay a health transition of another service.
@@ -79,6 +79,12 @@ import org.slf4j.LoggerFactory;
  * <p>Until the service store and the node source have both delivered their first full view, a pass
  * does nothing: acting on a partial list after a restart would delete live real servers. Health
  * need not have answered: servers not probed yet are kept as the kernel has them.
+ *
+ * <p>A kernel entry under one of the director's services that the records cannot read (a foreign
+ * edit: {@code ipvsadm -M 255.0.255.0}, a weight above 65535) is present with unknown settings: the
+ * planner edits it in place or deletes it, never adds it, and status lists it; the pass after such
+ * an edit reads the kernel to see the entry whole. One that still cannot be read after an edit is
+ * reported in status and asks for no more re-reads, so the loop does not spin on it.
  *
  * <p>Thread-safe: {@link #requestSync()}, {@link #status()} and {@link #close()} may be called from
  * any thread; passes run on the loop's own thread (or on the caller's, for {@link #runOnce()}),
