@@ -25,12 +25,16 @@ import org.slf4j.LoggerFactory;
  */
 final class TickWheel {
 
-    static final long TICK_MILLIS = 5;
+    // Coarse enough that the probes of a tick go out together at thousands a second, fine enough
+    // that a 100 ms check's starts and timeouts move by at most 2 %.
+    static final long TICK_MILLIS = 2;
     static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS);
-    // 512 × 5 ms = 2.56 s a round; longer deadlines wait in their slot for later rounds.
-    private static final int SLOTS = 512;
+    // 1024 × 2 ms = 2.048 s a round; longer deadlines wait in their slot for later rounds.
+    private static final int SLOTS = 1024;
     private static final int MASK = SLOTS - 1;
     private static final long NONE = Long.MIN_VALUE;
+    // Timers fired per turn before the loop gets to read its sockets again.
+    static final int BATCH = 64;
 
     private static final Logger LOG = LoggerFactory.getLogger(TickWheel.class);
 
@@ -51,6 +55,11 @@ final class TickWheel {
     private Timer[] spare = new Timer[16];
     private long done;
     private int entries;
+    // Timers found due and not yet fired, with the tick each was due at.
+    private Timer[] due = new Timer[64];
+    private long[] dueTicks = new long[64];
+    private int dueCount;
+    private int dueNext;
     private ScheduledFuture<?> scheduled;
     private long scheduledTick = Long.MAX_VALUE;
 
@@ -126,13 +135,52 @@ final class TickWheel {
     private void turn() {
         scheduled = null;
         scheduledTick = Long.MAX_VALUE;
+        if (dueCount == 0) {
+            collectDue();
+        }
+        // Fire a bounded batch, then let the loop read its sockets before the next one. Firing
+        // thousands at once (a loop that fell behind) would start probes and declare timeouts
+        // while the answers to earlier probes sat unread in socket buffers; every false timeout
+        // costs a reconnect, several times a kept probe's CPU, and the loop falls further behind.
+        int end = Math.min(dueCount, dueNext + BATCH);
+        for (; dueNext < end; dueNext++) {
+            Timer x = due[dueNext];
+            long xt = dueTicks[dueNext];
+            due[dueNext] = null;
+            if (x.tick != xt) {
+                continue; // disarmed or moved since it was collected
+            }
+            x.tick = NONE;
+            try {
+                x.expire();
+            } catch (RuntimeException e) {
+                LOG.warn("event=timer_failed", e);
+            }
+        }
+        if (dueNext < dueCount) {
+            wakeAt(done); // at once, after the loop's I/O
+            return;
+        }
+        dueCount = 0;
+        dueNext = 0;
+        if (entries > 0) {
+            // Callbacks may have asked for a later wake-up than entries armed before this turn need.
+            long next = nextBusyTick(done);
+            if (next < scheduledTick) {
+                wakeAt(next);
+            }
+        }
+    }
+
+    /** Moves every timer due by now out of the slots passed since the last turn, in tick order. */
+    private void collectDue() {
         long now = Math.floorDiv(System.nanoTime(), TICK_NANOS);
         long from = done + 1;
         if (now - from >= SLOTS) {
             // The loop was away for a whole round: every slot once is every slot.
             from = now - SLOTS + 1;
         }
-        // Timers armed by the callbacks below land after `now`, never in a slot already passed.
+        // Timers armed from now on land after `now`, never in a slot already passed.
         done = Math.max(done, now);
         for (long t = from; t <= now; t++) {
             int s = (int) (t & MASK);
@@ -155,21 +203,15 @@ final class TickWheel {
                     add(s, x); // a later round
                     continue;
                 }
-                x.tick = NONE;
-                try {
-                    x.expire();
-                } catch (RuntimeException e) {
-                    LOG.warn("event=timer_failed", e);
+                if (dueCount == due.length) {
+                    due = java.util.Arrays.copyOf(due, dueCount * 2);
+                    dueTicks = java.util.Arrays.copyOf(dueTicks, dueCount * 2);
                 }
+                due[dueCount] = x;
+                dueTicks[dueCount] = xt;
+                dueCount++;
             }
             spare = items;
-        }
-        if (entries > 0) {
-            // Callbacks may have asked for a later wake-up than entries armed before this turn need.
-            long next = nextBusyTick(now);
-            if (next < scheduledTick) {
-                wakeAt(next);
-            }
         }
     }
 

@@ -90,7 +90,7 @@ class TickWheelTest {
         Named far = new Named("far");
         Named near = new Named("near");
         on(() -> {
-            far.arm(3_000); // more than the wheel's 2.56 s round
+            far.arm(3_000); // more than the wheel's 2.048 s round
             near.arm(10);
             return null;
         });
@@ -131,6 +131,35 @@ class TickWheelTest {
             return null;
         });
         await().atMost(Duration.ofSeconds(5)).until(() -> fired.size() == n);
+        for (Named t : timers) {
+            assertThat(t.firedAt).isGreaterThanOrEqualTo(t.deadline);
+        }
+    }
+
+    @Test
+    void aCrowdDueAtOnceFiresInBatchesWithTheLoopsOtherWorkInBetween() throws Exception {
+        int n = 5 * TickWheel.BATCH;
+        List<Named> timers = new java.util.ArrayList<>();
+        TickWheel.Timer first = new TickWheel.Timer() {
+            @Override
+            void expire() {
+                // Stands for the loop's I/O: queued now, it must not wait for all the others.
+                loop.execute(() -> fired.add("other work"));
+            }
+        };
+        on(() -> {
+            long deadline = System.nanoTime() + 20_000_000;
+            wheel.arm(first, deadline);
+            for (int i = 0; i < n; i++) {
+                Named t = new Named("t" + i);
+                t.deadline = deadline;
+                wheel.arm(t, deadline);
+                timers.add(t);
+            }
+            return null;
+        });
+        await().atMost(Duration.ofSeconds(3)).until(() -> fired.size() == n + 1);
+        assertThat(fired.indexOf("other work")).isBetween(1, TickWheel.BATCH);
         for (Named t : timers) {
             assertThat(t.firedAt).isGreaterThanOrEqualTo(t.deadline);
         }
