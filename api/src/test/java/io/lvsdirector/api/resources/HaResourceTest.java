@@ -161,6 +161,14 @@ class HaResourceTest {
     }
 
     @Test
+    void theOpenApiDocumentHasTheHaEndpoints() throws Exception {
+        JsonNode doc = json(as(API, "/v1/openapi.json", null).get());
+        assertThat(doc.at("/paths/~1v1~1ha/get/responses/200").isMissingNode()).isFalse();
+        assertThat(doc.at("/paths/~1v1~1ha~1instances~1{instance}/put/responses/409").isMissingNode()).isFalse();
+        assertThat(doc.at("/components/schemas/HaView/properties/syncDaemons").isMissingNode()).isFalse();
+    }
+
+    @Test
     void lowerCaseStatesAreTaken() {
         assertThat(put("VI_2", "{\"state\": \"master\"}", NOTIFY).getStatus()).isEqualTo(200);
         assertThat(HA.instances().get("VI_2").state()).isEqualTo(VrrpState.MASTER);
