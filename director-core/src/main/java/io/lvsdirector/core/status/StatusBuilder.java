@@ -33,8 +33,9 @@ public final class StatusBuilder {
                         dd.since(), ad == null ? 0 : ad.activeConnections(),
                         ad == null ? 0 : ad.inactiveConnections()));
             }
-            out.add(new ServiceStatus(ds.name(), ds.key(), as != null, ds.whenAllDown().label(), ds.allDown(),
-                    dests));
+            // A service that could not be read is in the kernel all the same.
+            out.add(new ServiceStatus(ds.name(), ds.key(), kernel.hasService(ds.key()), ds.whenAllDown().label(),
+                    ds.allDown(), dests));
         }
         return out;
     }

@@ -120,6 +120,7 @@ class UnreadableEntriesLoopTest {
         assertThat(ipvs.getService(WEB).orElseThrow().spec().persistenceTimeout()).isZero();
         assertThat(l.status().problems()).singleElement().asString()
                 .contains("198.18.0.100:80").contains("255.0.255.0");
+        assertThat(l.status().services()).singleElement().satisfies(svc -> assertThat(svc.inKernel()).isTrue());
 
         // The next read sees the service again and plans its real servers: the stray goes.
         assertThat(l.runOnce().outcome()).isEqualTo(PassResult.Outcome.OK);
