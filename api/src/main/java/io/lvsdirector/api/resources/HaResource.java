@@ -28,6 +28,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Instant;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -49,7 +50,7 @@ import org.slf4j.LoggerFactory;
 public final class HaResource {
 
     private static final Logger CHANGES = LoggerFactory.getLogger("io.lvsdirector.changes");
-    private static final Set<String> FIELDS = Set.of("state", "priority");
+    private static final Set<String> FIELDS = Set.of("state", "priority", "at");
 
     private final Ipvs ipvs;
     private final HaController ha;
@@ -98,7 +99,7 @@ public final class HaResource {
         for (Iterator<String> it = json.fieldNames(); it.hasNext();) {
             String f = it.next();
             if (!FIELDS.contains(f)) {
-                throw ApiException.badRequest("unknown field (state and priority are known)", f);
+                throw ApiException.badRequest("unknown field (state, priority and at are known)", f);
             }
         }
         JsonNode s = json.get("state");
@@ -119,9 +120,17 @@ public final class HaResource {
             }
             priority = p.intValue();
         }
+        Instant at = null;
+        JsonNode a = json.get("at");
+        if (a != null && !a.isNull()) {
+            if (!a.isIntegralNumber() || !a.canConvertToLong() || a.longValue() <= 0) {
+                throw ApiException.badRequest("at must be a positive integer: milliseconds since the epoch", "at");
+            }
+            at = Instant.ofEpochMilli(a.longValue());
+        }
         HaController.Report r;
         try {
-            r = ha.report(name, state, priority);
+            r = ha.report(name, state, priority, at);
         } catch (IOException e) {
             throw new StateWriteException("saving the VRRP state failed: " + e.getMessage(), e);
         }

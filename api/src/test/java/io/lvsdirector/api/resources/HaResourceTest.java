@@ -154,6 +154,12 @@ class HaResourceTest {
             assertThat(b.get("code").asInt()).isEqualTo(400);
             assertThat(b.get("field").asText()).as(c.getKey()).isEqualTo(c.getValue()[1]);
         }
+        for (String body : new String[] {"{\"state\": \"MASTER\", \"at\": -5}", "{\"state\": \"MASTER\", \"at\": \"now\"}",
+                "{\"state\": \"MASTER\", \"at\": 1.5}"}) {
+            Response r = put("VI_1", body, NOTIFY);
+            assertThat(r.getStatus()).as(body).isEqualTo(400);
+            assertThat(json(r).get("field").asText()).as(body).isEqualTo("at");
+        }
         for (String body : new String[] {"", "[]", "\"MASTER\"", "{\"state\": \"MASTER\""}) {
             assertThat(put("VI_1", body, NOTIFY).getStatus()).as(body).isEqualTo(400);
         }
@@ -166,6 +172,18 @@ class HaResourceTest {
         assertThat(doc.at("/paths/~1v1~1ha/get/responses/200").isMissingNode()).isFalse();
         assertThat(doc.at("/paths/~1v1~1ha~1instances~1{instance}/put/responses/409").isMissingNode()).isFalse();
         assertThat(doc.at("/components/schemas/HaView/properties/syncDaemons").isMissingNode()).isFalse();
+    }
+
+    @Test
+    void aReportOlderThanOneTakenIsIgnored() throws Exception {
+        // keepalived's hooks for MASTER (started at 2,000) and BACKUP (started at 1,000) both retried
+        // while the service restarted, and the older one arrived last.
+        assertThat(put("VI_ORDER", "{\"state\": \"MASTER\", \"at\": 2000}", NOTIFY).getStatus()).isEqualTo(200);
+        Response stale = put("VI_ORDER", "{\"state\": \"BACKUP\", \"at\": 1000}", NOTIFY);
+        assertThat(stale.getStatus()).isEqualTo(200);
+        assertThat(HA.instances().get("VI_ORDER").state()).isEqualTo(VrrpState.MASTER);
+        assertThat(put("VI_ORDER", "{\"state\": \"BACKUP\", \"at\": 3000}", NOTIFY).getStatus()).isEqualTo(200);
+        assertThat(HA.instances().get("VI_ORDER").state()).isEqualTo(VrrpState.BACKUP);
     }
 
     @Test

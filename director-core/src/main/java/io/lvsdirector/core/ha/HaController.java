@@ -48,6 +48,11 @@ public final class HaController implements KernelTask {
 
     // Guarded by lock.
     private Map<String, InstanceState> instances;
+    // When keepalived's hook was started for the newest report taken, per instance. keepalived starts
+    // one hook process per transition and does not wait for it: two hooks retrying while the service
+    // restarts can arrive in either order, and the older one must not win. In memory only: after a
+    // restart the first report sets it again.
+    private final Map<String, Instant> reportedAt = new HashMap<>();
     private String lastError;
     private Instant lastChecked;
 
@@ -84,18 +89,29 @@ public final class HaController implements KernelTask {
         return settings;
     }
 
-    /** The outcome of a report. */
-    public record Report(InstanceState before, InstanceState after, boolean changed) {}
+    /**
+     * The outcome of a report.
+     *
+     * @param stale the report was older than one already taken for the instance, and was ignored
+     */
+    public record Report(InstanceState before, InstanceState after, boolean changed, boolean stale) {}
+
+    /** As {@link #report(String, VrrpState, Integer, Instant)} for a report that carries no time. */
+    public Report report(String instance, VrrpState state, Integer priority) throws IOException {
+        return report(instance, state, priority, null);
+    }
 
     /**
      * Records what keepalived reported for an instance, saves it, then asks for a pass. A report
      * that changes nothing (keepalived repeats itself) writes nothing.
      *
      * @param priority 0..255, or {@code null} to keep what was known
+     * @param at when keepalived started the hook that reports it, or {@code null} if unknown; a report
+     *     older than the newest taken for the instance is ignored (keepalived runs its hooks in parallel)
      * @throws IllegalArgumentException for a bad name or priority
      * @throws IOException if the store refused: nothing changed, in memory or on disk
      */
-    public Report report(String instance, VrrpState state, Integer priority) throws IOException {
+    public Report report(String instance, VrrpState state, Integer priority, Instant at) throws IOException {
         if (instance == null || !INSTANCE_NAME.matcher(instance).matches()) {
             throw new IllegalArgumentException("instance name must be 1-64 characters of [A-Za-z0-9_.-]");
         }
@@ -105,11 +121,20 @@ public final class HaController implements KernelTask {
         boolean roleAfter;
         synchronized (lock) {
             InstanceState before = instances.get(instance);
+            Instant newest = reportedAt.get(instance);
+            if (at != null && newest != null && at.isBefore(newest)) {
+                LOG.info("event=vrrp_report_stale instance={} state={} reported_at={} newest={}", instance, state,
+                        at, newest);
+                return new Report(before, before, false, true);
+            }
+            if (at != null) {
+                reportedAt.put(instance, at);
+            }
             Integer p = priority != null ? priority : before == null ? null : before.priority();
             Instant since = before != null && before.state() == state ? before.since() : clock.instant();
             InstanceState after = new InstanceState(state, p, since);
             if (after.equals(before)) {
-                return new Report(before, before, false);
+                return new Report(before, before, false, false);
             }
             Map<String, InstanceState> next = new HashMap<>(instances);
             next.put(instance, after);
@@ -117,7 +142,7 @@ public final class HaController implements KernelTask {
             roleBefore = HaPlanner.isMaster(instances.values());
             instances = Map.copyOf(next);
             roleAfter = HaPlanner.isMaster(instances.values());
-            r = new Report(before, after, true);
+            r = new Report(before, after, true, false);
         }
         if (r.before() == null || r.before().state() != state) {
             measurements.instanceTransition(instance, r.before() == null ? null : r.before().state(), state);

@@ -76,6 +76,22 @@ class HaControllerTest {
     }
 
     @Test
+    void aReportOlderThanTheNewestTakenIsIgnored() throws Exception {
+        HaController ha = new HaController(S, HaStore.inMemory(), counting, clock);
+        Instant t = Instant.parse("2026-01-01T00:00:10Z");
+        assertThat(ha.report("VI_1", VrrpState.MASTER, 150, t).changed()).isTrue();
+        HaController.Report stale = ha.report("VI_1", VrrpState.BACKUP, 100, t.minusMillis(1));
+        assertThat(stale.stale()).isTrue();
+        assertThat(stale.changed()).isFalse();
+        assertThat(ha.instances().get("VI_1").state()).isEqualTo(VrrpState.MASTER);
+        // Other instances keep their own order; a report without a time is always taken.
+        assertThat(ha.report("VI_2", VrrpState.BACKUP, 100, t.minusSeconds(5)).changed()).isTrue();
+        assertThat(ha.report("VI_1", VrrpState.FAULT, 0, null).changed()).isTrue();
+        assertThat(ha.report("VI_1", VrrpState.BACKUP, 100, t.plusMillis(1)).changed()).isTrue();
+        assertThat(ha.instances().get("VI_1").state()).isEqualTo(VrrpState.BACKUP);
+    }
+
+    @Test
     void aRepeatedReportWritesNothingAndKeepsSince() throws Exception {
         AtomicInteger saves = new AtomicInteger();
         HaStore store = new CountingStore(saves);
