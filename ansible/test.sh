@@ -207,7 +207,7 @@ check "dir1: HA wiring: notify token 0640 root:keepalived_script, notify line in
   grep -q "notify \"/usr/local/libexec/lvs-director/vrrp-notify\" keepalived_script" $r/etc/keepalived/keepalived.conf &&
   grep -q "^exec /opt/lvs-director/bin/lvs-director-notify " $r/usr/local/libexec/lvs-director/vrrp-notify &&
   [[ -x $r/opt/lvs-director/bin/lvs-director-notify ]] &&
-  grep -Pzo "ha:\n  enabled: true\n  stateFile: /run/lvs-director/ha.json\n  syncId: 1\n  syncInterface: eth0\n" $r/etc/lvs-director/director.yml >/dev/null &&
+  grep -Pzo "ha:\n  enabled: true\n  stateFile: /run/lvs-director/ha.json\n  syncId: '"'"'?1'"'"'?\n  syncInterface: eth0\n" $r/etc/lvs-director/director.yml >/dev/null &&
   grep -qx "RuntimeDirectoryPreserve=restart" $r/etc/systemd/system/lvs-director.service'
 check "dir1: modules-load.d loads ip_vs and the schedulers; sysctl.d sets the three IPVS keys" bash -c '
   r='"$work"'/roots/dir1
