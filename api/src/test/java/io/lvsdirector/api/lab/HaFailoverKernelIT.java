@@ -122,6 +122,10 @@ class HaFailoverKernelIT {
         Path notifyToken = dir.resolve("notify-token");
         Files.writeString(notifyToken, NOTIFY_TOKEN + "\n");
         Files.setPosixFilePermissions(notifyToken, PosixFilePermissions.fromString("rw-------"));
+        // -Dfailover.sync=kernel-defaults leaves the sync sysctls as the kernel sets them: the quiet flows
+        // are then expected to be reset after a failover (the check that the settings matter).
+        boolean tuned = !"kernel-defaults".equals(System.getProperty("failover.sync"));
+        System.out.println("failover-it: sync sysctls " + (tuned ? SYNC_SYSCTLS : "kernel defaults"));
         for (int i = 1; i <= 2; i++) {
             Path d = Files.createDirectories(dir.resolve("dir" + i));
             Files.writeString(d.resolve("director.yml"), "state:\n  file: " + d.resolve("state/state.json")
@@ -138,7 +142,7 @@ class HaFailoverKernelIT {
                     + notifyToken + "\nexport LVS_DIRECTOR_NOTIFY_URL LVS_DIRECTOR_NOTIFY_TOKEN_FILE\nexec sh "
                     + Path.of("bin/lvs-director-notify").toAbsolutePath() + " \"$@\"\n");
             Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwxr-xr-x"));
-            for (Map.Entry<String, String> s : SYNC_SYSCTLS.entrySet()) {
+            for (Map.Entry<String, String> s : tuned ? SYNC_SYSCTLS.entrySet() : Map.<String, String>of().entrySet()) {
                 topo.exec("dir" + i, "sysctl", "-q", "-w", s.getKey() + "=" + s.getValue()).orThrow();
             }
         }
@@ -193,9 +197,13 @@ class HaFailoverKernelIT {
         try (Load load = Load.start("1-graceful")) {
             awaitSynced(2, load);
             long t0 = load.mark("event");
+            // Both get SIGTERM at once; the exits are waited for after the VIP is seen on dir2, so the
+            // figure is the takeover, not the JVM's shutdown.
+            keepaliveds.get(1).destroy();
+            services.get(1).destroy();
+            takeoverMs.put("1-graceful", awaitVipOn(2, 30) - t0);
             stop(keepaliveds.remove(1));
             stop(services.remove(1));
-            takeoverMs.put("1-graceful", awaitVipOn(2, 30) - t0);
             Thread.sleep(8000);
             check(load.finish(), 10_000);
         }
@@ -539,6 +547,9 @@ class HaFailoverKernelIT {
                     r.get("quietSurvived") + "/" + r.get("quiet"), r.get("newDarkAfter.event") + " ms",
                     r.get("newFailed"), r.get("newAttempts")));
         }
+        b.append("VIP moved: event to the VIP seen on the new holder alone (failback: from keepalived's start);"
+                + " est dark: longest time without any answer on the established flows around the event;"
+                + " worst gap: the longest wait of a single flow; new dark: the same for new connections\n");
         System.out.println(b);
     }
 }
