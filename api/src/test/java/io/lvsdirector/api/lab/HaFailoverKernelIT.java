@@ -388,11 +388,14 @@ class HaFailoverKernelIT {
      * The established flows are in the standby's table before the event: the master daemon sends a
      * partly filled buffer after at most 2 s (IPVS_SYNC_FLUSH_TIME), so this waits for the copy.
      */
-    private static void awaitSynced(int standby, Load load) {
+    private static void awaitSynced(int standby, Load load) throws InterruptedException {
         long t0 = System.nanoTime();
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
-                assertThat(connections(standby)).as("flows in dir%d's table", standby)
-                        .isGreaterThanOrEqualTo(CONNS + QUIET));
+        long deadline = t0 + TimeUnit.SECONDS.toNanos(10);
+        // Not asserted here: a flow missing from the standby's table shows up as a dropped flow, which is
+        // what the scenario asserts.
+        while (connections(standby) < CONNS + QUIET && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+        }
         System.out.printf("failover-it: %s: %d flows in dir%d's table %d ms after READY%n", load.name,
                 connections(standby), standby, (System.nanoTime() - t0) / 1_000_000);
     }
