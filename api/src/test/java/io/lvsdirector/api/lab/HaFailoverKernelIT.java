@@ -41,7 +41,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * (VRRP for the VIP only, unicast, {@code advert_int 1}, dir1 priority 150, dir2 100) whose notify hook is
  * the real {@code bin/lvs-director-notify}; the services run the IPVS connection sync daemons to match.
  * {@link io.lvsdirector.api.lab.failover.FailoverLoad} in the {@code client} namespace keeps 40 keep-alive
- * connections busy, 5 quiet ones (handshake only, first request after the event) and 20 new connections a
+ * connections busy, 5 quiet ones (handshake only, first request once the VIP moved) and 20 new connections a
  * second while each scenario's event happens. Every established connection must survive every step; the
  * VIP must be served by the expected director afterwards. Timings are printed, and asserted only loosely.
  *
@@ -195,13 +195,14 @@ class HaFailoverKernelIT {
     @Order(1)
     void gracefulFailoverKeepsEveryEstablishedConnection() throws Exception {
         try (Load load = Load.start("1-graceful")) {
-            awaitSynced(2, load);
+            awaitSynced(1, 2, load);
             long t0 = load.mark("event");
             // Both get SIGTERM at once; the exits are waited for after the VIP is seen on dir2, so the
             // figure is the takeover, not the JVM's shutdown.
             keepaliveds.get(1).destroy();
             services.get(1).destroy();
             takeoverMs.put("1-graceful", awaitVipOn(2, 30) - t0);
+            load.quiet();
             stop(keepaliveds.remove(1));
             stop(services.remove(1));
             Thread.sleep(8000);
@@ -219,10 +220,11 @@ class HaFailoverKernelIT {
         try (Load load = Load.start("3-failback-preempt")) {
             // Flows established through dir2 reach dir1 through dir2's master daemon and dir1's backup
             // daemon, which kept running while dir1's service was down.
-            awaitSynced(1, load);
+            awaitSynced(2, 1, load);
             long t0 = load.mark("event");
             keepaliveds.put(1, startKeepalived(1, true));
             takeoverMs.put("3-failback-preempt", awaitVipOn(1, 30) - t0);
+            load.quiet();
             Thread.sleep(6000);
             check(load.finish(), 10_000);
         }
@@ -236,10 +238,11 @@ class HaFailoverKernelIT {
     @Order(3)
     void failoverByACutLinkKeepsTheEstablishedConnections() throws Exception {
         try (Load load = Load.start("2-link-cut")) {
-            awaitSynced(2, load);
+            awaitSynced(1, 2, load);
             long t0 = load.mark("event");
             topo.exec("dir1", "ip", "link", "set", "eth0", "down").orThrow();
             takeoverMs.put("2-link-cut", awaitVipOn(2, 30) - t0);
+            load.quiet();
             Thread.sleep(8000);
             check(load.finish(), 12_000);
         }
@@ -260,6 +263,8 @@ class HaFailoverKernelIT {
             Thread.sleep(3000);
             load.mark("event");
             topo.exec("dir1", "ip", "link", "set", "eth0", "up").orThrow();
+            Thread.sleep(2000);
+            load.quiet();
             // Long enough for dir1 to hear dir2's adverts and (wrongly) preempt if it were going to.
             Thread.sleep(8000);
             assertThat(vipHolders()).as("nopreempt: dir2 keeps the VIP").containsExactly(2);
@@ -350,6 +355,11 @@ class HaFailoverKernelIT {
             return t;
         }
 
+        /** The quiet flows send their first request now. */
+        void quiet() {
+            control.println("quiet");
+        }
+
         Map<String, String> finish() throws Exception {
             control.println("stop");
             String line = await("summary", 60);
@@ -385,31 +395,42 @@ class HaFailoverKernelIT {
     }
 
     /**
-     * The established flows are in the standby's table before the event: the master daemon sends a
-     * partly filled buffer after at most 2 s (IPVS_SYNC_FLUSH_TIME), so this waits for the copy.
+     * The flows the active director holds are in the standby's table before the event: the master daemon
+     * sends a partly filled buffer after at most 2 s (IPVS_SYNC_FLUSH_TIME), so this waits for the copy.
+     * Not asserted here: a flow missing on the standby shows up as a dropped flow, which the scenario
+     * asserts.
      */
-    private static void awaitSynced(int standby, Load load) throws InterruptedException {
+    private static void awaitSynced(int active, int standby, Load load) throws InterruptedException {
         long t0 = System.nanoTime();
         long deadline = t0 + TimeUnit.SECONDS.toNanos(10);
-        // Not asserted here: a flow missing from the standby's table shows up as a dropped flow, which is
-        // what the scenario asserts.
-        while (connections(standby) < CONNS + QUIET && System.nanoTime() < deadline) {
+        java.util.Set<String> onActive = flows(active);
+        java.util.Set<String> missing = new TreeSet<>(onActive);
+        while (System.nanoTime() < deadline) {
+            onActive = flows(active);
+            missing = new TreeSet<>(onActive);
+            missing.removeAll(flows(standby));
+            if (onActive.size() >= CONNS + QUIET && missing.isEmpty()) {
+                break;
+            }
             Thread.sleep(500);
         }
-        System.out.printf("failover-it: %s: %d flows in dir%d's table %d ms after READY%n", load.name,
-                connections(standby), standby, (System.nanoTime() - t0) / 1_000_000);
+        System.out.printf("failover-it: %s: %d of dir%d's %d established flows in dir%d's table %d ms after READY%n",
+                load.name, onActive.size() - missing.size(), active, onActive.size(), standby,
+                (System.nanoTime() - t0) / 1_000_000);
     }
 
-    /** ESTABLISHED entries for the VIP in a director's connection table (ipvsadm -Lnc). */
-    private static int connections(int i) {
+    /** Client endpoints of the VIP's ESTABLISHED entries in a director's connection table (ipvsadm -Lnc). */
+    private static java.util.Set<String> flows(int i) {
         String out = topo.exec(30, "dir" + i, "ipvsadm", "-Lnc").orThrow().stdout();
-        int n = 0;
+        java.util.Set<String> flows = new TreeSet<>();
         for (String l : out.split("\n")) {
-            if (l.contains("ESTABLISHED") && l.contains(Lab.VIP + ":80")) {
-                n++;
+            String[] f = l.trim().split("\\s+");
+            // pro expire state source virtual destination
+            if (f.length >= 6 && f[2].equals("ESTABLISHED") && f[4].equals(Lab.VIP + ":80")) {
+                flows.add(f[3]);
             }
         }
-        return n;
+        return flows;
     }
 
     // ---- directors ----

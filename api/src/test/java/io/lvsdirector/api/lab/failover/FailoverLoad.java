@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * survive. <b>New</b>: {@code --new-per-s} connections a second, one request each.
  *
  * <p>Control is on standard input: {@code mark NAME} notes the moment of an event (the test's trigger) in
- * the client's own clock, {@code stop} (or end of input) ends the run and prints the report on standard
+ * the client's own clock, {@code quiet} lets the {@code --quiet} connections (handshake done, nothing sent
+ * yet) send their first request and go on like the others, {@code stop} (or end of input) ends the run and prints the report on standard
  * output: {@code failure ...} lines, then one {@code summary key=value ...} line. Gaps are the longest
  * stretch without a successful answer: over all established connections together (the VIP's outage as
  * established flows see it), per connection (the worst one), and over the new connections.
@@ -256,11 +257,10 @@ public final class FailoverLoad {
         BufferedReader control = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String cmd;
         while ((cmd = control.readLine()) != null && !cmd.trim().equals("stop")) {
-            if (cmd.startsWith("mark ")) {
-                if (marks.isEmpty()) {
-                    // The quiet connections speak for the first time 3 s after the first event.
-                    ticker.schedule(quietGo::countDown, 3, TimeUnit.SECONDS);
-                }
+            if (cmd.trim().equals("quiet")) {
+                // The quiet connections speak for the first time (the test sends this once the VIP moved).
+                quietGo.countDown();
+            } else if (cmd.startsWith("mark ")) {
                 marks.put(cmd.substring(5).trim(), now());
                 System.out.println("MARKED " + cmd.substring(5).trim() + " t=" + marks.get(cmd.substring(5).trim()));
                 System.out.flush();
