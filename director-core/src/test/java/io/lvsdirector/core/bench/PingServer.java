@@ -131,7 +131,9 @@ final class PingServer implements AutoCloseable {
     public static void main(String[] args) throws Exception {
         int n = Integer.parseInt(args[0]);
         int port = Integer.parseInt(args[1]);
-        try (PingServer server = new PingServer(1, port)) {
+        // -Dping.threads: one thread answering 5,000 nodes is the benchmark's own bottleneck when the
+        // machine is busy (see the README on reconnect storms).
+        try (PingServer server = new PingServer(Integer.getInteger("ping.threads", 1), port)) {
             for (InetAddress a : addresses(n)) {
                 server.listen(a);
             }

@@ -62,7 +62,8 @@ public final class ProbeLoadBenchmark {
 
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process server = new ProcessBuilder(java, "-Xmx256m",
-                "-Dping.keepalive=" + System.getProperty("ping.keepalive", "true"), "-cp", System.getProperty("java.class.path"),
+                "-Dping.keepalive=" + System.getProperty("ping.keepalive", "true"),
+                "-Dping.threads=" + Integer.getInteger("ping.threads", 1), "-cp", System.getProperty("java.class.path"),
                 PingServer.class.getName(), Integer.toString(nodes), Integer.toString(port))
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try {
