@@ -409,7 +409,10 @@ class HaFailoverKernelIT {
             onActive = flows(active);
             missing = new TreeSet<>(onActive);
             missing.removeAll(flows(standby));
-            if (onActive.size() >= CONNS + QUIET && missing.isEmpty()) {
+            // A one-shot connection may be caught between its handshake and its sync: after the flush time,
+            // two missing flows are let through (a long-lived one among them would fail the scenario).
+            boolean flushed = System.nanoTime() - t0 > TimeUnit.MILLISECONDS.toNanos(2500);
+            if (onActive.size() >= CONNS + QUIET && (missing.isEmpty() || flushed && missing.size() <= 2)) {
                 break;
             }
             Thread.sleep(500);
