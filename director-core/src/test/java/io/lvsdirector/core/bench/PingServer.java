@@ -9,6 +9,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
@@ -20,6 +22,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +47,9 @@ final class PingServer implements AutoCloseable {
     private final int port;
     private final Map<InetAddress, Channel> listeners = new ConcurrentHashMap<>();
     private final Map<InetAddress, Mode> modes = new ConcurrentHashMap<>();
+    // The accepted connections per address: a node that goes DOWN drops its kept-alive connections
+    // too, as a stopped server does (closing the listener alone leaves them answering).
+    private final Map<InetAddress, ChannelGroup> children = new ConcurrentHashMap<>();
 
     PingServer(int threads, int port) {
         this.group = new EpollEventLoopGroup(threads);
@@ -69,6 +75,8 @@ final class PingServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel c) {
+                        children.computeIfAbsent(address, a -> new DefaultChannelGroup(GlobalEventExecutor.INSTANCE))
+                                .add(c);
                         c.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(4096),
                                 new Answer(address));
                     }
@@ -82,6 +90,10 @@ final class PingServer implements AutoCloseable {
             Channel ch = listeners.remove(address);
             if (ch != null) {
                 ch.close().sync();
+            }
+            ChannelGroup accepted = children.get(address);
+            if (accepted != null) {
+                accepted.close().sync();
             }
         } else if (!listeners.containsKey(address)) {
             listen(address);
