@@ -209,12 +209,14 @@ check "dir1: HA wiring: notify token 0640 root:keepalived_script, notify line in
   [[ -x $r/opt/lvs-director/bin/lvs-director-notify ]] &&
   grep -Pzo "ha:\n  enabled: true\n  stateFile: /run/lvs-director/ha.json\n  syncId: '"'"'?1'"'"'?\n  syncInterface: eth0\n" $r/etc/lvs-director/director.yml >/dev/null &&
   grep -qx "RuntimeDirectoryPreserve=restart" $r/etc/systemd/system/lvs-director.service'
-check "dir1: modules-load.d loads ip_vs and the schedulers; sysctl.d sets the three IPVS keys" bash -c '
+check "dir1: modules-load.d loads ip_vs and the schedulers; sysctl.d sets the IPVS keys (incl. connection sync)" bash -c '
   r='"$work"'/roots/dir1
   grep -qx ip_vs $r/etc/modules-load.d/lvs-director.conf && grep -qx ip_vs_wrr $r/etc/modules-load.d/lvs-director.conf &&
   grep -qx "net.ipv4.vs.expire_nodest_conn = 1" $r/etc/sysctl.d/90-lvs-director.conf &&
   grep -qx "net.ipv4.vs.conn_reuse_mode = 1" $r/etc/sysctl.d/90-lvs-director.conf &&
-  grep -qx "net.ipv4.vs.expire_quiescent_template = 1" $r/etc/sysctl.d/90-lvs-director.conf'
+  grep -qx "net.ipv4.vs.expire_quiescent_template = 1" $r/etc/sysctl.d/90-lvs-director.conf &&
+  grep -qx "net.ipv4.vs.sync_threshold = 3 0" $r/etc/sysctl.d/90-lvs-director.conf &&
+  grep -qx "net.ipv4.vs.sync_refresh_period = 10" $r/etc/sysctl.d/90-lvs-director.conf'
 check "dir1, rs1: units enabled (multi-user.target.wants)" bash -c '
   [[ -L '"$work"'/roots/dir1/etc/systemd/system/multi-user.target.wants/lvs-director.service ]] &&
   [[ -L '"$work"'/roots/dir1/etc/systemd/system/multi-user.target.wants/keepalived.service ]] &&
