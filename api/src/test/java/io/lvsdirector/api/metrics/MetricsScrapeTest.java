@@ -14,19 +14,11 @@ import io.lvsdirector.ipvs.RealServerKey;
 import io.lvsdirector.ipvs.Stats;
 import io.lvsdirector.ipvs.VirtualServerKey;
 import io.lvsdirector.k8s.ServiceSpecJson;
-import io.prometheus.metrics.config.EscapingScheme;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** Scrapes the registry the server exposes at {@code /metrics} and checks names, labels and values. */
@@ -36,12 +28,6 @@ class MetricsScrapeTest {
             + " \"healthCheck\": {\"type\": \"tcp\", \"port\": 80},"
             + " \"realServers\": {\"static\": [{\"address\": \"198.18.0.21\"}, {\"address\": \"198.18.0.22\","
             + " \"weight\": 3}]}}";
-
-    static String scrape(PrometheusRegistry registry) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrometheusTextFormatWriter.create().write(out, registry.scrape(), EscapingScheme.ALLOW_UTF8);
-        return out.toString(StandardCharsets.UTF_8);
-    }
 
     static String scrapeDirector() throws Exception {
         TestDirector t = new TestDirector();
@@ -66,7 +52,7 @@ class MetricsScrapeTest {
         m.probeCompleted(new ProbeTarget(IpAddresses.parse("198.18.0.21"), check), Duration.ofMillis(3), true);
         m.healthTransition(new ProbeTarget(IpAddresses.parse("198.18.0.22"), check), HealthState.HEALTHY,
                 HealthState.FAILED);
-        return scrape(registry);
+        return MetricsText.scrape(registry);
     }
 
     @Test
@@ -114,15 +100,6 @@ class MetricsScrapeTest {
     /** Debian's {@code prometheus} package brings promtool; the lab installs it. */
     @Test
     void promtoolFindsNoProblem() throws Exception {
-        Path promtool = Path.of("/usr/bin/promtool");
-        Assumptions.assumeTrue(Files.isExecutable(promtool), "promtool is not installed");
-        String text = scrapeDirector();
-        Process p = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
-        p.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(out).isEmpty();
-        assertThat(p.exitValue()).isZero();
+        MetricsText.assertPromtoolClean(scrapeDirector());
     }
 }
