@@ -26,7 +26,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -438,21 +437,9 @@ class HaFailoverKernelIT {
 
     // ---- directors ----
 
-    private static Path jar() throws IOException {
-        try (Stream<Path> s = Files.list(Path.of("target"))) {
-            return s.filter(p -> p.getFileName().toString().matches("api-.*-all\\.jar")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no api-*-all.jar in target: run package first"));
-        }
-    }
-
     private static Process startService(int i) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
         Path d = dir.resolve("dir" + i);
-        return new ProcessBuilder("ip", "netns", "exec", "dir" + i, java, "-Xmx192m", "-jar",
-                jar().toAbsolutePath().toString(), "server", d.resolve("director.yml").toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(
-                        d.resolve("server.out").toFile()))
-                .start();
+        return PackagedService.start("dir" + i, "192m", d.resolve("director.yml"), d.resolve("server.out"));
     }
 
     private static void awaitHealthy(int i, Process p) {

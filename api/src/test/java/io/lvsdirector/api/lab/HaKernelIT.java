@@ -91,20 +91,8 @@ class HaKernelIT {
         }
     }
 
-    private static Path jar() throws IOException {
-        try (Stream<Path> s = Files.list(Path.of("target"))) {
-            return s.filter(p -> p.getFileName().toString().matches("api-.*-all\\.jar")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no api-*-all.jar in target: run package first"));
-        }
-    }
-
     private static Process start() throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Process p = new ProcessBuilder("ip", "netns", "exec", "dir1", java, "-Xmx256m", "-jar",
-                jar().toAbsolutePath().toString(), "server", config.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(
-                        dir.resolve("server.out").toFile()))
-                .start();
+        Process p = PackagedService.start("dir1", "256m", config, dir.resolve("server.out"));
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             assertThat(p.isAlive()).as("server exited; see " + dir.resolve("server.out")).isTrue();
             assertThat(curl("-s", "-o", "/dev/null", "-w", "%{http_code}", ADMIN + "/healthcheck").stdout())

@@ -7,7 +7,6 @@ import io.lvsdirector.lab.ExecResult;
 import io.lvsdirector.lab.Lab;
 import io.lvsdirector.lab.Topology;
 import java.io.File;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +17,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -83,20 +81,8 @@ class LvsDirectorKernelIT {
         }
     }
 
-    private static Path jar() throws IOException {
-        try (Stream<Path> s = Files.list(Path.of("target"))) {
-            return s.filter(p -> p.getFileName().toString().matches("api-.*-all\\.jar")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no api-*-all.jar in target: run package first"));
-        }
-    }
-
     private static Process start() throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Process p = new ProcessBuilder("ip", "netns", "exec", "dir1", java, "-Xmx256m", "-jar",
-                jar().toAbsolutePath().toString(), "server", config.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(
-                        dir.resolve("server.out").toFile()))
-                .start();
+        Process p = PackagedService.start("dir1", "256m", config, dir.resolve("server.out"));
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             assertThat(p.isAlive()).as("server exited; see " + dir.resolve("server.out")).isTrue();
             assertThat(curl("-s", "-o", "/dev/null", "-w", "%{http_code}", ADMIN + "/healthcheck").stdout())
