@@ -12,13 +12,16 @@ import java.util.Objects;
  * @param whenAllDown what to do when none is healthy
  * @param drainTimeout the longest a draining real server stays in at weight 0 while it still has
  *     connections
+ * @param adopt whether the director may take over a kernel service with the same protocol, VIP and
+ *     port that it does not own (someone else's); without it such a service is refused and left alone
  */
 public record ServiceSpec(
         VirtualService service,
         RealServerSource realServers,
         HealthCheck healthCheck,
         WhenAllDown whenAllDown,
-        Duration drainTimeout) {
+        Duration drainTimeout,
+        boolean adopt) {
 
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofMinutes(5);
 
@@ -34,6 +37,12 @@ public record ServiceSpec(
                 && sorry.address().getClass() != service.vip().getClass()) {
             throw new IllegalArgumentException("sorry server and VIP must be the same address family");
         }
+    }
+
+    /** A spec that does not adopt a foreign kernel service. */
+    public ServiceSpec(VirtualService service, RealServerSource realServers, HealthCheck healthCheck,
+            WhenAllDown whenAllDown, Duration drainTimeout) {
+        this(service, realServers, healthCheck, whenAllDown, drainTimeout, false);
     }
 
     /** A spec with fail-open and the default drain timeout. */

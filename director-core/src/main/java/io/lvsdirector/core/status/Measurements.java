@@ -26,6 +26,21 @@ public interface Measurements {
     /** A service's all-down policy came into force ({@code active}) or ended. */
     void allDown(String service, String policy, boolean active);
 
+    /**
+     * The kernel refused a change of {@code service} (or the director refused the op itself) in one
+     * pass; the service is out of step until a later pass applies it.
+     */
+    default void applyFailed(String service, String kind, String errno) {
+    }
+
+    /** After a pass: whether {@code service}'s kernel entries are as desired. */
+    default void serviceInStep(String service, boolean inStep) {
+    }
+
+    /** A service is no longer desired: forget its per-service series. */
+    default void serviceGone(String service) {
+    }
+
     /** Measurements that go nowhere. */
     Measurements NONE = new Measurements() {
         @Override

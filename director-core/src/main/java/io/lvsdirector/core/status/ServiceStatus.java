@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param whenAllDown the all-down policy's label ({@code fail-open}, {@code sorry-server}, {@code empty})
  * @param allDown whether that policy is in force now
  * @param destinations every candidate real server, plus a sorry server while one is in
+ * @param applyError why the kernel refused this service's last change, {@code null} while it is in step
  */
 public record ServiceStatus(
         String name,
@@ -20,12 +21,19 @@ public record ServiceStatus(
         boolean inKernel,
         String whenAllDown,
         boolean allDown,
-        List<DestinationStatus> destinations) {
+        List<DestinationStatus> destinations,
+        ApplyError applyError) {
 
     public ServiceStatus {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(whenAllDown, "whenAllDown");
         destinations = List.copyOf(destinations);
+    }
+
+    /** A service with no apply error. */
+    public ServiceStatus(String name, ServiceKey key, boolean inKernel, String whenAllDown, boolean allDown,
+            List<DestinationStatus> destinations) {
+        this(name, key, inKernel, whenAllDown, allDown, destinations, null);
     }
 }
