@@ -4,6 +4,7 @@ import io.lvsdirector.api.state.DesiredStateStore;
 import io.lvsdirector.core.health.HealthBoard;
 import io.lvsdirector.core.health.HealthSource;
 import io.lvsdirector.core.loop.LoopSettings;
+import io.lvsdirector.core.loop.OwnershipStore;
 import io.lvsdirector.core.loop.ReconcileLoop;
 import io.lvsdirector.core.model.NodeSource;
 import io.lvsdirector.core.status.Measurements;
@@ -13,7 +14,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +54,15 @@ public final class Director implements AutoCloseable {
      */
     public Director(Ipvs ipvs, DesiredStateStore store, NodeSource nodes, HealthSource health, ServiceSpecJson mapper,
             Measurements measurements, Clock clock, LoopSettings settings, List<AutoCloseable> closeables) {
+        this(ipvs, store, nodes, health, mapper, measurements, clock, settings, closeables, OwnershipStore.inMemory());
+    }
+
+    /**
+     * @param ownership where the loop keeps which kernel services the director owns
+     */
+    public Director(Ipvs ipvs, DesiredStateStore store, NodeSource nodes, HealthSource health, ServiceSpecJson mapper,
+            Measurements measurements, Clock clock, LoopSettings settings, List<AutoCloseable> closeables,
+            OwnershipStore ownership) {
         this.ipvs = Objects.requireNonNull(ipvs, "ipvs");
         this.store = Objects.requireNonNull(store, "store");
         this.nodes = Objects.requireNonNull(nodes, "nodes");
@@ -62,7 +71,7 @@ public final class Director implements AutoCloseable {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.closeables = new ArrayList<>(closeables);
-        this.loop = new ReconcileLoop(ipvs, store, nodes, health, store, measurements, clock, settings, Set.of());
+        this.loop = new ReconcileLoop(ipvs, store, nodes, health, store, measurements, clock, settings, ownership);
     }
 
     /** A director with a health board that reports by hand: for tests and one-shot commands. */

@@ -1,6 +1,7 @@
 package io.lvsdirector.core.loop;
 
 import io.lvsdirector.core.plan.ServiceKey;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -13,8 +14,11 @@ import java.util.Set;
  */
 public interface OwnershipStore {
 
-    /** The services owned when the director last saved; empty when nothing was ever saved. */
-    Set<ServiceKey> load();
+    /**
+     * The services owned when the director last saved; empty when nothing was ever saved (a first
+     * start, or a director upgraded from a version that did not record ownership).
+     */
+    Optional<Set<ServiceKey>> load();
 
     /**
      * Saves the set durably before the loop acts on it (a service is saved as owned before it is
@@ -28,11 +32,11 @@ public interface OwnershipStore {
     /** Keeps ownership in memory only (tests, one-shot commands). */
     static OwnershipStore inMemory() {
         return new OwnershipStore() {
-            private Set<ServiceKey> owned = Set.of();
+            private Set<ServiceKey> owned;
 
             @Override
-            public synchronized Set<ServiceKey> load() {
-                return owned;
+            public synchronized Optional<Set<ServiceKey>> load() {
+                return Optional.ofNullable(owned);
             }
 
             @Override

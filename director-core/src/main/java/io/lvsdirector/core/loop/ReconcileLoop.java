@@ -23,6 +23,7 @@ import io.lvsdirector.core.plan.ServiceKey;
 import io.lvsdirector.core.plan.ServiceTargets;
 import io.lvsdirector.core.plan.Unreadable;
 import io.lvsdirector.core.status.DirectorStatus;
+import io.lvsdirector.core.status.KernelView;
 import io.lvsdirector.core.status.Measurements;
 import io.lvsdirector.core.status.StatusBuilder;
 import io.lvsdirector.ipvs.BatchResult;
@@ -30,6 +31,7 @@ import io.lvsdirector.ipvs.Errno;
 import io.lvsdirector.ipvs.Ipvs;
 import io.lvsdirector.ipvs.IpvsException;
 import io.lvsdirector.ipvs.IpvsOp;
+import io.lvsdirector.ipvs.IpvsSnapshot;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,6 +42,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -103,6 +106,8 @@ public final class ReconcileLoop implements AutoCloseable {
     private final Measurements measurements;
     private final Clock clock;
     private final LoopSettings settings;
+    private final OwnershipStore ownership;
+    private volatile KernelView kernelView;
 
     // Pass state: touched only under passLock.
     private final Object passLock = new Object();
@@ -189,6 +194,23 @@ public final class ReconcileLoop implements AutoCloseable {
     public ReconcileLoop(Ipvs ipvs, ServiceStore services, NodeSource nodes, HealthSource health,
             ManualDrainSource drains, Measurements measurements, Clock clock, LoopSettings settings,
             Set<ServiceKey> initiallyOwned) {
+        this(ipvs, services, nodes, health, drains, measurements, clock, settings, inMemory(initiallyOwned));
+    }
+
+    private static OwnershipStore inMemory(Set<ServiceKey> owned) {
+        OwnershipStore store = OwnershipStore.inMemory();
+        if (!owned.isEmpty()) {
+            store.save(owned);
+        }
+        return store;
+    }
+
+    /**
+     * @param ownership where the set of owned services is kept across restarts
+     */
+    public ReconcileLoop(Ipvs ipvs, ServiceStore services, NodeSource nodes, HealthSource health,
+            ManualDrainSource drains, Measurements measurements, Clock clock, LoopSettings settings,
+            OwnershipStore ownership) {
         this.ipvs = Objects.requireNonNull(ipvs, "ipvs");
         this.services = Objects.requireNonNull(services, "services");
         this.nodes = Objects.requireNonNull(nodes, "nodes");
@@ -197,7 +219,8 @@ public final class ReconcileLoop implements AutoCloseable {
         this.measurements = Objects.requireNonNull(measurements, "measurements");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.owned.addAll(initiallyOwned);
+        this.ownership = Objects.requireNonNull(ownership, "ownership");
+        this.owned.addAll(ownership.load().orElse(Set.of()));
         this.backoff = settings.initialBackoff();
         this.status = DirectorStatus.initial(waitingFor());
     }
@@ -273,6 +296,14 @@ public final class ReconcileLoop implements AutoCloseable {
                 head.problems());
         statusBuilt = new StatusMemo(head, built);
         return built;
+    }
+
+    /**
+     * The kernel table as this loop last read it, for readers on other threads; empty before the
+     * first read. Never blocks and never reads the kernel.
+     */
+    public Optional<KernelView> kernelView() {
+        return Optional.ofNullable(kernelView);
     }
 
     /** The service keys the director owns now (created, or adopted as desired). */
@@ -523,7 +554,14 @@ public final class ReconcileLoop implements AutoCloseable {
             only = readKernel ? null : rebuilt;
         }
 
-        ActualState actual = readKernel ? KernelMapping.actual(ipvs.snapshot()) : lastKernel;
+        ActualState actual;
+        if (readKernel) {
+            IpvsSnapshot snapshot = ipvs.snapshot();
+            kernelView = new KernelView(snapshot, clock.instant());
+            actual = KernelMapping.actual(snapshot);
+        } else {
+            actual = lastKernel;
+        }
         lastPassRead = readKernel;
         // Until this pass ends well, the table in memory is not to be trusted.
         kernelKnown = false;
