@@ -196,6 +196,32 @@ public interface Ipvs extends AutoCloseable {
     /** The running sync daemons (none, one, or a master and a backup). Equivalent to {@code ipvsadm -L --daemon}. */
     List<SyncDaemon> daemons();
 
+    /**
+     * Whether the running kernel has a scheduler, found out without touching the table. There is
+     * no {@code ipvsadm} command for it; it equals {@code ipvsadm -A -t [PROBE]:PORT -s NAME -M 129}
+     * for an IPv6 probe service that does not exist: {@code ip_vs_add_service()} looks the scheduler
+     * up first ({@code ip_vs_scheduler_get()}, which also tries {@code request_module("ip_vs_NAME")},
+     * so an installed but unloaded scheduler module is loaded, as a real {@code -A} would) and
+     * answers {@code ENOENT} ("Scheduler module ip_vs_NAME not found") when it has none; only then
+     * does it check the IPv6 persistence prefix, which must be 1..128, and answers {@code EINVAL}
+     * for 129 before it allocates or hashes anything. So the table is never changed.
+     *
+     * <p>Thread-safety as every other method: one exchange, serialised with the others.
+     *
+     * @param name the scheduler name ({@code rr}, {@code mh}, ...), 1..15 lower-case letters and digits
+     * @return true for {@code EINVAL} (the kernel has it), false for {@code ENOENT} (it has not), empty
+     *     for any other refusal: {@code EAFNOSUPPORT} from a kernel built without IPv6 IPVS,
+     *     {@code EEXIST} if a service with the probe's key exists, a socket failure. Should a kernel
+     *     ever accept the probe (no longer checking the prefix), the scheduler exists: true, and the
+     *     probe service is deleted again at once. The default implementation knows nothing and
+     *     answers empty.
+     * @throws IllegalArgumentException if {@code name} cannot be a scheduler name
+     */
+    default Optional<Boolean> schedulerAvailable(String name) {
+        VirtualServerSpec.of(name);
+        return Optional.empty();
+    }
+
     /** Releases the netlink socket. Idempotent; other calls fail after it. */
     @Override
     void close();

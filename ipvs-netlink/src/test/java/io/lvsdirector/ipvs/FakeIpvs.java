@@ -22,7 +22,18 @@ import java.util.function.Predicate;
  *       ({@code ip_vs_genl_set_cmd}: "Unless we're adding a new service, the service must already
  *       exist").</li>
  *   <li>An unknown scheduler or persistence engine on add or update: {@code ENOENT}
- *       ({@code ip_vs_scheduler_get} fails; "none" means no scheduler).</li>
+ *       ({@code ip_vs_scheduler_get} fails; "none" means no scheduler). The schedulers known are
+ *       Linux 6.1's unless a test says otherwise ({@link #withSchedulers}); {@link #schedulerAvailable}
+ *       answers from the same set, as the kernel's probe does, and counts as no call.</li>
+ *   <li>A new real server whose address is not unicast: {@code EINVAL} ({@code ip_vs_new_dest}).
+ *       IPv4: {@code inet_addr_type()} must be {@code RTN_UNICAST} or {@code RTN_LOCAL}, so
+ *       0.0.0.0/8 and 255.255.255.255 ({@code RTN_BROADCAST}) and 224.0.0.0/4
+ *       ({@code RTN_MULTICAST}) are refused, 127.0.0.0/8 ({@code RTN_LOCAL}) is taken (a subnet's
+ *       directed broadcast, which the kernel also refuses, depends on the host's addresses and is
+ *       not modelled). IPv6: {@code ipv6_addr_type()} must say unicast and not link-local unless
+ *       the address is this host's, so ::, ff00::/8, ::ffff:0:0/96 and fe80::/10 are refused (the
+ *       fake has no local addresses), ::1 is taken. Only a new real server is checked, as in the
+ *       kernel: an update finds the existing one.</li>
  *   <li>Adding a real server that exists: {@code EEXIST}; updating or deleting one that does not:
  *       {@code ENOENT} ({@code ip_vs_add_dest}, {@code ip_vs_edit_dest}, {@code ip_vs_del_dest}).</li>
  *   <li>A real server of another family than its service while a sync daemon runs:
@@ -69,7 +80,14 @@ public final class FakeIpvs implements Ipvs {
         }
     }
 
-    /** Schedulers of a stock kernel (Linux 6.x, every {@code ip_vs_*} scheduler module loaded). */
+    /**
+     * The schedulers of Debian 12's Linux 6.1 with every {@code ip_vs_*} scheduler module (the lab's
+     * kernel): the default. {@code twos} came with Linux 6.2 and is not among them.
+     */
+    public static final Set<String> LINUX_6_1_SCHEDULERS = Set.of(
+            "rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh");
+
+    /** Every in-tree scheduler of a current kernel (6.2 and later: {@code twos} too). */
     public static final Set<String> STOCK_SCHEDULERS = Set.of(
             "rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh", "twos");
 
@@ -105,7 +123,7 @@ public final class FakeIpvs implements Ipvs {
     private final Map<Call, Integer> counts = new EnumMap<>(Call.class);
     private final List<IpvsOp> appliedOps = new ArrayList<>();
     private final List<Injected> injected = new ArrayList<>();
-    private Set<String> schedulers = STOCK_SCHEDULERS;
+    private Set<String> schedulers = LINUX_6_1_SCHEDULERS;
     private Set<String> persistenceEngines = Set.of("sip");
     private Set<String> interfaces = Set.of("lo", "eth0");
     private Timeouts timeouts = new Timeouts(900, 120, 300);
@@ -119,7 +137,10 @@ public final class FakeIpvs implements Ipvs {
 
     // ---- test controls ----
 
-    /** Sets the schedulers this "kernel" has; others answer ENOENT. */
+    /**
+     * Sets the schedulers this "kernel" has (default {@link #LINUX_6_1_SCHEDULERS}); others answer
+     * ENOENT on add and update, and {@link #schedulerAvailable} says false for them.
+     */
     public synchronized FakeIpvs withSchedulers(Set<String> names) {
         schedulers = Set.copyOf(names);
         return this;
@@ -452,6 +473,14 @@ public final class FakeIpvs implements Ipvs {
         return List.copyOf(daemons.values());
     }
 
+    /** From the fake's scheduler set, as the kernel's probe would answer; no table change, no count. */
+    @Override
+    public synchronized Optional<Boolean> schedulerAvailable(String name) {
+        VirtualServerSpec.of(name);
+        open("probe scheduler " + name);
+        return Optional.of(name.equals("none") || schedulers.contains(name));
+    }
+
     @Override
     public synchronized void close() {
         closed = true;
@@ -485,6 +514,9 @@ public final class FakeIpvs implements Ipvs {
             checkMixedFamily(a.service(), a.realServer(), op);
             if (s.dests.containsKey(a.realServer().key())) {
                 throw fail(Errno.EEXIST, op);
+            }
+            if (!kernelUnicast(a.realServer().key().address())) {
+                throw new IpvsException(Errno.EINVAL, op.describe(), "", op);
             }
             s.dests.put(a.realServer().key(), new Dest(a.realServer().spec()));
         } else if (op instanceof IpvsOp.UpdateRealServer u) {
@@ -534,6 +566,30 @@ public final class FakeIpvs implements Ipvs {
         if (!spec.persistenceEngine().isEmpty() && !persistenceEngines.contains(spec.persistenceEngine())) {
             throw new IpvsException(Errno.ENOENT, op.describe(), "", op);
         }
+    }
+
+    /** What {@code ip_vs_new_dest} lets through (see the class comment). */
+    static boolean kernelUnicast(InetAddress a) {
+        byte[] b = a.getAddress();
+        if (b.length == 4) {
+            int first = b[0] & 0xff;
+            boolean zeronet = first == 0;
+            boolean limitedBroadcast = (b[0] & b[1] & b[2] & b[3] & 0xff) == 0xff;
+            boolean multicast = first >= 224 && first <= 239;
+            return !zeronet && !limitedBroadcast && !multicast;
+        }
+        boolean multicast = (b[0] & 0xff) == 0xff;
+        boolean linkLocal = (b[0] & 0xff) == 0xfe && (b[1] & 0xc0) == 0x80;
+        boolean leadingZeros = true;
+        for (int i = 0; i < 10; i++) {
+            leadingZeros &= b[i] == 0;
+        }
+        boolean mapped = leadingZeros && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff;
+        boolean unspecified = true;
+        for (byte x : b) {
+            unspecified &= x == 0;
+        }
+        return !multicast && !linkLocal && !mapped && !unspecified;
     }
 
     private void checkMixedFamily(VirtualServerKey svc, RealServer rs, IpvsOp op) {

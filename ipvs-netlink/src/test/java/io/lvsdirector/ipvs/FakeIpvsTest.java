@@ -266,6 +266,72 @@ class FakeIpvsTest {
         assertThat(ipvs.count(FakeIpvs.Call.ADD_REAL_SERVER)).isEqualTo(800);
     }
 
+    @Test
+    void defaultSchedulersAreLinux61sAndTwosIsEnoent() {
+        for (String name : FakeIpvs.LINUX_6_1_SCHEDULERS) {
+            VirtualServerKey key = VirtualServerKey.tcp("198.18.0.100", 1000 + ipvs.services().size());
+            ipvs.addService(VirtualServer.of(key, name));
+        }
+        assertThat(ipvs.services()).hasSize(13);
+        assertErrno(() -> ipvs.addService(VirtualServer.of(VIP, "twos")), Errno.ENOENT);
+        assertThat(ipvs.getService(VIP)).isEmpty();
+        ipvs.addService(VirtualServer.of(VIP, "wlc"));
+        assertErrno(() -> ipvs.updateService(VirtualServer.of(VIP, "twos")), Errno.ENOENT);
+        assertThat(ipvs.getService(VIP).orElseThrow().spec().scheduler()).isEqualTo("wlc");
+        // A batch refuses the op alone, with the same errno.
+        BatchResult r = ipvs.apply(List.of(new IpvsOp.AddService(VirtualServer.of(VIP6, "twos")),
+                new IpvsOp.AddService(VirtualServer.of(VIP6, "mh"))));
+        assertThat(r.outcomes().get(0).error().errno()).isEqualTo(Errno.ENOENT);
+        assertThat(r.outcomes().get(1).ok()).isTrue();
+        FakeIpvs newer = new FakeIpvs().withSchedulers(FakeIpvs.STOCK_SCHEDULERS);
+        newer.addService(VirtualServer.of(VIP, "twos"));
+        assertThat(newer.getService(VIP)).isPresent();
+    }
+
+    @Test
+    void schedulerProbeAnswersFromTheSetAndChangesNothing() {
+        ipvs.addService(VirtualServer.of(VIP, "rr"));
+        ipvs.resetCounts();
+        assertThat(ipvs.schedulerAvailable("rr")).contains(true);
+        assertThat(ipvs.schedulerAvailable("mh")).contains(true);
+        assertThat(ipvs.schedulerAvailable("twos")).contains(false);
+        assertThat(ipvs.schedulerAvailable("nonsense")).contains(false);
+        assertThat(new FakeIpvs().withSchedulers(Set.of("rr")).schedulerAvailable("wlc")).contains(false);
+        assertThat(ipvs.writeCount()).isZero();
+        assertThat(ipvs.services()).hasSize(1);
+        assertThatThrownBy(() -> ipvs.schedulerAvailable("a-name-far-too-long"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void nonUnicastRealServerIsEinvalAsIpVsNewDest() {
+        ipvs.addService(VirtualServer.of(VIP, "rr"));
+        ipvs.addService(VirtualServer.of(VIP6, "rr"));
+        for (String bad : List.of("0.0.0.0", "0.1.2.3", "255.255.255.255", "224.0.0.1", "239.255.255.255")) {
+            assertErrno(() -> ipvs.addRealServer(VIP, RealServer.directRoute(bad, 80, 1)), Errno.EINVAL);
+        }
+        for (String bad : List.of("::", "ff02::1", "ff0e::1", "fe80::1", "febf::1")) {
+            assertErrno(() -> ipvs.addRealServer(VIP6, RealServer.directRoute(bad, 80, 1)), Errno.EINVAL);
+        }
+        assertThat(ipvs.realServers(VIP)).isEmpty();
+        assertThat(ipvs.realServers(VIP6)).isEmpty();
+        // What inet_addr_type() calls local or unicast, and ipv6_addr_type() global unicast, is taken:
+        // the kernel does not refuse loopback, class E or site-local.
+        for (String ok : List.of("127.0.0.1", "198.18.0.21", "240.0.0.1", "223.255.255.254")) {
+            ipvs.addRealServer(VIP, RealServer.directRoute(ok, 80, 1));
+        }
+        for (String ok : List.of("::1", "2001:db8::21", "fec0::1", "fe00::1")) {
+            ipvs.addRealServer(VIP6, RealServer.directRoute(ok, 80, 1));
+        }
+        assertThat(ipvs.realServers(VIP)).hasSize(4);
+        assertThat(ipvs.realServers(VIP6)).hasSize(4);
+        // In a batch the refused one fails alone.
+        BatchResult r = ipvs.apply(List.of(new IpvsOp.AddRealServer(VIP, RealServer.directRoute("224.0.0.5", 80, 1)),
+                new IpvsOp.AddRealServer(VIP, RealServer.directRoute("198.18.0.22", 80, 1))));
+        assertThat(r.outcomes().get(0).error().errno()).isEqualTo(Errno.EINVAL);
+        assertThat(r.outcomes().get(1).ok()).isTrue();
+    }
+
     static void assertErrno(ThrowingCallable call, int errno) {
         assertThatThrownBy(call).isInstanceOf(IpvsException.class)
                 .satisfies(e -> assertThat(((IpvsException) e).errnoName()).isEqualTo(Errno.name(errno)));

@@ -12,6 +12,7 @@ import io.lvsdirector.ipvs.SyncDaemon;
 import io.lvsdirector.ipvs.Timeouts;
 import io.lvsdirector.ipvs.VirtualServer;
 import io.lvsdirector.ipvs.VirtualServerKey;
+import io.lvsdirector.ipvs.VirtualServerSpec;
 import io.lvsdirector.ipvs.VirtualServerStatus;
 import java.nio.ByteBuffer;
 
@@ -76,6 +77,28 @@ public final class IpvsCodec {
     /** {@code IPVS_CMD_NEW_SERVICE}: ipvsadm -A. */
     public static IpvsRequest addService(VirtualServer vs) {
         return service(IPVS_CMD_NEW_SERVICE, WireMapping.serviceFull(vs), new IpvsOp.AddService(vs).describe());
+    }
+
+    /** The service key a scheduler probe names: TCP [2001:db8:ffff:ffff::5c4e]:9, a documentation address. */
+    public static final VirtualServerKey SCHEDULER_PROBE_KEY = VirtualServerKey.tcp("2001:db8:ffff:ffff::5c4e", 9);
+
+    /** The IPv6 persistence prefix a scheduler probe sends: one past the kernel's 1..128. */
+    public static final int SCHEDULER_PROBE_NETMASK = 129;
+
+    /**
+     * {@code IPVS_CMD_NEW_SERVICE} for {@link #SCHEDULER_PROBE_KEY} with scheduler {@code name} and
+     * IPv6 persistence prefix 129, which {@code ip_vs_add_service()} refuses with {@code EINVAL}
+     * only after it found the scheduler ({@code ENOENT} otherwise), before it adds anything. See
+     * {@code Ipvs#schedulerAvailable}. The public records cannot say prefix 129, so the attributes
+     * are written here.
+     */
+    public static IpvsRequest probeScheduler(String name) {
+        // Validates the name as -s would be (1..15 printable characters).
+        VirtualServerSpec.of(name);
+        ServiceAttrs id = WireMapping.serviceIdentity(SCHEDULER_PROBE_KEY);
+        ServiceAttrs probe = new ServiceAttrs(id.af(), id.protocol(), id.addr(), id.port(), null, name, null, 0,
+                WireMapping.FLAGS_MASK_ALL, 0, SCHEDULER_PROBE_NETMASK, null, null);
+        return service(IPVS_CMD_NEW_SERVICE, probe, "probe scheduler " + name);
     }
 
     /** {@code IPVS_CMD_SET_SERVICE}: ipvsadm -E. */
