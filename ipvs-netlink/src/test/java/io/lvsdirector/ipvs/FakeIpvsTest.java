@@ -307,7 +307,7 @@ class FakeIpvsTest {
     void nonUnicastRealServerIsEinvalAsIpVsNewDest() {
         ipvs.addService(VirtualServer.of(VIP, "rr"));
         ipvs.addService(VirtualServer.of(VIP6, "rr"));
-        for (String bad : List.of("0.0.0.0", "0.1.2.3", "255.255.255.255", "224.0.0.1", "239.255.255.255")) {
+        for (String bad : List.of("0.0.0.0", "255.255.255.255", "224.0.0.1", "239.255.255.255")) {
             assertErrno(() -> ipvs.addRealServer(VIP, RealServer.directRoute(bad, 80, 1)), Errno.EINVAL);
         }
         for (String bad : List.of("::", "ff02::1", "ff0e::1", "fe80::1", "febf::1")) {
@@ -316,8 +316,8 @@ class FakeIpvsTest {
         assertThat(ipvs.realServers(VIP)).isEmpty();
         assertThat(ipvs.realServers(VIP6)).isEmpty();
         // What inet_addr_type() calls local or unicast, and ipv6_addr_type() global unicast, is taken:
-        // the kernel does not refuse loopback, class E or site-local.
-        for (String ok : List.of("127.0.0.1", "198.18.0.21", "240.0.0.1", "223.255.255.254")) {
+        // the kernel does not refuse loopback, class E, the rest of 0/8 (since 5.3) or site-local.
+        for (String ok : List.of("127.0.0.1", "198.18.0.21", "240.0.0.1", "0.1.2.3")) {
             ipvs.addRealServer(VIP, RealServer.directRoute(ok, 80, 1));
         }
         for (String ok : List.of("::1", "2001:db8::21", "fec0::1", "fe00::1")) {

@@ -50,9 +50,35 @@ import java.util.regex.Pattern;
  *   "healthCheck": {"type": "http", "port": 8080, "path": "/ping", "host": null, "expectStatus": 200,
  *                   "drainStatus": 503, "intervalMs": 100, "timeoutMs": 100, "rise": 2, "fall": 3},
  *   "whenAllDown": "fail-open",      // | "empty" | {"sorryServer": {"address": "...", "weight": 1}}
- *   "drainTimeoutSeconds": 300
+ *   "drainTimeoutSeconds": 300,
+ *   "adopt": false                   // true: take over a kernel service with this protocol:VIP:port
  * }
  * </pre>
+ *
+ * <p>Everything the kernel would refuse is refused here, with the field to blame, so that an
+ * accepted spec never fails at apply time for its values (see {@code ip_vs_ctl.c}):
+ * <ul>
+ *   <li>addresses: the VIP, every static real server and the sorry server must be unicast
+ *       ({@link #unicastProblem}); real and sorry servers must be of the VIP's family and not the
+ *       VIP itself. The kernel's {@code ip_vs_new_dest()} refuses 0.0.0.0/8, 255.255.255.255,
+ *       multicast and IPv6 link-local with {@code EINVAL}; loopback and the VIP it would take,
+ *       though no packet could ever reach a real server there;</li>
+ *   <li>the scheduler must be one a kernel can have ({@link #KERNEL_SCHEDULERS}); whether the
+ *       <em>running</em> kernel has it is the API's check, which asks the director's scheduler
+ *       catalog;</li>
+ *   <li>scheduler flags only where a scheduler reads them: {@code flag-1}/{@code flag-2} (and their
+ *       {@code sh-}/{@code mh-} names) with {@code sh} or {@code mh}, each named flag with its own
+ *       scheduler; {@code flag-3} nowhere (no in-tree scheduler reads it); {@code ops} with UDP;</li>
+ *   <li>persistence: at most {@link #MAX_PERSISTENCE_SECONDS} (ipvsadm's limit; the kernel keeps
+ *       the timeout in jiffies in 32 bits, so a larger one wraps and reads back different), a
+ *       netmask only with a timeout, at most /32 for IPv4 (0 means the whole address, which is
+ *       sent as /128 for IPv6, whose netmask the kernel wants in 1..128);</li>
+ *   <li>ports 1..65535, weights 1..65535 (the kernel takes 0..2^31-1; 0 is the drain weight and
+ *       not a config value).</li>
+ * </ul>
+ * Per-real-server thresholds and tunnel types have no field here, so the kernel's checks of
+ * them ({@code ERANGE} for a lower threshold above the upper, {@code EINVAL} for GUE without a
+ * port) cannot be reached.
  *
  * <p>Fields director-core has no separate home for are checked, not dropped silently: a real
  * server's {@code port} must equal the service's (director-core gives every real server the virtual
@@ -67,7 +93,7 @@ public final class ServiceSpecJson {
     /** Top-level fields, in the order {@link #toJson} writes them. */
     public static final List<String> FIELDS = List.of("vip", "port", "protocol", "scheduler", "schedulerFlags",
             "persistenceSeconds", "persistenceNetmask", "forwarding", "realServers", "healthCheck", "whenAllDown",
-            "drainTimeoutSeconds");
+            "drainTimeoutSeconds", "adopt");
     public static final List<String> STATIC_FIELDS = List.of("address", "port", "weight");
     public static final List<String> KUBERNETES_FIELDS = List.of("nodeSelector", "port", "addressType", "weight");
     public static final List<String> HEALTH_CHECK_FIELDS = List.of("type", "port", "path", "host", "expectStatus",
@@ -78,6 +104,16 @@ public final class ServiceSpecJson {
             "sh", "sed", "nq", "fo", "ovf", "mh", "twos");
 
     public static final String DEFAULT_SCHEDULER = "wrr";
+
+    /** The schedulers that read {@code flag-1} and {@code flag-2} (as fallback and port). */
+    public static final Set<String> FLAG_SCHEDULERS = Set.of("sh", "mh");
+
+    /**
+     * The longest persistence timeout, 31 days: ipvsadm's own limit. The kernel keeps
+     * {@code timeout * HZ} in an unsigned 32-bit field, so with HZ 1000 anything above about 49
+     * days wraps and reads back as another value.
+     */
+    public static final int MAX_PERSISTENCE_SECONDS = 86_400 * 31;
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?");
     private static final Pattern LABEL_VALUE = Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?");
@@ -139,19 +175,25 @@ public final class ServiceSpecJson {
             errors.add("scheduler", "not a kernel scheduler (one of " + new TreeSet<>(KERNEL_SCHEDULERS) + "): '"
                     + scheduler + "'");
         }
-        Set<ServiceFlag> flags = flags(spec.get("schedulerFlags"), errors);
+        // With an unknown scheduler the flags cannot be judged; that scheduler is the error to report.
+        Set<ServiceFlag> flags = flags(spec.get("schedulerFlags"), KERNEL_SCHEDULERS.contains(scheduler) ? scheduler
+                : null, errors);
         if (flags.contains(ServiceFlag.ONE_PACKET) && protocol != Protocol.UDP) {
             errors.add("schedulerFlags", "one-packet scheduling (ops) is for UDP services only");
         }
-        Integer persistenceSeconds = integer(spec.get("persistenceSeconds"), "persistenceSeconds", 0, Integer.MAX_VALUE,
-                errors);
+        Integer persistenceSeconds = integer(spec.get("persistenceSeconds"), "persistenceSeconds", 0,
+                MAX_PERSISTENCE_SECONDS, errors);
         int maxPrefix = vip instanceof Inet6Address ? 128 : 32;
         Integer netmask = integer(spec.get("persistenceNetmask"), "persistenceNetmask", 0, maxPrefix, errors);
+        if (netmask != null && netmask != 0 && (persistenceSeconds == null || persistenceSeconds == 0)) {
+            errors.add("persistenceNetmask", "only means something with persistenceSeconds above 0");
+        }
         Forwarding forwarding = forwarding(spec.get("forwarding"), errors);
         RealServerSource realServers = realServers(spec.get("realServers"), vip, port, errors);
         HealthCheck check = healthCheck(spec.get("healthCheck"), errors);
         WhenAllDown whenAllDown = whenAllDown(spec.get("whenAllDown"), vip, errors);
         Integer drainSeconds = integer(spec.get("drainTimeoutSeconds"), "drainTimeoutSeconds", 0, 86_400 * 7, errors);
+        boolean adopt = bool(spec.get("adopt"), "adopt", errors);
 
         if (!errors.isEmpty()) {
             throw errors.exception();
@@ -162,7 +204,7 @@ public final class ServiceSpecJson {
         try {
             VirtualService vs = new VirtualService(name, vip, port, protocol, scheduler, flags, persistence, forwarding);
             return new ServiceSpec(vs, realServers, check, whenAllDown,
-                    drainSeconds == null ? null : Duration.ofSeconds(drainSeconds));
+                    drainSeconds == null ? null : Duration.ofSeconds(drainSeconds), adopt);
         } catch (IllegalArgumentException e) {
             // The checks above mirror director-core's; this is the net for a rule added there later.
             errors.add("", e.getMessage());
@@ -230,6 +272,7 @@ public final class ServiceSpecJson {
             o.put("whenAllDown", w.label());
         }
         o.put("drainTimeoutSeconds", spec.drainTimeout().toSeconds());
+        o.put("adopt", spec.adopt());
         return o;
     }
 
@@ -244,23 +287,83 @@ public final class ServiceSpecJson {
         if (a == null) {
             return null;
         }
-        String why = null;
-        if (a.isAnyLocalAddress()) {
-            why = "the unspecified address";
-        } else if (a.isLoopbackAddress()) {
-            why = "a loopback address";
-        } else if (a.isMulticastAddress()) {
-            why = "a multicast address";
-        } else if (a.isLinkLocalAddress()) {
-            why = "a link-local address";
-        } else if (a instanceof Inet4Address && (a.getAddress()[0] & 0xff) == 255) {
-            why = "a broadcast address";
-        }
+        String why = unicastProblem(a);
         if (why != null) {
             errors.add("vip", "must be a unicast address, not " + why + ": " + n.asText());
             return null;
         }
         return a;
+    }
+
+    /**
+     * Why an address cannot be a VIP, real server or sorry server, or {@code null} if it can.
+     * Refused: unspecified (0.0.0.0/8, "this network", and ::), loopback (127.0.0.0/8, ::1),
+     * multicast (224.0.0.0/4, ff00::/8), the limited broadcast 255.255.255.255, link-local
+     * (169.254.0.0/16, fe80::/10) and deprecated IPv4-compatible IPv6 (::a.b.c.d).
+     *
+     * <p>Link-local is refused in both families: the kernel refuses an IPv6 link-local real server
+     * ({@code ip_vs_new_dest}: EINVAL), a link-local address needs a zone this spec cannot name,
+     * and RFC 3927 addresses are picked by each host at boot, so they do not belong in a
+     * configuration two directors share. A subnet's directed broadcast address (198.18.0.255 of a
+     * /24 on the director), which the kernel also refuses, depends on the director's interfaces and
+     * is not checked here: the service would fail at apply time and say so in its status.
+     */
+    public static String unicastProblem(InetAddress a) {
+        byte[] b = a.getAddress();
+        if (a instanceof Inet4Address) {
+            int first = b[0] & 0xff;
+            if (first == 0) {
+                return "an unspecified (0.0.0.0/8) address";
+            }
+            if (first == 127) {
+                return "a loopback address";
+            }
+            if (a.isMulticastAddress()) {
+                return "a multicast address";
+            }
+            if ((b[0] & b[1] & b[2] & b[3] & 0xff) == 0xff) {
+                return "the broadcast address";
+            }
+            if (a.isLinkLocalAddress()) {
+                return "a link-local address";
+            }
+            return null;
+        }
+        if (a.isAnyLocalAddress()) {
+            return "the unspecified address";
+        }
+        if (a.isLoopbackAddress()) {
+            return "a loopback address";
+        }
+        if (a.isMulticastAddress()) {
+            return "a multicast address";
+        }
+        if (a.isLinkLocalAddress()) {
+            return "a link-local address";
+        }
+        if (((Inet6Address) a).isIPv4CompatibleAddress()) {
+            return "a deprecated IPv4-compatible IPv6 address";
+        }
+        return null;
+    }
+
+    /** A real or sorry server's address: unicast, of the VIP's family, not the VIP. */
+    private static boolean checkServerAddress(InetAddress a, InetAddress vip, String field, Errors errors) {
+        if (vip != null && a.getClass() != vip.getClass()) {
+            errors.add(field, "must be of the VIP's address family (" + (vip instanceof Inet6Address ? "IPv6" : "IPv4")
+                    + "): " + IpAddresses.toText(a));
+            return false;
+        }
+        String why = unicastProblem(a);
+        if (why != null) {
+            errors.add(field, "must be a unicast address, not " + why + ": " + IpAddresses.toText(a));
+            return false;
+        }
+        if (a.equals(vip)) {
+            errors.add(field, "is the VIP itself: the director would send its clients back to itself");
+            return false;
+        }
+        return true;
     }
 
     private static InetAddress address(JsonNode n, String field, Errors errors) {
@@ -349,7 +452,7 @@ public final class ServiceSpecJson {
         }
     }
 
-    private static Set<ServiceFlag> flags(JsonNode n, Errors errors) {
+    private static Set<ServiceFlag> flags(JsonNode n, String scheduler, Errors errors) {
         Set<ServiceFlag> out = EnumSet.noneOf(ServiceFlag.class);
         if (n == null || n.isNull()) {
             return out;
@@ -366,13 +469,44 @@ public final class ServiceSpecJson {
                 continue;
             }
             try {
-                out.add(ServiceFlag.parse(e.asText()));
+                ServiceFlag f = ServiceFlag.parse(e.asText());
+                String why = flagProblem(e.asText(), f, scheduler);
+                if (why != null) {
+                    errors.add(field, why);
+                    continue;
+                }
+                out.add(f);
             } catch (IllegalArgumentException ex) {
                 errors.add(field, "unknown flag '" + e.asText() + "' (flag-1, flag-2, flag-3, ops, sh-fallback, sh-port,"
                         + " mh-fallback, mh-port)");
             }
         }
         return out;
+    }
+
+    /**
+     * Why a flag means nothing with this scheduler, or {@code null}. The kernel takes every flag with
+     * every scheduler and ignores what the scheduler does not read, so a flag set by mistake would be
+     * accepted and silently do nothing.
+     */
+    private static String flagProblem(String text, ServiceFlag f, String scheduler) {
+        if (f == ServiceFlag.ONE_PACKET || scheduler == null) {
+            return null;
+        }
+        if (f == ServiceFlag.SCHED_FLAG_3) {
+            return "flag-3 is read by no scheduler of the kernel; it would do nothing";
+        }
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        if (t.startsWith("sh-") && !scheduler.equals("sh")) {
+            return "'" + text + "' is a flag of the sh scheduler, not of " + scheduler;
+        }
+        if (t.startsWith("mh-") && !scheduler.equals("mh")) {
+            return "'" + text + "' is a flag of the mh scheduler, not of " + scheduler;
+        }
+        if (!FLAG_SCHEDULERS.contains(scheduler)) {
+            return "'" + text + "' is read only by the sh and mh schedulers; " + scheduler + " would ignore it";
+        }
+        return null;
     }
 
     private RealServerSource realServers(JsonNode n, InetAddress vip, int port, Errors errors) {
@@ -418,8 +552,7 @@ public final class ServiceSpecJson {
             if (a == null) {
                 continue;
             }
-            if (vip != null && a.getClass() != vip.getClass()) {
-                errors.add(at + ".address", "must be of the VIP's address family (direct routing cannot cross it)");
+            if (!checkServerAddress(a, vip, at + ".address", errors)) {
                 continue;
             }
             if (!seen.add(a)) {
@@ -610,11 +743,21 @@ public final class ServiceSpecJson {
         if (a == null) {
             return null;
         }
-        if (vip != null && a.getClass() != vip.getClass()) {
-            errors.add(at + ".sorryServer.address", "must be of the VIP's address family");
+        if (!checkServerAddress(a, vip, at + ".sorryServer.address", errors)) {
             return null;
         }
         return new WhenAllDown.SorryServer(a, weight == null ? 1 : weight);
+    }
+
+    private static boolean bool(JsonNode n, String field, Errors errors) {
+        if (n == null || n.isNull()) {
+            return false;
+        }
+        if (!n.isBoolean()) {
+            errors.add(field, "must be true or false");
+            return false;
+        }
+        return n.booleanValue();
     }
 
     private static String text(JsonNode n, String field, Errors errors) {

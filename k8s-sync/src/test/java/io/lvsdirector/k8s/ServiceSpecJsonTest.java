@@ -102,6 +102,50 @@ class ServiceSpecJsonTest {
     }
 
     @Test
+    void adoptIsReadWrittenAndFalseByDefault() {
+        ServiceSpec plain = parse("web", "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]}}");
+        assertThat(plain.adopt()).isFalse();
+        assertThat(json.toJson(plain).get("adopt").asBoolean(true)).isFalse();
+        ServiceSpec adopting = parse("web", "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},'adopt':true}");
+        assertThat(adopting.adopt()).isTrue();
+        assertThat(adopting).isNotEqualTo(plain);
+        var node = json.toJson(adopting);
+        assertThat(node.get("adopt").asBoolean(false)).isTrue();
+        assertThat(json.fromJson("web", node)).isEqualTo(adopting);
+    }
+
+    @Test
+    void valuesAtTheKernelsLimitsAreAccepted() {
+        ServiceSpec s = parse("web", "{'vip':'198.18.0.100','port':65535,'scheduler':'sh','schedulerFlags':['sh-fallback',"
+                + "'flag-2'],'persistenceSeconds':2678400,'persistenceNetmask':32,'realServers':{'static':["
+                + "{'address':'198.18.0.21','weight':65535},{'address':'240.0.0.1'},{'address':'10.255.255.255'}]},"
+                + "'whenAllDown':{'sorryServer':{'address':'198.18.0.99'}}}");
+        assertThat(s.service().persistence().timeout()).isEqualTo(Duration.ofSeconds(2_678_400));
+        assertThat(s.service().flags()).containsExactlyInAnyOrder(ServiceFlag.SCHED_FLAG_1, ServiceFlag.SCHED_FLAG_2);
+        ServiceSpec v6 = parse("web6", "{'vip':'2001:db8::100','port':80,'scheduler':'mh','schedulerFlags':['flag-1'],"
+                + "'persistenceSeconds':1,'persistenceNetmask':128,'realServers':{'static':[{'address':'fec0::1'},"
+                + "{'address':'fd00::21'},{'address':'2001:db8::21'}]}}");
+        assertThat(v6.service().persistence().netmaskPrefix()).isZero(); // /128 is the whole address: stored as 0
+        // twos is a kernel scheduler (6.2+): the mapper takes it; whether this kernel has it is the API's check.
+        assertThat(parse("t", "{'vip':'198.18.0.100','port':80,'scheduler':'twos','realServers':{'static':[]}}")
+                .service().scheduler()).isEqualTo("twos");
+    }
+
+    @Test
+    void addressRefusalsSayWhatTheAddressIs() {
+        assertThat(failure("{'vip':'198.18.0.100','port':80,'realServers':{'static':[{'address':'224.0.0.1'}]}}")
+                .reason()).contains("multicast").contains("224.0.0.1");
+        assertThat(failure("{'vip':'198.18.0.100','port':80,'realServers':{'static':[{'address':'198.18.0.100'}]}}")
+                .reason()).contains("VIP itself");
+        assertThat(failure("{'vip':'198.18.0.100','port':80,'realServers':{'static':[{'address':'0.0.0.0'}]}}")
+                .reason()).contains("unspecified");
+        assertThat(failure("{'vip':'198.18.0.100','port':80,'realServers':{'static':[{'address':'255.255.255.255'}]}}")
+                .reason()).contains("broadcast");
+        assertThat(failure("{'vip':'198.18.0.100','port':80,'scheduler':'wrr','schedulerFlags':['mh-port'],"
+                + "'realServers':{'static':[]}}").reason()).contains("mh scheduler");
+    }
+
+    @Test
     void toJsonAndBackIsTheSameSpec() {
         List<ServiceSpec> specs = List.of(
                 parse("a", "{'vip':'198.18.0.100','port':80,'realServers':{'static':[{'address':'198.18.0.21','weight':3},"
@@ -171,6 +215,41 @@ class ServiceSpecJsonTest {
         "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},'whenAllDown':{'sorryServer':{'address':'2001:db8::9'}}} | whenAllDown.sorryServer.address",
         "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},'drainTimeoutSeconds':-5} | drainTimeoutSeconds",
         "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},'timeout':5}      | timeout",
+        "{'vip':'255.255.255.255','port':80,'realServers':{'static':[]}}               | vip",
+        "{'vip':'0.1.2.3','port':80,'realServers':{'static':[]}}                       | vip",
+        "{'vip':'::','port':80,'realServers':{'static':[]}}                            | vip",
+        "{'vip':'::1','port':80,'realServers':{'static':[]}}                           | vip",
+        "{'vip':'ff02::1','port':80,'realServers':{'static':[]}}                       | vip",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[{'address':'198.18.0.21'},{'address':'0.0.0.0'}]}} | realServers.static[1].address",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[{'address':'0.0.0.7'}]}} | realServers.static[0].address",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[{'address':'198.18.0.21'},{'address':'198.18.0.22'},{'address':'224.0.0.1'}]}} | realServers.static[2].address",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[{'address':'239.255.255.250'}]}} | realServers.static[0].address",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[{'address':'255.255.255.255'}]}} | realServers.static[0].address",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[{'address':'127.0.0.1'}]}} | realServers.static[0].address",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[{'address':'169.254.0.9'}]}} | realServers.static[0].address",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[{'address':'198.18.0.100'}]}} | realServers.static[0].address",
+        "{'vip':'2001:db8::100','port':80,'realServers':{'static':[{'address':'::'}]}} | realServers.static[0].address",
+        "{'vip':'2001:db8::100','port':80,'realServers':{'static':[{'address':'::1'}]}} | realServers.static[0].address",
+        "{'vip':'2001:db8::100','port':80,'realServers':{'static':[{'address':'ff05::2'}]}} | realServers.static[0].address",
+        "{'vip':'2001:db8::100','port':80,'realServers':{'static':[{'address':'fe80::21'}]}} | realServers.static[0].address",
+        "{'vip':'2001:db8::100','port':80,'realServers':{'static':[{'address':'::198.18.0.21'}]}} | realServers.static[0].address",
+        "{'vip':'2001:db8::100','port':80,'realServers':{'static':[{'address':'2001:DB8:0::100'}]}} | realServers.static[0].address",
+        "{'vip':'2001:db8::100','port':80,'realServers':{'static':[{'address':'198.18.0.21'}]}} | realServers.static[0].address",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},'whenAllDown':{'sorryServer':{'address':'224.0.0.9'}}} | whenAllDown.sorryServer.address",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},'whenAllDown':{'sorryServer':{'address':'0.0.0.0'}}} | whenAllDown.sorryServer.address",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},'whenAllDown':{'sorryServer':{'address':'198.18.0.100'}}} | whenAllDown.sorryServer.address",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},'whenAllDown':{'sorryServer':{'address':'127.0.0.53'}}} | whenAllDown.sorryServer.address",
+        "{'vip':'198.18.0.100','port':80,'persistenceSeconds':2678401,'realServers':{'static':[]}} | persistenceSeconds",
+        "{'vip':'198.18.0.100','port':80,'persistenceNetmask':24,'realServers':{'static':[]}} | persistenceNetmask",
+        "{'vip':'198.18.0.100','port':80,'persistenceSeconds':0,'persistenceNetmask':24,'realServers':{'static':[]}} | persistenceNetmask",
+        "{'vip':'2001:db8::100','port':80,'persistenceSeconds':60,'persistenceNetmask':129,'realServers':{'static':[]}} | persistenceNetmask",
+        "{'vip':'198.18.0.100','port':80,'scheduler':'wrr','schedulerFlags':['flag-1'],'realServers':{'static':[]}} | schedulerFlags[0]",
+        "{'vip':'198.18.0.100','port':80,'schedulerFlags':['sh-port'],'realServers':{'static':[]}} | schedulerFlags[0]",
+        "{'vip':'198.18.0.100','port':80,'scheduler':'mh','schedulerFlags':['mh-port','sh-fallback'],'realServers':{'static':[]}} | schedulerFlags[1]",
+        "{'vip':'198.18.0.100','port':80,'scheduler':'sh','schedulerFlags':['mh-port'],'realServers':{'static':[]}} | schedulerFlags[0]",
+        "{'vip':'198.18.0.100','port':80,'scheduler':'sh','schedulerFlags':['flag-3'],'realServers':{'static':[]}} | schedulerFlags[0]",
+        "{'vip':'198.18.0.100','port':80,'scheduler':'twos ','realServers':{'static':[]}} | scheduler",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},'adopt':'yes'}   | adopt",
         "[1,2]                                                                          | ''",
         "{'vip':                                                                        | ''",
     })
