@@ -22,6 +22,19 @@ public final class ApiException extends RuntimeException {
         return new ApiException(404, message, field);
     }
 
+    /** 409: the request clashes with what exists (another service, a kernel service not the director's). */
+    public static ApiException conflict(String message, String field) {
+        return new ApiException(409, message, field);
+    }
+
+    /**
+     * 422: well-formed, but a value this director cannot apply (a scheduler its kernel lacks); the
+     * same status as a field the spec refuses.
+     */
+    public static ApiException unprocessable(String message, String field) {
+        return new ApiException(422, message, field);
+    }
+
     public int status() {
         return status;
     }

@@ -7,12 +7,17 @@ import io.lvsdirector.api.auth.Caller;
 import io.lvsdirector.api.auth.Role;
 import io.lvsdirector.api.errors.ApiException;
 import io.lvsdirector.api.runtime.Director;
+import io.lvsdirector.core.kernel.KernelMapping;
+import io.lvsdirector.core.kernel.SchedulerCatalog;
 import io.lvsdirector.core.model.ManualDrain;
 import io.lvsdirector.core.model.RealServerSource;
 import io.lvsdirector.core.model.ServiceSpec;
+import io.lvsdirector.core.plan.ServiceKey;
 import io.lvsdirector.core.status.DirectorStatus;
+import io.lvsdirector.core.status.KernelView;
 import io.lvsdirector.ipvs.IpAddresses;
 import io.lvsdirector.ipvs.IpvsSnapshot;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -42,6 +47,15 @@ import org.slf4j.LoggerFactory;
  * by the store, and only then does the reconcile loop hear of it: a refused request changes
  * nothing, and an accepted one is on disk before the kernel sees it. The answer does not wait for
  * the kernel; {@code GET} shows when the loop has caught up ({@code status.reconciled}).
+ *
+ * <p>Besides the spec's own checks, a PUT is checked against the running kernel as the loop last
+ * saw it, without reading the kernel itself (the loop is its only reader): a scheduler the
+ * kernel's scheduler catalog found missing is a 422 on {@code scheduler} (one not probed yet is
+ * accepted); a protocol:VIP:port the kernel already has and the director does not own (kube-proxy's,
+ * a hand-made ipvsadm one) is a 409 naming what is there, unless the body says
+ * {@code "adopt": true}. A DELETE removes the service from the desired state only: the loop deletes
+ * the kernel service only if the director owns it, so a service that was never the director's
+ * stays in the kernel.
  */
 @Path("/v1/services")
 @Produces(MediaType.APPLICATION_JSON)
@@ -88,6 +102,8 @@ public final class ServicesResource {
         JsonNode json = JsonBodies.read(body, maxBodyBytes);
         ServiceSpec spec = director.mapper().fromJson(name, json);
         Optional<ServiceSpec> before = director.store().get(name);
+        checkScheduler(spec);
+        checkOwnership(spec, before);
         boolean created = director.store().put(spec);
         if (before.isEmpty() || !before.get().equals(spec)) {
             LOG.info("event=service_{} service={} endpoint=\"{}\" by={}", created ? "created" : "replaced", name,
@@ -103,10 +119,16 @@ public final class ServicesResource {
     @RolesAllowed(Role.ADMIN_NAME)
     public Response delete(@PathParam("name") String name, @Context SecurityContext security) {
         checkName(name);
+        Optional<ServiceSpec> before = director.store().get(name);
         if (!director.store().delete(name)) {
             throw ApiException.notFound("no service named '" + name + "'", "name");
         }
-        LOG.info("event=service_deleted service={} by={}", name, caller(security));
+        // The loop deletes only what the director owns: say so when the kernel entry will stay.
+        boolean kept = before.isPresent() && !director.loop().owned().contains(ServiceKey.of(before.get().service()))
+                && director.loop().kernelView().map(v -> foreign(v, ServiceKey.of(before.get().service())) != null)
+                        .orElse(false);
+        LOG.info("event=service_deleted service={} by={}{}", name, caller(security),
+                kept ? " kernel_entry=left reason=not_owned" : "");
         director.loop().requestSync();
         return Response.noContent().build();
     }
@@ -140,6 +162,62 @@ public final class ServicesResource {
                 caller(security));
         director.loop().requestSync();
         return drainView(drain, false, true);
+    }
+
+    /** 422 when the kernel's scheduler catalog found the scheduler missing; unknown passes. */
+    private void checkScheduler(ServiceSpec spec) {
+        String scheduler = spec.service().scheduler();
+        SchedulerCatalog.View catalog = director.schedulers().view();
+        if (catalog.availability(scheduler) != SchedulerCatalog.Availability.UNAVAILABLE) {
+            return;
+        }
+        throw ApiException.unprocessable("the running kernel has no scheduler '" + scheduler + "' (no module ip_vs_"
+                + scheduler + "; probed at " + catalog.entries().get(scheduler).probedAt() + "); it has: "
+                + String.join(", ", catalog.available()), "scheduler");
+    }
+
+    /**
+     * 409 when the kernel holds a service with this protocol:VIP:port that the director does not own
+     * and the body does not say {@code adopt}. A replace of a service already stored under the same
+     * name and key is not asked again: that PUT was accepted before.
+     */
+    private void checkOwnership(ServiceSpec spec, Optional<ServiceSpec> before) {
+        if (spec.adopt()) {
+            return;
+        }
+        ServiceKey key = ServiceKey.of(spec.service());
+        if (before.isPresent() && ServiceKey.of(before.get().service()).equals(key)) {
+            return;
+        }
+        Optional<KernelView> view = director.loop().kernelView();
+        // Before the loop's first read nothing is known; the loop itself never takes over a foreign
+        // service without adopt, so the service then shows the clash in its status instead.
+        if (view.isEmpty() || director.loop().owned().contains(key)) {
+            return;
+        }
+        String there = foreign(view.get(), key);
+        if (there != null) {
+            throw ApiException.conflict(key + " already exists in the kernel and is not the director's (" + there
+                    + "; read " + view.get().readAt() + "). Send \"adopt\": true to take it over, or choose"
+                    + " another VIP, port or protocol", "vip");
+        }
+    }
+
+    /** What the kernel view holds under this key, in words, or {@code null} if nothing. */
+    private static String foreign(KernelView view, ServiceKey key) {
+        VirtualServerKey k = KernelMapping.key(key);
+        IpvsSnapshot snap = view.snapshot();
+        IpvsSnapshot.Entry e = snap.byKey().get(k);
+        if (e != null) {
+            int n = e.realServers().size();
+            return "scheduler " + e.service().spec().scheduler() + ", " + n + " real server" + (n == 1 ? "" : "s");
+        }
+        for (IpvsSnapshot.Unreadable u : snap.unreadable()) {
+            if (!u.isRealServer() && u.serviceKey().filter(k::equals).isPresent()) {
+                return "settings the director cannot read: " + u.reason();
+            }
+        }
+        return null;
     }
 
     private ManualDrain drainOf(String name, String address) {

@@ -3,6 +3,7 @@ package io.lvsdirector.api.runtime;
 import io.lvsdirector.api.state.DesiredStateStore;
 import io.lvsdirector.core.health.HealthBoard;
 import io.lvsdirector.core.health.HealthSource;
+import io.lvsdirector.core.kernel.SchedulerCatalog;
 import io.lvsdirector.core.loop.LoopSettings;
 import io.lvsdirector.core.loop.OwnershipStore;
 import io.lvsdirector.core.loop.ReconcileLoop;
@@ -37,6 +38,7 @@ public final class Director implements AutoCloseable {
     private final ServiceSpecJson mapper;
     private final LoopSettings settings;
     private final ReconcileLoop loop;
+    private final SchedulerCatalog schedulers;
     private final Clock clock;
     private final List<AutoCloseable> closeables;
 
@@ -72,6 +74,11 @@ public final class Director implements AutoCloseable {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.closeables = new ArrayList<>(closeables);
         this.loop = new ReconcileLoop(ipvs, store, nodes, health, store, measurements, clock, settings, ownership);
+        // Every director knows which schedulers its kernel has; the loop asks the kernel for it, as it
+        // is the kernel's only reader.
+        this.schedulers = new SchedulerCatalog(ServiceSpecJson.KERNEL_SCHEDULERS, clock,
+                SchedulerCatalog.DEFAULT_INTERVAL);
+        loop.addTask(schedulers);
     }
 
     /** A director with a health board that reports by hand: for tests and one-shot commands. */
@@ -110,6 +117,11 @@ public final class Director implements AutoCloseable {
 
     public ReconcileLoop loop() {
         return loop;
+    }
+
+    /** Which schedulers the running kernel has, as the loop last probed. */
+    public SchedulerCatalog schedulers() {
+        return schedulers;
     }
 
     public LoopSettings settings() {
