@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.ValidationRule;
+import io.lvsdirector.ipvs.IpAddresses;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -14,8 +16,12 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -81,6 +87,135 @@ class ManifestsTest {
                 .getProperties().get("status");
         assertThat(status.getProperties().get("directors").getAdditionalProperties().getSchema().getProperties().keySet())
                 .containsExactlyInAnyOrder("observedGeneration", "state", "message", "updated", "realServers");
+    }
+
+    private static JSONSchemaProps specSchema() throws Exception {
+        return crd().getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema().getProperties().get("spec");
+    }
+
+    private static final ServiceSpecJson MAPPER = new ServiceSpecJson();
+
+    /** The field the mapper blames for a spec (single quotes for readability), or null if it accepts it. */
+    private static String refusedField(String q) {
+        try {
+            MAPPER.fromJson("web", q.replace('\'', '"'));
+            return null;
+        } catch (SpecValidationException e) {
+            return e.field();
+        }
+    }
+
+    @Test
+    void schemaLimitsAreTheMappersLimits() throws Exception {
+        JSONSchemaProps spec = specSchema();
+        // field -> a spec with %d where the value goes (other fields set so that only this one can fail)
+        Map<String, String> probes = Map.of(
+                "port", "{'vip':'198.18.0.100','port':%d,'realServers':{'static':[]}}",
+                "persistenceSeconds", "{'vip':'198.18.0.100','port':80,'persistenceSeconds':%d,'realServers':{'static':[]}}",
+                "persistenceNetmask", "{'vip':'2001:db8::1','port':80,'persistenceSeconds':60,'persistenceNetmask':%d,"
+                        + "'realServers':{'static':[]}}",
+                "drainTimeoutSeconds", "{'vip':'198.18.0.100','port':80,'drainTimeoutSeconds':%d,'realServers':{'static':[]}}");
+        for (Map.Entry<String, String> p : probes.entrySet()) {
+            JSONSchemaProps f = spec.getProperties().get(p.getKey());
+            long max = f.getMaximum().longValue();
+            long min = f.getMinimum().longValue();
+            assertThat(refusedField(String.format(p.getValue(), max))).as(p.getKey() + " at its maximum").isNull();
+            assertThat(refusedField(String.format(p.getValue(), min))).as(p.getKey() + " at its minimum").isNull();
+            assertThat(refusedField(String.format(p.getValue(), max + 1))).as(p.getKey() + " above").isEqualTo(p.getKey());
+            assertThat(refusedField(String.format(p.getValue(), min - 1))).as(p.getKey() + " below").isEqualTo(p.getKey());
+        }
+        assertThat(spec.getProperties().get("persistenceSeconds").getMaximum().intValue())
+                .isEqualTo(ServiceSpecJson.MAX_PERSISTENCE_SECONDS);
+        JSONSchemaProps adopt = spec.getProperties().get("adopt");
+        assertThat(adopt.getType()).isEqualTo("boolean");
+        assertThat(adopt.getDefault().asBoolean()).isFalse();
+    }
+
+    /**
+     * Each CEL rule of the spec, by its message, with a spec it refuses and one it lets through:
+     * the mapper must refuse the first on the rule's field and accept the second. No evaluator of
+     * Kubernetes' CEL is available offline, so the rules themselves are not run here; a rule
+     * added without a twin in this table fails the test.
+     */
+    @Test
+    void everyCelRuleHasItsTwinInTheMapper() throws Exception {
+        record Twin(String message, String refused, String accepted) {}
+        List<Twin> twins = List.of(
+                new Twin("persistenceNetmask only means something",
+                        "{'vip':'198.18.0.100','port':80,'persistenceNetmask':24,'realServers':{'static':[]}}",
+                        "{'vip':'198.18.0.100','port':80,'persistenceSeconds':5,'persistenceNetmask':24,'realServers':{'static':[]}}"),
+                new Twin("persistenceNetmask is a prefix length of at most 32",
+                        "{'vip':'198.18.0.100','port':80,'persistenceSeconds':5,'persistenceNetmask':33,'realServers':{'static':[]}}",
+                        "{'vip':'2001:db8::1','port':80,'persistenceSeconds':5,'persistenceNetmask':33,'realServers':{'static':[]}}"),
+                new Twin("one-packet scheduling",
+                        "{'vip':'198.18.0.100','port':80,'schedulerFlags':['ops'],'realServers':{'static':[]}}",
+                        "{'vip':'198.18.0.100','port':80,'protocol':'udp','schedulerFlags':['one-packet'],'realServers':{'static':[]}}"),
+                new Twin("flag-3 is read by no scheduler",
+                        "{'vip':'198.18.0.100','port':80,'scheduler':'sh','schedulerFlags':['flag-3'],'realServers':{'static':[]}}",
+                        "{'vip':'198.18.0.100','port':80,'scheduler':'sh','schedulerFlags':['flag-1'],'realServers':{'static':[]}}"),
+                new Twin("flag-1, flag-2",
+                        "{'vip':'198.18.0.100','port':80,'scheduler':'wlc','schedulerFlags':['flag-2'],'realServers':{'static':[]}}",
+                        "{'vip':'198.18.0.100','port':80,'scheduler':'mh','schedulerFlags':['flag-2'],'realServers':{'static':[]}}"),
+                new Twin("sh-fallback and sh-port",
+                        "{'vip':'198.18.0.100','port':80,'scheduler':'mh','schedulerFlags':['sh-port'],'realServers':{'static':[]}}",
+                        "{'vip':'198.18.0.100','port':80,'scheduler':'sh','schedulerFlags':['sh-port'],'realServers':{'static':[]}}"),
+                new Twin("mh-fallback and mh-port",
+                        "{'vip':'198.18.0.100','port':80,'scheduler':'sh','schedulerFlags':['mh-fallback'],'realServers':{'static':[]}}",
+                        "{'vip':'198.18.0.100','port':80,'scheduler':'mh','schedulerFlags':['mh-fallback'],'realServers':{'static':[]}}"),
+                new Twin("every static real server must be of the VIP's address family",
+                        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[{'address':'2001:db8::21'}]}}",
+                        "{'vip':'2001:db8::100','port':80,'realServers':{'static':[{'address':'2001:db8::21'}]}}"),
+                new Twin("a real server cannot be the VIP itself",
+                        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[{'address':'198.18.0.100'}]}}",
+                        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[{'address':'198.18.0.101'}]}}"));
+        List<ValidationRule> rules = specSchema().getXKubernetesValidations();
+        assertThat(rules).hasSize(twins.size());
+        for (Twin t : twins) {
+            List<ValidationRule> matching = rules.stream().filter(r -> r.getMessage().startsWith(t.message())).toList();
+            assertThat(matching).as(t.message()).hasSize(1);
+            ValidationRule rule = matching.get(0);
+            assertThat(rule.getFieldPath()).as(t.message()).startsWith(".");
+            String field = rule.getFieldPath().substring(1);
+            assertThat(refusedField(t.refused())).as(t.message() + ": refused").startsWith(field);
+            assertThat(refusedField(t.accepted())).as(t.message() + ": accepted").isNull();
+        }
+    }
+
+    /**
+     * The address rule's regular expression (CEL's {@code matches} is RE2; this one means the same
+     * in java.util.regex) refuses exactly what the mapper's {@link ServiceSpecJson#unicastProblem}
+     * refuses, for addresses written the usual way. Spellings only the mapper sees through are
+     * listed as such.
+     */
+    @Test
+    void addressRuleAgreesWithTheMapper() throws Exception {
+        JSONSchemaProps spec = specSchema();
+        ValidationRule vipRule = spec.getProperties().get("vip").getXKubernetesValidations().get(0);
+        ValidationRule rsRule = spec.getProperties().get("realServers").getProperties().get("static").getItems()
+                .getSchema().getProperties().get("address").getXKubernetesValidations().get(0);
+        assertThat(rsRule.getRule()).isEqualTo(vipRule.getRule());
+        Matcher m = Pattern.compile("^!self\\.matches\\('(.*)'\\)$").matcher(vipRule.getRule());
+        assertThat(m.matches()).as(vipRule.getRule()).isTrue();
+        Pattern refused = Pattern.compile(m.group(1));
+        List<String> addresses = List.of("0.0.0.0", "0.1.2.3", "127.0.0.1", "127.255.255.254", "224.0.0.1", "239.255.255.255",
+                "255.255.255.255", "169.254.1.1", "198.18.0.21", "10.0.0.1", "1.2.3.4", "223.255.255.255", "240.0.0.1",
+                "100.64.0.1", "::", "::1", "ff02::1", "FF05::2", "ff00::", "fe80::1", "FE80::1", "febf::1", "fe8::1",
+                "ff::1", "2001:db8::1", "fec0::1", "fd00::1", "fe00::1", "2001:db8::ff02");
+        List<String> disagree = new ArrayList<>();
+        for (String a : addresses) {
+            boolean byRule = refused.matcher(a).find();
+            boolean byMapper = ServiceSpecJson.unicastProblem(IpAddresses.parse(a)) != null;
+            if (byRule != byMapper) {
+                disagree.add(a + (byRule ? " (rule refuses, mapper takes)" : " (mapper refuses, rule takes)"));
+            }
+        }
+        assertThat(disagree).isEmpty();
+        // Known: other spellings of what the mapper refuses pass the rule; the director refuses them.
+        for (String a : List.of("0:0:0:0:0:0:0:1", "::198.18.0.21")) {
+            assertThat(refused.matcher(a).find()).as(a).isFalse();
+            assertThat(ServiceSpecJson.unicastProblem(IpAddresses.parse(a))).as(a).isNotNull();
+        }
+        assertThat(spec.getProperties().get("vip").getMaxLength()).isEqualTo(45L);
     }
 
     @Test
