@@ -80,6 +80,15 @@ import java.util.regex.Pattern;
  * them ({@code ERANGE} for a lower threshold above the upper, {@code EINVAL} for GUE without a
  * port) cannot be reached.
  *
+ * <h2>New writes and stored specs</h2>
+ * {@link #fromRequest} applies every rule above: it is what a new write (the API's PUT) must pass.
+ * {@link #fromJson} reads what is already stored (the state file, {@code LvsService} resources,
+ * dry runs) and leaves out the rules this version added on top of what a {@code ServiceSpec} needs
+ * (real and sorry servers unicast and not the VIP, flags with their schedulers, the persistence
+ * limits): a spec stored by an earlier version must not stop a director from starting, or drop a
+ * live service, because a rule got stricter. Such a spec still works as before; if the kernel
+ * refuses it, that service alone fails and says so. The VIP is checked the same way by both.
+ *
  * <p>Fields director-core has no separate home for are checked, not dropped silently: a real
  * server's {@code port} must equal the service's (director-core gives every real server the virtual
  * port, which is also all direct routing can do), and {@code addressType} must equal the director's
@@ -137,25 +146,51 @@ public final class ServiceSpecJson {
      * @throws SpecValidationException if the text is not JSON, or as {@link #fromJson(String, JsonNode)}
      */
     public ServiceSpec fromJson(String name, String json) {
-        JsonNode node;
+        return fromJson(name, readTree(json));
+    }
+
+    /**
+     * Parses a JSON document as a new write: every rule (see "New writes and stored specs").
+     *
+     * @throws SpecValidationException if the text is not JSON, or as {@link #fromRequest(String, JsonNode)}
+     */
+    public ServiceSpec fromRequest(String name, String json) {
+        return fromRequest(name, readTree(json));
+    }
+
+    /**
+     * Maps a spec object that is a new write (the API's PUT): every rule, the kernel's included.
+     *
+     * @throws SpecValidationException listing every field that is missing, unknown, of the wrong type,
+     *     out of range, or that the kernel would refuse
+     */
+    public ServiceSpec fromRequest(String name, JsonNode spec) {
+        return parse(name, spec, true);
+    }
+
+    private static JsonNode readTree(String json) {
         try {
-            node = MAPPER.readTree(json);
+            return MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
             throw new SpecValidationException(List.of(new SpecValidationException.FieldError("",
                     "not valid JSON: " + e.getOriginalMessage())));
         }
-        return fromJson(name, node);
     }
 
     /**
-     * Maps a spec object.
+     * Maps a stored spec object: the rules a {@code ServiceSpec} needs, without those this version
+     * added for new writes (see "New writes and stored specs").
      *
      * @param name the service name (resource name, URL segment): a lower-case DNS label
      * @throws SpecValidationException listing every field that is missing, unknown, of the wrong type
      *     or out of range
      */
     public ServiceSpec fromJson(String name, JsonNode spec) {
-        Errors errors = new Errors();
+        return parse(name, spec, false);
+    }
+
+    private ServiceSpec parse(String name, JsonNode spec, boolean strict) {
+        Errors errors = new Errors(strict);
         if (name == null || !NAME.matcher(name).matches()) {
             errors.add("name", "must be a lower-case DNS label of at most 63 characters: '" + name + "'");
         }
@@ -176,16 +211,16 @@ public final class ServiceSpecJson {
                     + scheduler + "'");
         }
         // With an unknown scheduler the flags cannot be judged; that scheduler is the error to report.
-        Set<ServiceFlag> flags = flags(spec.get("schedulerFlags"), KERNEL_SCHEDULERS.contains(scheduler) ? scheduler
-                : null, errors);
+        Set<ServiceFlag> flags = flags(spec.get("schedulerFlags"),
+                strict && KERNEL_SCHEDULERS.contains(scheduler) ? scheduler : null, errors);
         if (flags.contains(ServiceFlag.ONE_PACKET) && protocol != Protocol.UDP) {
             errors.add("schedulerFlags", "one-packet scheduling (ops) is for UDP services only");
         }
         Integer persistenceSeconds = integer(spec.get("persistenceSeconds"), "persistenceSeconds", 0,
-                MAX_PERSISTENCE_SECONDS, errors);
+                strict ? MAX_PERSISTENCE_SECONDS : Integer.MAX_VALUE, errors);
         int maxPrefix = vip instanceof Inet6Address ? 128 : 32;
         Integer netmask = integer(spec.get("persistenceNetmask"), "persistenceNetmask", 0, maxPrefix, errors);
-        if (netmask != null && netmask != 0 && (persistenceSeconds == null || persistenceSeconds == 0)) {
+        if (strict && netmask != null && netmask != 0 && (persistenceSeconds == null || persistenceSeconds == 0)) {
             errors.add("persistenceNetmask", "only means something with persistenceSeconds above 0");
         }
         Forwarding forwarding = forwarding(spec.get("forwarding"), errors);
@@ -353,6 +388,9 @@ public final class ServiceSpecJson {
             errors.add(field, "must be of the VIP's address family (" + (vip instanceof Inet6Address ? "IPv6" : "IPv4")
                     + "): " + IpAddresses.toText(a));
             return false;
+        }
+        if (!errors.strict) {
+            return true;
         }
         String why = unicastProblem(a);
         if (why != null) {
@@ -791,6 +829,12 @@ public final class ServiceSpecJson {
     /** Problems in document order. */
     private static final class Errors {
         private final List<SpecValidationException.FieldError> list = new ArrayList<>();
+        // Whether this is a new write, checked by every rule (see "New writes and stored specs").
+        final boolean strict;
+
+        Errors(boolean strict) {
+            this.strict = strict;
+        }
 
         void add(String field, String reason) {
             list.add(new SpecValidationException.FieldError(field, reason));

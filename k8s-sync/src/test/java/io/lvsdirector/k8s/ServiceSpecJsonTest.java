@@ -36,9 +36,9 @@ class ServiceSpecJsonTest {
         }
     }
 
-    /** Single quotes for readability. */
+    /** A new write (every rule); single quotes for readability. */
     private ServiceSpec parse(String name, String q) {
-        return json.fromJson(name, q.replace('\'', '"'));
+        return json.fromRequest(name, q.replace('\'', '"'));
     }
 
     private SpecValidationException failure(String q) {
@@ -99,6 +99,30 @@ class ServiceSpecJsonTest {
         assertThat(c.fall()).isEqualTo(4);
         assertThat(s.whenAllDown()).isEqualTo(new WhenAllDown.SorryServer(ip("2001:db8::99"), 5));
         assertThat(s.drainTimeout()).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void aStoredSpecIsNotRefusedForRulesOnlyNewWritesMeet() {
+        // Each was accepted before these rules: a state file or LvsService holding it must still load.
+        List<String> stored = List.of(
+                "{'vip':'198.18.0.100','port':80,'realServers':{'static':[{'address':'127.0.0.1'}]}}",
+                "{'vip':'198.18.0.100','port':80,'realServers':{'static':[{'address':'198.18.0.100'}]}}",
+                "{'vip':'198.18.0.100','port':80,'realServers':{'static':[{'address':'224.0.0.1'}]}}",
+                "{'vip':'198.18.0.100','port':80,'schedulerFlags':['flag-1'],'realServers':{'static':[]}}",
+                "{'vip':'198.18.0.100','port':80,'persistenceSeconds':99999999,'realServers':{'static':[]}}",
+                "{'vip':'198.18.0.100','port':80,'persistenceNetmask':24,'realServers':{'static':[]}}",
+                "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},'whenAllDown':{'sorryServer':{'address':'127.0.0.1'}}}");
+        for (String q : stored) {
+            String text = q.replace('\'', '"');
+            assertThat(json.fromJson("web", text)).as(q).isNotNull();
+            assertThatThrownBy(() -> json.fromRequest("web", text)).as(q).isInstanceOf(SpecValidationException.class);
+        }
+        // What a ServiceSpec cannot be is refused either way.
+        for (String q : List.of("{'vip':'0.0.0.0','port':80,'realServers':{'static':[]}}",
+                "{'vip':'198.18.0.100','port':80,'realServers':{'static':[{'address':'2001:db8::1'}]}}")) {
+            assertThatThrownBy(() -> json.fromJson("web", q.replace('\'', '"'))).as(q)
+                    .isInstanceOf(SpecValidationException.class);
+        }
     }
 
     @Test

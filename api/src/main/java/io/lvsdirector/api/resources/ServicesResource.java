@@ -100,7 +100,8 @@ public final class ServicesResource {
     public Response put(@PathParam("name") String name, InputStream body, @Context SecurityContext security) {
         checkName(name);
         JsonNode json = JsonBodies.read(body, maxBodyBytes);
-        ServiceSpec spec = director.mapper().fromJson(name, json);
+        // A new write passes every rule; what is stored is read more leniently (ServiceSpecJson).
+        ServiceSpec spec = director.mapper().fromRequest(name, json);
         Optional<ServiceSpec> before = director.store().get(name);
         checkScheduler(spec);
         checkOwnership(spec, before);
