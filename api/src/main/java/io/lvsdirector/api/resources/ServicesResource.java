@@ -125,9 +125,10 @@ public final class ServicesResource {
             throw ApiException.notFound("no service named '" + name + "'", "name");
         }
         // The loop deletes only what the director owns: say so when the kernel entry will stay.
-        boolean kept = before.isPresent() && !director.loop().owned().contains(ServiceKey.of(before.get().service()))
+        boolean kept = before.isPresent()
                 && director.loop().kernelView().map(v -> foreign(v, ServiceKey.of(before.get().service())) != null)
-                        .orElse(false);
+                        .orElse(false)
+                && !director.loop().owned().contains(ServiceKey.of(before.get().service()));
         LOG.info("event=service_deleted service={} by={}{}", name, caller(security),
                 kept ? " kernel_entry=left reason=not_owned" : "");
         director.loop().requestSync();
@@ -191,13 +192,14 @@ public final class ServicesResource {
             return;
         }
         Optional<KernelView> view = director.loop().kernelView();
-        // Before the loop's first read nothing is known; the loop itself never takes over a foreign
-        // service without adopt, so the service then shows the clash in its status instead.
-        if (view.isEmpty() || director.loop().owned().contains(key)) {
+        // Before the loop's first read nothing is known and the PUT is accepted; a clash is then the
+        // loop's to handle by its ownership rules.
+        if (view.isEmpty()) {
             return;
         }
         String there = foreign(view.get(), key);
-        if (there != null) {
+        // owned() waits for a running pass; asked only in the rare case that the key is taken.
+        if (there != null && !director.loop().owned().contains(key)) {
             throw ApiException.conflict(key + " already exists in the kernel and is not the director's (" + there
                     + "; read " + view.get().readAt() + "). Send \"adopt\": true to take it over, or choose"
                     + " another VIP, port or protocol", "vip");
