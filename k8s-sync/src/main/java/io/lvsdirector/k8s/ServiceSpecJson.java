@@ -60,9 +60,10 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>addresses: the VIP, every static real server and the sorry server must be unicast
  *       ({@link #unicastProblem}); real and sorry servers must be of the VIP's family and not the
- *       VIP itself. The kernel's {@code ip_vs_new_dest()} refuses 0.0.0.0/8, 255.255.255.255,
- *       multicast and IPv6 link-local with {@code EINVAL}; loopback and the VIP it would take,
- *       though no packet could ever reach a real server there;</li>
+ *       VIP itself. The kernel's {@code ip_vs_new_dest()} refuses 0.0.0.0, 255.255.255.255,
+ *       multicast and IPv6 link-local with {@code EINVAL} (Linux 6.1, checked in the lab); loopback,
+ *       the rest of 0.0.0.0/8 and the VIP it would take, though no forwarded packet could ever
+ *       reach a real server there;</li>
  *   <li>the scheduler must be one a kernel can have ({@link #KERNEL_SCHEDULERS}); whether the
  *       <em>running</em> kernel has it is the API's check, which asks the director's scheduler
  *       catalog;</li>
