@@ -100,7 +100,10 @@ public final class LvsStatus {
     }
 
     /** The {@code Applied} condition for generation {@code generation} from every director's entry (rules above). */
-    public static Condition applied(long generation, SpecValidationException error, List<DirectorReport> reports) {
+    public static Condition applied(long generation, SpecValidationException error, List<DirectorReport> unsorted) {
+        // Sorted by name: the message must not depend on which director wrote first.
+        List<DirectorReport> reports = unsorted.stream().sorted(java.util.Comparator.comparing(DirectorReport::name))
+                .toList();
         if (error != null) {
             String served = reports.stream().filter(DirectorReport::applied)
                     .map(r -> r.name() + " serves generation " + r.observedGeneration())

@@ -56,7 +56,7 @@ class LvsStatusTest {
         assertThat(failed.reason()).isEqualTo("ApplyFailed");
         assertThat(failed.message()).isEqualTo("b: ApplyFailed ENOENT");
 
-        LvsStatus.Condition both = LvsStatus.applied(3, null, List.of(report("a", 3, true), report("b", 3, true)));
+        LvsStatus.Condition both = LvsStatus.applied(3, null, List.of(report("b", 3, true), report("a", 3, true)));
         assertThat(both.status()).isEqualTo("True");
         assertThat(both.message()).isEqualTo("applied by a, b");
         assertThat(both.observedGeneration()).isEqualTo(3);
