@@ -266,6 +266,22 @@ class LvsServiceStoreTest {
         assertThat(dir1.drains()).isEmpty();
     }
 
+    @Test
+    void aDrainWhileTheApiServerIsUnreachableFailsAndChangesNothing() throws Exception {
+        dir1.start();
+        createOrReplace(web(80));
+        await().atMost(WAIT).until(() -> dir1.services().size() == 1 && dir1.connected());
+        cluster.cut();
+        InetAddress rs = InetAddress.getByName("10.0.0.21");
+        assertThatThrownBy(() -> dir1.drain("web", rs))
+                .isInstanceOf(ClusterWriteException.class)
+                .hasMessageContaining("cannot read LvsService 'web'");
+        assertThat(dir1.drains()).isEmpty();
+        assertThat(statusOf("web").path("drains").isEmpty()).isTrue();
+        // The services stay as they were.
+        assertThat(dir1.services()).containsExactly(web(80));
+    }
+
     private JsonNode statusOf(String name) {
         GenericKubernetesResource r = cluster.admin().genericKubernetesResources(LvsServiceStore.CONTEXT)
                 .withName(name).get();
