@@ -142,6 +142,7 @@ class ConfigurationTest {
             "kernel:\n  netns: \"bad name\"\n",
             "kubernetes:\n  mode: sometimes\n",
             "kubernetes:\n  mode: kubeconfig\n",
+            "kubernetes:\n  directorName: \"LVS A\"\n",
             "api:\n  maxBodyBytes: 10\n",
             "probes:\n  threads: 0\n",
             "unknownSection: 1\n",

@@ -27,6 +27,7 @@ public final class KubernetesSync implements AutoCloseable {
     private final KubernetesClient client;
     private KubernetesNodeSource nodeSource;
     private LvsServiceStore serviceStore;
+    private LvsStatusReporter statusReporter;
 
     private KubernetesSync(K8sSyncConfig config, KubernetesClient client) {
         this.config = config;
@@ -95,9 +96,34 @@ public final class KubernetesSync implements AutoCloseable {
         return serviceStore;
     }
 
+    /**
+     * Starts writing this director's part of every {@code LvsService} status from the loop's
+     * published status ({@link LvsStatusReporter}, on its own thread). Call once, after
+     * {@link #lvsServiceStore}; it stops with {@link #close()}, before the store and the client.
+     *
+     * @param directorName this director's name in the status ({@link DirectorNames})
+     * @param loopStatus the reconcile loop's {@code status()}; must not block
+     * @throws IllegalStateException without a store, or if called twice
+     */
+    public LvsStatusReporter startStatusReporter(String directorName,
+            java.util.function.Supplier<io.lvsdirector.core.status.DirectorStatus> loopStatus) {
+        if (serviceStore == null) {
+            throw new IllegalStateException("the status reporter needs the LvsService store");
+        }
+        if (statusReporter != null) {
+            throw new IllegalStateException("status reporter already started");
+        }
+        statusReporter = new LvsStatusReporter(serviceStore, directorName, loopStatus, java.time.Clock.systemUTC());
+        statusReporter.start();
+        return statusReporter;
+    }
+
     /** Stops the informers and closes the client. Idempotent. */
     @Override
     public void close() {
+        if (statusReporter != null) {
+            statusReporter.close();
+        }
         if (nodeSource != null) {
             nodeSource.close();
         }

@@ -2,6 +2,7 @@ package io.lvsdirector.k8s;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -12,34 +13,46 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.lvsdirector.core.model.ManualDrain;
+import io.lvsdirector.core.model.ManualDrainSource;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.ServiceStore;
 import io.lvsdirector.core.model.SourceListener;
+import io.lvsdirector.ipvs.IpAddresses;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.regex.Pattern;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The desired services of a director pair, held in the cluster as {@code LvsService} custom
- * resources ({@code lvsdirector.io/v1}, cluster-scoped): both directors read the same objects, and
- * each reports what it applied in the status subresource under its own name.
+ * resources ({@code lvsdirector.io/v1}, cluster-scoped): both directors read the same objects, each
+ * reports in the status subresource under its own name, and the manual drains of the pair live in
+ * {@code status.drains} of the object they drain.
  *
  * <p>An informer watches the resources; its handler maps each one with {@link ServiceSpecJson}
- * (pure, no I/O) and records the result. A resource whose spec does not validate is left out of
- * {@link #services()} and listed in {@link #invalid()}: one bad object must not take the others
- * down. During an API outage the last known services stay.
+ * (pure, no I/O) and records the result. A resource whose spec does not validate is listed in
+ * {@link #invalid()}; if an earlier generation of the same object (same {@code metadata.uid}) was
+ * valid, that last valid spec stays in {@link #services()}, so an invalid edit never takes a live
+ * service down; an object that was never valid is not served. One bad object must not take the
+ * others down. During an API outage the last known services stay.
  *
  * <p>Thread-safe.
  */
-public final class LvsServiceStore implements ServiceStore, AutoCloseable {
+public final class LvsServiceStore implements ServiceStore, ManualDrainSource, AutoCloseable {
 
     public static final String GROUP = "lvsdirector.io";
     public static final String VERSION = "v1";
@@ -55,24 +68,63 @@ public final class LvsServiceStore implements ServiceStore, AutoCloseable {
             .withNamespaced(false)
             .build();
 
+    /** Read-modify-write attempts of one status change before it gives up (each 409 is one). */
+    static final int STATUS_ATTEMPTS = 8;
+
     private static final Logger LOG = LoggerFactory.getLogger(LvsServiceStore.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final Pattern DIRECTOR_NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?");
 
     private final KubernetesClient client;
     private final ServiceSpecJson mapper;
+    private final Clock clock;
     private final List<SourceListener> listeners = new CopyOnWriteArrayList<>();
-    private final Map<String, Parsed> byName = new ConcurrentHashMap<>();
+    private final Map<String, Entry> byName = new ConcurrentHashMap<>();
     private volatile SharedIndexInformer<GenericKubernetesResource> informer;
     private volatile boolean synced;
     private volatile boolean closed;
 
-    /** A resource as last seen: its generation and either its spec or why it has none. */
-    private record Parsed(long generation, ServiceSpec spec, String error) {}
+    /**
+     * One object as last seen.
+     *
+     * @param uid its {@code metadata.uid}: a deleted and re-created object is a new object
+     * @param generation its {@code metadata.generation}
+     * @param resourceVersion its {@code metadata.resourceVersion}
+     * @param served the spec served for it: this generation's, or the last valid one; null if none
+     * @param servedGeneration the generation {@code served} came from, -1 if none
+     * @param servedSince when this store started serving {@code served} (the status reporter
+     *     compares it with the start of the loop's last pass)
+     * @param error why this generation's spec is invalid, null when it is valid
+     * @param drains the manual drains in its status
+     * @param status its whole {@code status}, an empty object if none
+     */
+    private record Entry(String uid, long generation, String resourceVersion, ServiceSpec served,
+            long servedGeneration, Instant servedSince, SpecValidationException error, List<ManualDrain> drains,
+            JsonNode status) {}
+
+    /**
+     * What the store knows of one object, for the status reporter.
+     *
+     * @param name the object's name (= the service's)
+     * @param uid its {@code metadata.uid} ({@code ""} if the server gave none)
+     * @param generation its current {@code metadata.generation}
+     * @param served the spec the director serves for it, null if none (never valid)
+     * @param servedGeneration the generation {@code served} came from, -1 if none
+     * @param servedSince when the store started serving {@code served}
+     * @param error why the current generation is invalid, null when it is valid
+     * @param status its {@code status} as last seen, an empty object if none
+     */
+    public record ObjectState(String name, String uid, long generation, ServiceSpec served, long servedGeneration,
+            Instant servedSince, SpecValidationException error, JsonNode status) {}
 
     public LvsServiceStore(KubernetesClient client, ServiceSpecJson mapper) {
+        this(client, mapper, Clock.systemUTC());
+    }
+
+    /** @param clock the clock {@link ObjectState#servedSince()} is read from: the reconcile loop's */
+    public LvsServiceStore(KubernetesClient client, ServiceSpecJson mapper, Clock clock) {
         this.client = Objects.requireNonNull(client, "client");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /**
@@ -99,10 +151,7 @@ public final class LvsServiceStore implements ServiceStore, AutoCloseable {
 
             @Override
             public void onDelete(GenericKubernetesResource r, boolean finalStateUnknown) {
-                if (byName.remove(r.getMetadata().getName()) != null) {
-                    LOG.info("event=lvsservice_deleted service={}", r.getMetadata().getName());
-                    fire();
-                }
+                forget(r);
             }
 
             @Override
@@ -122,30 +171,52 @@ public final class LvsServiceStore implements ServiceStore, AutoCloseable {
         });
     }
 
-    /** Every valid service spec, sorted by name. No I/O. Thread-safe. */
+    /** Every served service spec (valid, or the last valid one of an invalid object), sorted by name. No I/O. */
     @Override
     public Collection<ServiceSpec> services() {
         return byName.values().stream()
-                .map(Parsed::spec)
+                .map(Entry::served)
                 .filter(Objects::nonNull)
                 .sorted(Comparator.comparing(ServiceSpec::name))
                 .toList();
     }
 
-    /** Resources whose spec did not validate: name → the validation message. Thread-safe. */
+    /**
+     * Resources whose current spec did not validate: name → the validation message. An object listed
+     * here may still be served with its last valid spec. Thread-safe.
+     */
     public Map<String, String> invalid() {
         Map<String, String> out = new TreeMap<>();
         byName.forEach((n, p) -> {
             if (p.error() != null) {
-                out.put(n, p.error());
+                out.put(n, p.error().getMessage());
             }
         });
         return out;
     }
 
+    /** Every object the store knows, sorted by name. No I/O. Thread-safe. */
+    public List<ObjectState> objects() {
+        return byName.entrySet().stream()
+                .map(e -> state(e.getKey(), e.getValue()))
+                .sorted(Comparator.comparing(ObjectState::name))
+                .toList();
+    }
+
+    /** One object, if the store knows it. No I/O. Thread-safe. */
+    public Optional<ObjectState> object(String name) {
+        Entry e = byName.get(name);
+        return e == null ? Optional.empty() : Optional.of(state(name, e));
+    }
+
+    /** The mapping the store parses specs with. */
+    public ServiceSpecJson mapper() {
+        return mapper;
+    }
+
     /** The {@code metadata.generation} last seen for a service, or -1 if unknown. Thread-safe. */
     public long generation(String name) {
-        Parsed p = byName.get(name);
+        Entry p = byName.get(name);
         return p == null ? -1 : p.generation();
     }
 
@@ -154,6 +225,7 @@ public final class LvsServiceStore implements ServiceStore, AutoCloseable {
         return synced;
     }
 
+    /** Called after every change of the served specs or of the drains. */
     @Override
     public void addListener(SourceListener listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -165,45 +237,135 @@ public final class LvsServiceStore implements ServiceStore, AutoCloseable {
         return inf != null && inf.isWatching();
     }
 
-    /**
-     * Writes {@code status.directors.<directorName>} of one service with a JSON merge patch on the
-     * status subresource ({@code kubectl patch --subresource=status --type=merge}). A merge patch
-     * touches only this director's key, so the two directors of a pair need no coordination and
-     * never conflict.
-     *
-     * <p>Blocking HTTP call; call it from the reconcile thread after a pass, never from a listener.
-     * Thread-safe.
-     *
-     * @throws IllegalArgumentException if the director name is not a DNS label
-     * @throws KubernetesClientException when the API server refuses (404 if the resource is gone,
-     *     403 if the RBAC lacks {@code update/patch} on {@code lvsservices/status})
-     */
-    public void reportStatus(String directorName, String serviceName, DirectorStatus status) {
-        if (directorName == null || !DIRECTOR_NAME.matcher(directorName).matches()) {
-            throw new IllegalArgumentException("director name must be a lower-case DNS label: '" + directorName + "'");
-        }
-        Objects.requireNonNull(serviceName, "serviceName");
-        ObjectNode patch = MAPPER.createObjectNode();
-        patch.putObject("status").putObject("directors").set(directorName, statusJson(status));
-        client.genericKubernetesResources(CONTEXT)
-                .withName(serviceName)
-                .subresource("status")
-                .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
+    /** The manual drains of every object ({@code status.drains}), as last seen. No I/O. Thread-safe. */
+    @Override
+    public Collection<ManualDrain> drains() {
+        return byName.values().stream().flatMap(e -> e.drains().stream()).toList();
     }
 
-    /** The status a director wrote for a service, read from the informer's cache; null if none. */
-    public JsonNode statusOf(String directorName, String serviceName) {
-        SharedIndexInformer<GenericKubernetesResource> inf = informer;
-        if (inf == null) {
-            return null;
+    /**
+     * Drains {@code address} in service {@code service} by hand, for both directors of the pair: adds
+     * it to {@code status.drains} of the object (read, change, write with the read
+     * {@code resourceVersion}, again on a conflict). Visible in {@link #drains()} when it returns.
+     *
+     * <p>Blocking HTTP calls; never call it from a listener. Thread-safe.
+     *
+     * @return false if that drain was already in force
+     * @throws ClusterWriteException if the object is gone or the API server refused or could not be reached
+     */
+    public boolean drain(String service, InetAddress address) {
+        String text = IpAddresses.toText(address);
+        return updateStatus(service, null, status -> {
+            for (JsonNode d : status.path("drains")) {
+                if (text.equals(d.path("address").asText())) {
+                    return null;
+                }
+            }
+            ObjectNode out = status.deepCopy();
+            ArrayNode drains = out.putArray("drains");
+            status.path("drains").forEach(drains::add);
+            drains.addObject().put("address", text)
+                    .put("since", clock.instant().truncatedTo(ChronoUnit.SECONDS).toString());
+            return out;
+        });
+    }
+
+    /**
+     * Ends a drain by hand: removes {@code address} from {@code status.drains} of the object. As
+     * {@link #drain}.
+     *
+     * @return false if that drain was not in force
+     * @throws ClusterWriteException as {@link #drain}
+     */
+    public boolean undrain(String service, InetAddress address) {
+        String text = IpAddresses.toText(address);
+        return updateStatus(service, null, status -> {
+            ArrayNode drains = MAPPER.createArrayNode();
+            boolean found = false;
+            for (JsonNode d : status.path("drains")) {
+                if (text.equals(d.path("address").asText())) {
+                    found = true;
+                } else {
+                    drains.add(d);
+                }
+            }
+            if (!found) {
+                return null;
+            }
+            ObjectNode out = status.deepCopy();
+            out.set("drains", drains);
+            return out;
+        });
+    }
+
+    /**
+     * Changes the status of one object with optimistic concurrency: reads the object from the API
+     * server (not the cache), applies {@code change} to its status and writes the result with a JSON
+     * patch on the status subresource conditional on the read {@code metadata.resourceVersion}. If
+     * anyone wrote the object in between, the server answers 409 and this reads and changes again
+     * ({@value #STATUS_ATTEMPTS} attempts), so the peer director's entry, conditions and drains are
+     * never overwritten with an old copy. The result is recorded at once, so readers of this store
+     * see it without waiting for the watch.
+     *
+     * <p>Blocking HTTP calls. Thread-safe.
+     *
+     * @param uid the object this change is meant for, or null for whichever has the name: a change
+     *     computed for a deleted object is not applied to a new one of the same name
+     * @param change the newest status (an empty object if none) → the status to write, or null when
+     *     there is nothing to change; called once per attempt, must not block
+     * @return whether it wrote
+     * @throws ClusterWriteException if the object is gone (or has another uid), or the API server
+     *     refused or could not be reached
+     */
+    public boolean updateStatus(String name, String uid, UnaryOperator<ObjectNode> change) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(change, "change");
+        var resource = client.genericKubernetesResources(CONTEXT).withName(name);
+        for (int attempt = 1; ; attempt++) {
+            GenericKubernetesResource current;
+            try {
+                current = resource.get();
+            } catch (KubernetesClientException e) {
+                throw new ClusterWriteException("cannot read LvsService '" + name + "': " + describe(e), e);
+            }
+            if (current == null) {
+                throw new ClusterWriteException("no LvsService named '" + name + "' in the cluster", null);
+            }
+            if (uid != null && !uid.equals(current.getMetadata().getUid())) {
+                throw new ClusterWriteException("LvsService '" + name + "' was replaced (uid "
+                        + current.getMetadata().getUid() + ", expected " + uid + ")", null);
+            }
+            Object raw = current.getAdditionalProperties().get("status");
+            JsonNode read = raw == null ? MAPPER.createObjectNode() : MAPPER.valueToTree(raw);
+            ObjectNode before = read.isObject() ? (ObjectNode) read : MAPPER.createObjectNode();
+            ObjectNode after = change.apply(before.deepCopy());
+            if (after == null || after.equals(before)) {
+                return false;
+            }
+            // A JSON patch (RFC 6902) that replaces the whole status and sets metadata.resourceVersion
+            // to the version read: the API server takes a resourceVersion in the patched object as a
+            // precondition and answers 409 Conflict if the object changed since the read. (A merge
+            // patch could not remove a list entry reliably; this replaces the status as computed.)
+            ArrayNode patch = MAPPER.createArrayNode();
+            patch.addObject().put("op", "replace").put("path", "/metadata/resourceVersion")
+                    .put("value", current.getMetadata().getResourceVersion());
+            patch.addObject().put("op", "add").put("path", "/status").set("value", after);
+            try {
+                GenericKubernetesResource written = resource.subresource("status")
+                        .patch(PatchContext.of(PatchType.JSON), patch.toString());
+                if (written != null) {
+                    record(written);
+                }
+                return true;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == 409 && attempt < STATUS_ATTEMPTS) {
+                    LOG.debug("event=lvsservice_status_conflict service={} attempt={}", name, attempt);
+                    continue;
+                }
+                throw new ClusterWriteException("cannot write the status of LvsService '" + name + "': "
+                        + describe(e), e);
+            }
         }
-        GenericKubernetesResource r = inf.getStore().getByKey(serviceName);
-        if (r == null || r.getAdditionalProperties().get("status") == null) {
-            return null;
-        }
-        JsonNode status = MAPPER.valueToTree(r.getAdditionalProperties().get("status"));
-        JsonNode d = status.path("directors").path(directorName);
-        return d.isMissingNode() ? null : d;
     }
 
     /**
@@ -229,44 +391,143 @@ public final class LvsServiceStore implements ServiceStore, AutoCloseable {
         }
     }
 
-    private static ObjectNode statusJson(DirectorStatus s) {
-        ObjectNode o = MAPPER.createObjectNode();
-        o.put("observedGeneration", s.observedGeneration());
-        o.put("state", s.state().name());
-        o.put("message", s.message());
-        var arr = o.putArray("realServers");
-        for (DirectorStatus.AppliedRealServer rs : s.realServers()) {
-            ObjectNode e = arr.addObject();
-            e.put("address", rs.address());
-            e.put("port", rs.port());
-            e.put("weight", rs.weight());
-            e.put("health", rs.health());
-        }
-        o.put("updated", s.updated().toString());
-        return o;
+    private static String describe(KubernetesClientException e) {
+        String m = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
+                : String.valueOf(e.getMessage());
+        return (e.getCode() > 0 ? "HTTP " + e.getCode() + ": " : "") + m;
     }
 
-    private void record(GenericKubernetesResource r) {
+    private static ObjectState state(String name, Entry e) {
+        return new ObjectState(name, e.uid(), e.generation(), e.served(), e.servedGeneration(), e.servedSince(),
+                e.error(), e.status());
+    }
+
+    private synchronized void forget(GenericKubernetesResource r) {
         String name = r.getMetadata().getName();
+        Entry e = byName.get(name);
+        // A delete of an older object of this name (seen late) must not remove its successor.
+        if (e != null && (r.getMetadata().getUid() == null || e.uid().equals(r.getMetadata().getUid()))) {
+            byName.remove(name);
+            LOG.info("event=lvsservice_deleted service={}", name);
+            fire();
+        }
+    }
+
+    /**
+     * Records one object version. Synchronized: the informer and a status write's answer both
+     * record, and an older version must not replace a newer one.
+     */
+    private void record(GenericKubernetesResource r) {
+        boolean changed;
+        synchronized (this) {
+            changed = recordLocked(r);
+        }
+        if (changed) {
+            fire();
+        }
+    }
+
+    private boolean recordLocked(GenericKubernetesResource r) {
+        String name = r.getMetadata().getName();
+        String uid = r.getMetadata().getUid() == null ? "" : r.getMetadata().getUid();
         long generation = r.getMetadata().getGeneration() == null ? 0 : r.getMetadata().getGeneration();
-        Parsed previous = byName.get(name);
+        String rv = r.getMetadata().getResourceVersion();
+        Entry previous = byName.get(name);
+        if (previous != null && !previous.uid().equals(uid)) {
+            // The object was deleted and re-created under the same name: nothing carries over.
+            previous = null;
+        }
+        if (previous != null && olderThan(rv, previous.resourceVersion())) {
+            return false;
+        }
+        Object rawStatus = r.getAdditionalProperties().get("status");
+        JsonNode status = rawStatus == null ? MAPPER.createObjectNode() : MAPPER.valueToTree(rawStatus);
+        List<ManualDrain> drains = drainsOf(name, status);
         if (previous != null && previous.generation() == generation && generation != 0) {
             // A status write or a resync: the spec did not change.
-            return;
+            byName.put(name, new Entry(uid, generation, rv, previous.served(), previous.servedGeneration(),
+                    previous.servedSince(), previous.error(), drains, status));
+            boolean drainsChanged = !drains.equals(previous.drains());
+            if (drainsChanged) {
+                LOG.info("event=lvsservice_drains_changed service={} drains={}", name, drains.size());
+            }
+            return drainsChanged;
         }
-        Parsed p;
+        Entry e;
         try {
             JsonNode spec = MAPPER.valueToTree(r.getAdditionalProperties().get("spec"));
-            p = new Parsed(generation, mapper.fromJson(name, spec), null);
-        } catch (SpecValidationException e) {
-            LOG.warn("event=lvsservice_invalid service={} generation={} error=\"{}\"", name, generation, e.getMessage());
-            p = new Parsed(generation, null, e.getMessage());
+            ServiceSpec parsed = mapper.fromJson(name, spec);
+            boolean same = previous != null && parsed.equals(previous.served());
+            e = new Entry(uid, generation, rv, parsed, generation,
+                    same ? previous.servedSince() : clock.instant(), null, drains, status);
+            if (!same) {
+                LOG.info("event=lvsservice_changed service={} generation={}", name, generation);
+            }
+        } catch (SpecValidationException ex) {
+            if (previous != null && previous.served() != null) {
+                LOG.warn("event=lvsservice_invalid service={} generation={} field={} kept_generation={} error=\"{}\"",
+                        name, generation, ex.field(), previous.servedGeneration(), ex.getMessage());
+                e = new Entry(uid, generation, rv, previous.served(), previous.servedGeneration(),
+                        previous.servedSince(), ex, drains, status);
+            } else if (lastValid(name, status) != null) {
+                Entry kept = lastValid(name, status);
+                // A director that starts while the object is invalid has no earlier version in
+                // memory: the last valid spec a director recorded in the status keeps it served.
+                LOG.warn("event=lvsservice_invalid service={} generation={} field={} kept_generation={}"
+                        + " kept_from=status error=\"{}\"", name, generation, ex.field(), kept.servedGeneration(),
+                        ex.getMessage());
+                e = new Entry(uid, generation, rv, kept.served(), kept.servedGeneration(), clock.instant(), ex,
+                        drains, status);
+            } else {
+                LOG.warn("event=lvsservice_invalid service={} generation={} field={} kept_generation=none error=\"{}\"",
+                        name, generation, ex.field(), ex.getMessage());
+                e = new Entry(uid, generation, rv, null, -1, null, ex, drains, status);
+            }
         }
-        byName.put(name, p);
-        if (p.spec() != null && (previous == null || !p.spec().equals(previous.spec()))) {
-            LOG.info("event=lvsservice_changed service={} generation={}", name, generation);
+        byName.put(name, e);
+        return true;
+    }
+
+    /**
+     * Whether resource version {@code a} is older than {@code b}. Resource versions are opaque to
+     * clients; this only orders them when both are integers (etcd's revisions are) and otherwise
+     * takes the newer-arriving one, which is what an informer alone would do.
+     */
+    private static boolean olderThan(String a, String b) {
+        if (a == null || b == null) {
+            return false;
         }
-        fire();
+        try {
+            return Long.parseLong(a) < Long.parseLong(b);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /** {@code status.lastValidSpec} as an entry holding only the spec and its generation; null if none or unusable. */
+    private Entry lastValid(String name, JsonNode status) {
+        JsonNode lv = status.path(LvsStatus.LAST_VALID_SPEC);
+        if (!lv.path("spec").isObject() || !lv.path("generation").canConvertToLong()) {
+            return null;
+        }
+        try {
+            return new Entry("", 0, null, mapper.fromJson(name, lv.path("spec")), lv.path("generation").asLong(),
+                    null, null, List.of(), status);
+        } catch (SpecValidationException ex) {
+            return null;
+        }
+    }
+
+    private static List<ManualDrain> drainsOf(String name, JsonNode status) {
+        List<ManualDrain> out = new ArrayList<>();
+        for (JsonNode d : status.path("drains")) {
+            try {
+                out.add(new ManualDrain(name, IpAddresses.parse(d.path("address").asText())));
+            } catch (RuntimeException e) {
+                LOG.warn("event=lvsservice_bad_drain service={} drain={}", name, d);
+            }
+        }
+        return List.copyOf(out);
     }
 
     private void fire() {

@@ -8,8 +8,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.lvsdirector.core.model.HealthCheck;
+import io.lvsdirector.core.model.ManualDrain;
 import io.lvsdirector.core.model.RealServerSource;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.VirtualService;
@@ -18,8 +20,6 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -68,7 +68,7 @@ class LvsServiceStoreTest {
     }
 
     @Test
-    void twoDirectorsSeeOneServiceAndEachWritesItsOwnStatus() throws Exception {
+    void twoDirectorsSeeOneServiceSpecChangesAndDelete() throws Exception {
         AtomicInteger notified = new AtomicInteger();
         dir1.addListener(notified::incrementAndGet);
         dir1.start();
@@ -83,32 +83,6 @@ class LvsServiceStoreTest {
         assertThat(dir2.services()).containsExactly(spec);
         assertThat(notified.get()).isPositive();
 
-        dir1.reportStatus("dir1", "web", new DirectorStatus(1, DirectorStatus.State.Applied, "",
-                List.of(new DirectorStatus.AppliedRealServer("10.0.0.1", 80, 1, "healthy")), Instant.now()));
-        dir2.reportStatus("dir2", "web", new DirectorStatus(1, DirectorStatus.State.Failed, "EINVAL on add",
-                List.of(), Instant.now()));
-
-        // Neither overwrote the other: a merge patch touches only its own key.
-        GenericKubernetesResource r = cluster.admin().genericKubernetesResources(LvsServiceStore.CONTEXT)
-                .withName("web").get();
-        JsonNode status = MAPPER.valueToTree(r.getAdditionalProperties().get("status"));
-        assertThat(status.at("/directors/dir1/state").asText()).isEqualTo("Applied");
-        assertThat(status.at("/directors/dir1/realServers/0/address").asText()).isEqualTo("10.0.0.1");
-        assertThat(status.at("/directors/dir2/state").asText()).isEqualTo("Failed");
-        assertThat(status.at("/directors/dir2/message").asText()).isEqualTo("EINVAL on add");
-        // The spec is untouched by status writes.
-        assertThat(json.fromJson("web", MAPPER.valueToTree(r.getAdditionalProperties().get("spec")))).isEqualTo(spec);
-        await().atMost(WAIT).until(() -> dir2.statusOf("dir1", "web") != null && dir1.statusOf("dir2", "web") != null);
-        assertThat(dir2.statusOf("dir1", "web").get("state").asText()).isEqualTo("Applied");
-
-        // dir1 writes again: dir2's entry survives.
-        dir1.reportStatus("dir1", "web", new DirectorStatus(2, DirectorStatus.State.Applied, "second pass",
-                List.of(), Instant.now()));
-        r = cluster.admin().genericKubernetesResources(LvsServiceStore.CONTEXT).withName("web").get();
-        status = MAPPER.valueToTree(r.getAdditionalProperties().get("status"));
-        assertThat(status.at("/directors/dir1/message").asText()).isEqualTo("second pass");
-        assertThat(status.at("/directors/dir2/state").asText()).isEqualTo("Failed");
-
         // A spec change reaches both.
         ServiceSpec moved = web(8080);
         createOrReplace(moved);
@@ -116,6 +90,141 @@ class LvsServiceStoreTest {
 
         cluster.admin().genericKubernetesResources(LvsServiceStore.CONTEXT).withName("web").delete();
         await().atMost(WAIT).until(() -> dir1.services().isEmpty() && dir2.services().isEmpty());
+    }
+
+    @Test
+    void anInvalidEditKeepsTheLastValidSpecServedUntilItIsFixedOrDeleted() throws Exception {
+        dir1.start();
+        dir2.start();
+        ServiceSpec good = web(80);
+        createOrReplace(good);
+        await().atMost(WAIT).until(() -> dir1.services().contains(good) && dir2.services().contains(good));
+        long validGeneration = dir1.generation("web");
+
+        // kubectl edit: the VIP becomes loopback, which the mapper refuses.
+        editSpec("web", spec -> spec.put("vip", "127.0.0.1"));
+        await().atMost(WAIT).until(() -> dir1.invalid().containsKey("web") && dir2.invalid().containsKey("web"));
+        // Both directors still serve the last valid spec: the live service stays as it was.
+        assertThat(dir1.services()).containsExactly(good);
+        assertThat(dir2.services()).containsExactly(good);
+        assertThat(dir1.invalid().get("web")).startsWith("vip:");
+        LvsServiceStore.ObjectState state = dir1.object("web").orElseThrow();
+        assertThat(state.generation()).isGreaterThan(validGeneration);
+        assertThat(state.servedGeneration()).isEqualTo(validGeneration);
+        assertThat(state.error().field()).isEqualTo("vip");
+
+        // The fix is served.
+        ServiceSpec fixed = web(8080);
+        createOrReplace(fixed);
+        await().atMost(WAIT).until(() -> dir1.services().contains(fixed) && dir2.services().contains(fixed));
+        assertThat(dir1.invalid()).isEmpty();
+        assertThat(dir1.object("web").orElseThrow().servedGeneration()).isEqualTo(dir1.generation("web"));
+
+        // Invalid again, then deleted: gone from both.
+        editSpec("web", spec -> spec.put("port", 0));
+        await().atMost(WAIT).until(() -> dir1.invalid().containsKey("web"));
+        assertThat(dir1.services()).containsExactly(fixed);
+        cluster.admin().genericKubernetesResources(LvsServiceStore.CONTEXT).withName("web").delete();
+        await().atMost(WAIT).until(() -> dir1.services().isEmpty() && dir2.services().isEmpty()
+                && dir1.invalid().isEmpty());
+    }
+
+    @Test
+    void anObjectThatWasNeverValidIsNotServedAndARecreatedOneStartsAfresh() throws Exception {
+        dir1.start();
+        createOrReplace(web(80));
+        await().atMost(WAIT).until(() -> dir1.services().size() == 1);
+        // Delete and re-create under the same name with a bad spec: a new uid, so the old spec is not kept.
+        cluster.admin().genericKubernetesResources(LvsServiceStore.CONTEXT).withName("web").delete();
+        GenericKubernetesResource bad = LvsServiceStore.toResource(web(80), json);
+        spec(bad).put("vip", "224.0.0.1");
+        cluster.admin().genericKubernetesResources(LvsServiceStore.CONTEXT).resource(bad).create();
+        await().atMost(WAIT).until(() -> dir1.invalid().containsKey("web"));
+        assertThat(dir1.services()).isEmpty();
+        assertThat(dir1.object("web").orElseThrow().served()).isNull();
+    }
+
+    @Test
+    void aDirectorStartingWhileTheSpecIsInvalidServesTheLastValidSpecRecordedInTheStatus() throws Exception {
+        ServiceSpec good = web(80);
+        createOrReplace(good);
+        long validGeneration = cluster.admin().genericKubernetesResources(LvsServiceStore.CONTEXT).withName("web")
+                .get().getMetadata().getGeneration();
+        // What a director's status reporter records while the spec is valid.
+        cluster.admin().genericKubernetesResources(LvsServiceStore.CONTEXT).withName("web").subresource("status")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\": {\"lastValidSpec\": {\"generation\": "
+                        + validGeneration + ", \"spec\": " + json.toJson(good) + "}}}");
+        editSpec("web", spec -> spec.put("vip", "127.0.0.1"));
+
+        // A director (re)started now never saw the valid generation itself.
+        dir1.start();
+        await().atMost(WAIT).until(() -> dir1.invalid().containsKey("web"));
+        assertThat(dir1.services()).containsExactly(good);
+        assertThat(dir1.object("web").orElseThrow().servedGeneration()).isEqualTo(validGeneration);
+    }
+
+    @Test
+    void aStatusChangeRetriesOnAConflictAndKeepsTheOtherWritersChange() throws Exception {
+        dir1.start();
+        createOrReplace(web(80));
+        await().atMost(WAIT).until(() -> dir1.services().size() == 1);
+        AtomicInteger calls = new AtomicInteger();
+        boolean wrote = dir1.updateStatus("web", null, status -> {
+            if (calls.incrementAndGet() == 1) {
+                // The peer writes between this read and this write: the write must get 409 and redo.
+                cluster.admin().genericKubernetesResources(LvsServiceStore.CONTEXT).withName("web")
+                        .subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
+                                "{\"status\": {\"peer\": \"was here\"}}");
+            }
+            status.put("mine", "too");
+            return status;
+        });
+        assertThat(wrote).isTrue();
+        assertThat(calls.get()).isEqualTo(2);
+        JsonNode status = statusOf("web");
+        assertThat(status.path("peer").asText()).isEqualTo("was here");
+        assertThat(status.path("mine").asText()).isEqualTo("too");
+        // Nothing to change: no write.
+        assertThat(dir1.updateStatus("web", null, st -> st)).isFalse();
+    }
+
+    @Test
+    void drainsLiveInTheClusterAreSeenByThePeerAndSurviveARestartAndASpecEdit() throws Exception {
+        dir1.start();
+        dir2.start();
+        createOrReplace(web(80));
+        await().atMost(WAIT).until(() -> dir1.services().size() == 1 && dir2.services().size() == 1);
+        AtomicInteger peerNotified = new AtomicInteger();
+        dir2.addListener(peerNotified::incrementAndGet);
+        InetAddress rs = InetAddress.getByName("10.0.0.21");
+
+        assertThat(dir1.drain("web", rs)).isTrue();
+        // Visible at once on the director that wrote it, soon on the peer.
+        assertThat(dir1.drains()).containsExactly(new ManualDrain("web", rs));
+        await().atMost(WAIT).until(() -> dir2.drains().contains(new ManualDrain("web", rs)));
+        assertThat(peerNotified.get()).isPositive();
+        assertThat(dir2.drain("web", rs)).isFalse();
+        assertThat(statusOf("web").at("/drains/0/address").asText()).isEqualTo("10.0.0.21");
+
+        // An operator re-applies the spec: the drain stays (status is not part of a spec write).
+        createOrReplace(web(8080));
+        await().atMost(WAIT).until(() -> dir2.services().contains(web(8080)));
+        assertThat(dir2.drains()).containsExactly(new ManualDrain("web", rs));
+
+        // A director restarted (a new store) reads it back.
+        LvsServiceStore restarted = new LvsServiceStore(cluster.newClient(), json);
+        try {
+            restarted.start();
+            await().atMost(WAIT).until(restarted::hasSynced);
+            assertThat(restarted.drains()).containsExactly(new ManualDrain("web", rs));
+        } finally {
+            restarted.close();
+        }
+
+        assertThat(dir2.undrain("web", rs)).isTrue();
+        assertThat(dir2.drains()).isEmpty();
+        await().atMost(WAIT).until(() -> dir1.drains().isEmpty());
+        assertThat(dir1.undrain("web", rs)).isFalse();
     }
 
     @Test
@@ -149,13 +258,46 @@ class LvsServiceStoreTest {
     }
 
     @Test
-    void statusForAMissingServiceIsA404AndBadDirectorNamesAreRefused() {
+    void aDrainOfAMissingServiceIsAClearError() throws Exception {
         dir1.start();
-        assertThatThrownBy(() -> dir1.reportStatus("dir1", "nope",
-                new DirectorStatus(0, DirectorStatus.State.Applied, "", List.of(), Instant.now())))
-                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(404));
-        assertThatThrownBy(() -> dir1.reportStatus("Dir 1", "web",
-                new DirectorStatus(0, DirectorStatus.State.Applied, "", List.of(), Instant.now())))
-                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> dir1.drain("nope", InetAddress.getByName("10.0.0.1")))
+                .isInstanceOf(ClusterWriteException.class)
+                .hasMessageContaining("no LvsService named 'nope'");
+        assertThat(dir1.drains()).isEmpty();
+    }
+
+    @Test
+    void aDrainWhileTheApiServerIsUnreachableFailsAndChangesNothing() throws Exception {
+        dir1.start();
+        createOrReplace(web(80));
+        await().atMost(WAIT).until(() -> dir1.services().size() == 1 && dir1.connected());
+        cluster.cut();
+        InetAddress rs = InetAddress.getByName("10.0.0.21");
+        assertThatThrownBy(() -> dir1.drain("web", rs))
+                .isInstanceOf(ClusterWriteException.class)
+                .hasMessageContaining("cannot read LvsService 'web'");
+        assertThat(dir1.drains()).isEmpty();
+        assertThat(statusOf("web").path("drains").isEmpty()).isTrue();
+        // The services stay as they were.
+        assertThat(dir1.services()).containsExactly(web(80));
+    }
+
+    private JsonNode statusOf(String name) {
+        GenericKubernetesResource r = cluster.admin().genericKubernetesResources(LvsServiceStore.CONTEXT)
+                .withName(name).get();
+        return MAPPER.valueToTree(r.getAdditionalProperties().get("status"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> spec(GenericKubernetesResource r) {
+        return (Map<String, Object>) r.getAdditionalProperties().get("spec");
+    }
+
+    /** kubectl edit of the spec. */
+    private void editSpec(String name, java.util.function.Consumer<Map<String, Object>> edit) {
+        cluster.admin().genericKubernetesResources(LvsServiceStore.CONTEXT).withName(name).edit(r -> {
+            edit.accept(spec(r));
+            return r;
+        });
     }
 }

@@ -2,6 +2,8 @@ package io.lvsdirector.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -16,6 +18,7 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -83,10 +86,36 @@ class ManifestsTest {
         // Every flag name the schema allows is one the mapper parses.
         spec.getProperties().get("schedulerFlags").getItems().getSchema().getEnum().forEach(j ->
                 io.lvsdirector.core.model.ServiceFlag.parse(j.toString().replace("\"", "")));
+    }
+
+    /** Every field the directors write into status is one the schema declares (a structural schema prunes the rest). */
+    @Test
+    void statusSchemaDeclaresWhatTheDirectorsWrite() throws Exception {
         JSONSchemaProps status = crd().getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema()
                 .getProperties().get("status");
-        assertThat(status.getProperties().get("directors").getAdditionalProperties().getSchema().getProperties().keySet())
-                .containsExactlyInAnyOrder("observedGeneration", "state", "message", "updated", "realServers");
+        ObjectNode written = LvsStatus.withReport(new ObjectMapper().createObjectNode(),
+                new DirectorReport("lvs-a", 1, true, DirectorReport.APPLIED, "", Instant.now()), 1, null, Instant.now());
+        LvsStatus.setLastValidSpec(written, 1, new ObjectMapper().createObjectNode());
+        written.putArray("drains").addObject().put("address", "10.0.0.1").put("since", Instant.now().toString());
+        Set<String> top = new java.util.TreeSet<>();
+        written.fieldNames().forEachRemaining(top::add);
+        assertThat(status.getProperties().keySet()).containsAll(top);
+        for (String list : List.of("conditions", "directors", "drains")) {
+            JSONSchemaProps items = status.getProperties().get(list).getItems().getSchema();
+            Set<String> fields = new java.util.TreeSet<>();
+            written.get(list).get(0).fieldNames().forEachRemaining(fields::add);
+            assertThat(items.getProperties().keySet()).as(list).containsAll(fields);
+            // A list of objects keyed by one field: each director's entry is addressed by its key.
+            assertThat(status.getProperties().get(list).getXKubernetesListType()).as(list).isEqualTo("map");
+            assertThat(items.getRequired()).as(list)
+                    .containsAll(status.getProperties().get(list).getXKubernetesListMapKeys());
+        }
+        assertThat(status.getProperties().get("directors").getXKubernetesListMapKeys()).containsExactly("name");
+        assertThat(status.getProperties().get("conditions").getXKubernetesListMapKeys()).containsExactly("type");
+        assertThat(status.getProperties().get("directors").getItems().getSchema().getProperties().get("reason")
+                .getEnum().stream().map(j -> j.toString().replace("\"", "")).toList())
+                .containsExactlyInAnyOrder(DirectorReport.APPLIED, DirectorReport.APPLY_FAILED,
+                        DirectorReport.NOT_IN_KERNEL, DirectorReport.INVALID_SPEC);
     }
 
     private static JSONSchemaProps specSchema() throws Exception {
@@ -233,7 +262,8 @@ class ManifestsTest {
         assertThat(grants).containsExactlyInAnyOrder(
                 "/nodes:get", "/nodes:list", "/nodes:watch",
                 "lvsdirector.io/lvsservices:get", "lvsdirector.io/lvsservices:list", "lvsdirector.io/lvsservices:watch",
-                "lvsdirector.io/lvsservices/status:update", "lvsdirector.io/lvsservices/status:patch");
+                // Status (entries, conditions, drains) is written with conditional JSON patches only.
+                "lvsdirector.io/lvsservices/status:patch");
         assertThat(role.getRules()).allSatisfy(r -> assertThat(r.getResourceNames()).isNullOrEmpty());
 
         assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.ValidationMethod;
 import io.lvsdirector.k8s.AddressType;
+import io.lvsdirector.k8s.DirectorNames;
 import io.lvsdirector.k8s.K8sSyncConfig;
 import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
  *   resyncPeriod: 5m
  *   notReadyGrace: 40s
  *   addressType: InternalIP   # InternalIP | ExternalIP
+ *   directorName: null     # name in LvsService status (state.store: kubernetes); default: host name
  * </pre>
  */
 public class KubernetesFactory {
@@ -48,6 +50,13 @@ public class KubernetesFactory {
     @JsonProperty
     private String addressType = "InternalIP";
 
+    /**
+     * This director's name in the {@code LvsService} status ({@code status.directors[].name}); the two
+     * directors of a pair must differ. Unset: the host name, lower-cased.
+     */
+    @JsonProperty
+    private String directorName;
+
     public String getMode() {
         return mode;
     }
@@ -56,12 +65,27 @@ public class KubernetesFactory {
         this.mode = mode;
     }
 
+    public String getDirectorName() {
+        return directorName;
+    }
+
+    public void setDirectorName(String directorName) {
+        this.directorName = directorName;
+    }
+
+    /** The configured director name, or this host's (see {@link DirectorNames#hostDefault()}). */
+    public String buildDirectorName() {
+        return directorName == null ? DirectorNames.hostDefault() : DirectorNames.check(directorName);
+    }
+
     @JsonIgnore
     @ValidationMethod(message = "kubernetes: mode must be none, in-cluster or kubeconfig (with kubeconfig set);"
-            + " addressType InternalIP or ExternalIP; resyncPeriod 0 or at least 1s")
+            + " addressType InternalIP or ExternalIP; resyncPeriod 0 or at least 1s; directorName a lower-case"
+            + " DNS name")
     public boolean isValid() {
         try {
             buildSyncConfig();
+            buildDirectorName();
             return true;
         } catch (RuntimeException e) {
             return false;

@@ -91,7 +91,13 @@ public final class DirectorBuilder {
         closeables.add(0, checker);
         closeables.add(0, prober.get());
 
-        return new Director(ipvs, store, nodes, board, mapper, measurements, clock,
+        Director director = new Director(ipvs, store, nodes, board, mapper, measurements, clock,
                 config.getKernel().buildLoopSettings(), closeables);
+        if (crdStore) {
+            // Each director writes its part of every LvsService status from the loop's published
+            // status, on its own thread; it stops when the sync (a closeable above) closes.
+            sync.startStatusReporter(config.getKubernetes().buildDirectorName(), director.loop()::status);
+        }
+        return director;
     }
 }

@@ -1,10 +1,11 @@
 package io.lvsdirector.api.state;
 
 import io.lvsdirector.core.model.ManualDrain;
-import io.lvsdirector.core.model.ManualDrains;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.SourceListener;
+import io.lvsdirector.k8s.ClusterWriteException;
 import io.lvsdirector.k8s.LvsServiceStore;
+import java.io.IOException;
 import java.util.Collection;
 import java.util.Objects;
 import java.util.Optional;
@@ -13,21 +14,23 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The desired services from the cluster's {@code LvsService} custom resources ({@code state.store:
  * kubernetes}). The resources are the source of truth shared by both directors of a pair, so the REST
- * API cannot edit them here: PUT and DELETE answer 409 and say to use {@code kubectl}. Drains by hand
- * are this director's own and kept in memory: they end when the process does.
+ * API cannot edit them here: PUT and DELETE answer 409 and say to use {@code kubectl}.
+ *
+ * <p>Drains by hand are shared by the pair too: they are written to {@code status.drains} of the
+ * service's object (k8s-sync's {@link LvsServiceStore#drain}), so both directors apply them and
+ * they survive a restart of either. A drain whose write the cluster refuses or cannot take is a
+ * {@link StateWriteException} (503) and changes nothing.
  *
  * <p>Thread-safe.
  */
 public final class KubernetesStateStore implements DesiredStateStore {
 
     private final LvsServiceStore crds;
-    private final ManualDrains drains = new ManualDrains();
     private final AtomicLong version = new AtomicLong(1);
 
     public KubernetesStateStore(LvsServiceStore crds) {
         this.crds = Objects.requireNonNull(crds, "crds");
         crds.addListener(version::incrementAndGet);
-        drains.addListener(version::incrementAndGet);
     }
 
     @Override
@@ -40,15 +43,15 @@ public final class KubernetesStateStore implements DesiredStateStore {
         return crds.hasSynced();
     }
 
+    /** Called after every change of the services or the drains (the store fires for both). */
     @Override
     public void addListener(SourceListener listener) {
         crds.addListener(listener);
-        drains.addListener(listener);
     }
 
     @Override
     public Collection<ManualDrain> drains() {
-        return drains.drains();
+        return crds.drains();
     }
 
     @Override
@@ -76,14 +79,33 @@ public final class KubernetesStateStore implements DesiredStateStore {
         throw readOnly();
     }
 
+    /** @throws StateWriteException if the drain could not be written to the cluster (nothing changed) */
     @Override
     public boolean drain(ManualDrain drain) {
-        return drains.drain(drain);
+        try {
+            return crds.drain(serviceOf(drain), drain.address());
+        } catch (ClusterWriteException e) {
+            throw new StateWriteException(e.getMessage(), new IOException(e.getMessage(), e));
+        }
     }
 
+    /** @throws StateWriteException if the end of the drain could not be written to the cluster */
     @Override
     public boolean undrain(ManualDrain drain) {
-        return drains.undrain(drain);
+        try {
+            return crds.undrain(serviceOf(drain), drain.address());
+        } catch (ClusterWriteException e) {
+            throw new StateWriteException(e.getMessage(), new IOException(e.getMessage(), e));
+        }
+    }
+
+    /** Drains live on one service's object; the REST API only makes drains for one service. */
+    private static String serviceOf(ManualDrain drain) {
+        if (drain.service() == null) {
+            throw new IllegalArgumentException("a drain in every service cannot be stored in Kubernetes mode;"
+                    + " drain it per service");
+        }
+        return drain.service();
     }
 
     private static ReadOnlyStateException readOnly() {
