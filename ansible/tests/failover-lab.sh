@@ -55,7 +55,9 @@ healthy() { ip netns exec "$1" curl -fsS -o /dev/null --max-time 2 http://127.0.
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
   sleep 1
-  for root in "${roots[@]}"; do umount "$root/dev" "$root/proc" 2>/dev/null; done
+  for root in "${roots[@]}"; do
+    umount "$root/dev" "$root/proc" "$root/tmp" "$root/var/lib/lvs-director" "$root/run/lvs-director" 2>/dev/null
+  done
   "$topo" down >/dev/null 2>&1
   [[ $failed == 0 ]] || tail -n 15 "$tmp"/*.log 2>/dev/null | sed 's/^/        /'
   rm -rf "$tmp"
@@ -64,9 +66,19 @@ trap cleanup EXIT
 # start_service NS ROOT: the installed lvs-director as its unit runs it: the environment file read as root
 # (systemd's EnvironmentFile=), then the service user with CAP_NET_ADMIN only (User=, AmbientCapabilities=),
 # so the token file's owner check sees the user it expects. In the background; $! is its pid.
+# The roots are on the lab kernel's hostfs, which creates every file as the host's root: a file the service
+# user creates there is not its own (the state file's temp file could not be written). So its writable
+# directories (StateDirectory=, RuntimeDirectory=, and /tmp for JNA's library) are tmpfs mounts owned by
+# it, as systemd would make them; mounted once, so a restart finds the state it left.
 start_service() {
-  chroot "$2" chown lvs-director:lvs-director /run/lvs-director
-  ip netns exec "$1" chroot "$2" sh -c 'set -a; . /etc/lvs-director/environment; set +a
+  local root=$2 uid gid d
+  uid=$(chroot "$root" id -u lvs-director) && gid=$(chroot "$root" id -g lvs-director) || return 1
+  for d in /var/lib/lvs-director /run/lvs-director; do
+    mkdir -p "$root$d"
+    mountpoint -q "$root$d" || mount -t tmpfs -o "mode=0750,uid=$uid,gid=$gid" tmpfs "$root$d"
+  done
+  mountpoint -q "$root/tmp" || mount -t tmpfs -o mode=1777 tmpfs "$root/tmp"
+  ip netns exec "$1" chroot "$root" sh -c 'set -a; . /etc/lvs-director/environment; set +a
     exec setpriv --reuid=lvs-director --regid=lvs-director --init-groups --inh-caps=-all,+net_admin \
       --ambient-caps=-all,+net_admin --bounding-set=-all,+net_admin \
       /usr/local/bin/lvs-director server /etc/lvs-director/director.yml' >>"$tmp/service-$1.log" 2>&1 &
@@ -77,8 +89,6 @@ for i in 1 2; do
   root=${roots[$((i - 1))]}
   # This kernel's /proc and /dev, not the ones the host mounted there.
   mount -t proc proc "$root/proc" && mount --bind /dev "$root/dev" || { fail "dir$i: mounts in $root"; exit 1; }
-  # What the unit's RuntimeDirectory= makes under systemd: the HA state's directory.
-  mkdir -p "$root/run/lvs-director"
   start_service "dir$i" "$root"
   pids+=($!)
 done
