@@ -1,9 +1,12 @@
 package io.lvsdirector.api.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dropwizard.core.setup.AdminEnvironment;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.jetty.MutableServletContextHandler;
 import java.util.Arrays;
+import java.util.EventListener;
+import java.util.List;
 import org.eclipse.jetty.ee10.servlet.ServletHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.ee10.servlet.ServletMapping;
@@ -78,6 +81,14 @@ public class AdminEndpointsFactory {
             if (holders != null) {
                 handler.setServlets(Arrays.stream(holders)
                         .filter(h -> !TASK_SERVLET.equals(h.getName())).toArray(ServletHolder[]::new));
+            }
+            // AdminEnvironment's start listener would still log "tasks = POST /tasks/log-level ...": the
+            // servlet keeps its task list. Its only other line warns when no health check is registered,
+            // and the application always registers one.
+            for (EventListener l : List.copyOf(admin.getEventListeners())) {
+                if (l.getClass().getEnclosingClass() == AdminEnvironment.class) {
+                    admin.removeEventListener(l);
+                }
             }
         }
         if (!diagnostics) {
