@@ -138,6 +138,14 @@ all:
 YAML
   [[ $variant == active-active ]] &&
     echo "      - {name: VI_2, virtual_router_id: 102, addresses: [198.18.0.101/32], master: dir2}"
+  # The active-active variant also runs the API over TLS (a key store made below), so the lab's failover
+  # drives keepalived's notify hook over https.
+  [[ $variant == active-active ]] && cat <<YAML
+    director_tls_enabled: true
+    director_tls_keystore_src: $work/tls/director.p12
+    director_tls_keystore_password: lab-keystore-pass-0123
+    director_tls_ca_src: $work/tls/director-ca.pem
+YAML
   cat <<YAML
   children:
     directors:
@@ -192,10 +200,25 @@ check "dir1: unit runs as lvs-director with only CAP_NET_ADMIN, NoNewPrivileges,
   grep -qx "CapabilityBoundingSet=CAP_NET_ADMIN" $u && grep -qx "NoNewPrivileges=yes" $u &&
   grep -qx "ProtectSystem=strict" $u && grep -qx "StateDirectory=lvs-director" $u &&
   grep -q "^RestrictAddressFamilies=.*AF_NETLINK" $u'
-check "dir1: the service's check accepts the rendered config" in_root dir1 /usr/local/bin/lvs-director check /etc/lvs-director/director.yml
+check "dir1: the service's check accepts the rendered config" \
+  in_root dir1 /usr/local/bin/lvs-director check --user lvs-director /etc/lvs-director/director.yml
 printf 'kernel:\n  resyncInterval: 1ms\n  minInterval: 5s\n' >"$work/roots/dir1/tmp/broken-director.yml"
 reject "the service's check rejects a config with resyncInterval below minInterval" \
-  in_root dir1 /usr/local/bin/lvs-director check /tmp/broken-director.yml
+  in_root dir1 /usr/local/bin/lvs-director check --user lvs-director /tmp/broken-director.yml
+reject "the service's check refuses the token file for a server running as another user" \
+  in_root dir1 /usr/local/bin/lvs-director check --user nobody /etc/lvs-director/director.yml
+cp -p "$work/roots/dir1/etc/lvs-director/tokens" "$work/roots/dir1/tmp/tokens-shared"
+chmod 640 "$work/roots/dir1/tmp/tokens-shared"
+sed 's|tokenFile: .*|tokenFile: /tmp/tokens-shared|' "$work/roots/dir1/etc/lvs-director/director.yml" \
+  >"$work/roots/dir1/tmp/shared-tokens.yml"
+reject "the service's check refuses a group-readable token file" \
+  in_root dir1 /usr/local/bin/lvs-director check --user lvs-director /tmp/shared-tokens.yml
+check "dir1: admin port on 127.0.0.1, tasks and diagnostics off, API over plain http (TLS off)" bash -c '
+  c='"$work"'/roots/dir1/etc/lvs-director/director.yml
+  grep -Pzo "adminConnectors:\n  - bindHost: 127.0.0.1\n" $c >/dev/null &&
+  grep -Pzo "adminEndpoints:\n  diagnostics: false\n  tasks: false\n" $c >/dev/null &&
+  grep -Pzo "applicationConnectors:\n  - bindHost: 0.0.0.0\n    port: .?9440.?\n    type: http\n" $c >/dev/null &&
+  [[ ! -e '"$work"'/roots/dir1/etc/lvs-director/keystore.p12 ]]'
 check "dir1: token file 0600 lvs-director, config 0640 root:lvs-director" bash -c '
   [[ $(chroot '"$work"'/roots/dir1 stat -c "%a %U" /etc/lvs-director/tokens) == "600 lvs-director" ]] &&
   [[ $(chroot '"$work"'/roots/dir1 stat -c "%a %U:%G" /etc/lvs-director/director.yml) == "640 root:lvs-director" ]]'
@@ -222,7 +245,16 @@ check "dir1, rs1: units enabled (multi-user.target.wants)" bash -c '
   [[ -L '"$work"'/roots/dir1/etc/systemd/system/multi-user.target.wants/keepalived.service ]] &&
   [[ -L '"$work"'/roots/rs1/etc/systemd/system/multi-user.target.wants/lvs-realserver-vips.service ]]'
 
-say "5/5 the active-active variant (two VIPs, one master each), then the lab"
+say "5/5 the active-active variant (two VIPs, one master each, the API over TLS), then the lab"
+# A self-signed certificate for both directors' addresses and 127.0.0.1 (the notify hook's URL).
+mkdir -p "$work/tls"
+keytool=$(dirname "$(readlink -f "$(command -v java)")")/keytool
+check "keytool makes the lab's key store and CA file" bash -c '
+  "'"$keytool"'" -genkeypair -alias lvs-director -keyalg EC -groupname secp256r1 -dname "CN=lvs-director lab" \
+    -ext SAN=ip:127.0.0.1,ip:198.18.0.11,ip:198.18.0.12 -validity 2 -storetype PKCS12 \
+    -keystore '"$work"'/tls/director.p12 -storepass lab-keystore-pass-0123 &&
+  "'"$keytool"'" -exportcert -rfc -alias lvs-director -keystore '"$work"'/tls/director.p12 \
+    -storepass lab-keystore-pass-0123 -file '"$work"'/tls/director-ca.pem'
 apply "active-active run" active-active
 for host in dir1 dir2; do
   check "$host: keepalived -t accepts the two-VIP keepalived.conf" in_root $host unshare --pid --fork keepalived -t -f /etc/keepalived/keepalived.conf
@@ -233,6 +265,24 @@ check "active-active: dir1 MASTER of VI_1 and BACKUP of VI_2, dir2 the reverse; 
   grep -Pzo "vrrp_instance VI_1 \\{\\n    state BACKUP" '"$work"'/roots/dir2/etc/keepalived/keepalived.conf &&
   grep -Pzo "vrrp_instance VI_2 \\{\\n    state MASTER" '"$work"'/roots/dir2/etc/keepalived/keepalived.conf &&
   grep -qx "VIPS=\"198.18.0.100 198.18.0.101\"" '"$work"'/roots/rs1/etc/lvs-realserver/vips.conf'
+
+check "dir1: TLS: https connector, password only in the 0600 environment file, key store 0640, hook has the CA file" bash -c '
+  r='"$work"'/roots/dir1
+  grep -Pzo "applicationConnectors:\n  - bindHost: 0.0.0.0\n    keyStorePassword: \\$\\{LVS_DIRECTOR_KEYSTORE_PASSWORD\\}\n    keyStorePath: /etc/lvs-director/keystore.p12\n    keyStoreType: PKCS12\n    port: .?9440.?\n    supportedProtocols:\n    - TLSv1.3\n    - TLSv1.2\n    type: https\n" $r/etc/lvs-director/director.yml >/dev/null &&
+  ! grep -q lab-keystore-pass-0123 $r/etc/lvs-director/director.yml &&
+  [[ $(chroot $r stat -c "%a %U:%G" /etc/lvs-director/environment) == "600 root:root" ]] &&
+  grep -qx "LVS_DIRECTOR_KEYSTORE_PASSWORD=lab-keystore-pass-0123" $r/etc/lvs-director/environment &&
+  [[ $(chroot $r stat -c "%a %U:%G" /etc/lvs-director/keystore.p12) == "640 root:lvs-director" ]] &&
+  grep -qx "EnvironmentFile=/etc/lvs-director/environment" $r/etc/systemd/system/lvs-director.service &&
+  [[ $(chroot $r stat -c "%a" /etc/keepalived/lvs-director-ca.pem) == 644 ]] &&
+  grep -qx "LVS_DIRECTOR_NOTIFY_URL=https://127.0.0.1:9440" $r/usr/local/libexec/lvs-director/vrrp-notify &&
+  grep -qx "LVS_DIRECTOR_NOTIFY_CA_FILE=/etc/keepalived/lvs-director-ca.pem" $r/usr/local/libexec/lvs-director/vrrp-notify'
+check "dir1: the service's check opens the key store with the password from the environment file" \
+  in_root dir1 /usr/local/bin/lvs-director check --user lvs-director /etc/lvs-director/director.yml
+sed 's|keyStorePassword: .*|keyStorePassword: wrong-password-0123|' "$work/roots/dir1/etc/lvs-director/director.yml" \
+  >"$work/roots/dir1/tmp/wrong-keystore-password.yml"
+reject "the service's check rejects a key store password that does not open it" \
+  in_root dir1 /usr/local/bin/lvs-director check --user lvs-director /tmp/wrong-keystore-password.yml
 
 # The notify hook's ipvsadm mode (for a director without HA in its config), rendered beside the roots'
 # service-mode one for tests/realserver-lab.sh.

@@ -32,32 +32,64 @@ wait_for() {
     sleep 0.5
   done
 }
+# api_args NS: curl's URL base (and CA file) for NS's API: https with the CA file the role gave the notify
+# hook when the rendered config has TLS on (the active-active variant), else plain http.
+api_args() {
+  local root=${roots[${1#dir} - 1]}
+  if grep -q 'type: https' "$root/etc/lvs-director/director.yml"; then
+    echo "--cacert $root/etc/keepalived/lvs-director-ca.pem https://127.0.0.1:9440"
+  else
+    echo "http://127.0.0.1:9440"
+  fi
+}
 # ha_role NS: the role lvs-director reports on GET /v1/ha (master | backup), with the read token.
 ha_role() {
+  local args
+  read -ra args <<<"$(api_args "$1")"
   ip netns exec "$1" curl -fsS --max-time 3 -H "Authorization: Bearer lab-read-token-0123456789" \
-    http://127.0.0.1:9440/v1/ha 2>/dev/null | grep -o '"role" *: *"[a-z]*"' | grep -o '[a-z]*"$' | tr -d '"'
+    "${args[@]:0:${#args[@]}-1}" "${args[-1]}/v1/ha" 2>/dev/null |
+    grep -o '"role" *: *"[a-z]*"' | grep -o '[a-z]*"$' | tr -d '"'
 }
 roles_are() { [[ "$(ha_role dir1) $(ha_role dir2)" == "$1 $2" ]]; }
 healthy() { ip netns exec "$1" curl -fsS -o /dev/null --max-time 2 http://127.0.0.1:9441/healthcheck 2>/dev/null; }
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
   sleep 1
-  for root in "${roots[@]}"; do umount "$root/dev" "$root/proc" 2>/dev/null; done
+  for root in "${roots[@]}"; do
+    umount "$root/dev" "$root/proc" "$root/tmp" "$root/var/lib/lvs-director" "$root/run/lvs-director" 2>/dev/null
+  done
   "$topo" down >/dev/null 2>&1
   [[ $failed == 0 ]] || tail -n 15 "$tmp"/*.log 2>/dev/null | sed 's/^/        /'
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+# start_service NS ROOT: the installed lvs-director as its unit runs it: the environment file read as root
+# (systemd's EnvironmentFile=), then the service user with CAP_NET_ADMIN only (User=, AmbientCapabilities=),
+# so the token file's owner check sees the user it expects. In the background; $! is its pid.
+# The roots are on the lab kernel's hostfs, which creates every file as the host's root: a file the service
+# user creates there is not its own (the state file's temp file could not be written). So its writable
+# directories (StateDirectory=, RuntimeDirectory=, and /tmp for JNA's library) are tmpfs mounts owned by
+# it, as systemd would make them; mounted once, so a restart finds the state it left.
+start_service() {
+  local root=$2 uid gid d
+  uid=$(chroot "$root" id -u lvs-director) && gid=$(chroot "$root" id -g lvs-director) || return 1
+  for d in /var/lib/lvs-director /run/lvs-director; do
+    mkdir -p "$root$d"
+    mountpoint -q "$root$d" || mount -t tmpfs -o "mode=0750,uid=$uid,gid=$gid" tmpfs "$root$d"
+  done
+  mountpoint -q "$root/tmp" || mount -t tmpfs -o mode=1777 tmpfs "$root/tmp"
+  ip netns exec "$1" chroot "$root" sh -c 'set -a; . /etc/lvs-director/environment; set +a
+    exec setpriv --reuid=lvs-director --regid=lvs-director --init-groups --inh-caps=-all,+net_admin \
+      --ambient-caps=-all,+net_admin --bounding-set=-all,+net_admin \
+      /usr/local/bin/lvs-director server /etc/lvs-director/director.yml' >>"$tmp/service-$1.log" 2>&1 &
+}
 
 "$topo" up --directors 2 --realservers 1 --no-vip >"$tmp/topo.log" 2>&1 || { cat "$tmp/topo.log"; exit 1; }
 for i in 1 2; do
   root=${roots[$((i - 1))]}
   # This kernel's /proc and /dev, not the ones the host mounted there.
   mount -t proc proc "$root/proc" && mount --bind /dev "$root/dev" || { fail "dir$i: mounts in $root"; exit 1; }
-  # What the unit's RuntimeDirectory= makes under systemd: the HA state's directory.
-  mkdir -p "$root/run/lvs-director"
-  ip netns exec "dir$i" chroot "$root" /usr/local/bin/lvs-director server /etc/lvs-director/director.yml \
-    >"$tmp/service-dir$i.log" 2>&1 &
+  start_service "dir$i" "$root"
   pids+=($!)
 done
 for i in 1 2; do
@@ -106,8 +138,7 @@ fi
 
 # dir1's service comes back with the states it had persisted; keepalived's track script passes again,
 # dir1 leaves FAULT, takes VI_1 back (priority 150, preempt) and reports it.
-ip netns exec dir1 chroot "${roots[0]}" /usr/local/bin/lvs-director server /etc/lvs-director/director.yml \
-  >>"$tmp/service-dir1.log" 2>&1 &
+start_service dir1 "${roots[0]}"
 pids+=($!)
 if wait_for 120 vips_are 100 101 && wait_for 30 roles_are master master &&
   wait_for 30 daemons_are "backup master " "backup master "; then

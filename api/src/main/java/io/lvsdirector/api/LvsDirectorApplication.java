@@ -3,10 +3,12 @@ package io.lvsdirector.api;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
+import io.dropwizard.core.cli.Cli;
 import io.dropwizard.core.cli.ServerCommand;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import io.lvsdirector.api.auth.TokenFile;
+import io.lvsdirector.api.auth.UnsafeTokenFileException;
 import io.lvsdirector.api.cli.CheckCommand;
 import io.lvsdirector.api.cli.PlanCommand;
 import io.lvsdirector.api.cli.StatusCommand;
@@ -22,10 +24,12 @@ import io.lvsdirector.api.runtime.Director;
 import io.lvsdirector.api.runtime.DirectorBuilder;
 import io.lvsdirector.api.runtime.ManagedDirector;
 import io.lvsdirector.core.ha.HaController;
+import io.lvsdirector.core.status.Measurements;
 import io.lvsdirector.k8s.KubernetesNodeSource;
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import net.sourceforge.argparse4j.inf.Namespace;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * {@code status CONFIG} shows the kernel table against the desired state, {@code plan CONFIG} lists
  * what a start would apply, applying nothing.
  */
-public final class LvsDirectorApplication extends Application<LvsDirectorConfiguration> {
+public class LvsDirectorApplication extends Application<LvsDirectorConfiguration> {
 
     private static final Logger LOG = LoggerFactory.getLogger(LvsDirectorApplication.class);
 
@@ -51,7 +55,17 @@ public final class LvsDirectorApplication extends Application<LvsDirectorConfigu
     @Override
     protected void addDefaultCommands(Bootstrap<LvsDirectorConfiguration> bootstrap) {
         // Dropwizard's own check only parses the YAML; ours also reads the files the YAML names.
-        bootstrap.addCommand(new ServerCommand<>(this));
+        bootstrap.addCommand(new ServerCommand<>(this) {
+            @Override
+            public void onError(Cli cli, Namespace namespace, Throwable e) {
+                // A refused token file is the operator's to fix: one line saying how, not a stack trace.
+                if (e instanceof UnsafeTokenFileException) {
+                    cli.getStdErr().println("lvs-director: refusing to start: " + e.getMessage());
+                } else {
+                    super.onError(cli, namespace, e);
+                }
+            }
+        });
     }
 
     @Override
@@ -66,6 +80,8 @@ public final class LvsDirectorApplication extends Application<LvsDirectorConfigu
 
     @Override
     public void run(LvsDirectorConfiguration config, Environment environment) throws Exception {
+        // Before the server factory builds the connectors (after run returns).
+        config.bindAdminToLoopbackUnlessSet();
         // Tokens first: a bad token file should stop the start before the kernel is opened.
         TokenFile tokens = null;
         if (config.getAuth().isEnabled()) {
@@ -78,7 +94,7 @@ public final class LvsDirectorApplication extends Application<LvsDirectorConfigu
         PrometheusRegistry registry = new PrometheusRegistry();
         PrometheusMeasurements measurements = new PrometheusMeasurements(registry);
         ChangeLog changes = new ChangeLog(measurements);
-        Director director = DirectorBuilder.build(config, changes);
+        Director director = buildDirector(config, changes);
         changes.follow(director.loop()::status);
 
         // Dropwizard's own registry (Jetty, Jersey) is not bridged: its dotted names come out as quoted
@@ -87,6 +103,10 @@ public final class LvsDirectorApplication extends Application<LvsDirectorConfigu
         registry.register(new DirectorCollector(director,
                 director.nodes() instanceof KubernetesNodeSource k ? k : null));
         environment.admin().addServlet("prometheus", new PrometheusMetricsServlet(registry)).addMapping("/metrics");
+        // The admin port has no authentication: tasks (log levels), /threads and /pprof only if configured on.
+        config.getAdminEndpoints().apply(environment);
+        LOG.info("event=admin_endpoints tasks={} diagnostics={}", config.getAdminEndpoints().isTasks(),
+                config.getAdminEndpoints().isDiagnostics());
 
         // HA off: no task on the loop, so the sync daemons are never touched.
         HaController ha = null;
@@ -104,5 +124,13 @@ public final class LvsDirectorApplication extends Application<LvsDirectorConfigu
                 config.getApi().getMaxBodyBytes())) {
             environment.jersey().register(component);
         }
+    }
+
+    /**
+     * The director the server runs: the kernel's IPVS table through netlink. Tests override it to run the
+     * whole application (connectors, admin port, auth) on a fake kernel.
+     */
+    protected Director buildDirector(LvsDirectorConfiguration config, Measurements measurements) throws Exception {
+        return DirectorBuilder.build(config, measurements);
     }
 }

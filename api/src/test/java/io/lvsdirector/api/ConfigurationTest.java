@@ -70,6 +70,9 @@ class ConfigurationTest {
         DefaultServerFactory server = (DefaultServerFactory) c.getServerFactory();
         assertThat(((HttpConnectorFactory) server.getApplicationConnectors().get(0)).getPort()).isEqualTo(9440);
         assertThat(((HttpConnectorFactory) server.getAdminConnectors().get(0)).getPort()).isEqualTo(9441);
+        assertThat(((HttpConnectorFactory) server.getAdminConnectors().get(0)).getBindHost()).isEqualTo("127.0.0.1");
+        assertThat(c.getAdminEndpoints().isTasks()).isFalse();
+        assertThat(c.getAdminEndpoints().isDiagnostics()).isFalse();
     }
 
     @Test
@@ -85,6 +88,23 @@ class ConfigurationTest {
         assertThat(((HttpConnectorFactory) server.getApplicationConnectors().get(0)).getPort()).isEqualTo(9440);
         assertThat(((HttpConnectorFactory) server.getAdminConnectors().get(0)).getPort()).isEqualTo(9441);
         assertThat(c.getKernel().buildLoopSettings()).isEqualTo(LoopSettings.DEFAULTS);
+        assertThat(((HttpConnectorFactory) server.getAdminConnectors().get(0)).getBindHost()).isEqualTo("127.0.0.1");
+        assertThat(c.getAdminEndpoints().isTasks()).isFalse();
+        assertThat(c.getAdminEndpoints().isDiagnostics()).isFalse();
+    }
+
+    @Test
+    void anAdminConnectorWithoutBindHostGetsLoopbackAndAnExplicitOneIsKept() throws Exception {
+        Path f = dir.resolve("server.yml");
+        Files.writeString(f, "server:\n  adminConnectors:\n    - type: http\n      port: 9441\n"
+                + "    - type: http\n      port: 9442\n      bindHost: 0.0.0.0\n");
+        LvsDirectorConfiguration c = parse(f);
+        DefaultServerFactory server = (DefaultServerFactory) c.getServerFactory();
+        // As read, Dropwizard's meaning (every address); the director applies its default before binding.
+        assertThat(((HttpConnectorFactory) server.getAdminConnectors().get(0)).getBindHost()).isNull();
+        c.bindAdminToLoopbackUnlessSet();
+        assertThat(((HttpConnectorFactory) server.getAdminConnectors().get(0)).getBindHost()).isEqualTo("127.0.0.1");
+        assertThat(((HttpConnectorFactory) server.getAdminConnectors().get(1)).getBindHost()).isEqualTo("0.0.0.0");
     }
 
     private Path config(String state, boolean create, String tokens, String extra) throws Exception {
@@ -97,6 +117,8 @@ class ConfigurationTest {
     private Path tokens(String line) throws Exception {
         Path t = dir.resolve("tokens");
         Files.writeString(t, line + "\n");
+        // Private to this user, as check requires.
+        Files.setPosixFilePermissions(t, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         return t;
     }
 

@@ -4,10 +4,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.UserPrincipal;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -15,8 +19,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The API's bearer tokens, read from a file the config names (so the YAML, often kept in
@@ -28,13 +30,13 @@ import org.slf4j.LoggerFactory;
  * <p>Only SHA-256 digests of the tokens are kept in memory, and a presented token is compared with
  * every entry by {@link MessageDigest#isEqual} (constant time in the content) without stopping at
  * a match, so neither the time to answer nor a heap dump tells a token apart. Tokens never appear in
- * exceptions or logs: a bad line is reported by its number.
+ * exceptions or logs: a bad line is reported by its number. The file must be private to the server's
+ * user (mode 0600 or stricter, owned by that user), or it is not read at all.
  *
  * <p>Immutable and thread-safe.
  */
 public final class TokenFile {
 
-    private static final Logger LOG = LoggerFactory.getLogger(TokenFile.class);
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9._~+/=-]{16,512}");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
 
@@ -47,17 +49,35 @@ public final class TokenFile {
     }
 
     /**
-     * Reads and checks a token file.
+     * Reads and checks a token file that the process's own user must own (see {@link #load(Path, String)}).
+     */
+    public static TokenFile load(Path path) throws IOException {
+        return load(path, processUser());
+    }
+
+    /**
+     * Reads and checks a token file. The file must be owned by {@code owner} (the user the server runs
+     * as) and give group and others no access at all: a token readable by another local user is that
+     * user's admin access to the director. Checked before the content is read.
      *
+     * @param owner user name the file must belong to
      * @throws IOException if it cannot be read
+     * @throws UnsafeTokenFileException naming the file, its mode, its owner and the fix, if it is shared
+     *     or owned by someone else
      * @throws IllegalArgumentException naming the line (never the token) that is malformed, a
      *     repeated name or token, or a file with no token at all
      */
-    public static TokenFile load(Path path) throws IOException {
+    public static TokenFile load(Path path, String owner) throws IOException {
         Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(owner, "owner");
+        requirePrivate(path, owner);
         List<String> lines = Files.readAllLines(path, StandardCharsets.UTF_8);
-        warnIfShared(path);
         return parse(lines, path.toString());
+    }
+
+    /** The name of the user this process runs as. */
+    public static String processUser() {
+        return System.getProperty("user.name");
     }
 
     static TokenFile parse(List<String> lines, String source) {
@@ -132,15 +152,62 @@ public final class TokenFile {
         }
     }
 
-    private static void warnIfShared(Path path) {
+    /**
+     * Refuses a file with any group or other permission bit, or owned by another user than {@code owner}.
+     * Owners are compared as the file system's user principals (by uid), so a numeric owner without a
+     * passwd entry never matches a name by accident.
+     */
+    static void requirePrivate(Path path, String owner) throws IOException {
+        PosixFileAttributes attrs;
         try {
-            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(path);
-            if (perms.contains(PosixFilePermission.OTHERS_READ) || perms.contains(PosixFilePermission.GROUP_READ)) {
-                LOG.warn("event=token_file_shared file={} hint=\"chmod 600: other users can read the API tokens\"",
-                        path);
-            }
-        } catch (IOException | UnsupportedOperationException e) {
-            // Not a POSIX file system: nothing to check.
+            // Through a symbolic link: the mode and owner of what is read are what matter.
+            attrs = Files.readAttributes(path, PosixFileAttributes.class);
+        } catch (UnsupportedOperationException e) {
+            // Not a POSIX file system (never on the Linux the director runs on): nothing to check.
+            return;
         }
+        Set<PosixFilePermission> shared = EnumSet.noneOf(PosixFilePermission.class);
+        for (PosixFilePermission p : attrs.permissions()) {
+            if (!p.name().startsWith("OWNER_")) {
+                shared.add(p);
+            }
+        }
+        UserPrincipal expected;
+        try {
+            expected = path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(owner);
+        } catch (UserPrincipalNotFoundException e) {
+            throw new UnsafeTokenFileException("token file " + path + ": user " + owner
+                    + " (the user the server runs as) does not exist");
+        }
+        boolean foreign = !attrs.owner().equals(expected);
+        if (shared.isEmpty() && !foreign) {
+            return;
+        }
+        String mode = mode(attrs.permissions());
+        StringBuilder m = new StringBuilder("token file ").append(path).append(" has mode ").append(mode)
+                .append(" and owner ").append(attrs.owner().getName()).append(": ");
+        List<String> why = new ArrayList<>();
+        List<String> fix = new ArrayList<>();
+        if (!shared.isEmpty()) {
+            why.add("group/other permission bits are set (other users could read the API tokens)");
+        }
+        if (foreign) {
+            why.add("it must be owned by " + owner + ", the user the server runs as");
+            fix.add("chown " + owner + " " + path);
+        }
+        if (!shared.isEmpty()) {
+            fix.add("chmod 600 " + path);
+        }
+        m.append(String.join("; ", why)).append(". Fix: ").append(String.join(" && ", fix));
+        throw new UnsafeTokenFileException(m.toString(), foreign);
+    }
+
+    private static String mode(Set<PosixFilePermission> perms) {
+        int bits = 0;
+        for (PosixFilePermission p : perms) {
+            // OWNER_READ is ordinal 0 ... OTHERS_EXECUTE ordinal 8: bit 8 - ordinal.
+            bits |= 1 << (8 - p.ordinal());
+        }
+        return String.format("%04o", bits);
     }
 }

@@ -13,7 +13,7 @@ import java.nio.file.Path;
  * <pre>
  * auth:
  *   enabled: true
- *   tokenFile: /etc/lvs-director/tokens   # lines "ROLE NAME TOKEN", ROLE admin | read | notify; chmod 600
+ *   tokenFile: /etc/lvs-director/tokens   # lines "ROLE NAME TOKEN", ROLE admin | read | notify; chmod 600, owned by the server's user
  * </pre>
  */
 public class AuthFactory {
@@ -27,7 +27,8 @@ public class AuthFactory {
 
     /**
      * The token file (see {@link TokenFile}); kept out of the YAML so that the config can live in
-     * configuration management without secrets. Required when {@link #enabled}.
+     * configuration management without secrets. Required when {@link #enabled}. Must be owned by the
+     * server's user with no group/other access (chmod 600), or the server and {@code check} refuse it.
      */
     @JsonProperty
     private Path tokenFile = Path.of("/etc/lvs-director/tokens");
@@ -55,14 +56,24 @@ public class AuthFactory {
     }
 
     /**
-     * Reads the token file.
+     * Reads the token file, which must be private to this process's user.
      *
      * @throws IOException if it cannot be read
+     * @throws io.lvsdirector.api.auth.UnsafeTokenFileException if group or others have any access to it,
+     *     or another user owns it
      * @throws IllegalArgumentException naming the malformed line (never a token)
      */
     public TokenFile buildTokens() throws IOException {
+        return buildTokens(TokenFile.processUser());
+    }
+
+    /**
+     * Reads the token file as {@link #buildTokens()}, for a server that runs as {@code owner} ({@code check
+     * --user}: Ansible validates as root a file the service user owns).
+     */
+    public TokenFile buildTokens(String owner) throws IOException {
         try {
-            return TokenFile.load(tokenFile);
+            return TokenFile.load(tokenFile, owner);
         } catch (IOException e) {
             throw new IOException("cannot read the token file " + tokenFile + " (auth.tokenFile): "
                     + e.getClass().getSimpleName(), e);

@@ -3,8 +3,12 @@ package io.lvsdirector.api.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TokenFileTest {
 
@@ -50,5 +54,28 @@ class TokenFileTest {
                     .satisfies(e -> assertThat(e.getMessage()).doesNotContain(ADMIN).doesNotContain(READ)
                             .doesNotContain(secret));
         }
+    }
+
+    @Test
+    void onlyAFilePrivateToItsOwnerIsRead(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("tokens");
+        Files.writeString(f, "admin ops " + ADMIN + "\n");
+        String me = System.getProperty("user.name");
+        for (String ok : new String[] {"rw-------", "r--------"}) {
+            Files.setPosixFilePermissions(f, PosixFilePermissions.fromString(ok));
+            assertThat(TokenFile.load(f).size()).as(ok).isEqualTo(1);
+        }
+        // Any group or other bit, even one that reads nothing (write, execute), is refused.
+        for (String[] bad : new String[][] {{"rw----r--", "0604"}, {"rw-r-----", "0640"}, {"rw--w----", "0620"},
+                {"rw------x", "0601"}}) {
+            Files.setPosixFilePermissions(f, PosixFilePermissions.fromString(bad[0]));
+            assertThatThrownBy(() -> TokenFile.load(f)).isInstanceOf(UnsafeTokenFileException.class)
+                    .hasMessage("token file " + f + " has mode " + bad[1] + " and owner " + me
+                            + ": group/other permission bits are set (other users could read the API tokens). Fix: "
+                            + "chmod 600 " + f);
+        }
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+        assertThatThrownBy(() -> TokenFile.load(f, "no-such-user-lvsd")).isInstanceOf(UnsafeTokenFileException.class)
+                .hasMessageContaining("user no-such-user-lvsd (the user the server runs as) does not exist");
     }
 }

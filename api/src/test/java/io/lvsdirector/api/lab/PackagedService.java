@@ -24,10 +24,17 @@ final class PackagedService {
      * not wait for it to answer.
      */
     static Process start(String netns, String maxHeap, Path config, Path out) throws IOException {
+        return start(netns, maxHeap, config, out, java.util.Map.of());
+    }
+
+    /** As {@link #start(String, String, Path, Path)}, with {@code env} added to its environment. */
+    static Process start(String netns, String maxHeap, Path config, Path out, java.util.Map<String, String> env)
+            throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        return new ProcessBuilder("ip", "netns", "exec", netns, java, "-Xmx" + maxHeap, "-jar",
+        ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", netns, java, "-Xmx" + maxHeap, "-jar",
                 jar().toAbsolutePath().toString(), "server", config.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
-                .start();
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()));
+        pb.environment().putAll(env);
+        return pb.start();
     }
 }

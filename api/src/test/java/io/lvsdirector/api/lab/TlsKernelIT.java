@@ -1,0 +1,170 @@
+package io.lvsdirector.api.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.lvsdirector.api.app.TestCertificate;
+import io.lvsdirector.lab.ExecResult;
+import io.lvsdirector.lab.Lab;
+import io.lvsdirector.lab.Topology;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The packaged service with its API over TLS, on the lab kernel: a certificate made with keytool for dir1's
+ * address, the key store's password from the environment (${LVS_DIRECTOR_KEYSTORE_PASSWORD}), the admin
+ * connector configured without a bindHost. The client namespace creates a DR service with curl --cacert;
+ * ipvsadm shows it and requests through the VIP reach the real servers. The admin port answers inside dir1
+ * only: from the client it is not there at all.
+ */
+@Tag("kernel")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TlsKernelIT {
+
+    private static final String TOKEN = "tls-it-admin-token-0123456789";
+    private static final String DIR1 = Topology.address("dir1");
+    private static final String API = "https://" + DIR1 + ":9440";
+    private static final String WEB = """
+            {"vip": "198.18.0.100", "port": 80, "protocol": "tcp", "scheduler": "rr", "forwarding": "dr",
+             "realServers": {"static": [{"address": "198.18.0.21", "port": 80, "weight": 1},
+                                        {"address": "198.18.0.22", "port": 80, "weight": 1}]},
+             "healthCheck": {"type": "http", "port": 8080, "path": "/ping", "intervalMs": 200, "timeoutMs": 200,
+                             "rise": 1, "fall": 2}}
+            """;
+
+    private static Topology topo;
+    private static Path dir;
+    private static TestCertificate cert;
+    private static Process server;
+
+    @BeforeAll
+    static void up() throws Exception {
+        Lab.requireKernel();
+        topo = Lab.up(1, 2);
+        dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "tls-it-");
+        cert = TestCertificate.generate(dir, "tls-it-keystore-pass", DIR1, "127.0.0.1");
+        Path tokens = dir.resolve("tokens");
+        Files.writeString(tokens, "admin it " + TOKEN + "\n");
+        Files.setPosixFilePermissions(tokens, PosixFilePermissions.fromString("rw-------"));
+        Path config = dir.resolve("director.yml");
+        Files.writeString(config, "state:\n  file: " + dir.resolve("state/state.json") + "\n  createIfMissing: true\n"
+                + "kernel:\n  resyncInterval: 2s\n"
+                + "auth:\n  tokenFile: " + tokens + "\n"
+                + "server:\n"
+                + "  applicationConnectors:\n"
+                + "    - type: https\n      port: 9440\n"
+                + "      keyStorePath: " + cert.keyStore() + "\n      keyStoreType: PKCS12\n"
+                + "      keyStorePassword: ${LVS_DIRECTOR_KEYSTORE_PASSWORD}\n"
+                + "      supportedProtocols: [TLSv1.3, TLSv1.2]\n"
+                // No bindHost: the director puts the admin port on 127.0.0.1.
+                + "  adminConnectors:\n    - type: http\n      port: 9441\n"
+                + "  registerDefaultExceptionMappers: false\n"
+                + "logging:\n  level: INFO\n  appenders:\n    - type: file\n      currentLogFilename: "
+                + dir.resolve("director.log") + "\n      archive: false\n");
+        server = PackagedService.start("dir1", "256m", config, dir.resolve("server.out"),
+                Map.of("LVS_DIRECTOR_KEYSTORE_PASSWORD", cert.password()));
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            assertThat(server.isAlive()).as("server exited; see " + dir.resolve("server.out")).isTrue();
+            assertThat(curl("dir1", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                    "http://127.0.0.1:9441/healthcheck").stdout()).isEqualTo("200");
+        });
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        if (server != null) {
+            server.descendants().forEach(ProcessHandle::destroy);
+            server.destroy();
+            if (!server.waitFor(60, TimeUnit.SECONDS)) {
+                server.descendants().forEach(ProcessHandle::destroyForcibly);
+                server.destroyForcibly();
+            }
+        }
+        if (topo != null) {
+            topo.close();
+        }
+    }
+
+    private static ExecResult curl(String netns, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("curl", "--max-time", "10"));
+        cmd.addAll(List.of(args));
+        return topo.exec(30, netns, cmd.toArray(String[]::new));
+    }
+
+    @Test
+    @Order(1)
+    void theClientCreatesADirectRoutingServiceOverHttps() {
+        String out = curl("client", "-sS", "--cacert", cert.certificatePem().toString(), "-w", "\n%{http_code}",
+                "-X", "PUT", "-H", "Authorization: Bearer " + TOKEN, "-H", "Content-Type: application/json",
+                "--data-binary", WEB, API + "/v1/services/web").orThrow().stdout();
+        assertThat(out).endsWith("201");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(topo.ipvsadm("dir1", "-Ln"))
+                .contains("TCP  198.18.0.100:80 rr").contains("-> 198.18.0.21:80").contains("-> 198.18.0.22:80"));
+        String read = curl("client", "-sS", "--cacert", cert.certificatePem().toString(),
+                "-H", "Authorization: Bearer " + TOKEN, API + "/v1/services/web").orThrow().stdout();
+        assertThat(read).contains("\"198.18.0.21\"");
+    }
+
+    @Test
+    @Order(2)
+    void requestsThroughTheVipReachTheRealServers() {
+        Set<String> seen = new HashSet<>();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            String body = topo.get("http://" + Lab.VIP + "/");
+            assertThat(body).isNotNull();
+            seen.add(body);
+            assertThat(seen).containsExactlyInAnyOrder("rs1", "rs2");
+        });
+    }
+
+    @Test
+    @Order(3)
+    void withoutTheCertificateOrWithoutTlsTheApiGivesNothing() {
+        // curl 60: the peer's certificate is not trusted.
+        assertThat(curl("client", "-sS", "-H", "Authorization: Bearer " + TOKEN, API + "/v1/services").exitCode())
+                .isEqualTo(60);
+        ExecResult plain = curl("client", "-sS", "-o", "/dev/null", "-w", "%{http_code}",
+                "-H", "Authorization: Bearer " + TOKEN, "http://" + DIR1 + ":9440/v1/services");
+        assertThat(plain.ok() && plain.stdout().equals("200")).as(plain.stdout() + plain.stderr()).isFalse();
+    }
+
+    @Test
+    @Order(4)
+    void theAdminPortAnswersInsideTheDirectorNamespaceOnly() {
+        assertThat(curl("dir1", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:9441/healthcheck")
+                .stdout()).isEqualTo("200");
+        assertThat(curl("dir1", "-s", "http://127.0.0.1:9441/metrics").orThrow().stdout())
+                .contains("lvs_director_");
+        // Tasks are off: nobody can raise a logger to DEBUG, not even locally.
+        assertThat(curl("dir1", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST",
+                "http://127.0.0.1:9441/tasks/log-level?logger=org.eclipse.jetty&level=DEBUG").stdout()).isEqualTo("404");
+        // From the client, and on dir1's own segment address, nothing listens on 9441: curl 7, refused.
+        for (String url : new String[] {"http://" + DIR1 + ":9441/healthcheck", "http://" + DIR1 + ":9441/metrics"}) {
+            assertThat(curl("client", "-s", "-o", "/dev/null", url).exitCode()).as("client " + url).isEqualTo(7);
+            assertThat(curl("dir1", "-s", "-o", "/dev/null", url).exitCode()).as("dir1 " + url).isEqualTo(7);
+        }
+    }
+
+    @Test
+    @Order(5)
+    void theLogHasNeitherTheTokenNorTheKeyStorePassword() throws Exception {
+        String log = Files.readString(dir.resolve("director.log")) + Files.readString(dir.resolve("server.out"));
+        assertThat(log).contains("event=admin_endpoints tasks=false diagnostics=false");
+        assertThat(log).doesNotContain(TOKEN).doesNotContain(cert.password());
+    }
+}
