@@ -165,7 +165,8 @@ public final class FileOwnershipStore implements OwnershipStore {
             FileServiceStore.writeAtomically(file, MAPPER.writeValueAsBytes(root));
         } catch (IOException e) {
             LOG.error("event=ownership_write_failed file={} owned={} error=\"{}\"", file, next.size(), e.toString());
-            throw new UncheckedIOException("cannot write the owned-services file " + file + ": " + e, e);
+            throw new UncheckedIOException("cannot write the owned-services file " + file + ": "
+                    + FileServiceStore.cause(e), e);
         }
         current = Set.copyOf(next);
     }

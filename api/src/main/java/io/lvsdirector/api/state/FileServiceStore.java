@@ -309,7 +309,7 @@ public final class FileServiceStore implements DesiredStateStore {
             write(next);
         } catch (IOException e) {
             LOG.error("event=state_write_failed file={} version={} error=\"{}\"", file, next.version(), e.toString());
-            throw new StateWriteException("cannot write the state file " + file + ": " + e, e);
+            throw new StateWriteException("cannot write the state file " + file + ": " + cause(e), e);
         }
         state = next;
         for (SourceListener l : listeners) {
@@ -342,6 +342,15 @@ public final class FileServiceStore implements DesiredStateStore {
         }
         byte[] bytes = MAPPER.writeValueAsBytes(root);
         writeAtomically(file, bytes);
+    }
+
+    /**
+     * The cause of a failed write in an operator's words ("No space left on device"), without the
+     * Java class name an API answer should not carry.
+     */
+    static String cause(IOException e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }
 
     /**
