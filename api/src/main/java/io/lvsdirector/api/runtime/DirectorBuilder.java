@@ -74,6 +74,11 @@ public final class DirectorBuilder {
         FileServiceStore fileStore = crdStore ? null : loadFileStore(config);
         // Ownership is this host's, in either mode; a corrupt owned file stops the start here too.
         FileOwnershipStore ownership = FileOwnershipStore.open(config.getState().getOwnedFile());
+        // This process is the files' only writer from here on: what a killed predecessor left goes.
+        if (fileStore != null) {
+            FileServiceStore.removeLeftoverTemporaryFiles(fileStore.file());
+        }
+        FileServiceStore.removeLeftoverTemporaryFiles(ownership.file());
         KubernetesSync sync = KubernetesSync.open(k8s);
         DesiredStateStore store = crdStore ? new KubernetesStateStore(sync.lvsServiceStore(mapper)) : fileStore;
         NodeSource nodes = sync.nodeSourceFor(store);
