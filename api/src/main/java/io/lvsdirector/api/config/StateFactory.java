@@ -13,6 +13,7 @@ import java.nio.file.Path;
  *   store: file                              # file | kubernetes
  *   file: /var/lib/lvs-director/state.json   # store: file only
  *   createIfMissing: false
+ *   ownedFile: /var/lib/lvs-director/owned.json  # default: owned.json beside the state file
  * </pre>
  */
 public class StateFactory {
@@ -47,6 +48,15 @@ public class StateFactory {
     @JsonProperty
     private boolean createIfMissing = false;
 
+    /**
+     * The file listing the kernel services this director owns (created, or adopted on request), so a
+     * service removed while the director was stopped is removed at the next start and a service it
+     * never made is never deleted. Kept in both store modes: ownership is about this host's kernel,
+     * so each director has its own. Default: {@code owned.json} in the state file's directory.
+     */
+    @JsonProperty
+    private Path ownedFile;
+
     public Store getStore() {
         return store;
     }
@@ -63,6 +73,15 @@ public class StateFactory {
         this.file = file;
     }
 
+    /** The owned-services file: {@link #ownedFile} if set, else {@code owned.json} beside {@link #file}. */
+    public Path getOwnedFile() {
+        return ownedFile != null ? ownedFile : file.toAbsolutePath().resolveSibling("owned.json");
+    }
+
+    public void setOwnedFile(Path ownedFile) {
+        this.ownedFile = ownedFile;
+    }
+
     public boolean isCreateIfMissing() {
         return createIfMissing;
     }
@@ -75,5 +94,15 @@ public class StateFactory {
     @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isFileNotADirectory() {
         return file == null || !java.nio.file.Files.isDirectory(file);
+    }
+
+    @ValidationMethod(message = "state.ownedFile must name a file, not a directory, and not the state file")
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean isOwnedFileUsable() {
+        if (file == null) {
+            return true;
+        }
+        Path owned = getOwnedFile();
+        return !java.nio.file.Files.isDirectory(owned) && !owned.toAbsolutePath().equals(file.toAbsolutePath());
     }
 }

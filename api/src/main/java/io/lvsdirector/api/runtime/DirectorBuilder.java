@@ -3,6 +3,7 @@ package io.lvsdirector.api.runtime;
 import io.lvsdirector.api.config.LvsDirectorConfiguration;
 import io.lvsdirector.api.config.StateFactory;
 import io.lvsdirector.api.state.DesiredStateStore;
+import io.lvsdirector.api.state.FileOwnershipStore;
 import io.lvsdirector.api.state.FileServiceStore;
 import io.lvsdirector.api.state.KubernetesStateStore;
 import io.lvsdirector.api.state.StateFileException;
@@ -56,7 +57,8 @@ public final class DirectorBuilder {
      * Builds the whole director, probes running, loop not started yet.
      *
      * @param measurements where the loop and the probes report
-     * @throws StateFileException if the state file cannot be loaded (nothing else was opened then)
+     * @throws StateFileException if the state file or the owned-services file cannot be loaded (nothing
+     *     else was opened then)
      */
     public static Director build(LvsDirectorConfiguration config, Measurements measurements) throws StateFileException {
         ServiceSpecJson mapper = mapper(config);
@@ -70,6 +72,13 @@ public final class DirectorBuilder {
         }
         // The file store loads before any client exists, so a bad state file leaves nothing open.
         FileServiceStore fileStore = crdStore ? null : loadFileStore(config);
+        // Ownership is this host's, in either mode; a corrupt owned file stops the start here too.
+        FileOwnershipStore ownership = FileOwnershipStore.open(config.getState().getOwnedFile());
+        // This process is the files' only writer from here on: what a killed predecessor left goes.
+        if (fileStore != null) {
+            FileServiceStore.removeLeftoverTemporaryFiles(fileStore.file());
+        }
+        FileServiceStore.removeLeftoverTemporaryFiles(ownership.file());
         KubernetesSync sync = KubernetesSync.open(k8s);
         DesiredStateStore store = crdStore ? new KubernetesStateStore(sync.lvsServiceStore(mapper)) : fileStore;
         NodeSource nodes = sync.nodeSourceFor(store);
@@ -92,7 +101,7 @@ public final class DirectorBuilder {
         closeables.add(0, prober.get());
 
         Director director = new Director(ipvs, store, nodes, board, mapper, measurements, clock,
-                config.getKernel().buildLoopSettings(), closeables);
+                config.getKernel().buildLoopSettings(), closeables, ownership);
         if (crdStore) {
             // Each director writes its part of every LvsService status from the loop's published
             // status, on its own thread; it stops when the sync (a closeable above) closes.

@@ -309,7 +309,7 @@ public final class FileServiceStore implements DesiredStateStore {
             write(next);
         } catch (IOException e) {
             LOG.error("event=state_write_failed file={} version={} error=\"{}\"", file, next.version(), e.toString());
-            throw new StateWriteException("cannot write the state file " + file + ": " + e, e);
+            throw new StateWriteException("cannot write the state file " + file + ": " + cause(e), e);
         }
         state = next;
         for (SourceListener l : listeners) {
@@ -342,6 +342,44 @@ public final class FileServiceStore implements DesiredStateStore {
         }
         byte[] bytes = MAPPER.writeValueAsBytes(root);
         writeAtomically(file, bytes);
+    }
+
+    /**
+     * Deletes the temporary files a writer killed mid-write left beside {@code target}
+     * ({@code .NAME.*.tmp}, as {@link #writeAtomically} names them). Only for the one process that
+     * writes the file, before it writes: another writer's temporary file would go too.
+     *
+     * @return how many were deleted
+     */
+    public static int removeLeftoverTemporaryFiles(Path target) {
+        Path dir = target.toAbsolutePath().getParent();
+        String prefix = "." + target.getFileName() + ".";
+        int removed = 0;
+        try (java.nio.file.DirectoryStream<Path> tmps = Files.newDirectoryStream(dir,
+                p -> p.getFileName().toString().startsWith(prefix) && p.getFileName().toString().endsWith(".tmp"))) {
+            for (Path tmp : tmps) {
+                Files.deleteIfExists(tmp);
+                removed++;
+            }
+        } catch (NoSuchFileException e) {
+            return 0;
+        } catch (IOException e) {
+            // Harmless to leave: loading ignores them. Say so and go on.
+            LOG.warn("event=state_tmp_cleanup_failed file={} error=\"{}\"", target, e.toString());
+        }
+        if (removed > 0) {
+            LOG.info("event=state_tmp_removed file={} count={} cause=\"a writer was killed mid-write\"", target, removed);
+        }
+        return removed;
+    }
+
+    /**
+     * The cause of a failed write in an operator's words ("No space left on device"), without the
+     * Java class name an API answer should not carry.
+     */
+    static String cause(IOException e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }
 
     /**

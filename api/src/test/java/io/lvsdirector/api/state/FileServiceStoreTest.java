@@ -127,6 +127,47 @@ class FileServiceStoreTest {
     }
 
     @Test
+    void aFailedWriteKeepsTheOldFileWhichStillLoads() throws Exception {
+        // A real failure of the write path with the old file in place (ENAMETOOLONG for the
+        // temporary file, whose name is longer than the state file's); ENOSPC is the lab's test.
+        Path f = dir.resolve("s".repeat(230) + ".json");
+        Files.writeString(f, "{\"format\": 1, \"version\": 1, \"services\": {}}");
+        FileServiceStore s = FileServiceStore.load(f, MAPPER, false);
+        ManualDrain drain = new ManualDrain("web", IpAddresses.parse("198.18.0.21"));
+        byte[] before = Files.readAllBytes(f);
+        assertThatThrownBy(() -> s.put(spec("web", WEB))).isInstanceOf(StateWriteException.class)
+                .hasMessageContaining(f.toString()).hasMessageContaining("File name too long");
+        assertThatThrownBy(() -> s.drain(drain)).isInstanceOf(StateWriteException.class);
+        assertThat(Files.readAllBytes(f)).isEqualTo(before);
+        assertThat(s.services()).isEmpty();
+        assertThat(s.drains()).isEmpty();
+        assertThat(s.version()).isEqualTo(1);
+        FileServiceStore again = FileServiceStore.load(f, MAPPER, false);
+        assertThat(again.version()).isEqualTo(1);
+        assertThat(again.services()).isEmpty();
+    }
+
+    @Test
+    void drainsSurviveARestartAndGoWithTheirService() throws Exception {
+        Path f = dir.resolve("state.json");
+        FileServiceStore s = FileServiceStore.load(f, MAPPER, true);
+        s.put(spec("web", WEB));
+        s.put(spec("api", WEB.replace("\"port\": 80", "\"port\": 443")));
+        ManualDrain web = new ManualDrain("web", IpAddresses.parse("198.18.0.21"));
+        ManualDrain api = new ManualDrain("api", IpAddresses.parse("198.18.0.21"));
+        s.drain(web);
+        s.drain(api);
+        assertThat(FileServiceStore.load(f, MAPPER, false).drains()).containsExactlyInAnyOrder(web, api);
+
+        s.delete("web");
+        FileServiceStore restarted = FileServiceStore.load(f, MAPPER, false);
+        assertThat(restarted.drains()).containsExactly(api);
+        // A service re-created under the old name does not inherit the old drain.
+        restarted.put(spec("web", WEB));
+        assertThat(FileServiceStore.load(f, MAPPER, false).drains()).containsExactly(api);
+    }
+
+    @Test
     void corruptFilesAreClearErrors() throws Exception {
         Path f = dir.resolve("state.json");
         for (String[] c : new String[][] {

@@ -36,6 +36,12 @@ public final class HaController implements KernelTask {
 
     private static final Logger LOG = LoggerFactory.getLogger(HaController.class);
 
+    /**
+     * How far ahead of this host's clock a report's time may be and still be taken as it is: the hook
+     * reads keepalived's host clock, the same as ours, so more than this is a broken clock or caller.
+     */
+    public static final java.time.Duration FUTURE_SKEW = java.time.Duration.ofSeconds(5);
+
     /** A VRRP instance name as the API accepts it (keepalived's are free text; ours are kept plain for logs and paths). */
     public static final Pattern INSTANCE_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
@@ -53,6 +59,8 @@ public final class HaController implements KernelTask {
     // restarts can arrive in either order, and the older one must not win. In memory only: after a
     // restart the first report sets it again.
     private final Map<String, Instant> reportedAt = new HashMap<>();
+    // Instances whose report time was clamped already: the warning is logged once per instance.
+    private final java.util.Set<String> clampWarned = new java.util.HashSet<>();
     private String lastError;
     private Instant lastChecked;
 
@@ -85,6 +93,25 @@ public final class HaController implements KernelTask {
         listeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
+    /** {@code at}, or now when it is further ahead than {@link #FUTURE_SKEW}. Under the lock. */
+    private Instant clampFuture(String instance, VrrpState state, Instant at) {
+        if (at == null) {
+            return null;
+        }
+        Instant now = clock.instant();
+        if (!at.isAfter(now.plus(FUTURE_SKEW))) {
+            return at;
+        }
+        if (clampWarned.add(instance)) {
+            LOG.warn("event=vrrp_report_from_future instance={} state={} reported_at={} now={} taken_as=now"
+                    + " hint=\"check the clock of the host or of whatever calls the API\"", instance, state, at, now);
+        } else {
+            LOG.debug("event=vrrp_report_from_future instance={} state={} reported_at={} now={} taken_as=now", instance,
+                    state, at, now);
+        }
+        return now;
+    }
+
     public HaSettings settings() {
         return settings;
     }
@@ -107,7 +134,9 @@ public final class HaController implements KernelTask {
      *
      * @param priority 0..255, or {@code null} to keep what was known
      * @param at when keepalived started the hook that reports it, or {@code null} if unknown; a report
-     *     older than the newest taken for the instance is ignored (keepalived runs its hooks in parallel)
+     *     older than the newest taken for the instance is ignored (keepalived runs its hooks in parallel);
+     *     a time more than {@link #FUTURE_SKEW} ahead of the clock is taken as now, or it would make
+     *     every later report of the instance look stale until a restart
      * @throws IllegalArgumentException for a bad name or priority
      * @throws IOException if the store refused: nothing changed, in memory or on disk
      */
@@ -120,6 +149,7 @@ public final class HaController implements KernelTask {
         boolean roleBefore;
         boolean roleAfter;
         synchronized (lock) {
+            at = clampFuture(instance, state, at);
             InstanceState before = instances.get(instance);
             Instant newest = reportedAt.get(instance);
             if (at != null && newest != null && at.isBefore(newest)) {

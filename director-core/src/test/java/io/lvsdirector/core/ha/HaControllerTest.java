@@ -78,7 +78,7 @@ class HaControllerTest {
     @Test
     void aReportOlderThanTheNewestTakenIsIgnored() throws Exception {
         HaController ha = new HaController(S, HaStore.inMemory(), counting, clock);
-        Instant t = Instant.parse("2026-01-01T00:00:10Z");
+        Instant t = Instant.parse("2025-12-31T23:59:50Z"); // before the clock: times from the future are clamped
         assertThat(ha.report("VI_1", VrrpState.MASTER, 150, t).changed()).isTrue();
         HaController.Report stale = ha.report("VI_1", VrrpState.BACKUP, 100, t.minusMillis(1));
         assertThat(stale.stale()).isTrue();
@@ -203,6 +203,42 @@ class HaControllerTest {
         HaController ha = new HaController(S, unreadable, HaMeasurements.NONE, clock);
         assertThat(ha.status(ipvs).lastError()).contains("bad JSON");
         assertThat(ha.status(ipvs).master()).isFalse();
+    }
+
+    @Test
+    void aReportDatedInTheFutureDoesNotBlockLaterRealReports() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Instant> now =
+                new java.util.concurrent.atomic.AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
+        Clock moving = new Clock() {
+            @Override
+            public ZoneOffset getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        };
+        HaController ha = new HaController(S, HaStore.inMemory(), HaMeasurements.NONE, moving);
+        // A hook on a host whose clock ran a day ahead (or a hand-made call) reports MASTER.
+        assertThat(ha.report("VI_1", VrrpState.MASTER, 150, now.get().plus(java.time.Duration.ofDays(1))).changed())
+                .isTrue();
+        // A second later the real hook reports BACKUP: unclamped, it would be "stale" for a whole day.
+        now.set(now.get().plusSeconds(1));
+        HaController.Report r = ha.report("VI_1", VrrpState.BACKUP, 100, now.get());
+        assertThat(r.stale()).isFalse();
+        assertThat(ha.instances().get("VI_1").state()).isEqualTo(VrrpState.BACKUP);
+        // Within the skew allowance a report keeps its own time: an older one after it is still stale.
+        now.set(now.get().plusSeconds(1));
+        assertThat(ha.report("VI_1", VrrpState.MASTER, 150, now.get().plusSeconds(4)).stale()).isFalse();
+        assertThat(ha.report("VI_1", VrrpState.BACKUP, 100, now.get().plusSeconds(2)).stale()).isTrue();
+        assertThat(ha.instances().get("VI_1").state()).isEqualTo(VrrpState.MASTER);
     }
 
     @Test

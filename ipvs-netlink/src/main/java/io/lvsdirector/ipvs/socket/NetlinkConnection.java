@@ -405,6 +405,37 @@ public final class NetlinkConnection implements AutoCloseable {
         throw new NetlinkException(Errno.EIO, req.label() + ": the controller acknowledged without describing it", null);
     }
 
+    /**
+     * Resolves a family again, whatever is cached: a family gets a new id when its module is unloaded
+     * and loaded again (the kernel hands ids out cyclically), and requests sent with the old id are
+     * then refused with {@code ENOENT} before any handler sees them.
+     *
+     * @throws GenlFamilyNotFoundException ({@code ENOENT}) when the kernel has no such family now
+     * @throws NetlinkException any other failure
+     */
+    public GenlFamilyInfo refreshFamily(String name) throws NetlinkException {
+        Objects.requireNonNull(name, "name");
+        families.remove(name);
+        return family(name);
+    }
+
+    /**
+     * Whether a failure with this errno means the socket itself can no longer be trusted, so the
+     * connection should be closed and a new one opened: the descriptor is gone or not a socket
+     * ({@code EBADF}, {@code ENOTSOCK}), the peer refused or dropped it ({@code ENOTCONN},
+     * {@code ECONNREFUSED}, {@code ECONNRESET}, {@code EPIPE}), answers were lost to a full receive
+     * queue ({@code ENOBUFS}), or no answer came in time ({@code ETIMEDOUT}: the kernel may still hold
+     * an unfinished dump for this socket, and every later dump would be {@code EBUSY}). A kernel's
+     * refusal of a request (EEXIST, ESRCH, ...) is none of these.
+     */
+    public static boolean isBrokenSocket(int errno) {
+        return switch (errno) {
+            case Errno.EBADF, Errno.ENOTSOCK, Errno.ENOTCONN, Errno.ECONNREFUSED, Errno.ECONNRESET, Errno.EPIPE,
+                 Errno.ENOBUFS, Errno.ETIMEDOUT -> true;
+            default -> false;
+        };
+    }
+
     /** Every generic-netlink family the kernel has, via a {@code CTRL_CMD_GETFAMILY} dump. */
     public List<GenlFamilyInfo> families() throws NetlinkException {
         NetlinkRequest req = NetlinkRequest.genl(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, new byte[0],

@@ -30,8 +30,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * {@link Ipvs} over generic netlink: the kernel's IPVS table through one {@link NetlinkConnection}.
@@ -51,6 +53,24 @@ import java.util.function.Function;
  * 11,000 operations). Ops are independent: one op's
  * failure does not stop the ones after it, in the kernel as here.
  *
+ * <h2>A broken connection is reopened</h2>
+ * Two things break the conversation without a restart of the director, and both are repaired here so
+ * that the next call works:
+ * <ul>
+ *   <li>The socket itself fails ({@link NetlinkConnection#isBrokenSocket}: EBADF, ENOTCONN,
+ *       ECONNREFUSED, ETIMEDOUT ...). The call fails with that errno; the socket is closed, and the
+ *       next call opens a new one (in the same namespace) and resolves the family again. The old
+ *       socket is closed before the new one is opened: never two in use.</li>
+ *   <li>The IPVS family gets a new id: {@code ip_vs} was unloaded and loaded again, and the kernel
+ *       refuses the old id with ENOENT before IPVS sees the request. On ENOENT (or EOPNOTSUPP) the
+ *       family is resolved again on the same socket; when its id changed, the request, which the
+ *       kernel provably did not handle, is sent again with the new id. When the family is gone (ip_vs
+ *       unloaded), the call fails with ENOENT and later calls resolve it again.</li>
+ * </ul>
+ * Attempts to reopen back off: the first is made at once, then after 100 ms, doubling up to 10 s;
+ * a call in between fails fast with the last failure's errno, without touching the kernel. A
+ * success resets the delay. Every failure is an {@link IpvsException} with its errno.
+ *
  * <h2>Threads</h2>
  * Safe for use by many threads. Each public method holds this instance's lock for its whole exchange,
  * so an {@link #apply} or {@link #snapshot} is never interleaved with another call on the same instance.
@@ -60,17 +80,32 @@ public final class NetlinkIpvs implements Ipvs {
     private static final System.Logger LOG = System.getLogger(NetlinkIpvs.class.getName());
     private static final int MAX_REPORTED = 1024;
 
+    /** The first delay between two attempts to reopen; doubles per failed attempt. */
+    static final long FIRST_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** The longest delay between two attempts to reopen. */
+    static final long MAX_RETRY_NANOS = TimeUnit.SECONDS.toNanos(10);
+
     private final ReentrantLock lock = new ReentrantLock();
     /** Unreadable entries already warned about, by their text; see {@link #report}. */
     private final Set<String> reported = new HashSet<>();
-    private final NetlinkConnection conn;
-    private final int familyId;
+    private final NetlinkOptions options;
     private final AckPolicy ackPolicy;
+    private final LongSupplier nanoTime;
+    // Guarded by lock. conn is null while the socket is broken; familyId is -1 while unresolved.
+    private NetlinkConnection conn;
+    private volatile int familyId;
+    private boolean closed;
+    private long retryDelayNanos;
+    private long nextAttemptNanos;
+    private IpvsException lastFailure;
 
-    private NetlinkIpvs(NetlinkConnection conn, int familyId, AckPolicy ackPolicy) {
+    private NetlinkIpvs(NetlinkOptions options, AckPolicy ackPolicy, LongSupplier nanoTime, NetlinkConnection conn,
+                        int familyId) {
+        this.options = options;
+        this.ackPolicy = ackPolicy;
+        this.nanoTime = nanoTime;
         this.conn = conn;
         this.familyId = familyId;
-        this.ackPolicy = ackPolicy;
     }
 
     /**
@@ -112,25 +147,56 @@ public final class NetlinkIpvs implements Ipvs {
         }
         try {
             GenlFamilyInfo family = conn.family(IpvsConstants.IPVS_GENL_NAME);
-            return new NetlinkIpvs(conn, family.id(), ackPolicy);
-        } catch (GenlFamilyNotFoundException e) {
-            conn.close();
-            throw new IpvsException(e.errno(), "resolve generic netlink family IPVS: the kernel has no IPVS"
-                    + " (is the ip_vs module loaded?)", e.extAck().orElse(""), e);
+            return new NetlinkIpvs(options, ackPolicy, System::nanoTime, conn, family.id());
         } catch (NetlinkException e) {
             conn.close();
-            throw new IpvsException(e.errno(), "resolve generic netlink family IPVS", e.extAck().orElse(""), e);
+            throw familyFailure(e);
         }
     }
 
-    /** The generic-netlink family id the kernel gave IPVS. */
+    /**
+     * Opens without requiring IPVS to be there yet: the socket is opened, and the family is resolved
+     * by the first call (and, while missing, again with backoff). For tests of the recovery.
+     *
+     * @throws IpvsException the socket's errno when it cannot be opened
+     */
+    static NetlinkIpvs openLazily(NetlinkOptions options, AckPolicy ackPolicy, LongSupplier nanoTime) {
+        try {
+            return new NetlinkIpvs(options, ackPolicy, nanoTime, NetlinkConnection.open(options), -1);
+        } catch (NetlinkException e) {
+            throw socketFailure(options, e);
+        }
+    }
+
+    private static IpvsException socketFailure(NetlinkOptions options, NetlinkException e) {
+        return new IpvsException(e.errno(), "open netlink socket" + options.netnsPath().map(p -> " in " + p).orElse(""),
+                e.extAck().orElse(""), e);
+    }
+
+    private static IpvsException familyFailure(NetlinkException e) {
+        if (e instanceof GenlFamilyNotFoundException) {
+            return new IpvsException(e.errno(), "resolve generic netlink family IPVS: the kernel has no IPVS"
+                    + " (is the ip_vs module loaded?)", e.extAck().orElse(""), e);
+        }
+        return new IpvsException(e.errno(), "resolve generic netlink family IPVS", e.extAck().orElse(""), e);
+    }
+
+    /** The generic-netlink family id the kernel gave IPVS; -1 while it is not resolved (ip_vs missing). */
     public int familyId() {
         return familyId;
     }
 
-    /** The underlying connection, for diagnostics (port id, limits). */
+    /**
+     * The underlying connection, for diagnostics (port id, limits); a new one after a reopen, and
+     * null while the socket is broken and not reopened yet.
+     */
     public NetlinkConnection connection() {
-        return conn;
+        lock.lock();
+        try {
+            return conn;
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
@@ -239,14 +305,34 @@ public final class NetlinkIpvs implements Ipvs {
     @Override
     public BatchResult apply(List<? extends IpvsOp> ops) {
         Objects.requireNonNull(ops, "ops");
-        List<NetlinkRequest> requests = new ArrayList<>(ops.size());
+        List<IpvsRequest> encoded = new ArrayList<>(ops.size());
         for (IpvsOp op : ops) {
-            requests.add(toNetlink(IpvsCodec.request(op)));
+            encoded.add(IpvsCodec.request(op));
         }
         BatchOutcome outcome;
         lock.lock();
         try {
-            outcome = conn.batch(requests, ackPolicy);
+            NetlinkConnection c;
+            try {
+                c = connected();
+            } catch (IpvsException e) {
+                List<BatchResult.Outcome> none = new ArrayList<>(ops.size());
+                for (IpvsOp op : ops) {
+                    none.add(BatchResult.Outcome.notAttempted(op, new IpvsException(e.errno(), op.describe(),
+                            "not sent: " + e.getMessage(), op)));
+                }
+                return new BatchResult(none);
+            }
+            outcome = c.batch(toNetlink(encoded), ackPolicy);
+            if (outcome.transportFailure() != null) {
+                recover(outcome.transportFailure());
+            } else if (refusedByGenl(outcome) && recover(firstFailure(outcome)) == Recovery.RETRY) {
+                // Every op was refused with the old family id, so none was handled: send them all again.
+                outcome = conn.batch(toNetlink(encoded), ackPolicy);
+                if (outcome.transportFailure() != null) {
+                    recover(outcome.transportFailure());
+                }
+            }
         } finally {
             lock.unlock();
         }
@@ -358,7 +444,10 @@ public final class NetlinkIpvs implements Ipvs {
     public void close() {
         lock.lock();
         try {
-            conn.close();
+            closed = true;
+            if (conn != null) {
+                conn.close();
+            }
         } finally {
             lock.unlock();
         }
@@ -370,17 +459,160 @@ public final class NetlinkIpvs implements Ipvs {
         exchange(r);
     }
 
-    /** One request (acknowledged) or dump, with every failure as an {@link IpvsException}. */
+    /**
+     * One request (acknowledged) or dump, with every failure as an {@link IpvsException}; repairs the
+     * connection as the class documentation says.
+     */
     private List<Frame> exchange(IpvsRequest r) {
-        NetlinkRequest nl = toNetlink(r);
         lock.lock();
         try {
-            return r.dump() ? conn.dump(nl) : conn.request(nl);
-        } catch (NetlinkException e) {
-            throw new IpvsException(e.errno(), r.label(), e.extAck().orElse(""), e);
+            NetlinkConnection c = connected();
+            try {
+                return send(c, r);
+            } catch (NetlinkException e) {
+                if (recover(e) != Recovery.RETRY) {
+                    throw new IpvsException(e.errno(), r.label(), e.extAck().orElse(""), e);
+                }
+            }
+            try {
+                return send(conn, r);
+            } catch (NetlinkException e) {
+                recover(e);
+                throw new IpvsException(e.errno(), r.label(), e.extAck().orElse(""), e);
+            }
         } finally {
             lock.unlock();
         }
+    }
+
+    private List<Frame> send(NetlinkConnection c, IpvsRequest r) throws NetlinkException {
+        NetlinkRequest nl = toNetlink(r);
+        return r.dump() ? c.dump(nl) : c.request(nl);
+    }
+
+    /** What {@link #recover} did about a failure. */
+    private enum Recovery {
+        /** Nothing to repair: the kernel refused the request itself. */
+        NONE,
+        /** The socket was closed; the next call opens a new one. */
+        REOPEN_LATER,
+        /** The family had a new id, now in use: the failed request was not handled and may be sent again. */
+        RETRY
+    }
+
+    /**
+     * The connection to use: the open one, or a new one (and the family resolved) when the last was
+     * broken and the backoff allows an attempt now. Under the lock.
+     *
+     * @throws IpvsException the errno of the failed attempt, or of the last one while backing off
+     */
+    private NetlinkConnection connected() {
+        if (closed) {
+            throw new IpvsException(Errno.EBADF, "IPVS netlink connection", "closed");
+        }
+        if (conn != null && familyId >= 0) {
+            return conn;
+        }
+        long now = nanoTime.getAsLong();
+        if (lastFailure != null && now - nextAttemptNanos < 0) {
+            throw new IpvsException(lastFailure.errno(), "reopen IPVS netlink connection",
+                    "backing off, next attempt in " + TimeUnit.NANOSECONDS.toMillis(nextAttemptNanos - now)
+                            + " ms; last failure: " + lastFailure.getMessage(), lastFailure);
+        }
+        boolean reopened = false;
+        int old = familyId;
+        try {
+            if (conn == null) {
+                // The broken socket was closed in recover(): never two open at once.
+                conn = NetlinkConnection.open(options);
+                reopened = true;
+            }
+            familyId = conn.refreshFamily(IpvsConstants.IPVS_GENL_NAME).id();
+            LOG.log(System.Logger.Level.INFO, "event=ipvs_netlink_reopened new_socket={0} port_id={1} family_id={2}"
+                    + " previous_family_id={3}", reopened, String.valueOf(conn.portId()), String.valueOf(familyId),
+                    String.valueOf(old));
+            retryDelayNanos = 0;
+            lastFailure = null;
+            return conn;
+        } catch (NetlinkException e) {
+            IpvsException failure = conn == null ? socketFailure(options, e) : familyFailure(e);
+            familyId = -1;
+            if (conn != null && NetlinkConnection.isBrokenSocket(e.errno())) {
+                conn.close();
+                conn = null;
+            }
+            retryDelayNanos = retryDelayNanos == 0 ? FIRST_RETRY_NANOS : Math.min(MAX_RETRY_NANOS, retryDelayNanos * 2);
+            nextAttemptNanos = now + retryDelayNanos;
+            lastFailure = failure;
+            LOG.log(System.Logger.Level.WARNING, "event=ipvs_netlink_reopen_failed errno={0} retry_in_ms={1}"
+                    + " error=\"{2}\"", Errno.name(e.errno()), String.valueOf(TimeUnit.NANOSECONDS.toMillis(retryDelayNanos)),
+                    failure.getMessage());
+            throw failure;
+        }
+    }
+
+    /**
+     * Repairs what a failure says is broken. Under the lock.
+     */
+    private Recovery recover(NetlinkException e) {
+        if (NetlinkConnection.isBrokenSocket(e.errno())) {
+            LOG.log(System.Logger.Level.WARNING, "event=ipvs_netlink_broken errno={0} error=\"{1}\" action=reopen",
+                    e.errnoName(), e.getMessage());
+            if (conn != null) {
+                conn.close();
+                conn = null;
+            }
+            return Recovery.REOPEN_LATER;
+        }
+        if (e.errno() != Errno.ENOENT && e.errno() != Errno.EOPNOTSUPP) {
+            return Recovery.NONE;
+        }
+        // ENOENT is also IPVS's own answer (no such scheduler, no such real server); one cheap
+        // CTRL_CMD_GETFAMILY tells the two apart.
+        int old = familyId;
+        try {
+            int now = conn.refreshFamily(IpvsConstants.IPVS_GENL_NAME).id();
+            if (now == old) {
+                return Recovery.NONE;
+            }
+            familyId = now;
+            LOG.log(System.Logger.Level.WARNING, "event=ipvs_family_changed old_id={0} new_id={1}"
+                    + " cause=\"ip_vs reloaded\"", String.valueOf(old), String.valueOf(now));
+            return Recovery.RETRY;
+        } catch (GenlFamilyNotFoundException gone) {
+            LOG.log(System.Logger.Level.WARNING, "event=ipvs_family_gone old_id={0} cause=\"ip_vs unloaded\"", String.valueOf(old));
+            familyId = -1;
+            return Recovery.REOPEN_LATER;
+        } catch (NetlinkException other) {
+            return recover(other) == Recovery.REOPEN_LATER ? Recovery.REOPEN_LATER : Recovery.NONE;
+        }
+    }
+
+    /** Every op of the batch failed with an errno the generic-netlink layer gives a stale family id. */
+    private static boolean refusedByGenl(BatchOutcome outcome) {
+        if (outcome.results().isEmpty()) {
+            return false;
+        }
+        for (BatchOutcome.Result r : outcome.results()) {
+            if (r.status() != BatchOutcome.Status.FAILED
+                    || (r.errno() != Errno.ENOENT && r.errno() != Errno.EOPNOTSUPP)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static NetlinkException firstFailure(BatchOutcome outcome) {
+        BatchOutcome.Result r = outcome.results().get(0);
+        return new NetlinkException(r.errno(), r.label(), r.extAck());
+    }
+
+    private List<NetlinkRequest> toNetlink(List<IpvsRequest> encoded) {
+        List<NetlinkRequest> out = new ArrayList<>(encoded.size());
+        for (IpvsRequest r : encoded) {
+            out.add(toNetlink(r));
+        }
+        return out;
     }
 
     /**

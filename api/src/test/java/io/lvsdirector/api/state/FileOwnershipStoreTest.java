@@ -1,0 +1,111 @@
+package io.lvsdirector.api.state;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lvsdirector.core.model.Protocol;
+import io.lvsdirector.core.plan.ServiceKey;
+import io.lvsdirector.ipvs.IpAddresses;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileOwnershipStoreTest {
+
+    static final ServiceKey WEB = new ServiceKey(Protocol.TCP, IpAddresses.parse("198.18.0.100"), 80);
+    static final ServiceKey DNS = new ServiceKey(Protocol.UDP, IpAddresses.parse("2001:db8::1"), 53);
+    static final ServiceKey SCTP = new ServiceKey(Protocol.SCTP, IpAddresses.parse("198.18.0.101"), 0);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aMissingFileIsNothingOwnedYetAndIsNotCreatedByReading() throws Exception {
+        Path f = dir.resolve("owned.json");
+        FileOwnershipStore s = FileOwnershipStore.open(f);
+        assertThat(s.load()).isEmpty();
+        assertThat(f).doesNotExist();
+    }
+
+    @Test
+    void savedSetsSurviveANewInstance() throws Exception {
+        Path f = dir.resolve("owned.json");
+        FileOwnershipStore s = FileOwnershipStore.open(f);
+        s.save(Set.of(WEB, DNS, SCTP));
+        assertThat(s.load()).contains(Set.of(WEB, DNS, SCTP));
+        assertThat(FileOwnershipStore.open(f).load()).contains(Set.of(WEB, DNS, SCTP));
+
+        s.save(Set.of(DNS));
+        assertThat(FileOwnershipStore.open(f).load()).contains(Set.of(DNS));
+        // An empty set is a saved fact ("owns nothing"), not "never saved".
+        s.save(Set.of());
+        assertThat(FileOwnershipStore.open(f).load()).contains(Set.of());
+    }
+
+    @Test
+    void theFileIsTheDocumentedShape() throws Exception {
+        Path f = dir.resolve("owned.json");
+        FileOwnershipStore.open(f).save(Set.of(WEB, DNS));
+        JsonNode root = new ObjectMapper().readTree(f.toFile());
+        assertThat(root.get("format").asInt()).isEqualTo(1);
+        assertThat(root.get("owned")).hasSize(2);
+        assertThat(root.at("/owned/0/protocol").asText()).isEqualTo("tcp");
+        assertThat(root.at("/owned/0/vip").asText()).isEqualTo("198.18.0.100");
+        assertThat(root.at("/owned/0/port").asInt()).isEqualTo(80);
+        assertThat(root.at("/owned/1/protocol").asText()).isEqualTo("udp");
+        assertThat(root.at("/owned/1/vip").asText()).isEqualTo("2001:db8::1");
+    }
+
+    @Test
+    void corruptFilesStopTheStartNamingTheFileAndTheProblem() throws Exception {
+        Path f = dir.resolve("owned.json");
+        String[][] cases = {
+            {"{\"format\": 1, \"owned\": [", "not valid JSON"},
+            {"", "not an owned-services document"},
+            {"[]", "not an owned-services document"},
+            {"{\"format\": 2, \"owned\": []}", "unknown owned-services format 2"},
+            {"{\"format\": 1}", "owned must be an array"},
+            {"{\"format\": 1, \"owned\": [{\"protocol\": \"tcp\", \"vip\": \"198.18.0.100\"}]}", "{protocol, vip, port}"},
+            {"{\"format\": 1, \"owned\": [{\"protocol\": \"icmp\", \"vip\": \"198.18.0.100\", \"port\": 1}]}",
+                "not valid"},
+            {"{\"format\": 1, \"owned\": [{\"protocol\": \"tcp\", \"vip\": \"not-an-ip\", \"port\": 1}]}", "not valid"},
+            {"{\"format\": 1, \"owned\": [{\"protocol\": \"tcp\", \"vip\": \"198.18.0.100\", \"port\": 70000}]}",
+                "port must be 0..65535"},
+        };
+        for (String[] c : cases) {
+            Files.writeString(f, c[0]);
+            assertThatThrownBy(() -> FileOwnershipStore.open(f)).as(c[0])
+                    .isInstanceOf(StateFileException.class)
+                    .hasMessageContaining(f.toString())
+                    .hasMessageContaining(c[1]);
+        }
+    }
+
+    @Test
+    void aFailedSaveThrowsAndKeepsTheOldFileAndSet() throws Exception {
+        // A real failure of the write path with the old file in place: the temporary file's name
+        // ("." + name + "." + random + ".tmp") is longer than the file system allows (ENAMETOOLONG)
+        // while the file's own name is not.
+        Path f = dir.resolve("o".repeat(230) + ".json");
+        FileOwnershipStore s = FileOwnershipStore.open(f);
+        Files.writeString(f, "{\"format\": 1, \"owned\": [{\"protocol\": \"tcp\", \"vip\": \"198.18.0.100\", \"port\": 80}]}");
+        byte[] before = Files.readAllBytes(f);
+        FileOwnershipStore loaded = FileOwnershipStore.open(f);
+        assertThatThrownBy(() -> loaded.save(Set.of(WEB, DNS)))
+                .isInstanceOf(UncheckedIOException.class)
+                .hasMessageContaining(f.toString());
+        assertThat(Files.readAllBytes(f)).isEqualTo(before);
+        assertThat(loaded.load()).contains(Set.of(WEB));
+        assertThat(FileOwnershipStore.open(f).load()).contains(Set.of(WEB));
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files).containsExactly(f);
+        }
+        assertThat(s.load()).isEmpty();
+    }
+}
