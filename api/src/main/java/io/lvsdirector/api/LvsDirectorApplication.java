@@ -96,7 +96,7 @@ public final class LvsDirectorApplication extends Application<LvsDirectorConfigu
             ha.addListener(director.loop()::requestSync);
             director.loop().addTask(ha);
         }
-        registry.register(new HaCollector(director.ipvs(), ha));
+        registry.register(new HaCollector(director::daemons, ha));
 
         environment.healthChecks().register("data-plane", new DataPlaneHealthCheck(director));
         environment.lifecycle().manage(new ManagedDirector(director));

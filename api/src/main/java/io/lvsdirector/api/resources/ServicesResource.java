@@ -11,6 +11,7 @@ import io.lvsdirector.core.model.ManualDrain;
 import io.lvsdirector.core.model.RealServerSource;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.status.DirectorStatus;
+import io.lvsdirector.core.status.KernelView;
 import io.lvsdirector.ipvs.IpAddresses;
 import io.lvsdirector.ipvs.IpvsSnapshot;
 import jakarta.annotation.security.RolesAllowed;
@@ -62,12 +63,13 @@ public final class ServicesResource {
     @RolesAllowed(Role.READ_NAME)
     public ObjectNode list() {
         DirectorStatus loop = director.loop().status();
-        Optional<IpvsSnapshot> kernel = readKernel();
+        Optional<KernelView> kernel = readKernel();
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("version", director.store().version());
+        StatusViews.putReadAt(o, kernel.map(KernelView::readAt).orElse(null), director.clock());
         var arr = o.putArray("services");
         director.store().services().stream().sorted(java.util.Comparator.comparing(ServiceSpec::name))
-                .forEach(s -> arr.add(StatusViews.service(s, director.mapper(), loop, kernel)));
+                .forEach(s -> arr.add(StatusViews.service(s, director.mapper(), loop, kernel, director.clock())));
         return o;
     }
 
@@ -76,7 +78,7 @@ public final class ServicesResource {
     @RolesAllowed(Role.READ_NAME)
     public ObjectNode get(@PathParam("name") String name) {
         ServiceSpec spec = existing(name);
-        return StatusViews.service(spec, director.mapper(), director.loop().status(), readKernel());
+        return StatusViews.service(spec, director.mapper(), director.loop().status(), readKernel(), director.clock());
     }
 
     @PUT
@@ -200,13 +202,9 @@ public final class ServicesResource {
         return b.toString();
     }
 
-    private Optional<IpvsSnapshot> readKernel() {
-        try {
-            return Optional.of(director.ipvs().snapshot());
-        } catch (RuntimeException e) {
-            LOG.warn("event=kernel_read_failed error=\"{}\"", e.toString());
-            return Optional.empty();
-        }
+    /** The kernel table as the loop last read it: a GET never reads the kernel itself. */
+    private Optional<KernelView> readKernel() {
+        return director.loop().kernelView();
     }
 
     private static String caller(SecurityContext security) {

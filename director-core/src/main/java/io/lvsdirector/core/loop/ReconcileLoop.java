@@ -142,6 +142,14 @@ public final class ReconcileLoop implements AutoCloseable {
         return Optional.ofNullable(reconciler.kernelView());
     }
 
+    /**
+     * Why the loop's last kernel read failed; empty when it succeeded or none was tried yet. The
+     * health check's "the kernel cannot be read".
+     */
+    public Optional<String> kernelReadError() {
+        return Optional.ofNullable(reconciler.kernelReadError());
+    }
+
     /** The service keys the director owns as of the last pass (created, or adopted). */
     public Set<ServiceKey> owned() {
         return reconciler.published().owned();

@@ -107,6 +107,7 @@ final class Reconciler {
 
     // Published for other threads.
     private volatile KernelView kernelView;
+    private volatile String kernelReadError;
     private volatile Published published;
     private volatile DirectorStatus status;
     // The per-server part of the status is built when asked for, not on every pass: a pass over
@@ -233,7 +234,14 @@ final class Reconciler {
 
         ActualState actual;
         if (readKernel) {
-            IpvsSnapshot snapshot = ipvs.snapshot();
+            IpvsSnapshot snapshot;
+            try {
+                snapshot = ipvs.snapshot();
+            } catch (RuntimeException e) {
+                kernelReadError = e.toString();
+                throw e;
+            }
+            kernelReadError = null;
             kernelView = new KernelView(snapshot, clock.instant());
             actual = KernelMapping.actual(snapshot);
         } else {
@@ -565,6 +573,11 @@ final class Reconciler {
 
     KernelView kernelView() {
         return kernelView;
+    }
+
+    /** Why the last kernel read failed, {@code null} when it succeeded (or none was tried yet). */
+    String kernelReadError() {
+        return kernelReadError;
     }
 
     Published published() {
