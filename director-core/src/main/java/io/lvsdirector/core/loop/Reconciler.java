@@ -250,6 +250,9 @@ final class Reconciler {
         lastPassRead = readKernel;
         // Until this pass ends well, the table in memory is not to be trusted.
         kernelKnown = false;
+        if (readKernel) {
+            forgetVanished(desired, actual);
+        }
 
         PlanStep.Result step = PlanStep.plan(desired, actual, owned, ownershipRecorded, built.adopt(), only);
         long now = nanoTime.getAsLong();
@@ -466,6 +469,16 @@ final class Reconciler {
             lastSaveError = e.getMessage() == null ? e.toString() : e.getMessage();
             LOG.warn("event=ownership_save_failed error=\"{}\"", lastSaveError);
             return false;
+        }
+    }
+
+    /**
+     * Drops from the owned set what is neither desired nor in the kernel (deleted by hand, or by a
+     * pass whose save failed): should someone else create that key later, it is theirs.
+     */
+    private void forgetVanished(DesiredState desired, ActualState actual) {
+        if (owned.removeIf(k -> !desired.services().containsKey(k) && !actual.hasService(k))) {
+            ownershipDirty = true;
         }
     }
 
