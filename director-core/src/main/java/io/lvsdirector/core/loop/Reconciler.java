@@ -1,13 +1,9 @@
 package io.lvsdirector.core.loop;
 
 import io.lvsdirector.core.health.HealthSource;
-import io.lvsdirector.core.health.HealthStatus;
-import io.lvsdirector.core.health.ProbeTarget;
 import io.lvsdirector.core.kernel.KernelMapping;
-import io.lvsdirector.core.model.ManualDrain;
 import io.lvsdirector.core.model.ManualDrainSource;
 import io.lvsdirector.core.model.NodeSource;
-import io.lvsdirector.core.model.NodeView;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.ServiceStore;
 import io.lvsdirector.core.plan.ActualService;
@@ -18,7 +14,6 @@ import io.lvsdirector.core.plan.DesiredStateBuilder;
 import io.lvsdirector.core.plan.DrainKey;
 import io.lvsdirector.core.plan.PlanOp;
 import io.lvsdirector.core.plan.ServiceKey;
-import io.lvsdirector.core.plan.ServiceTargets;
 import io.lvsdirector.core.status.ApplyError;
 import io.lvsdirector.core.status.DirectorStatus;
 import io.lvsdirector.core.status.KernelView;
@@ -41,7 +36,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,10 +45,9 @@ import org.slf4j.LoggerFactory;
  * last pass left) → {@link PlanStep} (ownership, then the planner) → apply → bookkeeping. When it
  * runs is {@link PassRunner}'s business; {@link ReconcileLoop} puts the two together.
  *
- * <p>Incremental passes: a pass asked for by health transitions alone builds and plans only the
- * services the changed targets feed (plus any with a draining server, whose deadline moves with the
- * clock). A pass that reads the kernel builds the same way when the services, nodes and drains equal
- * those of the last build, but plans every service against the kernel: that is the drift repair.
+ * <p>Incremental passes ({@link DesiredBuilds}): a pass asked for by health transitions alone builds
+ * and plans only the services the changed targets feed. A pass that reads the kernel plans every
+ * service against it: that is the drift repair.
  *
  * <p>Failure isolation: an op the kernel refuses (or {@link KernelMapping} cannot express) marks only
  * its service ({@link ServiceFailures}); every other service is applied in the same pass. The pass
@@ -87,8 +80,7 @@ final class Reconciler {
     private final ServiceFailures failures;
     private final UnreadableEntries unreadable = new UnreadableEntries();
     private final Map<String, String> allDown = new HashMap<>();
-    // Set by the service, node and drain sources: the next pass builds everything.
-    private final AtomicBoolean inputsChanged = new AtomicBoolean(true);
+    private final DesiredBuilds builds;
 
     // Pass state.
     private final Set<ServiceKey> owned = new HashSet<>();
@@ -98,8 +90,6 @@ final class Reconciler {
     private ActualState lastKernel = ActualState.EMPTY;
     // Whether lastKernel is exactly what the kernel holds (the last pass read it and did not break off).
     private boolean kernelKnown;
-    // What the last good pass built from, for an incremental pass. Null: the next pass builds everything.
-    private Built lastBuilt;
     // What the last pass tells the runner.
     private boolean tasksFailed;
     private boolean lastPassRead;
@@ -129,20 +119,6 @@ final class Reconciler {
     record Published(ActualState kernel, Instant kernelReadAt, Set<ServiceKey> owned, boolean ownershipRecorded,
             Map<DrainKey, Instant> drainStarts) {}
 
-    private record Built(DesiredState desired, Collection<ServiceSpec> specs, Collection<NodeView> nodes,
-            Collection<ManualDrain> drains, ServiceTargets targets, Set<ServiceKey> adopt) {
-
-        /** Whether the sources hold what this was built from (order aside). */
-        boolean sameInputs(Collection<ServiceSpec> specsNow, Collection<NodeView> nodesNow,
-                Collection<ManualDrain> drainsNow) {
-            return sameElements(specs, specsNow) && sameElements(drains, drainsNow) && sameElements(nodes, nodesNow);
-        }
-
-        private static <T> boolean sameElements(Collection<T> a, Collection<T> b) {
-            return a.size() == b.size() && (a.equals(b) || new HashSet<>(a).equals(new HashSet<>(b)));
-        }
-    }
-
     Reconciler(Ipvs ipvs, ServiceStore services, NodeSource nodes, HealthSource health, ManualDrainSource drains,
             Measurements measurements, Clock clock, LoopSettings settings, OwnershipStore ownership,
             LongSupplier nanoTime) {
@@ -157,6 +133,7 @@ final class Reconciler {
         this.ownership = ownership;
         this.settings = settings;
         this.failures = new ServiceFailures(settings, measurements);
+        this.builds = new DesiredBuilds(services, nodes, health, drains);
         var loaded = ownership.load();
         this.ownershipRecorded = loaded.isPresent();
         loaded.ifPresent(owned::addAll);
@@ -170,7 +147,7 @@ final class Reconciler {
 
     /** A source's services, nodes or drains changed: the next pass builds everything. */
     void inputsChanged() {
-        inputsChanged.set(true);
+        builds.inputsChanged();
     }
 
     /**
@@ -227,10 +204,10 @@ final class Reconciler {
     }
 
     private PassResult pass(Instant at, long t0, boolean readKernel) {
-        Built built = build(at, readKernel);
+        DesiredBuilds.Built built = builds.build(at, readKernel, drainStarts);
         DesiredState desired = built.desired();
         // An incremental pass that does not read the kernel plans only the rebuilt services.
-        Set<ServiceKey> only = readKernel ? null : onlyOfIncremental;
+        Set<ServiceKey> only = readKernel ? null : built.rebuilt();
 
         ActualState actual;
         if (readKernel) {
@@ -343,7 +320,7 @@ final class Reconciler {
         Duration took = Duration.ofNanos(nanoTime.getAsLong() - t0);
         boolean ok = broken == null;
         kernelKnown = ok;
-        lastBuilt = ok ? built : null;
+        builds.passEnded(ok ? built : null);
         DirectorStatus head = new DirectorStatus(at, took, ok, broken, List.of(), List.of(), problems);
         statusInputs = new StatusInputs(head, desired, actual, failures.errors());
         status = head;
@@ -355,70 +332,6 @@ final class Reconciler {
             LOG.debug("event=pass_done ops=0 held={} took_ms={}", held.size(), took.toMillis());
         }
         return new PassResult(ok ? PassResult.Outcome.OK : PassResult.Outcome.FAILED, took, applied, failed, broken);
-    }
-
-    // The services an incremental build rebuilt (set by build), or null after a full build.
-    private Set<ServiceKey> onlyOfIncremental;
-
-    /** Builds the desired state: everything, or only what the changed probe targets feed. */
-    private Built build(Instant at, boolean readKernel) {
-        // Taken first: a transition after this is in the next pass, whatever this one reads.
-        Set<ProbeTarget> changed = health.takeChanged();
-        Built before = lastBuilt;
-        // Until this pass ends well, the next one builds everything.
-        lastBuilt = null;
-        // Cleared before the sources are read: a change after this sets it again for the next pass.
-        boolean sourcesChanged = inputsChanged.getAndSet(false);
-        boolean full = sourcesChanged || before == null || changed == null || !before.desired().problems().isEmpty();
-        Collection<ServiceSpec> specs = null;
-        Collection<NodeView> nodeList = null;
-        Collection<ManualDrain> drainList = null;
-        if (!full && readKernel) {
-            // A timer pass repairs the kernel by reading it and planning every service. Building every
-            // service again gives the same desired state when nothing it is built from changed, and
-            // costs most of a full pass: comparing what the sources hold with what the last build
-            // used makes that independent of a lost notice.
-            specs = services.services();
-            nodeList = nodes.nodes();
-            drainList = drains.drains();
-            full = !before.sameInputs(specs, nodeList, drainList);
-        }
-        if (full) {
-            if (specs == null) {
-                specs = services.services();
-                nodeList = nodes.nodes();
-                drainList = drains.drains();
-            }
-            DesiredState desired = DesiredStateBuilder.build(specs, nodeList, health.snapshot(), drainList,
-                    drainStarts, at);
-            health.watch(desired.probeTargets());
-            for (String problem : desired.problems()) {
-                LOG.debug("event=config_problem problem=\"{}\"", problem);
-            }
-            onlyOfIncremental = null;
-            return new Built(desired, specs, nodeList, drainList, ServiceTargets.of(desired, specs, nodeList),
-                    PlanStep.adoptKeys(specs));
-        }
-        // Services, nodes and drains are as the last build saw them, so only the services fed by the
-        // changed targets can be built differently — and those with a draining server.
-        Set<ServiceKey> rebuilt = before.targets().servicesOf(changed);
-        for (DrainKey k : before.desired().drainStarts().keySet()) {
-            rebuilt.add(k.service());
-        }
-        Map<ProbeTarget, HealthStatus> statuses = new HashMap<>();
-        for (ServiceKey k : rebuilt) {
-            for (ProbeTarget t : before.targets().targetsOf(k)) {
-                HealthStatus st = health.status(t);
-                if (st != null) {
-                    statuses.put(t, st);
-                }
-            }
-        }
-        List<NodeView> selected = before.targets().nodesOf(rebuilt);
-        DesiredState desired = DesiredStateBuilder.rebuild(before.desired(), before.specs(),
-                selected != null ? selected : before.nodes(), statuses, before.drains(), rebuilt, at);
-        onlyOfIncremental = rebuilt;
-        return new Built(desired, before.specs(), before.nodes(), before.drains(), before.targets(), before.adopt());
     }
 
     /**
