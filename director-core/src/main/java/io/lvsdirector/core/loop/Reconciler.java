@@ -235,7 +235,8 @@ final class Reconciler {
         long now = nanoTime.getAsLong();
         Set<ServiceKey> skipped = claim(desired, actual, step, now);
         for (Map.Entry<ServiceKey, String> f : step.foreign().entrySet()) {
-            failures.refusedWhole(f.getKey(), f.getValue(), "-A " + f.getKey(), "add_service", "EEXIST",
+            failures.refusedWhole(f.getKey(), f.getValue(), addOp(desired.services().get(f.getKey())), "add_service",
+                    "EEXIST",
                     "the kernel already has " + f.getKey() + " and it belongs to someone else (not created or"
                             + " adopted by this director); \"adopt\": true takes it over", false);
         }
@@ -248,6 +249,7 @@ final class Reconciler {
         List<PlanOp> planOps = new ArrayList<>(step.plan().ops().size());
         List<IpvsOp> ipvsOps = new ArrayList<>(step.plan().ops().size());
         Set<ServiceKey> held = new HashSet<>(skipped);
+        List<String> failed = new ArrayList<>();
         for (PlanOp op : step.plan().ops()) {
             if (skipped.contains(op.service())) {
                 continue;
@@ -262,49 +264,15 @@ final class Reconciler {
             } catch (IllegalArgumentException e) {
                 measurements.opApplied(op.kind(), false);
                 failures.refused(op.name(), op, describe(op), "-", e.getMessage());
+                failed.add(describe(op) + ": " + e.getMessage());
                 LOG.warn("event=op_refused service={} op=\"{}\" error=\"{}\"", op.name(), describe(op), e.getMessage());
             }
         }
-        int applied = 0;
-        List<String> failed = new ArrayList<>();
-        String broken = null;
-        ActualState read = actual;
-        if (!ipvsOps.isEmpty()) {
-            BatchResult batch = ipvs.apply(ipvsOps);
-            for (int i = 0; i < planOps.size(); i++) {
-                PlanOp op = planOps.get(i);
-                BatchResult.Outcome outcome = batch.outcomes().get(i);
-                IpvsException e = outcome.error();
-                if (outcome.status() == BatchResult.Status.NOT_ATTEMPTED) {
-                    // The batch broke off (the socket failed): not the service's fault. The pass fails
-                    // and the retry reads the kernel to see what was done.
-                    String line = outcome.op().describe() + ": not attempted (" + e.errnoName() + ")";
-                    failed.add(line);
-                    if (broken == null) {
-                        broken = line;
-                    }
-                    continue;
-                }
-                boolean ok = outcome.ok() || alreadyDone(op, e);
-                measurements.opApplied(op.kind(), ok);
-                if (ok) {
-                    applied++;
-                    unreadable.noteEdit(read, op);
-                    actual = actual.after(op);
-                    if (op instanceof PlanOp.DeleteService && owned.remove(op.service())) {
-                        ownershipDirty = true;
-                    }
-                    LOG.info("event=op_applied service={} op=\"{}\"", op.name(), outcome.op().describe());
-                } else {
-                    String errno = e == null ? "-" : e.errnoName();
-                    failed.add(outcome.op().describe() + ": " + errno);
-                    failures.refused(op.name(), op, outcome.op().describe(), errno,
-                            e == null ? String.valueOf(outcome.status()) : e.getMessage());
-                    LOG.warn("event=op_failed service={} op=\"{}\" status={} errno={}", op.name(),
-                            outcome.op().describe(), outcome.status(), errno);
-                }
-            }
-        }
+        Applied done = apply(planOps, ipvsOps, actual);
+        actual = done.actual();
+        int applied = done.applied();
+        failed.addAll(done.failed());
+        String broken = done.broken();
         if (ownershipDirty) {
             saveOwnership(owned);
         }
@@ -332,6 +300,67 @@ final class Reconciler {
             LOG.debug("event=pass_done ops=0 held={} took_ms={}", held.size(), took.toMillis());
         }
         return new PassResult(ok ? PassResult.Outcome.OK : PassResult.Outcome.FAILED, took, applied, failed, broken);
+    }
+
+    /** What the batch did: the table after it, and the ops that were not applied. */
+    private record Applied(ActualState actual, int applied, List<String> failed, String broken) {}
+
+    /**
+     * Applies the ops as one batch. A refused op is noted on its service; ops the batch never
+     * attempted (the socket failed) make {@code broken}, the pass's failure as a whole.
+     */
+    private Applied apply(List<PlanOp> planOps, List<IpvsOp> ipvsOps, ActualState actual) {
+        int applied = 0;
+        List<String> failed = new ArrayList<>();
+        String broken = null;
+        ActualState read = actual;
+        if (ipvsOps.isEmpty()) {
+            return new Applied(actual, 0, failed, null);
+        }
+        BatchResult batch = ipvs.apply(ipvsOps);
+        for (int i = 0; i < planOps.size(); i++) {
+            PlanOp op = planOps.get(i);
+            BatchResult.Outcome outcome = batch.outcomes().get(i);
+            IpvsException e = outcome.error();
+            if (outcome.status() == BatchResult.Status.NOT_ATTEMPTED) {
+                // The batch broke off (the socket failed): not the service's fault. The pass fails
+                // and the retry reads the kernel to see what was done.
+                String line = outcome.op().describe() + ": not attempted (" + e.errnoName() + ")";
+                failed.add(line);
+                if (broken == null) {
+                    broken = line;
+                }
+                continue;
+            }
+            boolean ok = outcome.ok() || alreadyDone(op, e);
+            measurements.opApplied(op.kind(), ok);
+            if (ok) {
+                applied++;
+                unreadable.noteEdit(read, op);
+                actual = actual.after(op);
+                if (op instanceof PlanOp.DeleteService && owned.remove(op.service())) {
+                    ownershipDirty = true;
+                }
+                LOG.info("event=op_applied service={} op=\"{}\"", op.name(), outcome.op().describe());
+            } else {
+                String errno = e == null ? "-" : e.errnoName();
+                failed.add(outcome.op().describe() + ": " + errno);
+                failures.refused(op.name(), op, outcome.op().describe(), errno,
+                        e == null ? String.valueOf(outcome.status()) : e.getMessage());
+                LOG.warn("event=op_failed service={} op=\"{}\" status={} errno={}", op.name(),
+                        outcome.op().describe(), outcome.status(), errno);
+            }
+        }
+        return new Applied(actual, applied, failed, broken);
+    }
+
+    /** The ipvsadm spelling of adding this service, for an error about it. */
+    private static String addOp(DesiredService ds) {
+        try {
+            return KernelMapping.op(new PlanOp.AddService(ds.name(), ds.key(), ds.config())).describe();
+        } catch (IllegalArgumentException e) {
+            return "-A " + ds.key();
+        }
     }
 
     /**
@@ -363,7 +392,7 @@ final class Reconciler {
         }
         for (ServiceKey k : claims) {
             DesiredService ds = desired.services().get(k);
-            failures.refusedWhole(k, ds.name(), "-A " + k, "add_service", "-", "ownership could not be recorded ("
+            failures.refusedWhole(k, ds.name(), addOp(ds), "add_service", "-", "ownership could not be recorded ("
                     + lastSaveError + "): the service is left untouched and retried", true);
         }
         skipped.addAll(claims);

@@ -254,6 +254,7 @@ class IsolationAndOwnershipLoopTest {
         assertThat(weights(WEB)).containsExactly(Map.entry("10.0.0.5", 1));
         ApplyError e = service(l, "web").applyError();
         assertThat(e.errno()).isEqualTo("EEXIST");
+        assertThat(e.op()).isEqualTo("-A -t 198.18.0.100:80 -s wrr");
         assertThat(e.message()).contains("belongs to someone else").contains("\"adopt\": true");
         assertThat(l.owned()).isEmpty();
         assertThat(l.dryRun(store.services()).foreign()).containsKey(WEB_KEY);
