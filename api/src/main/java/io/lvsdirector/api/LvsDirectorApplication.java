@@ -116,7 +116,7 @@ public class LvsDirectorApplication extends Application<LvsDirectorConfiguration
             ha.addListener(director.loop()::requestSync);
             director.loop().addTask(ha);
         }
-        registry.register(new HaCollector(director.ipvs(), ha));
+        registry.register(new HaCollector(director::daemons, ha));
 
         environment.healthChecks().register("data-plane", new DataPlaneHealthCheck(director));
         environment.lifecycle().manage(new ManagedDirector(director));

@@ -1,11 +1,10 @@
 package io.lvsdirector.api.ha;
 
+import io.lvsdirector.core.ha.DaemonView;
 import io.lvsdirector.core.ha.HaController;
 import io.lvsdirector.core.ha.HaStatus;
 import io.lvsdirector.core.ha.InstanceState;
 import io.lvsdirector.core.ha.VrrpState;
-import io.lvsdirector.ipvs.Ipvs;
-import io.lvsdirector.ipvs.IpvsException;
 import io.lvsdirector.ipvs.SyncDaemon;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
@@ -19,22 +18,28 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * HA gauges read at scrape time: whether HA is on, this director's role, each VRRP instance's state
  * (one series per state, 1 for the current one, so {@code lvs_director_ha_instance_state{state="master"} == 1}
- * selects the instances this director holds), the sync daemons the kernel runs (a read: the loop stays
- * the only writer) and whether they are as wanted. The kernel daemons are exported with HA off too:
+ * selects the instances this director holds), the sync daemons the kernel runs (as the loop's thread
+ * last read them: a scrape never reads the kernel) and whether they are as wanted. The kernel daemons are exported with HA off too:
  * a daemon someone else started is worth seeing. Thread-safe: no state between scrapes.
  */
 public final class HaCollector implements MultiCollector {
 
-    private final Ipvs ipvs;
+    private final Supplier<Optional<DaemonView>> daemons;
     private final HaController ha;
 
-    /** @param ha the controller, or {@code null} with HA off */
-    public HaCollector(Ipvs ipvs, HaController ha) {
-        this.ipvs = Objects.requireNonNull(ipvs, "ipvs");
+    /**
+     * @param daemons the sync daemons as the loop's thread last read them, used with HA off (with HA
+     *     on, the controller's own reading is used)
+     * @param ha the controller, or {@code null} with HA off
+     */
+    public HaCollector(Supplier<Optional<DaemonView>> daemons, HaController ha) {
+        this.daemons = Objects.requireNonNull(daemons, "daemons");
         this.ha = ha;
     }
 
@@ -43,12 +48,8 @@ public final class HaCollector implements MultiCollector {
         List<MetricSnapshot> out = new ArrayList<>();
         out.add(gauge("lvs_director_ha_enabled", "1 if the director runs the IPVS connection sync daemons (ha.enabled)",
                 Map.of(Labels.EMPTY, ha == null ? 0.0 : 1.0)));
-        List<SyncDaemon> kernel;
-        try {
-            kernel = ipvs.daemons();
-        } catch (IpvsException e) {
-            kernel = null;
-        }
+        DaemonView read = ha != null ? ha.daemonView() : daemons.get().orElse(null);
+        List<SyncDaemon> kernel = read == null ? null : read.daemons();
         if (kernel != null) {
             Map<Labels, Double> running = new LinkedHashMap<>();
             for (SyncDaemon.State s : SyncDaemon.State.values()) {
@@ -61,7 +62,7 @@ public final class HaCollector implements MultiCollector {
         if (ha == null) {
             return new MetricSnapshots(out);
         }
-        HaStatus st = ha.status(kernel);
+        HaStatus st = ha.status();
         out.add(gauge("lvs_director_ha_master",
                 "1 while this director is VRRP MASTER of at least one instance (it runs the master sync daemon)",
                 Map.of(Labels.EMPTY, st.master() ? 1.0 : 0.0)));

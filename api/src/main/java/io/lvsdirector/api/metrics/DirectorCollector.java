@@ -6,6 +6,7 @@ import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.plan.ServiceKey;
 import io.lvsdirector.core.status.DestinationStatus;
 import io.lvsdirector.core.status.DirectorStatus;
+import io.lvsdirector.core.status.KernelView;
 import io.lvsdirector.core.status.ServiceStatus;
 import io.lvsdirector.ipvs.IpAddresses;
 import io.lvsdirector.ipvs.IpvsSnapshot;
@@ -29,12 +30,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.ToLongFunction;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Metrics read at scrape time: the kernel table (one {@code ipvs.snapshot()} per scrape, a read; the
- * reconcile loop stays the only writer) and the loop's last status.
+ * Metrics read at scrape time from what the reconcile loop published: the kernel table as its last
+ * read saw it (never read by a scrape; its age is {@code lvs_director_kernel_view_age_seconds}) and
+ * its last status.
  *
  * <h2>Kernel metrics and node_exporter</h2>
  * Named after node_exporter's IPVS collector with the {@code lvs_ipvs_} prefix instead of
@@ -52,7 +52,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DirectorCollector implements MultiCollector {
 
-    private static final Logger LOG = LoggerFactory.getLogger(DirectorCollector.class);
     private static final String[] SERVICE_LABELS = {"service", "local_address", "local_port", "local_mark", "proto"};
     private static final String[] BACKEND_LABELS = {"service", "local_address", "local_port", "local_mark", "proto",
         "remote_address", "remote_port"};
@@ -84,16 +83,18 @@ public final class DirectorCollector implements MultiCollector {
         for (ServiceSpec s : director.store().services()) {
             names.put(io.lvsdirector.core.kernel.KernelMapping.key(ServiceKey.of(s.service())), s.name());
         }
-        IpvsSnapshot kernel = null;
-        try {
-            kernel = director.ipvs().snapshot();
-        } catch (RuntimeException e) {
-            LOG.warn("event=kernel_read_failed at=scrape error=\"{}\"", e.toString());
-        }
-        out.add(gauge("lvs_director_kernel_read_ok", "1 if this scrape could read the kernel's IPVS table, else 0",
-                Map.of(Labels.EMPTY, kernel == null ? 0.0 : 1.0)));
-        if (kernel != null) {
-            kernelMetrics(kernel, names, out);
+        // The loop's last reading: a scrape never reads the kernel (a dump of 5,000 real servers
+        // would hold the loop's socket for a second or more).
+        KernelView view = director.loop().kernelView().orElse(null);
+        boolean readOk = view != null && director.loop().kernelReadError().isEmpty();
+        out.add(gauge("lvs_director_kernel_read_ok",
+                "1 if the reconcile loop's last read of the kernel's IPVS table succeeded, else 0",
+                Map.of(Labels.EMPTY, readOk ? 1.0 : 0.0)));
+        if (view != null) {
+            out.add(gauge("lvs_director_kernel_view_age_seconds",
+                    "Seconds since the reconcile loop read the kernel table the lvs_ipvs_* series come from",
+                    Map.of(Labels.EMPTY, view.age(director.clock()).toMillis() / 1000.0)));
+            kernelMetrics(view.snapshot(), names, out);
         }
         directorMetrics(director.loop().status(), out);
         out.add(gauge("lvs_director_state_version", "Version of the desired state (grows by one per change)",

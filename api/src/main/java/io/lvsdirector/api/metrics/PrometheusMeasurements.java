@@ -4,14 +4,18 @@ import io.lvsdirector.core.health.HealthState;
 import io.lvsdirector.core.health.ProbeTarget;
 import io.lvsdirector.core.status.Measurements;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * director-core's {@link Measurements} as Prometheus metrics: reconcile passes and their duration,
- * kernel ops by kind, probe latency, health transitions. Thread-safe, lock-free on the hot path
+ * kernel ops by kind, refused changes per service and whether each service is in step (both removed
+ * when the service goes), probe latency, health transitions. Thread-safe, lock-free on the hot path
  * (the probe threads call {@link #probeCompleted} for every probe).
  */
 public final class PrometheusMeasurements implements Measurements {
@@ -26,6 +30,10 @@ public final class PrometheusMeasurements implements Measurements {
     private final Counter ops;
     private final Histogram probeDuration;
     private final Counter transitions;
+    private final Counter applyFailures;
+    private final Gauge inStep;
+    // The op kinds each service has an apply_failures series for, so serviceGone can remove them.
+    private final ConcurrentHashMap<String, Set<String>> failedKinds = new ConcurrentHashMap<>();
 
     public PrometheusMeasurements(PrometheusRegistry registry) {
         passDuration = Histogram.builder().name("lvs_director_reconcile_duration_seconds")
@@ -46,6 +54,14 @@ public final class PrometheusMeasurements implements Measurements {
         transitions = Counter.builder().name("lvs_director_health_transitions_total")
                 .help("Health state changes of probe targets after rise/fall.")
                 .labelNames("from", "to").register(registry);
+        applyFailures = Counter.builder().name("lvs_director_apply_failures_total")
+                .help("Kernel changes of a service refused by the kernel (or by the director itself), by service and"
+                        + " op kind; the other services are reconciled as usual.")
+                .labelNames("service", "op").register(registry);
+        inStep = Gauge.builder().name("lvs_director_service_in_step")
+                .help("1 while the kernel holds the service as desired, 0 while a change of it is refused"
+                        + " (see its applyError)")
+                .labelNames("service").register(registry);
         // Known label values exist from the start, so a rate() over them is defined before the first failure.
         passes.labelValues("ok");
         passes.labelValues("failed");
@@ -76,6 +92,28 @@ public final class PrometheusMeasurements implements Measurements {
     public void allDown(String service, String policy, boolean active) {
         // Exported as a gauge from the loop's status at scrape time (DirectorCollector), which stays
         // right across restarts; nothing to count here.
+    }
+
+    @Override
+    public void applyFailed(String service, String kind, String errno) {
+        failedKinds.computeIfAbsent(service, k -> ConcurrentHashMap.newKeySet()).add(kind);
+        applyFailures.labelValues(service, kind).inc();
+    }
+
+    @Override
+    public void serviceInStep(String service, boolean step) {
+        inStep.labelValues(service).set(step ? 1 : 0);
+    }
+
+    @Override
+    public void serviceGone(String service) {
+        inStep.remove(service);
+        Set<String> kinds = failedKinds.remove(service);
+        if (kinds != null) {
+            for (String kind : kinds) {
+                applyFailures.remove(service, kind);
+            }
+        }
     }
 
     private static double seconds(Duration d) {

@@ -7,13 +7,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lvsdirector.api.auth.Role;
 import io.lvsdirector.api.errors.ApiException;
 import io.lvsdirector.api.state.StateWriteException;
+import io.lvsdirector.core.ha.DaemonView;
 import io.lvsdirector.core.ha.HaController;
 import io.lvsdirector.core.ha.HaStatus;
 import io.lvsdirector.core.ha.InstanceState;
 import io.lvsdirector.core.ha.VrrpState;
 import io.lvsdirector.ipvs.IpAddresses;
-import io.lvsdirector.ipvs.Ipvs;
-import io.lvsdirector.ipvs.IpvsException;
 import io.lvsdirector.ipvs.SyncDaemon;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -28,13 +27,16 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * them. keepalived's notify hook ({@code lvs-director-notify}) calls {@code PUT
  * /v1/ha/instances/NAME} with a {@code notify} token; the state is saved before the answer, and the
  * reconcile loop switches the daemons on its next pass (the answer does not wait for it: {@code GET}
- * shows {@code inStep}).
+ * shows {@code inStep}). The kernel's daemons shown are those the loop's thread last read
+ * ({@code syncDaemons.kernelReadAt}, {@code kernelAgeSeconds}): a request never reads the kernel.
  */
 @Path("/v1/ha")
 @Produces(MediaType.APPLICATION_JSON)
@@ -52,15 +55,21 @@ public final class HaResource {
     private static final Logger CHANGES = LoggerFactory.getLogger("io.lvsdirector.changes");
     private static final Set<String> FIELDS = Set.of("state", "priority", "at");
 
-    private final Ipvs ipvs;
+    private final Supplier<Optional<DaemonView>> daemons;
     private final HaController ha;
     private final int maxBodyBytes;
+    private final Clock clock;
 
-    /** @param ha the controller, or {@code null} with HA off (reports are refused with 409) */
-    public HaResource(Ipvs ipvs, HaController ha, int maxBodyBytes) {
-        this.ipvs = Objects.requireNonNull(ipvs, "ipvs");
+    /**
+     * @param daemons the sync daemons as the loop's thread last read them, shown with HA off (with HA
+     *     on, the controller publishes its own reading); a request never reads the kernel
+     * @param ha the controller, or {@code null} with HA off (reports are refused with 409)
+     */
+    public HaResource(Supplier<Optional<DaemonView>> daemons, HaController ha, int maxBodyBytes, Clock clock) {
+        this.daemons = Objects.requireNonNull(daemons, "daemons");
         this.ha = ha;
         this.maxBodyBytes = maxBodyBytes;
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     @GET
@@ -69,16 +78,17 @@ public final class HaResource {
         if (ha == null) {
             ObjectNode o = JsonNodeFactory.instance.objectNode();
             o.put("enabled", false);
-            List<SyncDaemon> kernel = readKernel();
+            DaemonView v = daemons.get().orElse(null);
             ObjectNode d = o.putObject("syncDaemons");
-            if (kernel == null) {
+            if (v == null || v.daemons() == null) {
                 d.putNull("kernel");
             } else {
-                kernelDaemons(d.putArray("kernel"), kernel);
+                kernelDaemons(d.putArray("kernel"), v.daemons());
             }
+            StatusViews.putReadAt(d, v == null ? null : v.readAt(), clock);
             return o;
         }
-        return view(ha.status(ipvs));
+        return view(ha.status(), ha.daemonView(), clock);
     }
 
     @PUT
@@ -139,15 +149,14 @@ public final class HaResource {
                     r.before() == null ? "none" : r.before().state(), state, priority == null ? "-" : priority,
                     security.getUserPrincipal() == null ? "-" : security.getUserPrincipal().getName());
         }
-        return Response.ok(view(ha.status(ipvs))).build();
+        return Response.ok(view(ha.status(), ha.daemonView(), clock)).build();
     }
 
-    private List<SyncDaemon> readKernel() {
-        try {
-            return ipvs.daemons();
-        } catch (IpvsException e) {
-            return null;
-        }
+    /** The HA view with the age of the daemons' reading. */
+    static ObjectNode view(HaStatus st, DaemonView read, Clock clock) {
+        ObjectNode o = view(st);
+        StatusViews.putReadAt((ObjectNode) o.get("syncDaemons"), read == null ? null : read.readAt(), clock);
+        return o;
     }
 
     /** The HA view (see the OpenAPI document's {@code HaView}). */

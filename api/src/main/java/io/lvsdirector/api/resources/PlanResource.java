@@ -25,11 +25,13 @@ import java.util.Objects;
 
 /**
  * {@code POST /v1/plan}: what the director would do to the kernel if its desired services were
- * exactly the body's. A dry run: nothing is stored, nothing is applied. The kernel is read as it is
- * now and health as the probes last saw it.
+ * exactly the body's. A dry run: nothing is stored, nothing is applied, the kernel is not read. It
+ * plans with the loop's own planning step against the table the loop's last pass left (its age is in
+ * the answer), with health as the probes last saw it and the loop's drain deadlines.
  *
  * <p>Body: {@code {"services": {"web": {spec}, ...}}}. Answer: {@code {"operations": [{"op",
- * "service", "ipvsadm"}], "problems": [...]}}.
+ * "service", "ipvsadm"}], "problems": [...], "foreign": [names the kernel has under someone else's
+ * service], "kernelReadAt", "kernelAgeSeconds"}}.
  */
 @Path("/v1/plan")
 @Produces(MediaType.APPLICATION_JSON)
@@ -50,7 +52,9 @@ public final class PlanResource {
         JsonNode json = JsonBodies.read(body, maxBodyBytes);
         List<ServiceSpec> specs = parse(json);
         Planning.Result result = Planning.dryRun(director, specs);
-        return view(result);
+        ObjectNode o = view(result);
+        StatusViews.putReadAt(o, result.kernelReadAt(), director.clock());
+        return o;
     }
 
     static ObjectNode view(Planning.Result result) {
@@ -64,6 +68,8 @@ public final class PlanResource {
         }
         ArrayNode problems = o.putArray("problems");
         result.problems().forEach(problems::add);
+        ArrayNode foreign = o.putArray("foreign");
+        result.foreign().forEach(foreign::add);
         return o;
     }
 

@@ -76,12 +76,13 @@ public final class ServicesResource {
     @RolesAllowed(Role.READ_NAME)
     public ObjectNode list() {
         DirectorStatus loop = director.loop().status();
-        Optional<IpvsSnapshot> kernel = readKernel();
+        Optional<KernelView> kernel = readKernel();
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("version", director.store().version());
+        StatusViews.putReadAt(o, kernel.map(KernelView::readAt).orElse(null), director.clock());
         var arr = o.putArray("services");
         director.store().services().stream().sorted(java.util.Comparator.comparing(ServiceSpec::name))
-                .forEach(s -> arr.add(StatusViews.service(s, director.mapper(), loop, kernel)));
+                .forEach(s -> arr.add(StatusViews.service(s, director.mapper(), loop, kernel, director.clock())));
         return o;
     }
 
@@ -90,7 +91,7 @@ public final class ServicesResource {
     @RolesAllowed(Role.READ_NAME)
     public ObjectNode get(@PathParam("name") String name) {
         ServiceSpec spec = existing(name);
-        return StatusViews.service(spec, director.mapper(), director.loop().status(), readKernel());
+        return StatusViews.service(spec, director.mapper(), director.loop().status(), readKernel(), director.clock());
     }
 
     @PUT
@@ -281,13 +282,9 @@ public final class ServicesResource {
         return b.toString();
     }
 
-    private Optional<IpvsSnapshot> readKernel() {
-        try {
-            return Optional.of(director.ipvs().snapshot());
-        } catch (RuntimeException e) {
-            LOG.warn("event=kernel_read_failed error=\"{}\"", e.toString());
-            return Optional.empty();
-        }
+    /** The kernel table as the loop last read it: a GET never reads the kernel itself. */
+    private Optional<KernelView> readKernel() {
+        return director.loop().kernelView();
     }
 
     private static String caller(SecurityContext security) {

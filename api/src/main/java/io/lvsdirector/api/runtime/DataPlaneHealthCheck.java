@@ -2,16 +2,20 @@ package io.lvsdirector.api.runtime;
 
 import com.codahale.metrics.health.HealthCheck;
 import io.lvsdirector.core.status.DirectorStatus;
+import io.lvsdirector.core.status.ServiceStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 
 /**
- * {@code /healthcheck} on the admin port: healthy while the reconcile loop keeps the kernel as
- * desired. Unhealthy when a source has not delivered its first view, when the last pass failed
- * (an op refused, the kernel unreadable), or when no pass ran for three resync intervals (the loop
- * is stuck). keepalived's {@code track_script} can use it to give up the VIP.
+ * {@code /healthcheck} on the admin port: unhealthy only when the director cannot serve any service,
+ * because keepalived tracks it on both directors and a failing check gives up every VIP of the pair.
+ * Unhealthy when: a source has not delivered its first full view (nothing is programmed yet); no
+ * pass ran yet; no pass began for three resync intervals (the loop is stuck); or the last pass failed
+ * as a whole (the kernel could not be read, the netlink batch broke off, the pass threw). A service
+ * whose change the kernel refused is marked on its own status ({@code applyError}) and leaves the
+ * check healthy: "N services out of step" in the message.
  */
 public final class DataPlaneHealthCheck extends HealthCheck {
 
@@ -38,12 +42,17 @@ public final class DataPlaneHealthCheck extends HealthCheck {
             return Result.unhealthy("last reconcile pass began " + age.toSeconds() + " s ago (limit "
                     + limit.toSeconds() + " s)");
         }
+        var readError = director.loop().kernelReadError();
+        if (readError.isPresent()) {
+            return Result.unhealthy("the kernel's IPVS table cannot be read: " + readError.get());
+        }
         if (!s.lastPassOk()) {
             return Result.unhealthy("last reconcile pass failed: " + s.lastError());
         }
         long services = s.services().size();
-        long inKernel = s.services().stream().filter(x -> x.inKernel()).count();
-        return Result.healthy(inKernel + "/" + services + " services in the kernel, last pass "
-                + s.lastPassDuration().toMillis() + " ms");
+        long inKernel = s.services().stream().filter(ServiceStatus::inKernel).count();
+        long outOfStep = s.services().stream().filter(x -> x.applyError() != null).count();
+        return Result.healthy(inKernel + "/" + services + " services in the kernel, " + outOfStep
+                + " services out of step, last pass " + s.lastPassDuration().toMillis() + " ms");
     }
 }

@@ -11,7 +11,11 @@ import io.lvsdirector.core.model.NodeSource;
 import io.lvsdirector.core.status.Measurements;
 import io.lvsdirector.ipvs.Ipvs;
 import io.lvsdirector.k8s.ServiceSpecJson;
+import io.lvsdirector.core.ha.DaemonView;
+import io.lvsdirector.core.ha.SyncDaemonReader;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -41,6 +45,7 @@ public final class Director implements AutoCloseable {
     private final SchedulerCatalog schedulers;
     private final Clock clock;
     private final List<AutoCloseable> closeables;
+    private final SyncDaemonReader daemons;
 
     /**
      * @param ipvs the kernel table (closed with the director)
@@ -79,6 +84,10 @@ public final class Director implements AutoCloseable {
         this.schedulers = new SchedulerCatalog(ServiceSpecJson.KERNEL_SCHEDULERS, clock,
                 SchedulerCatalog.DEFAULT_INTERVAL);
         loop.addTask(schedulers);
+        // The sync daemons are read on the loop's thread too, for /v1/ha and /metrics without HA (with
+        // HA on, the HA controller publishes what it reads). A tiny dump: on every pass.
+        this.daemons = new SyncDaemonReader(clock, Duration.ZERO);
+        loop.addTask(daemons);
     }
 
     /** A director with a health board that reports by hand: for tests and one-shot commands. */
@@ -95,8 +104,17 @@ public final class Director implements AutoCloseable {
         loop.start();
     }
 
+    /**
+     * The kernel connection. Only the loop's thread and one-shot commands use it: request threads
+     * read the views the loop publishes ({@link ReconcileLoop#kernelView()}, {@link #daemons()}).
+     */
     public Ipvs ipvs() {
         return ipvs;
+    }
+
+    /** The kernel's sync daemons as the loop's thread last read them; empty before its first pass. */
+    public Optional<DaemonView> daemons() {
+        return daemons.view();
     }
 
     public DesiredStateStore store() {

@@ -4,21 +4,20 @@ import io.lvsdirector.api.state.FileServiceStore;
 import io.lvsdirector.core.health.HealthStatus;
 import io.lvsdirector.core.health.ProbeTarget;
 import io.lvsdirector.core.kernel.KernelMapping;
+import io.lvsdirector.core.loop.PlanStep;
+import io.lvsdirector.core.loop.ReconcileLoop;
 import io.lvsdirector.core.model.ManualDrain;
 import io.lvsdirector.core.model.NodeView;
 import io.lvsdirector.core.model.ServiceSpec;
-import io.lvsdirector.core.plan.ActualState;
 import io.lvsdirector.core.plan.DesiredState;
 import io.lvsdirector.core.plan.DesiredStateBuilder;
 import io.lvsdirector.core.plan.Plan;
 import io.lvsdirector.core.plan.PlanOp;
-import io.lvsdirector.core.plan.Planner;
 import io.lvsdirector.core.plan.ServiceKey;
 import io.lvsdirector.ipvs.IpvsSnapshot;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -26,8 +25,8 @@ import java.util.Set;
 
 /**
  * Dry runs: the operations a reconcile pass would apply for a given set of services, applying none.
- * Shared by {@code POST /v1/plan} and the {@code plan} command. Pure apart from the kernel read the
- * caller hands in.
+ * Shared by {@code POST /v1/plan} and the {@code plan} command; both call the loop's planning step
+ * ({@link PlanStep}), so a dry run cannot disagree with the loop.
  */
 public final class Planning {
 
@@ -49,37 +48,48 @@ public final class Planning {
         }
     }
 
-    /** The operations in the order they would be applied, and config problems the build found. */
-    public record Result(List<Operation> operations, List<String> problems) {
+    /**
+     * The operations in the order they would be applied, config problems the build found, services
+     * the kernel has that belong to someone else (left untouched, see {@link PlanStep}), and when the
+     * kernel table planned against was read ({@code null}: never).
+     */
+    public record Result(List<Operation> operations, List<String> problems, List<String> foreign,
+            Instant kernelReadAt) {
         public Result {
             operations = List.copyOf(operations);
             problems = List.copyOf(problems);
+            foreign = List.copyOf(foreign);
         }
     }
 
     /**
-     * What the running director would do if {@code specs} were its services: current nodes, health,
-     * drains, kernel table and ownership.
-     *
-     * @throws io.lvsdirector.ipvs.IpvsException if the kernel cannot be read
+     * What the running director would do if {@code specs} were its services: the loop's own
+     * planning step on the table its last pass left, with its ownership, drain start times (so drain
+     * deadlines match), and the nodes, health and drains the sources hold now. Reads nothing from the
+     * kernel.
      */
     public static Result dryRun(Director director, Collection<ServiceSpec> specs) {
-        return plan(specs, director.nodes().nodes(), director.health().snapshot(), director.store().drains(),
-                director.ipvs().snapshot(), director.loop().owned(), director.clock().instant());
+        ReconcileLoop.DryRun dry = director.loop().dryRun(specs);
+        return result(dry.plan(), dry.problems(), dry.foreign(), dry.kernelReadAt());
     }
 
     /**
-     * The plan for {@code specs} against {@code kernel}. Services the director would own are those it
-     * owns ({@code owned}) plus every desired one (adoption); only owned services are ever deleted.
+     * The plan for {@code specs} against {@code kernel}, for the {@code plan} command (no running
+     * loop): the same planning step the loop uses, with no drain in progress. {@code owned} empty
+     * means ownership unknown, and then desired services found in the kernel are adopted, as a
+     * director does when it never recorded ownership.
      */
     public static Result plan(Collection<ServiceSpec> specs, Collection<NodeView> nodes,
             Map<ProbeTarget, HealthStatus> health, Collection<ManualDrain> drains, IpvsSnapshot kernel,
             Set<ServiceKey> owned, Instant now) {
         DesiredState desired = DesiredStateBuilder.build(specs, nodes, health, drains, Map.of(), now);
-        ActualState actual = KernelMapping.actual(kernel);
-        Set<ServiceKey> own = new HashSet<>(owned);
-        own.addAll(desired.services().keySet());
-        Plan plan = Planner.plan(desired, actual, own);
+        PlanStep.Result step = PlanStep.plan(desired, KernelMapping.actual(kernel), owned, !owned.isEmpty(),
+                PlanStep.adoptKeys(specs), null);
+        return result(step.plan(), desired.problems(), step.foreign(), now);
+    }
+
+    private static Result result(Plan plan, List<String> problems, Map<ServiceKey, String> foreign,
+            Instant readAt) {
         List<Operation> out = new ArrayList<>(plan.ops().size());
         for (PlanOp op : plan.ops()) {
             String text;
@@ -90,7 +100,7 @@ public final class Planning {
             }
             out.add(new Operation(op.kind(), op.name(), text));
         }
-        return new Result(out, desired.problems());
+        return new Result(out, problems, foreign.values().stream().sorted().toList(), readAt);
     }
 
     /**

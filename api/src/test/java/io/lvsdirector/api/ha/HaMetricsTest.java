@@ -6,11 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lvsdirector.core.ha.HaController;
 import io.lvsdirector.core.ha.HaSettings;
 import io.lvsdirector.core.ha.HaStore;
+import io.lvsdirector.core.ha.SyncDaemonReader;
 import io.lvsdirector.core.ha.VrrpState;
 import io.lvsdirector.ipvs.FakeIpvs;
 import io.lvsdirector.ipvs.SyncDaemon;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +24,7 @@ class HaMetricsTest {
         PrometheusRegistry registry = new PrometheusRegistry();
         HaController ha = new HaController(HaSettings.of("eth0", 1), HaStore.inMemory(), new HaMetrics(registry),
                 Clock.systemUTC());
-        registry.register(new HaCollector(ipvs, ha));
+        registry.register(new HaCollector(Optional::empty, ha));
         ha.report("VI_1", VrrpState.MASTER, 150);
         ha.report("VI_2", VrrpState.BACKUP, 100);
         ha.reconcile(ipvs);
@@ -57,8 +60,12 @@ class HaMetricsTest {
     void withHaOffOnlyTheKernelDaemonsAreExported() throws Exception {
         FakeIpvs ipvs = new FakeIpvs().withInterfaces(Set.of("eth0"));
         ipvs.startDaemon(SyncDaemon.of(SyncDaemon.State.BACKUP, "eth0", 1));
+        // Read on the loop's thread (here: by hand), never by the scrape.
+        SyncDaemonReader reader = new SyncDaemonReader(Clock.systemUTC(), Duration.ofSeconds(1));
+        reader.reconcile(ipvs);
+        ipvs.stopDaemon(SyncDaemon.State.BACKUP);
         PrometheusRegistry registry = new PrometheusRegistry();
-        registry.register(new HaCollector(ipvs, null));
+        registry.register(new HaCollector(reader::view, null));
         String text = MetricsText.scrape(registry);
         assertThat(text).contains("lvs_director_ha_enabled 0.0");
         assertThat(text).contains("lvs_director_ha_sync_daemon_running{state=\"backup\"} 1.0");

@@ -207,8 +207,13 @@ class LvsDirectorKernelIT {
     @Test
     @Order(6)
     void metricsOnTheAdminPortCarryTheServicesCounter() {
+        // A scrape shows the loop's last kernel read (it never reads the kernel itself); after the flush
+        // above, the service is back in that view by the next resync read (2 s here).
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                assertThat(curl("-s", ADMIN + "/metrics").orThrow().stdout())
+                        .contains("lvs_ipvs_service_connections_total{local_address=\"198.18.0.100\""));
         String text = curl("-s", ADMIN + "/metrics").orThrow().stdout();
-        assertThat(text).contains("lvs_ipvs_service_connections_total{local_address=\"198.18.0.100\"");
+        assertThat(text).containsPattern("lvs_director_kernel_view_age_seconds [0-9.]+");
         assertThat(text).contains("lvs_director_backend_health{");
         assertThat(text).contains("lvs_director_reconcile_duration_seconds_bucket");
     }

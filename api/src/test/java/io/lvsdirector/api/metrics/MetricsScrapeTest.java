@@ -49,6 +49,8 @@ class MetricsScrapeTest {
         t.ipvs.setStats(key, new Stats(42, 420, 0, 42000, 0, 0, 0, 0, 0, 0));
         t.ipvs.setRealServerCounters(key, new RealServerKey(IpAddresses.parse("198.18.0.21"), 80), 5, 7, 0,
                 new Stats(42, 420, 0, 42000, 0, 0, 0, 0, 0, 0));
+        // A scrape shows the loop's last reading, not the kernel now: the next pass reads the counters.
+        loop.runOnce();
         m.probeCompleted(new ProbeTarget(IpAddresses.parse("198.18.0.21"), check), Duration.ofMillis(3), true);
         m.healthTransition(new ProbeTarget(IpAddresses.parse("198.18.0.22"), check), HealthState.HEALTHY,
                 HealthState.FAILED);
@@ -86,15 +88,47 @@ class MetricsScrapeTest {
                 + "remote_port=\"80\",service=\"web\"} 1.0");
         // The failed server is wanted out, so it has no desired weight.
         assertThat(text).doesNotContain("lvs_director_backend_desired_weight{remote_address=\"198.18.0.22\"");
-        assertThat(text).contains("lvs_director_reconcile_passes_total{result=\"ok\"} 1.0");
+        assertThat(text).contains("lvs_director_reconcile_passes_total{result=\"ok\"} 2.0");
         assertThat(text).contains("lvs_director_reconcile_operations_total{kind=\"add_service\",result=\"ok\"} 1.0");
-        assertThat(text).contains("lvs_director_reconcile_duration_seconds_count 1");
+        assertThat(text).contains("lvs_director_reconcile_duration_seconds_count 2");
         assertThat(text).contains("lvs_director_probe_duration_seconds_bucket{result=\"ok\",le=\"0.005\"} 1");
         assertThat(text).contains("lvs_director_health_transitions_total{from=\"healthy\",to=\"failed\"} 1.0");
         assertThat(text).contains("lvs_director_service_all_down{policy=\"fail-open\",service=\"web\"} 0.0");
         assertThat(text).contains("lvs_director_state_version 2.0");
         assertThat(text).contains("lvs_director_last_pass_ok 1.0");
         assertThat(text).contains("jvm_memory_used_bytes");
+    }
+
+    @Test
+    void aRefusedServiceIsCountedAndOutOfStepUntilItGoesAndTheScrapeNeverReadsTheKernel() throws Exception {
+        TestDirector t = new TestDirector();
+        PrometheusRegistry registry = new PrometheusRegistry();
+        PrometheusMeasurements m = new PrometheusMeasurements(registry);
+        Director d = new Director(t.ipvs, t.store, t.nodes, t.health, new ServiceSpecJson(), m, Clock.systemUTC(),
+                LoopSettings.DEFAULTS, List.of());
+        registry.register(new DirectorCollector(d, null));
+        t.store.put(new ServiceSpecJson().fromJson("web", WEB));
+        t.store.put(new ServiceSpecJson().fromJson("bad", WEB.replace("198.18.0.100", "198.18.0.101")));
+        t.ipvs.injectFailure(op -> op instanceof io.lvsdirector.ipvs.IpvsOp.AddService a
+                && a.service().equals(VirtualServerKey.tcp("198.18.0.101", 80)), 2, "");
+        d.loop().runOnce();
+        int reads = t.ipvs.count(io.lvsdirector.ipvs.FakeIpvs.Call.SNAPSHOT);
+
+        String text = MetricsText.scrape(registry);
+        assertThat(t.ipvs.count(io.lvsdirector.ipvs.FakeIpvs.Call.SNAPSHOT)).isEqualTo(reads);
+        assertThat(text).contains("lvs_director_apply_failures_total{op=\"add_service\",service=\"bad\"} 1.0");
+        assertThat(text).contains("lvs_director_service_in_step{service=\"bad\"} 0.0");
+        assertThat(text).contains("lvs_director_service_in_step{service=\"web\"} 1.0");
+        assertThat(text).contains("lvs_director_last_pass_ok 1.0");
+        assertThat(text).contains("lvs_director_kernel_read_ok 1.0");
+        assertThat(text).containsPattern("lvs_director_kernel_view_age_seconds [0-9.]+");
+        MetricsText.assertPromtoolClean(text);
+
+        t.store.delete("bad");
+        d.loop().runOnce();
+        String after = MetricsText.scrape(registry);
+        assertThat(after).doesNotContain("service=\"bad\"");
+        assertThat(after).contains("lvs_director_service_in_step{service=\"web\"} 1.0");
     }
 
     /** Debian's {@code prometheus} package brings promtool; the lab installs it. */

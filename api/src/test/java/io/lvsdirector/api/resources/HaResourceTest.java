@@ -227,7 +227,14 @@ class HaResourceTest {
         assertThat(b.get("code").asInt()).isEqualTo(409);
 
         OFF.ipvs.startDaemon(SyncDaemon.of(SyncDaemon.State.BACKUP, "lo", 9));
+        // Shown as the loop's thread last read it: a GET does not read the kernel.
+        int reads = OFF.ipvs.count(FakeIpvs.Call.DAEMONS);
+        json(as(API_OFF, "/v1/ha", READ).get());
+        assertThat(OFF.ipvs.count(FakeIpvs.Call.DAEMONS)).isEqualTo(reads);
+        OFF.director.loop().runOnce();
         JsonNode v = json(as(API_OFF, "/v1/ha", READ).get());
+        assertThat(OFF.ipvs.count(FakeIpvs.Call.DAEMONS)).isEqualTo(reads + 1);
+        assertThat(v.at("/syncDaemons/kernelAgeSeconds").isNumber()).isTrue();
         assertThat(v.get("enabled").asBoolean()).isFalse();
         assertThat(v.has("role")).isFalse();
         assertThat(v.at("/syncDaemons/kernel/0/interface").asText()).isEqualTo("lo");
@@ -258,7 +265,7 @@ class HaResourceTest {
         Files.writeString(notADirectory, "x");
         HaController ha = new HaController(SETTINGS, new HaStateFile(notADirectory.resolve("ha.json")),
                 HaMeasurements.NONE, Clock.systemUTC());
-        HaResource resource = new HaResource(t.ipvs, ha, TestDirector.MAX_BODY);
+        HaResource resource = new HaResource(t.director::daemons, ha, TestDirector.MAX_BODY, Clock.systemUTC());
         try {
             resource.report("VI_1", new java.io.ByteArrayInputStream("{\"state\": \"MASTER\"}".getBytes()),
                     null);

@@ -65,6 +65,23 @@ class PlanResourceTest {
     }
 
     @Test
+    void theDryRunReadsNoKernelSaysHowOldItsTableIsAndLeavesAForeignServiceAlone() throws Exception {
+        // Someone else's service on web's protocol:VIP:port (ownership is recorded by now).
+        T.ipvs.addService(io.lvsdirector.ipvs.VirtualServer.of(
+                io.lvsdirector.ipvs.VirtualServerKey.tcp("198.18.0.100", 80), "rr"));
+        T.director.loop().runOnce();
+        T.ipvs.resetCounts();
+        JsonNode r = JSON.readTree(plan("{\"services\": {\"web\": " + ServicesResourceTest.WEB + "}}")
+                .readEntity(String.class));
+        assertThat(T.ipvs.count(io.lvsdirector.ipvs.FakeIpvs.Call.SNAPSHOT)).isZero();
+        assertThat(r.get("operations")).isEmpty();
+        assertThat(r.get("foreign")).hasSize(1);
+        assertThat(r.at("/foreign/0").asText()).isEqualTo("web");
+        assertThat(r.get("kernelReadAt").isTextual()).isTrue();
+        assertThat(r.get("kernelAgeSeconds").asDouble()).isBetween(0.0, 60.0);
+    }
+
+    @Test
     void invalidSpecsAre422WithThePathToTheField() throws Exception {
         Response r = plan("{\"services\": {\"web\": {\"vip\": \"224.1.1.1\", \"port\": 80,"
                 + " \"realServers\": {\"static\": []}}}}");

@@ -72,8 +72,12 @@ class ServicesResourceTest {
         T.director.loop().runOnce();
         VirtualServerKey key = VirtualServerKey.tcp("198.18.0.100", 80);
         assertThat(T.ipvs.realServers(key)).extracting(rs -> rs.spec().weight()).containsExactlyInAnyOrder(1, 2);
+        // Counters come from the loop's last kernel read (a GET never reads the kernel): the next pass.
+        T.director.loop().runOnce();
 
         JsonNode got = body(admin("/v1/services/web").get());
+        assertThat(got.at("/status/kernelAgeSeconds").isNumber()).isTrue();
+        assertThat(got.at("/status/applyError").isNull()).isTrue();
         assertThat(got.at("/status/inKernel").asBoolean()).isTrue();
         JsonNode rs = got.at("/status/realServers");
         assertThat(rs).hasSize(2);

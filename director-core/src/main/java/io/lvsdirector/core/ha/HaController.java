@@ -63,6 +63,8 @@ public final class HaController implements KernelTask {
     private final java.util.Set<String> clampWarned = new java.util.HashSet<>();
     private String lastError;
     private Instant lastChecked;
+    // The daemons as the loop's thread last read them (after its ops), for the API and the metrics.
+    private volatile DaemonView daemonView;
 
     /**
      * Loads the saved states. A store that cannot be read leaves every instance unknown (this director
@@ -202,7 +204,9 @@ public final class HaController implements KernelTask {
         try {
             kernel = ipvs.daemons();
         } catch (IpvsException e) {
-            fail("read sync daemons (-L --daemon): " + e.errnoName(), e);
+            String text = "read sync daemons (-L --daemon): " + e.errnoName();
+            daemonView = new DaemonView(null, text, clock.instant());
+            fail(text, e);
             return false;
         }
         List<DaemonOp> ops = HaPlanner.plan(wanted, kernel);
@@ -213,6 +217,16 @@ public final class HaController implements KernelTask {
                 error = failed;
             }
         }
+        if (!ops.isEmpty()) {
+            // Read again after a switch (rare) so what is published is what the kernel runs now.
+            try {
+                kernel = ipvs.daemons();
+            } catch (IpvsException e) {
+                kernel = null;
+            }
+        }
+        daemonView = new DaemonView(kernel, kernel == null ? "read sync daemons (-L --daemon) failed" : null,
+                clock.instant());
         synchronized (lock) {
             lastChecked = clock.instant();
             lastError = error;
@@ -279,6 +293,20 @@ public final class HaController implements KernelTask {
             readError = "read sync daemons (-L --daemon): " + e.errnoName();
         }
         return status(kernel, readError);
+    }
+
+    /**
+     * The status against the daemons the loop's thread last read (published by {@link #reconcile});
+     * {@code kernel == null} before the first pass or when that read failed. Never reads the kernel.
+     */
+    public HaStatus status() {
+        DaemonView v = daemonView;
+        return v == null ? status(null, null) : status(v.daemons(), v.readError());
+    }
+
+    /** The daemons as the loop's thread last read them; {@code null} before its first pass. */
+    public DaemonView daemonView() {
+        return daemonView;
     }
 
     /** The status against {@code kernel} as read by the caller ({@code null}: unknown). */

@@ -10,17 +10,23 @@ import java.util.Objects;
  * @param outcome whether it ran and how it ended
  * @param duration how long it took
  * @param applied ops the kernel acknowledged
- * @param failed ops that failed, one line each with the object and errno
- * @param error the error that stopped the pass before it could apply anything, or {@code null}
+ * @param failed ops that were not applied, one line each with the object and errno
+ * @param error why the pass failed as a whole, or {@code null}
  */
 public record PassResult(Outcome outcome, Duration duration, int applied, List<String> failed, String error) {
 
     public enum Outcome {
         /** A source has not delivered its first full view: the kernel was not touched. */
         WAITING,
-        /** Every op succeeded (or there was nothing to do). */
+        /**
+         * The director did its job: every op was sent. Ops the kernel refused are in {@code failed}
+         * and marked on their services, which are retried with backoff of their own.
+         */
         OK,
-        /** Some ops failed, or the pass broke off; the loop retries with backoff. */
+        /**
+         * The pass failed as a whole: the kernel could not be read, the batch broke off (the socket
+         * failed) or the pass threw. The loop retries with backoff, reading the kernel.
+         */
         FAILED
     }
 

@@ -24,6 +24,8 @@ public final class CountingMeasurements implements Measurements {
     private final LongAdder probeNanos = new LongAdder();
     private final ConcurrentHashMap<String, LongAdder> transitions = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, String> allDown = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LongAdder> applyFailures = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Boolean> inStep = new ConcurrentHashMap<>();
 
     @Override
     public void passCompleted(Duration duration, boolean ok) {
@@ -60,6 +62,31 @@ public final class CountingMeasurements implements Measurements {
         } else {
             allDown.remove(service);
         }
+    }
+
+    @Override
+    public void applyFailed(String service, String kind, String errno) {
+        applyFailures.computeIfAbsent(service + " " + kind + " " + errno, k -> new LongAdder()).increment();
+    }
+
+    @Override
+    public void serviceInStep(String service, boolean step) {
+        inStep.put(service, step);
+    }
+
+    @Override
+    public void serviceGone(String service) {
+        inStep.remove(service);
+    }
+
+    /** Refused ops by "SERVICE KIND ERRNO". */
+    public Map<String, Long> applyFailures() {
+        return sums(applyFailures);
+    }
+
+    /** Whether each desired service is in step, as last reported. */
+    public Map<String, Boolean> inStep() {
+        return Map.copyOf(inStep);
     }
 
     public long passes() {

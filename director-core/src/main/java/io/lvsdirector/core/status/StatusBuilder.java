@@ -6,8 +6,10 @@ import io.lvsdirector.core.plan.ActualState;
 import io.lvsdirector.core.plan.DesiredDestination;
 import io.lvsdirector.core.plan.DesiredService;
 import io.lvsdirector.core.plan.DesiredState;
+import io.lvsdirector.core.plan.ServiceKey;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** Joins the desired state and the kernel table after a pass into per-server status. Pure. */
 public final class StatusBuilder {
@@ -16,6 +18,12 @@ public final class StatusBuilder {
     }
 
     public static List<ServiceStatus> services(DesiredState desired, ActualState kernel) {
+        return services(desired, kernel, Map.of());
+    }
+
+    /** @param errors the services out of step, with why */
+    public static List<ServiceStatus> services(DesiredState desired, ActualState kernel,
+            Map<ServiceKey, ApplyError> errors) {
         List<ServiceStatus> out = new ArrayList<>(desired.services().size());
         for (DesiredService ds : desired.services().values()) {
             ActualService as = kernel.services().get(ds.key());
@@ -35,7 +43,7 @@ public final class StatusBuilder {
             }
             // A service that could not be read is in the kernel all the same.
             out.add(new ServiceStatus(ds.name(), ds.key(), kernel.hasService(ds.key()), ds.whenAllDown().label(),
-                    ds.allDown(), dests));
+                    ds.allDown(), dests, errors.get(ds.key())));
         }
         return out;
     }

@@ -31,16 +31,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Benchmark: from a health transition to the kernel updated, with N nodes in S services (each
  * service selects its own N/S nodes). Prints p50 / p99 / max over many transitions.
  *
- * <p>Usage: {@code TransitionLatencyBenchmark [nodes=5000] [services=50] [transitions=1000] [fake|netlink]}.
- * {@code netlink} needs IPVS (run it inside the lab: {@code lab/uml-run -- java ...}); {@code fake}
- * measures the director alone. Goal: p99 ≤ 20 ms.
+ * <p>Usage: {@code TransitionLatencyBenchmark [nodes=5000] [services=50] [transitions=1000] [fake|netlink]
+ * [scrapers=0]}. {@code netlink} needs IPVS (run it inside the lab: {@code lab/uml-run -- java ...});
+ * {@code fake} measures the director alone. Goal: p99 ≤ 20 ms. With {@code scrapers} > 0 the
+ * transitions are measured twice, without and then with that many threads reading what the loop
+ * publishes ({@code status()} with every server, {@code kernelView()} walked whole) every 100 ms each, as
+ * {@code /metrics} and {@code GET /v1/services} would under a crowd of scrapers: they never touch the
+ * kernel, so they should cost the loop CPU at most, never its socket. A sixth argument {@code kernel}
+ * makes the scrapers dump the kernel themselves instead, as the API's readers did before.
  */
 public final class TransitionLatencyBenchmark {
+
+    // Keeps the scrapers' reading from being optimised away.
+    private static volatile long blackhole;
 
     private static long gcCount() {
         long n = 0;
@@ -83,6 +93,10 @@ public final class TransitionLatencyBenchmark {
         int services = args.length > 1 ? Integer.parseInt(args[1]) : 50;
         int transitions = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
         String kernel = args.length > 3 ? args[3] : (Files.exists(Path.of("/proc/net/ip_vs")) ? "netlink" : "fake");
+        int scrapers = args.length > 4 ? Integer.parseInt(args[4]) : 0;
+        // "kernel": the scrapers dump the kernel themselves, as /metrics and GET /v1/services did
+        // before they read the loop's published views: for comparison only.
+        boolean scrapeKernel = args.length > 5 && args[5].equals("kernel");
 
         HealthCheck check = HealthCheck.http().withPort(8080);
         InMemoryServiceStore store = new InMemoryServiceStore();
@@ -120,13 +134,69 @@ public final class TransitionLatencyBenchmark {
         Thread.sleep(500);
 
         Random random = new Random(1);
+        boolean[] down = new boolean[nodes];
+        run("no scrapers", transitions, random, down, addresses, check, board, timed, m);
+        if (scrapers > 0) {
+            AtomicBoolean stop = new AtomicBoolean();
+            LongAdder scrapes = new LongAdder();
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < scrapers; i++) {
+                Thread t = new Thread(() -> {
+                    long sink = 0;
+                    while (!stop.get()) {
+                        // What /metrics and GET /v1/services read: the status with every server and
+                        // the published kernel table, never the kernel.
+                        for (var s : loop.status().services()) {
+                            sink += s.destinations().size();
+                        }
+                        var view = scrapeKernel ? java.util.Optional.of(real.snapshot())
+                                : loop.kernelView().map(v -> v.snapshot());
+                        if (view.isPresent()) {
+                            for (var e : view.get().entries()) {
+                                sink += e.realServers().size();
+                            }
+                        }
+                        scrapes.increment();
+                        try {
+                            Thread.sleep(100);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                    blackhole = sink;
+                }, "scraper-" + i);
+                t.setDaemon(true);
+                threads.add(t);
+                t.start();
+            }
+            int reads = timed.reads.size();
+            long t0 = System.nanoTime();
+            run(scrapers + (scrapeKernel ? " scrapers reading the kernel" : " scrapers"), transitions, random, down, addresses, check, board, timed, m);
+            stop.set(true);
+            for (Thread t : threads) {
+                t.join();
+            }
+            System.out.printf("transition: %d scrapes in %.1f s, %d kernel reads by the loop meanwhile%n",
+                    scrapes.sum(), (System.nanoTime() - t0) / 1e9, timed.reads.size() - reads);
+        }
+        loop.close();
+        if (kernel.equals("netlink")) {
+            real.flush();
+        }
+        real.close();
+    }
+
+    /** Measures {@code transitions} health transitions, each until the kernel has it. */
+    private static List<Double> run(String label, int transitions, Random random, boolean[] down,
+            List<InetAddress> addresses, HealthCheck check, HealthBoard board, TimedIpvs timed,
+            CountingMeasurements m) throws InterruptedException {
+        int nodes = addresses.size();
+        int reads0 = timed.reads.size();
         List<Double> latencies = new ArrayList<>();
         // Per transition: when it was reported, when it reached the kernel, and whether a young or
         // old collection ran meanwhile, to tell what the slow ones waited for.
         List<long[]> spans = new ArrayList<>();
         List<Boolean> gcDuring = new ArrayList<>();
-        int reads0 = timed.reads.size();
-        boolean[] down = new boolean[nodes];
         long passes0 = m.passes();
         long passNanos0 = m.totalPassTime().toNanos();
         for (int i = 0; i < transitions; i++) {
@@ -162,14 +232,10 @@ public final class TransitionLatencyBenchmark {
             Thread.sleep(5 + random.nextInt(10));
         }
         long passes = m.passes() - passes0;
-        System.out.printf("transition: %d transitions, p50=%.2f ms p99=%.2f ms max=%.2f ms; %d passes, mean pass %.2f ms%n",
-                transitions, Stats.percentile(latencies, 50), Stats.percentile(latencies, 99),
+        System.out.printf("transition: [%s] %d transitions, p50=%.2f ms p99=%.2f ms max=%.2f ms; %d passes, mean pass %.2f ms%n",
+                label, transitions, Stats.percentile(latencies, 50), Stats.percentile(latencies, 99),
                 Stats.percentile(latencies, 100), passes, (m.totalPassTime().toNanos() - passNanos0) / 1e6 / passes);
-        loop.close();
         explainTail(latencies, spans, gcDuring, timed.reads.subList(reads0, timed.reads.size()));
-        if (kernel.equals("netlink")) {
-            real.flush();
-        }
-        real.close();
+        return latencies;
     }
 }

@@ -440,26 +440,34 @@ class ReconcileLoopTest {
     }
 
     @Test
-    void oneFailingOpDoesNotStopTheOthersAndTheLoopRetriesWithBackoff() {
+    void oneFailingOpMarksItsServiceOnlyAndTheLoopRetriesItWithBackoff() {
         syncSources(web(WhenAllDown.FAIL_OPEN, 100, "198.18.0.21", "198.18.0.22", "198.18.0.23"));
         healthy("198.18.0.21", "198.18.0.22", "198.18.0.23");
         ipvs.injectFailure(op -> op instanceof IpvsOp.AddRealServer a
                 && a.realServer().key().equals(rs("198.18.0.22")), Errno.ENOMEM, "");
         ReconcileLoop l = loop();
 
+        // The director did its job: the pass is OK, the refusal is on the service.
         PassResult first = l.runOnce();
-        assertThat(first.outcome()).isEqualTo(PassResult.Outcome.FAILED);
+        assertThat(first.outcome()).isEqualTo(PassResult.Outcome.OK);
         assertThat(first.failed()).singleElement().asString().contains("198.18.0.22").contains("ENOMEM");
         assertThat(weights(WEB)).containsOnlyKeys("198.18.0.21", "198.18.0.23");
-        assertThat(l.status().lastPassOk()).isFalse();
+        assertThat(l.status().lastPassOk()).isTrue();
+        assertThat(l.status().services().get(0).applyError()).satisfies(e -> {
+            assertThat(e.errno()).isEqualTo("ENOMEM");
+            assertThat(e.op()).isEqualTo("-a -t 198.18.0.100:80 -r 198.18.0.22:80 -g -w 100");
+            assertThat(e.since()).isEqualTo(T0);
+            assertThat(e.failures()).isEqualTo(1);
+        });
         assertThat(measurements.failedOps()).containsEntry("add_destination", 1L);
 
-        // Started, the loop keeps retrying on its own (no trigger) until the kernel takes it.
+        // Started, the loop retries the service on its own (no trigger) until the kernel takes it.
         l.start();
-        await().atMost(Duration.ofSeconds(2)).until(() -> measurements.failedPasses() >= 3);
+        await().atMost(Duration.ofSeconds(2)).until(() -> measurements.failedOps().get("add_destination") >= 3);
+        assertThat(measurements.failedPasses()).isZero();
         ipvs.clearFailures();
         await().atMost(Duration.ofSeconds(3)).until(() -> weights(WEB).size() == 3);
-        await().atMost(Duration.ofSeconds(1)).until(() -> l.status().lastPassOk());
+        await().atMost(Duration.ofSeconds(1)).until(() -> l.status().services().get(0).applyError() == null);
     }
 
     @Test
