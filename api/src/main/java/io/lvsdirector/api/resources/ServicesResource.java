@@ -199,7 +199,6 @@ public final class ServicesResource {
             return;
         }
         String there = foreign(view.get(), key);
-        // owned() waits for a running pass; asked only in the rare case that the key is taken.
         if (there != null && !director.loop().owned().contains(key)) {
             throw ApiException.conflict(key + " already exists in the kernel and is not the director's (" + there
                     + "; read " + view.get().readAt() + "). Send \"adopt\": true to take it over, or choose"
