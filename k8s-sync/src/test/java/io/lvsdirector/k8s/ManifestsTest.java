@@ -10,11 +10,13 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.ValidationRule;
-import io.lvsdirector.ipvs.IpAddresses;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.lvsdirector.ipvs.IpAddresses;
+import io.lvsdirector.spec.ServiceSpecJson;
+import io.lvsdirector.spec.SpecValidationException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -64,10 +64,10 @@ class KernelChecksResourceTest {
         JsonNode spec = doc.at("/components/schemas/ServiceSpec/properties");
         java.util.List<String> names = new java.util.ArrayList<>();
         spec.fieldNames().forEachRemaining(names::add);
-        assertThat(names).containsExactlyInAnyOrderElementsOf(io.lvsdirector.k8s.ServiceSpecJson.FIELDS);
+        assertThat(names).containsExactlyInAnyOrderElementsOf(io.lvsdirector.spec.ServiceSpecJson.FIELDS);
         assertThat(spec.at("/adopt/default").asBoolean(true)).isFalse();
         assertThat(spec.at("/persistenceSeconds/maximum").asInt())
-                .isEqualTo(io.lvsdirector.k8s.ServiceSpecJson.MAX_PERSISTENCE_SECONDS);
+                .isEqualTo(io.lvsdirector.spec.ServiceSpecJson.MAX_PERSISTENCE_SECONDS);
         assertThat(doc.at("/paths/~1v1~1services~1{name}/put/responses/409/description").asText()).contains("own");
         assertThat(doc.at("/paths/~1v1~1services~1{name}/put/responses/422").isMissingNode()).isFalse();
     }

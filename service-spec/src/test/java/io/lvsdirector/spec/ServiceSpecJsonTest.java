@@ -1,4 +1,4 @@
-package io.lvsdirector.k8s;
+package io.lvsdirector.spec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
