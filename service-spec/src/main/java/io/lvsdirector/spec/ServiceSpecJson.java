@@ -100,7 +100,10 @@ import java.util.regex.Pattern;
  */
 public final class ServiceSpecJson {
 
-    /** Top-level fields, in the order {@link #toJson} writes them. */
+    /**
+     * Top-level fields, in the order {@link #toJson} writes them. This and the lists below, with
+     * {@link SpecFields}' own, are the field catalogue the CRD and OpenAPI tests check against.
+     */
     public static final List<String> FIELDS = List.of("vip", "port", "protocol", "scheduler", "schedulerFlags",
             "persistenceSeconds", "persistenceNetmask", "forwarding", "realServers", "healthCheck", "whenAllDown",
             "drainTimeoutSeconds", "adopt");
@@ -557,7 +560,7 @@ public final class ServiceSpecJson {
             errors.add("realServers", "must be an object");
             return null;
         }
-        errors.unknownFields(n, "realServers", List.of("static", "kubernetes"));
+        errors.unknownFields(n, "realServers", SpecFields.REAL_SERVERS_FIELDS);
         boolean hasStatic = n.has("static");
         boolean hasK8s = n.has("kubernetes");
         if (hasStatic == hasK8s) {
@@ -770,13 +773,13 @@ public final class ServiceSpecJson {
             errors.add(at, "must be fail-open, empty or {\"sorryServer\": {\"address\", \"weight\"}}");
             return null;
         }
-        errors.unknownFields(n, at, List.of("sorryServer"));
+        errors.unknownFields(n, at, SpecFields.WHEN_ALL_DOWN_FIELDS);
         JsonNode s = n.get("sorryServer");
         if (!s.isObject()) {
             errors.add(at + ".sorryServer", "must be an object {address, weight}");
             return null;
         }
-        errors.unknownFields(s, at + ".sorryServer", List.of("address", "weight"));
+        errors.unknownFields(s, at + ".sorryServer", SpecFields.SORRY_SERVER_FIELDS);
         InetAddress a = address(s.get("address"), at + ".sorryServer.address", errors);
         Integer weight = integer(s.get("weight"), at + ".sorryServer.weight", 1, 65535, errors);
         if (a == null) {
