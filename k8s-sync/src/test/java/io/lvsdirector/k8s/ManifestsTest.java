@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.lvsdirector.core.model.RealServerLimits;
 import io.lvsdirector.ipvs.IpAddresses;
 import io.lvsdirector.spec.SchemaFields;
 import io.lvsdirector.spec.ServiceSpecJson;
@@ -172,6 +173,10 @@ class ManifestsTest {
         }
         assertThat(spec.getProperties().get("persistenceSeconds").getMaximum().intValue())
                 .isEqualTo(ServiceSpecJson.MAX_PERSISTENCE_SECONDS);
+        for (JSONSchemaProps limit : spec.getProperties().get("realServerLimits").getProperties().values()) {
+            assertThat(limit.getMinimum().longValue()).isZero();
+            assertThat(limit.getMaximum().longValue()).isEqualTo(RealServerLimits.MAX_SPEC);
+        }
         JSONSchemaProps adopt = spec.getProperties().get("adopt");
         assertThat(adopt.getType()).isEqualTo("boolean");
         assertThat(adopt.getDefault().asBoolean()).isFalse();
@@ -213,7 +218,11 @@ class ManifestsTest {
                         "{'vip':'2001:db8::100','port':80,'realServers':{'static':[{'address':'2001:db8::21'}]}}"),
                 new Twin("a real server cannot be the VIP itself",
                         "{'vip':'198.18.0.100','port':80,'realServers':{'static':[{'address':'198.18.0.100'}]}}",
-                        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[{'address':'198.18.0.101'}]}}"));
+                        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[{'address':'198.18.0.101'}]}}"),
+                new Twin("realServerLimits.lowerConnections must not exceed",
+                        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},'realServerLimits':{'lowerConnections':1}}",
+                        "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},"
+                                + "'realServerLimits':{'upperConnections':1,'lowerConnections':1}}"));
         List<ValidationRule> rules = specSchema().getXKubernetesValidations();
         assertThat(rules).hasSize(twins.size());
         for (Twin t : twins) {

@@ -34,6 +34,9 @@ public final class SpecFields {
 
     public static final List<String> SORRY_SERVER_FIELDS = List.of("address", "weight");
 
+    /** {@code realServerLimits}: connection thresholds given to every real server of the service. */
+    public static final List<String> REAL_SERVER_LIMITS_FIELDS = List.of("upperConnections", "lowerConnections");
+
     /** Object path ({@code ""} for the spec itself) to the fields the parser knows there, in write order. */
     public static final Map<String, List<String>> OBJECTS = objects();
 
@@ -49,6 +52,7 @@ public final class SpecFields {
         m.put("healthCheck", ServiceSpecJson.HEALTH_CHECK_FIELDS);
         m.put("whenAllDown", WHEN_ALL_DOWN_FIELDS);
         m.put("whenAllDown.sorryServer", SORRY_SERVER_FIELDS);
+        m.put("realServerLimits", REAL_SERVER_LIMITS_FIELDS);
         return Collections.unmodifiableMap(m);
     }
 
