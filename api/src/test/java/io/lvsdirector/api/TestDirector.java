@@ -14,7 +14,7 @@ import io.lvsdirector.core.model.ManualDrain;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.status.Measurements;
 import io.lvsdirector.ipvs.FakeIpvs;
-import io.lvsdirector.k8s.ServiceSpecJson;
+import io.lvsdirector.spec.ServiceSpecJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -75,7 +75,8 @@ public sealed interface IpvsOp {
         @Override
         public String describe() {
             return "-a " + Describe.service(service) + " -r " + realServer.key()
-                    + " " + Describe.forwarding(realServer.spec()) + " -w " + realServer.spec().weight();
+                    + " " + Describe.forwarding(realServer.spec()) + " -w " + realServer.spec().weight()
+                    + Describe.thresholds(realServer.spec());
         }
     }
 
@@ -93,7 +94,8 @@ public sealed interface IpvsOp {
         @Override
         public String describe() {
             return "-e " + Describe.service(service) + " -r " + realServer.key()
-                    + " " + Describe.forwarding(realServer.spec()) + " -w " + realServer.spec().weight();
+                    + " " + Describe.forwarding(realServer.spec()) + " -w " + realServer.spec().weight()
+                    + Describe.thresholds(realServer.spec());
         }
     }
 
@@ -139,6 +141,14 @@ final class Describe {
             case MASQ -> "-m";
             case LOCAL -> "(local)";
         };
+    }
+
+    /** {@code -x UPPER -y LOWER}, or nothing without thresholds (ipvsadm's default is 0 for both). */
+    static String thresholds(RealServerSpec spec) {
+        if (spec.upperThreshold() == 0 && spec.lowerThreshold() == 0) {
+            return "";
+        }
+        return " -x " + spec.upperThreshold() + " -y " + spec.lowerThreshold();
     }
 
     static void checkFamilies(VirtualServerKey service, RealServer realServer) {

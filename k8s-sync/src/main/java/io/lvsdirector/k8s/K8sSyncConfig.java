@@ -1,5 +1,6 @@
 package io.lvsdirector.k8s;
 
+import io.lvsdirector.spec.AddressType;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;

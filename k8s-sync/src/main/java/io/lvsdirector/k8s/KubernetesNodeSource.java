@@ -11,6 +11,7 @@ import io.lvsdirector.core.model.RealServerSource;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.ServiceStore;
 import io.lvsdirector.core.model.SourceListener;
+import io.lvsdirector.spec.AddressType;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

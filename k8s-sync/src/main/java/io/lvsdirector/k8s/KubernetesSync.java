@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.lvsdirector.core.model.InMemoryNodeSource;
 import io.lvsdirector.core.model.NodeSource;
 import io.lvsdirector.core.model.ServiceStore;
+import io.lvsdirector.spec.ServiceSpecJson;
 import java.util.Objects;
 import java.util.Optional;
 

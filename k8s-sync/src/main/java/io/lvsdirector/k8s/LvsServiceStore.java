@@ -19,6 +19,8 @@ import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.ServiceStore;
 import io.lvsdirector.core.model.SourceListener;
 import io.lvsdirector.ipvs.IpAddresses;
+import io.lvsdirector.spec.ServiceSpecJson;
+import io.lvsdirector.spec.SpecValidationException;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Instant;

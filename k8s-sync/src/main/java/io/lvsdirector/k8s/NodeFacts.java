@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.lvsdirector.core.model.NodeView;
 import io.lvsdirector.ipvs.IpAddresses;
+import io.lvsdirector.spec.AddressType;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;

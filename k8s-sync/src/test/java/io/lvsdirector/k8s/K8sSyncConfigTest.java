@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.client.Config;
+import io.lvsdirector.spec.AddressType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

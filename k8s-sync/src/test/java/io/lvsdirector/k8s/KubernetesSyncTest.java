@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.lvsdirector.core.model.NodeSource;
 import io.lvsdirector.core.model.NodeView;
 import io.lvsdirector.core.plan.DesiredStateBuilder;
+import io.lvsdirector.spec.ServiceSpecJson;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

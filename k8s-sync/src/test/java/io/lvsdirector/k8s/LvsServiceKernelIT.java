@@ -16,6 +16,7 @@ import io.lvsdirector.core.status.CountingMeasurements;
 import io.lvsdirector.ipvs.socket.NetlinkIpvs;
 import io.lvsdirector.lab.Lab;
 import io.lvsdirector.lab.Topology;
+import io.lvsdirector.spec.ServiceSpecJson;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.nio.file.Files;

@@ -15,6 +15,7 @@ import io.lvsdirector.core.model.ManualDrain;
 import io.lvsdirector.core.model.RealServerSource;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.VirtualService;
+import io.lvsdirector.spec.ServiceSpecJson;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.nio.file.Files;

@@ -15,6 +15,7 @@ import io.lvsdirector.core.plan.ServiceKey;
 import io.lvsdirector.core.status.ApplyError;
 import io.lvsdirector.core.status.DirectorStatus;
 import io.lvsdirector.core.status.ServiceStatus;
+import io.lvsdirector.spec.ServiceSpecJson;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.nio.file.Files;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lvsdirector.spec.SpecValidationException;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;

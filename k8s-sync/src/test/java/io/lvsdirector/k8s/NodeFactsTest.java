@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.lvsdirector.core.model.NodeView;
+import io.lvsdirector.spec.AddressType;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.Map;

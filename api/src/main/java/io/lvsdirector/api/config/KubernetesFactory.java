@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.ValidationMethod;
-import io.lvsdirector.k8s.AddressType;
+import io.lvsdirector.spec.AddressType;
 import io.lvsdirector.k8s.DirectorNames;
 import io.lvsdirector.k8s.K8sSyncConfig;
 import jakarta.validation.constraints.NotNull;

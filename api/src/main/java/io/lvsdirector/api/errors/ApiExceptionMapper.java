@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.lvsdirector.api.state.ConflictException;
 import io.lvsdirector.api.state.ReadOnlyStateException;
 import io.lvsdirector.api.state.StateWriteException;
-import io.lvsdirector.k8s.SpecValidationException;
+import io.lvsdirector.spec.SpecValidationException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;

@@ -9,7 +9,7 @@ import io.lvsdirector.api.errors.ApiException;
 import io.lvsdirector.api.runtime.Director;
 import io.lvsdirector.api.runtime.Planning;
 import io.lvsdirector.core.model.ServiceSpec;
-import io.lvsdirector.k8s.SpecValidationException;
+import io.lvsdirector.spec.SpecValidationException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;

@@ -15,7 +15,7 @@ import io.lvsdirector.ipvs.IpvsSnapshot;
 import io.lvsdirector.ipvs.RealServerStatus;
 import io.lvsdirector.ipvs.Stats;
 import io.lvsdirector.ipvs.VirtualServerKey;
-import io.lvsdirector.k8s.ServiceSpecJson;
+import io.lvsdirector.spec.ServiceSpecJson;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

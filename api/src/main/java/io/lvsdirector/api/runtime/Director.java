@@ -10,7 +10,7 @@ import io.lvsdirector.core.loop.ReconcileLoop;
 import io.lvsdirector.core.model.NodeSource;
 import io.lvsdirector.core.status.Measurements;
 import io.lvsdirector.ipvs.Ipvs;
-import io.lvsdirector.k8s.ServiceSpecJson;
+import io.lvsdirector.spec.ServiceSpecJson;
 import io.lvsdirector.core.ha.DaemonView;
 import io.lvsdirector.core.ha.SyncDaemonReader;
 import java.time.Clock;

@@ -16,7 +16,7 @@ import io.lvsdirector.ipvs.Ipvs;
 import io.lvsdirector.ipvs.socket.NetlinkIpvs;
 import io.lvsdirector.k8s.K8sSyncConfig;
 import io.lvsdirector.k8s.KubernetesSync;
-import io.lvsdirector.k8s.ServiceSpecJson;
+import io.lvsdirector.spec.ServiceSpecJson;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;

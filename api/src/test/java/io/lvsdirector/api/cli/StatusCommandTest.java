@@ -8,7 +8,7 @@ import io.lvsdirector.ipvs.RealServer;
 import io.lvsdirector.ipvs.RealServerKey;
 import io.lvsdirector.ipvs.RealServerSpec;
 import io.lvsdirector.ipvs.VirtualServerKey;
-import io.lvsdirector.k8s.ServiceSpecJson;
+import io.lvsdirector.spec.ServiceSpecJson;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -13,7 +13,7 @@ import io.lvsdirector.ipvs.IpAddresses;
 import io.lvsdirector.ipvs.RealServerKey;
 import io.lvsdirector.ipvs.Stats;
 import io.lvsdirector.ipvs.VirtualServerKey;
-import io.lvsdirector.k8s.ServiceSpecJson;
+import io.lvsdirector.spec.ServiceSpecJson;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;

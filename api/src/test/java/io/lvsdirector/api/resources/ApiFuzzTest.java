@@ -158,9 +158,10 @@ class ApiFuzzTest {
 
     /** The valid spec with one field replaced, removed, or added. */
     Arbitrary<String> mutatedSpecs() {
-        Arbitrary<String> field = Arbitraries.of("vip", "port", "protocol", "scheduler", "schedulerFlags",
-                "persistenceSeconds", "persistenceNetmask", "forwarding", "realServers", "healthCheck", "whenAllDown",
-                "drainTimeoutSeconds", "unknown");
+        // Every field the parser knows (a new one is fuzzed without an edit here), and one it does not.
+        java.util.List<String> fields = new java.util.ArrayList<>(io.lvsdirector.spec.ServiceSpecJson.FIELDS);
+        fields.add("unknown");
+        Arbitrary<String> field = Arbitraries.of(fields);
         return Combinators.combine(field, jsonValues(), Arbitraries.of(true, false)).as((f, v, remove) -> {
             try {
                 ObjectNode o = (ObjectNode) JSON.readTree(VALID);
@@ -200,7 +201,9 @@ class ApiFuzzTest {
                         "{\"kubernetes\": {\"nodeSelector\": {\"a\": 1}}}",
                         "{\"static\": [], \"kubernetes\": {}}",
                         "{\"type\": \"http\", \"timeoutMs\": 1000}",
-                        "{\"sorryServer\": {\"address\": \"::1\"}}").map(ApiFuzzTest::tree));
+                        "{\"sorryServer\": {\"address\": \"::1\"}}",
+                        "{\"upperConnections\": 5, \"lowerConnections\": 9}",
+                        "{\"upperConnections\": 4294967295}").map(ApiFuzzTest::tree));
     }
 
     /** Not JSON, or truncated JSON, or JSON of the wrong shape. */

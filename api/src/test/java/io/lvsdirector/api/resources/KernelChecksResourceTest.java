@@ -55,24 +55,6 @@ class KernelChecksResourceTest {
     }
 
     @Test
-    @Order(0)
-    void theOpenApiDocumentDescribesTheSpecTheMapperReads() throws Exception {
-        JsonNode doc;
-        try (var in = KernelChecksResourceTest.class.getResourceAsStream("/openapi.json")) {
-            doc = JSON.readTree(in);
-        }
-        JsonNode spec = doc.at("/components/schemas/ServiceSpec/properties");
-        java.util.List<String> names = new java.util.ArrayList<>();
-        spec.fieldNames().forEachRemaining(names::add);
-        assertThat(names).containsExactlyInAnyOrderElementsOf(io.lvsdirector.k8s.ServiceSpecJson.FIELDS);
-        assertThat(spec.at("/adopt/default").asBoolean(true)).isFalse();
-        assertThat(spec.at("/persistenceSeconds/maximum").asInt())
-                .isEqualTo(io.lvsdirector.k8s.ServiceSpecJson.MAX_PERSISTENCE_SECONDS);
-        assertThat(doc.at("/paths/~1v1~1services~1{name}/put/responses/409/description").asText()).contains("own");
-        assertThat(doc.at("/paths/~1v1~1services~1{name}/put/responses/422").isMissingNode()).isFalse();
-    }
-
-    @Test
     @Order(1)
     void aSchedulerTheKernelLacksIs422OnceProbedAndAcceptedBefore() throws Exception {
         // No pass yet: the catalog knows nothing, and the API does not guess.

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.codahale.metrics.health.HealthCheck;
 import io.lvsdirector.api.TestDirector;
-import io.lvsdirector.k8s.ServiceSpecJson;
+import io.lvsdirector.spec.ServiceSpecJson;
 import io.lvsdirector.core.loop.LoopSettings;
 import io.lvsdirector.core.status.Measurements;
 import io.lvsdirector.core.status.ServiceStatus;

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lvsdirector.core.model.ManualDrain;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.ipvs.IpAddresses;
-import io.lvsdirector.k8s.ServiceSpecJson;
+import io.lvsdirector.spec.ServiceSpecJson;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

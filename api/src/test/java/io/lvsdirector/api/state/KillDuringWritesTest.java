@@ -6,7 +6,7 @@ import io.lvsdirector.core.model.ManualDrain;
 import io.lvsdirector.core.model.Protocol;
 import io.lvsdirector.core.plan.ServiceKey;
 import io.lvsdirector.ipvs.IpAddresses;
-import io.lvsdirector.k8s.ServiceSpecJson;
+import io.lvsdirector.spec.ServiceSpecJson;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;

@@ -3,6 +3,7 @@ package io.lvsdirector.core.kernel;
 import io.lvsdirector.core.model.Forwarding;
 import io.lvsdirector.core.model.Persistence;
 import io.lvsdirector.core.model.Protocol;
+import io.lvsdirector.core.model.RealServerLimits;
 import io.lvsdirector.core.model.ServiceFlag;
 import io.lvsdirector.core.plan.ActualDestination;
 import io.lvsdirector.core.plan.ActualService;
@@ -38,7 +39,7 @@ import java.util.TreeMap;
  * persistence netmask as 0), so a table read back equals the table written and a restart plans
  * nothing. Entries the snapshot could not read are carried as {@link ActualState#unreadable()}: the
  * planner must know they are there. Things the director does not manage are left out of {@link ActualState}: firewall-mark
- * services (the director never creates one, so it never owns one), thresholds, tunnel settings and
+ * services (the director never creates one, so it never owns one), tunnel settings and
  * persistence engines.
  */
 public final class KernelMapping {
@@ -160,7 +161,8 @@ public final class KernelMapping {
 
     static RealServer realServer(DestinationKey key, DestinationConfig config) {
         return new RealServer(new RealServerKey(key.address(), key.port()),
-                RealServerSpec.of(forwarding(config.forwarding()), config.weight()));
+                RealServerSpec.of(forwarding(config.forwarding()), config.weight())
+                        .withThresholds(config.limits().upperConnections(), config.limits().lowerConnections()));
     }
 
     static io.lvsdirector.ipvs.Forwarding forwarding(Forwarding f) {
@@ -179,7 +181,8 @@ public final class KernelMapping {
             // only asks for direct routing there, so reading it back as such avoids an edit per pass.
             case LOCAL, DIRECT_ROUTE -> Forwarding.DIRECT_ROUTE;
         };
-        return new DestinationConfig(spec.weight(), f);
+        return new DestinationConfig(spec.weight(), f,
+                new RealServerLimits(spec.upperThreshold(), spec.lowerThreshold()));
     }
 
 }

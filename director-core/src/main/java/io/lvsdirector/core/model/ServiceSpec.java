@@ -14,6 +14,8 @@ import java.util.Objects;
  *     connections
  * @param adopt whether the director may take over a kernel service with the same protocol, VIP and
  *     port that it does not own (someone else's); without it such a service is refused and left alone
+ * @param realServerLimits connection thresholds given to every real server of the service (the sorry
+ *     server included); {@link RealServerLimits#NONE} when none
  */
 public record ServiceSpec(
         VirtualService service,
@@ -21,7 +23,8 @@ public record ServiceSpec(
         HealthCheck healthCheck,
         WhenAllDown whenAllDown,
         Duration drainTimeout,
-        boolean adopt) {
+        boolean adopt,
+        RealServerLimits realServerLimits) {
 
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofMinutes(5);
 
@@ -30,6 +33,7 @@ public record ServiceSpec(
         Objects.requireNonNull(realServers, "realServers");
         whenAllDown = whenAllDown == null ? WhenAllDown.FAIL_OPEN : whenAllDown;
         drainTimeout = drainTimeout == null ? DEFAULT_DRAIN_TIMEOUT : drainTimeout;
+        realServerLimits = realServerLimits == null ? RealServerLimits.NONE : realServerLimits;
         if (drainTimeout.isNegative()) {
             throw new IllegalArgumentException("drain timeout must not be negative: " + drainTimeout);
         }
@@ -37,6 +41,12 @@ public record ServiceSpec(
                 && sorry.address().getClass() != service.vip().getClass()) {
             throw new IllegalArgumentException("sorry server and VIP must be the same address family");
         }
+    }
+
+    /** A spec without real-server connection thresholds. */
+    public ServiceSpec(VirtualService service, RealServerSource realServers, HealthCheck healthCheck,
+            WhenAllDown whenAllDown, Duration drainTimeout, boolean adopt) {
+        this(service, realServers, healthCheck, whenAllDown, drainTimeout, adopt, RealServerLimits.NONE);
     }
 
     /** A spec that does not adopt a foreign kernel service. */

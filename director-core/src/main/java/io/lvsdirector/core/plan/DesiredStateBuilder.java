@@ -207,7 +207,7 @@ public final class DesiredStateBuilder {
         HealthCheck check = spec.healthCheck() == null ? null : spec.healthCheck().resolvePort(vs.port());
         for (Candidate c : candidates) {
             DestinationKey dk = new DestinationKey(c.address(), vs.port());
-            DestinationConfig cfg = new DestinationConfig(c.weight(), vs.forwarding());
+            DestinationConfig cfg = new DestinationConfig(c.weight(), vs.forwarding(), spec.realServerLimits());
             String nodeName = c.node() == null ? null : c.node().name();
             HealthStatus hs;
             if (check == null) {
@@ -253,7 +253,8 @@ public final class DesiredStateBuilder {
                 if (dests.containsKey(sk)) {
                     problems.add("service " + vs.name() + ": sorry server " + sk + " is also a real server");
                 } else {
-                    dests.put(sk, new DesiredDestination(sk, new DestinationConfig(sorry.weight(), vs.forwarding()),
+                    dests.put(sk, new DesiredDestination(sk, new DestinationConfig(sorry.weight(), vs.forwarding(),
+                            spec.realServerLimits()),
                             Disposition.SORRY, HealthState.HEALTHY, "sorry server: all down", now, null, null));
                 }
             }

@@ -16,7 +16,7 @@ import java.util.Set;
  *       plans nothing. Within a desired service the director owns every real server, so a stray
  *       one is removed.
  *   <li>An owned service no longer desired is deleted (the kernel deletes its real servers with it).
- *   <li>Scheduler, flags, persistence, weight and forwarding differences are edits in place.
+ *   <li>Scheduler, flags, persistence, weight, forwarding and threshold differences are edits in place.
  *   <li>An entry under a desired or owned service that the kernel has but could not be read
  *       ({@link ActualState#unreadable()}) is present with unknown settings: it is edited in place to
  *       what is desired, or deleted; never added. A whole unreadable service's real servers are

@@ -5,11 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lvsdirector.core.model.Forwarding;
 import io.lvsdirector.core.model.Persistence;
 import io.lvsdirector.core.model.Protocol;
+import io.lvsdirector.core.model.RealServerLimits;
+import io.lvsdirector.core.model.RealServerSource;
 import io.lvsdirector.core.model.ServiceFlag;
+import io.lvsdirector.core.model.ServiceSpec;
+import io.lvsdirector.core.model.StaticRealServer;
+import io.lvsdirector.core.model.VirtualService;
+import io.lvsdirector.core.model.WhenAllDown;
 import io.lvsdirector.core.plan.ActualState;
+import io.lvsdirector.core.plan.DesiredState;
+import io.lvsdirector.core.plan.DesiredStateBuilder;
 import io.lvsdirector.core.plan.DestinationConfig;
 import io.lvsdirector.core.plan.DestinationKey;
 import io.lvsdirector.core.plan.PlanOp;
+import io.lvsdirector.core.plan.Planner;
 import io.lvsdirector.core.plan.ServiceConfig;
 import io.lvsdirector.core.plan.ServiceKey;
 import io.lvsdirector.ipvs.FakeIpvs;
@@ -18,7 +27,9 @@ import io.lvsdirector.ipvs.SchedulerFlag;
 import io.lvsdirector.ipvs.VirtualServerKey;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -80,5 +91,68 @@ class KernelMappingTest {
         ipvs.addService(io.lvsdirector.ipvs.VirtualServer.of(
                 VirtualServerKey.fwmark(io.lvsdirector.ipvs.AddressFamily.INET, 7), "rr"));
         assertThat(KernelMapping.actual(ipvs.snapshot()).services()).isEmpty();
+    }
+
+    /**
+     * A service's realServerLimits, end to end without a kernel: desired destination config, ops,
+     * the fake kernel's real servers, read back equal (a second pass plans nothing), and a change of
+     * limits is one in-place edit per real server, sorry server included, never a delete and add.
+     */
+    @Test
+    void realServerLimitsReachEveryRealServerAndAChangeIsAnEdit() throws Exception {
+        FakeIpvs ipvs = new FakeIpvs();
+        VirtualService vs = VirtualService.tcp("web", ip("198.18.0.100"), 80);
+        RealServerSource two = new RealServerSource.StaticList(List.of(
+                new StaticRealServer(ip("198.18.0.21"), 1), new StaticRealServer(ip("198.18.0.22"), 2)));
+        ServiceSpec spec = new ServiceSpec(vs, two, null, null, null, false, new RealServerLimits(100, 10));
+
+        assertThat(pass(ipvs, spec)).hasSize(3);
+        VirtualServerKey k = VirtualServerKey.tcp("198.18.0.100", 80);
+        assertThat(ipvs.realServers(k)).extracting(rs -> rs.spec().upperThreshold() + "/" + rs.spec().lowerThreshold())
+                .containsExactly("100/10", "100/10");
+        assertThat(pass(ipvs, spec)).as("read back equal").isEmpty();
+
+        ServiceSpec changed = new ServiceSpec(vs, two, null, null, null, false, new RealServerLimits(200, 0));
+        List<PlanOp> edits = pass(ipvs, changed);
+        assertThat(edits).hasSize(2).allSatisfy(op -> assertThat(op).isInstanceOf(PlanOp.UpdateDestination.class));
+        assertThat(KernelMapping.op(edits.get(0)).describe()).endsWith("-w 1 -x 200 -y 0");
+        assertThat(ipvs.realServers(k)).extracting(rs -> rs.spec().upperThreshold() + "/" + rs.spec().lowerThreshold())
+                .containsExactly("200/0", "200/0");
+
+        // No limits again: the thresholds are taken off (an edit to 0/0), and the line shows none.
+        List<PlanOp> off = pass(ipvs, new ServiceSpec(vs, two, null, null, null, false));
+        assertThat(off).hasSize(2);
+        assertThat(KernelMapping.op(off.get(0)).describe()).endsWith("-w 1");
+        assertThat(ipvs.realServers(k)).allSatisfy(rs -> assertThat(rs.spec().upperThreshold()).isZero());
+
+        // The sorry server gets them too.
+        ServiceSpec sorry = new ServiceSpec(vs, new RealServerSource.StaticList(List.of()), null,
+                new WhenAllDown.SorryServer(ip("198.18.0.99"), 1), null, false, new RealServerLimits(5, 1));
+        pass(ipvs, sorry);
+        assertThat(ipvs.realServers(k)).singleElement()
+                .satisfies(rs -> assertThat(rs.spec().upperThreshold() + "/" + rs.spec().lowerThreshold()).isEqualTo("5/1"));
+    }
+
+    /** One pass of build, plan and apply; the ops applied. */
+    private static List<PlanOp> pass(FakeIpvs ipvs, ServiceSpec spec) {
+        DesiredState desired = DesiredStateBuilder.build(List.of(spec), List.of(), Map.of(), List.of(), Map.of(),
+                Instant.parse("2026-01-01T00:00:00Z"));
+        List<PlanOp> ops = Planner.plan(desired, KernelMapping.actual(ipvs.snapshot()), Set.of()).ops();
+        ipvs.apply(ops.stream().map(KernelMapping::op).toList());
+        return ops;
+    }
+
+    @Test
+    void thresholdsAKernelEntryHasAreReadIntoItsConfig() throws Exception {
+        FakeIpvs ipvs = new FakeIpvs();
+        ipvs.addService(io.lvsdirector.ipvs.VirtualServer.of(VirtualServerKey.tcp("198.18.0.100", 80), "wrr"));
+        ipvs.addRealServer(VirtualServerKey.tcp("198.18.0.100", 80), new io.lvsdirector.ipvs.RealServer(
+                io.lvsdirector.ipvs.RealServerKey.of("198.18.0.21", 80),
+                io.lvsdirector.ipvs.RealServerSpec.directRoute(1).withThresholds(0xFFFF_FFFFL, 7)));
+        DestinationConfig read = KernelMapping.actual(ipvs.snapshot()).services().values().iterator().next()
+                .destinations().values().iterator().next().config();
+        // Above what the spec takes (ipvsadm's INT_MAX), but what the kernel has: read as it is, so
+        // the planner sees the difference and edits it to the desired limits.
+        assertThat(read.limits()).isEqualTo(new RealServerLimits(0xFFFF_FFFFL, 7));
     }
 }

@@ -8,6 +8,7 @@ import io.lvsdirector.core.model.HealthCheck;
 import io.lvsdirector.core.model.InMemoryNodeSource;
 import io.lvsdirector.core.model.InMemoryServiceStore;
 import io.lvsdirector.core.model.ManualDrains;
+import io.lvsdirector.core.model.RealServerLimits;
 import io.lvsdirector.core.model.RealServerSource;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.StaticRealServer;
@@ -61,6 +62,7 @@ class DirectorKernelIT {
     private static final AtomicInteger writes = new AtomicInteger();
     private static Ipvs ipvs;
     private static Director director;
+    private static InMemoryServiceStore store;
 
     /** One running director: probes, board, loop. */
     private record Director(NettyChecker checker, HealthProber prober, ReconcileLoop loop) implements AutoCloseable {
@@ -124,7 +126,7 @@ class DirectorKernelIT {
         // UML makes every system call slow: a wider timeout than the default, same shape.
         HealthCheck check = HealthCheck.http().withPort(8080)
                 .withTiming(Duration.ofMillis(200), Duration.ofMillis(200), 2, 2);
-        InMemoryServiceStore store = new InMemoryServiceStore();
+        store = new InMemoryServiceStore();
         store.replaceAll(List.of(new ServiceSpec(VirtualService.tcp("web", InetAddress.getByName(Lab.VIP), 80),
                 new RealServerSource.StaticList(servers), check, WhenAllDown.FAIL_OPEN, Duration.ofSeconds(60))));
         NettyChecker checker = NettyChecker.create(1);
@@ -243,6 +245,42 @@ class DirectorKernelIT {
         assertThat(writes.get()).isEqualTo(1);
         assertThat(weights()).hasSize(RS).allSatisfy((k, w) -> assertThat(w).isEqualTo(100));
         assertThat(requests(6)).doesNotContainNull();
+    }
+
+    /**
+     * The service's realServerLimits reach every real server as kernel thresholds, as ipvsadm
+     * shows them, by edits in place: the real servers and their connections stay.
+     */
+    @Test
+    @Order(7)
+    void realServerLimitsAreEveryRealServersThresholdsInTheKernel() {
+        ServiceSpec before = store.services().iterator().next();
+        String totalsBefore = totals();
+        writes.set(0);
+        store.replaceAll(List.of(new ServiceSpec(before.service(), before.realServers(), before.healthCheck(),
+                before.whenAllDown(), before.drainTimeout(), before.adopt(), new RealServerLimits(100, 10))));
+        await().atMost(Duration.ofSeconds(20)).until(() -> thresholds().size() == RS
+                && thresholds().values().stream().allMatch("100 10"::equals));
+        String shown = topo.ipvsadm("dir1", "-Ln", "--thresholds");
+        System.out.printf("kernel-it: ipvsadm -Ln --thresholds after realServerLimits 100/10:%n%s%n", shown);
+        assertThat(writes.get()).as("one edit per real server").isEqualTo(RS);
+        assertThat(totals()).isEqualTo(totalsBefore);
+        assertThat(requests(6)).doesNotContainNull();
+
+        // Taken off again: thresholds back to 0, and nothing else moves.
+        store.replaceAll(List.of(before));
+        await().atMost(Duration.ofSeconds(20)).until(() -> thresholds().values().stream().allMatch("0 0"::equals));
+    }
+
+    /** Real server address → "UPPER LOWER", from {@code ipvsadm -Ln --thresholds}. */
+    private static Map<String, String> thresholds() {
+        Map<String, String> out = new HashMap<>();
+        Matcher m = Pattern.compile("->\\s+(198\\.18\\.0\\.\\d+):80\\s+(\\d+)\\s+(\\d+)")
+                .matcher(topo.ipvsadm("dir1", "-Ln", "--thresholds"));
+        while (m.find()) {
+            out.put(m.group(1), m.group(2) + " " + m.group(3));
+        }
+        return out;
     }
 
     private static Map<String, Integer> weights() {

@@ -1,4 +1,4 @@
-package io.lvsdirector.k8s;
+package io.lvsdirector.spec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,6 +8,7 @@ import io.lvsdirector.core.model.Forwarding;
 import io.lvsdirector.core.model.HealthCheck;
 import io.lvsdirector.core.model.Persistence;
 import io.lvsdirector.core.model.Protocol;
+import io.lvsdirector.core.model.RealServerLimits;
 import io.lvsdirector.core.model.RealServerSource;
 import io.lvsdirector.core.model.ServiceFlag;
 import io.lvsdirector.core.model.ServiceSpec;
@@ -136,6 +137,47 @@ class ServiceSpecJsonTest {
         var node = json.toJson(adopting);
         assertThat(node.get("adopt").asBoolean(false)).isTrue();
         assertThat(json.fromJson("web", node)).isEqualTo(adopting);
+    }
+
+    @Test
+    void realServerLimitsAreReadWrittenAndNoneByDefault() {
+        ServiceSpec plain = parse("web", "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]}}");
+        assertThat(plain.realServerLimits()).isEqualTo(RealServerLimits.NONE);
+        assertThat(json.toJson(plain).get("realServerLimits").toString())
+                .isEqualTo("{\"upperConnections\":0,\"lowerConnections\":0}");
+        ServiceSpec limited = parse("web", "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},"
+                + "'realServerLimits':{'upperConnections':1000,'lowerConnections':800}}");
+        assertThat(limited.realServerLimits()).isEqualTo(new RealServerLimits(1000, 800));
+        assertThat(json.fromJson("web", json.toJson(limited))).isEqualTo(limited);
+        // Only an upper threshold: the lower one is 0 (the server takes new connections again at 0).
+        assertThat(parse("web", "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},"
+                + "'realServerLimits':{'upperConnections':5}}").realServerLimits()).isEqualTo(new RealServerLimits(5, 0));
+        // ipvsadm's largest -x, equal thresholds.
+        assertThat(parse("web", "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},"
+                + "'realServerLimits':{'upperConnections':2147483647,'lowerConnections':2147483647}}")
+                .realServerLimits().lowerConnections()).isEqualTo(2147483647L);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        // lower above upper: the kernel's ERANGE, also with no upper threshold at all
+        "{'upperConnections':10,'lowerConnections':11}    | realServerLimits.lowerConnections | must not exceed upperConnections (10)",
+        "{'lowerConnections':1}                           | realServerLimits.lowerConnections | a lower threshold needs an upper one",
+        "{'upperConnections':2147483648}                  | realServerLimits.upperConnections | 0 to 2147483647",
+        "{'upperConnections':-1}                          | realServerLimits.upperConnections | from 0 to 2147483647",
+        "{'upperConnections':'100'}                       | realServerLimits.upperConnections | whole number",
+        "{'upperConnections':1.5}                         | realServerLimits.upperConnections | whole number",
+        "{'upper':100}                                    | realServerLimits.upper            | unknown field",
+        "100                                              | realServerLimits                  | must be an object",
+    })
+    void badRealServerLimitsNameTheField(String limits, String field, String reason) {
+        SpecValidationException e = failure("{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},"
+                + "'realServerLimits':" + limits + "}");
+        assertThat(e.field()).isEqualTo(field);
+        assertThat(e.reason()).contains(reason);
+        // A stored spec meets the same rules: the kernel would refuse it at every pass.
+        assertThatThrownBy(() -> json.fromJson("web", ("{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},"
+                + "'realServerLimits':" + limits + "}").replace('\'', '"'))).isInstanceOf(SpecValidationException.class);
     }
 
     @Test

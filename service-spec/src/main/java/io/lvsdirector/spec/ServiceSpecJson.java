@@ -1,4 +1,4 @@
-package io.lvsdirector.k8s;
+package io.lvsdirector.spec;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,6 +10,7 @@ import io.lvsdirector.core.model.Forwarding;
 import io.lvsdirector.core.model.HealthCheck;
 import io.lvsdirector.core.model.Persistence;
 import io.lvsdirector.core.model.Protocol;
+import io.lvsdirector.core.model.RealServerLimits;
 import io.lvsdirector.core.model.RealServerSource;
 import io.lvsdirector.core.model.ServiceFlag;
 import io.lvsdirector.core.model.ServiceSpec;
@@ -51,7 +52,8 @@ import java.util.regex.Pattern;
  *                   "drainStatus": 503, "intervalMs": 100, "timeoutMs": 100, "rise": 2, "fall": 3},
  *   "whenAllDown": "fail-open",      // | "empty" | {"sorryServer": {"address": "...", "weight": 1}}
  *   "drainTimeoutSeconds": 300,
- *   "adopt": false                   // true: take over a kernel service with this protocol:VIP:port
+ *   "adopt": false,                  // true: take over a kernel service with this protocol:VIP:port
+ *   "realServerLimits": {"upperConnections": 0, "lowerConnections": 0}   // ipvsadm -x / -y, every real server
  * }
  * </pre>
  *
@@ -75,11 +77,13 @@ import java.util.regex.Pattern;
  *       netmask only with a timeout, at most /32 for IPv4 (0 means the whole address, which is
  *       sent as /128 for IPv6, whose netmask the kernel wants in 1..128);</li>
  *   <li>ports 1..65535, weights 1..65535 (the kernel takes 0..2^31-1; 0 is the drain weight and
- *       not a config value).</li>
+ *       not a config value);</li>
+ *   <li>connection thresholds ({@code realServerLimits}): 0..2^31-1 (ipvsadm's limit), the lower at
+ *       most the upper, as the kernel refuses it otherwise with {@code ERANGE}, also when the upper
+ *       is 0 (no limit).</li>
  * </ul>
- * Per-real-server thresholds and tunnel types have no field here, so the kernel's checks of
- * them ({@code ERANGE} for a lower threshold above the upper, {@code EINVAL} for GUE without a
- * port) cannot be reached.
+ * Tunnel types have no field here, so the kernel's check of them ({@code EINVAL} for GUE without
+ * a port) cannot be reached.
  *
  * <h2>New writes and stored specs</h2>
  * {@link #fromRequest} applies every rule above: it is what a new write (the API's PUT) must pass.
@@ -100,10 +104,13 @@ import java.util.regex.Pattern;
  */
 public final class ServiceSpecJson {
 
-    /** Top-level fields, in the order {@link #toJson} writes them. */
+    /**
+     * Top-level fields, in the order {@link #toJson} writes them. This and the lists below, with
+     * {@link SpecFields}' own, are the field catalogue the CRD and OpenAPI tests check against.
+     */
     public static final List<String> FIELDS = List.of("vip", "port", "protocol", "scheduler", "schedulerFlags",
             "persistenceSeconds", "persistenceNetmask", "forwarding", "realServers", "healthCheck", "whenAllDown",
-            "drainTimeoutSeconds", "adopt");
+            "drainTimeoutSeconds", "adopt", "realServerLimits");
     public static final List<String> STATIC_FIELDS = List.of("address", "port", "weight");
     public static final List<String> KUBERNETES_FIELDS = List.of("nodeSelector", "port", "addressType", "weight");
     public static final List<String> HEALTH_CHECK_FIELDS = List.of("type", "port", "path", "host", "expectStatus",
@@ -230,6 +237,7 @@ public final class ServiceSpecJson {
         WhenAllDown whenAllDown = whenAllDown(spec.get("whenAllDown"), vip, errors);
         Integer drainSeconds = integer(spec.get("drainTimeoutSeconds"), "drainTimeoutSeconds", 0, 86_400 * 7, errors);
         boolean adopt = bool(spec.get("adopt"), "adopt", errors);
+        RealServerLimits limits = realServerLimits(spec.get("realServerLimits"), errors);
 
         if (!errors.isEmpty()) {
             throw errors.exception();
@@ -240,7 +248,7 @@ public final class ServiceSpecJson {
         try {
             VirtualService vs = new VirtualService(name, vip, port, protocol, scheduler, flags, persistence, forwarding);
             return new ServiceSpec(vs, realServers, check, whenAllDown,
-                    drainSeconds == null ? null : Duration.ofSeconds(drainSeconds), adopt);
+                    drainSeconds == null ? null : Duration.ofSeconds(drainSeconds), adopt, limits);
         } catch (IllegalArgumentException e) {
             // The checks above mirror director-core's; this is the net for a rule added there later.
             errors.add("", e.getMessage());
@@ -309,6 +317,9 @@ public final class ServiceSpecJson {
         }
         o.put("drainTimeoutSeconds", spec.drainTimeout().toSeconds());
         o.put("adopt", spec.adopt());
+        ObjectNode limits = o.putObject("realServerLimits");
+        limits.put("upperConnections", spec.realServerLimits().upperConnections());
+        limits.put("lowerConnections", spec.realServerLimits().lowerConnections());
         return o;
     }
 
@@ -557,7 +568,7 @@ public final class ServiceSpecJson {
             errors.add("realServers", "must be an object");
             return null;
         }
-        errors.unknownFields(n, "realServers", List.of("static", "kubernetes"));
+        errors.unknownFields(n, "realServers", SpecFields.REAL_SERVERS_FIELDS);
         boolean hasStatic = n.has("static");
         boolean hasK8s = n.has("kubernetes");
         if (hasStatic == hasK8s) {
@@ -770,13 +781,13 @@ public final class ServiceSpecJson {
             errors.add(at, "must be fail-open, empty or {\"sorryServer\": {\"address\", \"weight\"}}");
             return null;
         }
-        errors.unknownFields(n, at, List.of("sorryServer"));
+        errors.unknownFields(n, at, SpecFields.WHEN_ALL_DOWN_FIELDS);
         JsonNode s = n.get("sorryServer");
         if (!s.isObject()) {
             errors.add(at + ".sorryServer", "must be an object {address, weight}");
             return null;
         }
-        errors.unknownFields(s, at + ".sorryServer", List.of("address", "weight"));
+        errors.unknownFields(s, at + ".sorryServer", SpecFields.SORRY_SERVER_FIELDS);
         InetAddress a = address(s.get("address"), at + ".sorryServer.address", errors);
         Integer weight = integer(s.get("weight"), at + ".sorryServer.weight", 1, 65535, errors);
         if (a == null) {
@@ -786,6 +797,36 @@ public final class ServiceSpecJson {
             return null;
         }
         return new WhenAllDown.SorryServer(a, weight == null ? 1 : weight);
+    }
+
+    /**
+     * Thresholds for every real server: each 0..{@link RealServerLimits#MAX_SPEC}, 0 = none, the
+     * lower at most the upper (the kernel's ERANGE, which it applies even with no upper threshold).
+     */
+    private static RealServerLimits realServerLimits(JsonNode n, Errors errors) {
+        String at = "realServerLimits";
+        if (n == null || n.isNull()) {
+            return RealServerLimits.NONE;
+        }
+        if (!n.isObject()) {
+            errors.add(at, "must be an object {upperConnections, lowerConnections}");
+            return null;
+        }
+        errors.unknownFields(n, at, SpecFields.REAL_SERVER_LIMITS_FIELDS);
+        int max = (int) RealServerLimits.MAX_SPEC;
+        Integer upper = integer(n.get("upperConnections"), at + ".upperConnections", 0, max, errors);
+        Integer lower = integer(n.get("lowerConnections"), at + ".lowerConnections", 0, max, errors);
+        if (upper == null && n.hasNonNull("upperConnections") || lower == null && n.hasNonNull("lowerConnections")) {
+            return null;
+        }
+        long u = upper == null ? 0 : upper;
+        long l = lower == null ? 0 : lower;
+        if (l > u) {
+            errors.add(at + ".lowerConnections", "must not exceed upperConnections (" + u
+                    + (u == 0 ? ", no limit: a lower threshold needs an upper one" : "") + "): " + l);
+            return null;
+        }
+        return new RealServerLimits(u, l);
     }
 
     private static boolean bool(JsonNode n, String field, Errors errors) {

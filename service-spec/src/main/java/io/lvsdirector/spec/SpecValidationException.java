@@ -1,4 +1,4 @@
-package io.lvsdirector.k8s;
+package io.lvsdirector.spec;
 
 import java.util.List;
 import java.util.Objects;
