@@ -323,6 +323,24 @@ public final class ServiceSpecJson {
         return o;
     }
 
+    /**
+     * The JSON of a spec as a store keeps it: {@link #toJson} without the fields newer than the state
+     * file's format whose value is the default ({@code adopt: false}, no {@code realServerLimits}).
+     * A director rolled back to a build that does not know them can then still load a file this one
+     * wrote, as long as no service uses them; one that does fails that build's start with a clear
+     * message naming the field, rather than being silently dropped.
+     */
+    public ObjectNode toStoredJson(ServiceSpec spec) {
+        ObjectNode o = toJson(spec);
+        if (!spec.adopt()) {
+            o.remove("adopt");
+        }
+        if (spec.realServerLimits().upperConnections() == 0 && spec.realServerLimits().lowerConnections() == 0) {
+            o.remove("realServerLimits");
+        }
+        return o;
+    }
+
     // ---- fields --------------------------------------------------------------------------------
 
     private static InetAddress vip(JsonNode n, Errors errors) {

@@ -140,6 +140,22 @@ class ServiceSpecJsonTest {
     }
 
     @Test
+    void theStoredFormLeavesOutNewFieldsAtTheirDefaultsAndLoadsBackTheSame() {
+        ServiceSpec plain = parse("web", "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]}}");
+        var stored = json.toStoredJson(plain);
+        // What a build without these fields can read: neither is there while unused.
+        assertThat(stored.has("adopt")).isFalse();
+        assertThat(stored.has("realServerLimits")).isFalse();
+        assertThat(json.fromJson("web", stored)).isEqualTo(plain);
+        ServiceSpec used = parse("web", "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},'adopt':true,"
+                + "'realServerLimits':{'upperConnections':10,'lowerConnections':0}}");
+        var storedUsed = json.toStoredJson(used);
+        assertThat(storedUsed.get("adopt").asBoolean(false)).isTrue();
+        assertThat(storedUsed.get("realServerLimits").get("upperConnections").asLong()).isEqualTo(10);
+        assertThat(json.fromJson("web", storedUsed)).isEqualTo(used);
+    }
+
+    @Test
     void realServerLimitsAreReadWrittenAndNoneByDefault() {
         ServiceSpec plain = parse("web", "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]}}");
         assertThat(plain.realServerLimits()).isEqualTo(RealServerLimits.NONE);

@@ -326,7 +326,7 @@ public final class FileServiceStore implements DesiredStateStore {
         root.put("format", FORMAT);
         root.put("version", s.version());
         ObjectNode services = root.putObject("services");
-        s.services().forEach((name, spec) -> services.set(name, mapper.toJson(spec)));
+        s.services().forEach((name, spec) -> services.set(name, mapper.toStoredJson(spec)));
         ArrayNode drains = root.putArray("drains");
         List<ManualDrain> sorted = new ArrayList<>(s.drains());
         sorted.sort(Comparator.comparing((ManualDrain d) -> d.service() == null ? "" : d.service())
