@@ -47,10 +47,10 @@ public sealed interface HealthCheck permits HealthCheck.Http, HealthCheck.Tcp {
     <R> R match(Function<? super Http, ? extends R> http, Function<? super Tcp, ? extends R> tcp);
 
     /**
-     * How logs and status name a probe of this check on {@code host} (an address, IPv6 in brackets):
+     * How logs and status name a probe of this check on {@code address} (IPv6 in brackets):
      * {@code http://10.0.0.1:8080/ping}, {@code tcp://10.0.0.1:80}.
      */
-    String describe(String host);
+    String describe(String address);
 
     default Duration interval() {
         return timing().interval();
