@@ -290,18 +290,19 @@ public final class ServiceSpecJson {
         HealthCheck c = spec.healthCheck();
         if (c != null) {
             ObjectNode h = o.putObject("healthCheck");
-            h.put("type", c.kind().name().toLowerCase(Locale.ROOT));
-            h.put("port", c.port());
-            if (c.kind() == HealthCheck.Kind.HTTP) {
-                h.put("path", c.path());
-                if (c.host() != null) {
-                    h.put("host", c.host());
+            c.match(http -> {
+                h.put("type", "http");
+                h.put("port", http.port());
+                h.put("path", http.path());
+                if (http.host() != null) {
+                    h.put("host", http.host());
                 }
                 ArrayNode expect = h.putArray("expectStatus");
-                c.expectedStatuses().forEach(expect::add);
+                http.expectedStatuses().forEach(expect::add);
                 ArrayNode drain = h.putArray("drainStatus");
-                c.drainStatuses().forEach(drain::add);
-            }
+                http.drainStatuses().forEach(drain::add);
+                return h;
+            }, tcp -> h.put("type", "tcp").put("port", tcp.port()));
             h.put("intervalMs", c.interval().toMillis());
             h.put("timeoutMs", c.timeout().toMillis());
             h.put("rise", c.rise());
@@ -704,18 +705,14 @@ public final class ServiceSpecJson {
         }
         errors.unknownFields(n, at, HEALTH_CHECK_FIELDS);
         String type = text(n.get("type"), at + ".type", errors);
-        HealthCheck.Kind kind;
         if (type == null) {
             errors.add(at + ".type", "is required: http or tcp");
             return null;
-        } else if (type.equals("http")) {
-            kind = HealthCheck.Kind.HTTP;
-        } else if (type.equals("tcp")) {
-            kind = HealthCheck.Kind.TCP;
-        } else {
+        } else if (!type.equals("http") && !type.equals("tcp")) {
             errors.add(at + ".type", "must be http or tcp: '" + type + "'");
             return null;
         }
+        boolean http = type.equals("http");
         int before = errors.size();
         Integer port = integer(n.get("port"), at + ".port", 0, 65535, errors);
         String path = text(n.get("path"), at + ".path", errors);
@@ -726,17 +723,17 @@ public final class ServiceSpecJson {
         Integer timeout = integer(n.get("timeoutMs"), at + ".timeoutMs", 1, 3_600_000, errors);
         Integer rise = integer(n.get("rise"), at + ".rise", 1, 100, errors);
         Integer fall = integer(n.get("fall"), at + ".fall", 1, 100, errors);
-        HealthCheck base = kind == HealthCheck.Kind.HTTP ? HealthCheck.http() : HealthCheck.tcp();
-        Duration iv = interval == null ? base.interval() : Duration.ofMillis(interval);
-        Duration to = timeout == null ? base.timeout() : Duration.ofMillis(timeout);
+        HealthCheck.Timing defaults = HealthCheck.Timing.DEFAULTS;
+        Duration iv = interval == null ? defaults.interval() : Duration.ofMillis(interval);
+        Duration to = timeout == null ? defaults.timeout() : Duration.ofMillis(timeout);
         if (to.compareTo(iv) > 0) {
             errors.add(at + ".timeoutMs", "must not exceed intervalMs (" + iv.toMillis() + ")");
         }
-        if (kind == HealthCheck.Kind.HTTP && path != null
+        if (http && path != null
                 && (!path.startsWith("/") || path.chars().anyMatch(c -> c <= ' ' || c == 0x7f))) {
             errors.add(at + ".path", "must start with / and contain no blanks: '" + path + "'");
         }
-        if (kind == HealthCheck.Kind.TCP) {
+        if (!http) {
             for (String f : List.of("path", "host", "expectStatus", "drainStatus")) {
                 if (n.hasNonNull(f)) {
                     errors.add(at + "." + f, "only means something for an http check");
@@ -747,10 +744,16 @@ public final class ServiceSpecJson {
             return null;
         }
         try {
-            return new HealthCheck(kind, port == null ? 0 : port, path == null ? base.path() : path, host,
-                    expect == null ? base.expectedStatuses() : expect,
-                    drain == null ? (kind == HealthCheck.Kind.HTTP ? Set.of(503) : null) : drain,
-                    iv, to, rise == null ? base.rise() : rise, fall == null ? base.fall() : fall);
+            HealthCheck.Timing timing = new HealthCheck.Timing(iv, to, rise == null ? defaults.rise() : rise,
+                    fall == null ? defaults.fall() : fall);
+            int p = port == null ? 0 : port;
+            // One case per kind. The Http record fills in the default statuses (200, 503) where none are given.
+            return switch (type) {
+                case "http" -> new HealthCheck.Http(p, path == null ? HealthCheck.http().path() : path, host, expect,
+                        drain, timing);
+                case "tcp" -> new HealthCheck.Tcp(p, timing);
+                default -> throw new IllegalStateException("checked above: " + type);
+            };
         } catch (IllegalArgumentException e) {
             errors.add(at, e.getMessage());
             return null;

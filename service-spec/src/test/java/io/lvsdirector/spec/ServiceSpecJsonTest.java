@@ -88,8 +88,8 @@ class ServiceSpecJsonTest {
         assertThat(vs.forwarding()).isEqualTo(Forwarding.TUNNEL);
         assertThat(s.realServers()).isEqualTo(new RealServerSource.NodeSelector(
                 Map.of("node-role.kubernetes.io/edge", "true"), 7));
-        HealthCheck c = s.healthCheck();
-        assertThat(c.kind()).isEqualTo(HealthCheck.Kind.HTTP);
+        assertThat(s.healthCheck()).isInstanceOf(HealthCheck.Http.class);
+        HealthCheck.Http c = (HealthCheck.Http) s.healthCheck();
         assertThat(c.port()).isEqualTo(8080);
         assertThat(c.host()).isEqualTo("edge.local");
         assertThat(c.expectedStatuses()).containsExactly(200, 204);

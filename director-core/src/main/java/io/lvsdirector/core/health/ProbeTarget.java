@@ -60,8 +60,6 @@ public final class ProbeTarget {
         if (host.indexOf(':') >= 0) {
             host = "[" + host + "]";
         }
-        return check.kind() == HealthCheck.Kind.HTTP
-                ? "http://" + host + ":" + check.port() + check.path()
-                : "tcp://" + host + ":" + check.port();
+        return check.describe(host);
     }
 }

@@ -1,149 +1,236 @@
 package io.lvsdirector.core.model;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
- * How the director decides whether a real server takes traffic.
+ * How the director decides whether a real server takes traffic: one record per kind of check
+ * ({@link Http}, {@link Tcp}), each with only the fields its kind means, and the timing they share
+ * ({@link Timing}). Like seesaw's {@code healthcheck/} (one file per kind), a new kind is a new
+ * record here, a probe class in {@code io.lvsdirector.core.probe}, and its JSON case; {@link #match}
+ * makes the compiler list every other place that must know it.
  *
  * <p>The port may differ from the service's: Traefik answers {@code /ping} on :8080 while serving on
  * :80. Port 0 means "the service's port"; {@link #resolvePort(int)} fixes it, so that two services
- * checking the same node the same way share one probe.
+ * checking the same node the same way share one probe (equal records are one probe target).
  *
- * <p>Defaults ({@link #http()}, {@link #tcp()}): probe every 100 ms with a 100 ms timeout, out after
- * 3 failures in a row, in after 2 successes. A node that refuses connections is out within about
- * 300 ms, one that stops answering within about 400 ms (one interval to the next probe, two more,
- * one timeout), and a single lost probe (1 % loss: one in a million for three in a row) never takes
- * a node out. The price is ten probes a second per node, which is cheap for tens of edge nodes; a
- * fleet of thousands should raise the interval.
- *
- * @param kind HTTP GET or TCP connect
- * @param port the port to probe, 0 for the service's port
- * @param path HTTP request path (HTTP only), starting with {@code /}
- * @param host HTTP Host header, or {@code null} for the probed address
- * @param expectedStatuses HTTP status codes that mean healthy
- * @param drainStatuses HTTP status codes that mean "draining" (weight 0, not removed at once)
- * @param interval time between the starts of two probes
- * @param timeout how long one probe may take, at most {@code interval}
- * @param rise consecutive successes that bring a failed server back
- * @param fall consecutive failures that take a healthy server out
+ * <p>Defaults ({@link #http()}, {@link #tcp()}, {@link Timing#DEFAULTS}): probe every 100 ms with a
+ * 100 ms timeout, out after 3 failures in a row, in after 2 successes. A node that refuses
+ * connections is out within about 300 ms, one that stops answering within about 400 ms (one interval
+ * to the next probe, two more, one timeout), and a single lost probe (1 % loss: one in a million for
+ * three in a row) never takes a node out. The price is ten probes a second per node, which is cheap
+ * for tens of edge nodes; a fleet of thousands should raise the interval.
  */
-public record HealthCheck(
-        Kind kind,
-        int port,
-        String path,
-        String host,
-        Set<Integer> expectedStatuses,
-        Set<Integer> drainStatuses,
-        Duration interval,
-        Duration timeout,
-        int rise,
-        int fall) {
+public sealed interface HealthCheck permits HealthCheck.Http, HealthCheck.Tcp {
 
-    public enum Kind {
-        HTTP,
-        TCP
+    /** The port to probe, 0 for the service's port. */
+    int port();
+
+    /** When to probe and how many answers in a row change the state. */
+    Timing timing();
+
+    /** This check probing {@code port} instead. */
+    HealthCheck withPort(int port);
+
+    /** This check with other timing. */
+    HealthCheck withTiming(Timing timing);
+
+    /**
+     * The check as its own kind: calls the function for this record's kind and returns its result.
+     * Java 17 has no pattern {@code switch} (a preview there), so this is its exhaustive form: a new
+     * kind adds a parameter, and every caller stops compiling until it says what the kind does.
+     */
+    <R> R match(Function<? super Http, ? extends R> http, Function<? super Tcp, ? extends R> tcp);
+
+    /**
+     * How logs and status name a probe of this check on {@code address} (IPv6 in brackets):
+     * {@code http://10.0.0.1:8080/ping}, {@code tcp://10.0.0.1:80}.
+     */
+    String describe(String address);
+
+    default Duration interval() {
+        return timing().interval();
     }
 
-    public static final Duration DEFAULT_INTERVAL = Duration.ofMillis(100);
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(100);
-    public static final int DEFAULT_RISE = 2;
-    public static final int DEFAULT_FALL = 3;
+    default Duration timeout() {
+        return timing().timeout();
+    }
 
-    public HealthCheck {
-        Objects.requireNonNull(kind, "kind");
-        Objects.requireNonNull(interval, "interval");
-        Objects.requireNonNull(timeout, "timeout");
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("check port must be 0..65535: " + port);
+    default int rise() {
+        return timing().rise();
+    }
+
+    default int fall() {
+        return timing().fall();
+    }
+
+    /** As {@link #withTiming(Timing)}. */
+    default HealthCheck withTiming(Duration interval, Duration timeout, int rise, int fall) {
+        return withTiming(new Timing(interval, timeout, rise, fall));
+    }
+
+    /** This check with port 0 replaced by {@code servicePort}. */
+    default HealthCheck resolvePort(int servicePort) {
+        return port() != 0 ? this : withPort(servicePort);
+    }
+
+    /** {@code GET /ping} on the service's port expecting 200, 503 meaning draining, default timing. */
+    static Http http() {
+        return new Http(0, "/ping", null, Set.of(200), Set.of(503), Timing.DEFAULTS);
+    }
+
+    /** A TCP connect to the service's port, default timing. */
+    static Tcp tcp() {
+        return new Tcp(0, Timing.DEFAULTS);
+    }
+
+    /**
+     * The timing every kind shares.
+     *
+     * @param interval time between the starts of two probes, at least 10 ms
+     * @param timeout how long one probe may take, 1 ms to {@code interval}
+     * @param rise consecutive successes that bring a failed server back, 1..100
+     * @param fall consecutive failures that take a healthy server out, 1..100
+     */
+    record Timing(Duration interval, Duration timeout, int rise, int fall) {
+
+        public static final Timing DEFAULTS = new Timing(Duration.ofMillis(100), Duration.ofMillis(100), 2, 3);
+
+        public Timing {
+            Objects.requireNonNull(interval, "interval");
+            Objects.requireNonNull(timeout, "timeout");
+            if (interval.compareTo(Duration.ofMillis(10)) < 0) {
+                throw new IllegalArgumentException("interval must be at least 10 ms: " + interval);
+            }
+            if (timeout.compareTo(Duration.ofMillis(1)) < 0 || timeout.compareTo(interval) > 0) {
+                throw new IllegalArgumentException("timeout must be between 1 ms and the interval: " + timeout);
+            }
+            if (rise < 1 || rise > 100 || fall < 1 || fall > 100) {
+                throw new IllegalArgumentException("rise and fall must be 1..100: " + rise + ", " + fall);
+            }
         }
-        if (kind == Kind.HTTP) {
+    }
+
+    /**
+     * HTTP/1.1 {@code GET}: the status code is the answer.
+     *
+     * @param port the port to probe, 0 for the service's port
+     * @param path request path, starting with {@code /}
+     * @param host Host header, or {@code null} for the probed address and port
+     * @param expectedStatuses status codes that mean healthy ({@code null}: 200)
+     * @param drainStatuses status codes that mean "draining": weight 0, not removed at once
+     *     ({@code null}: 503)
+     * @param timing interval, timeout, rise, fall
+     */
+    record Http(int port, String path, String host, Set<Integer> expectedStatuses, Set<Integer> drainStatuses,
+            Timing timing) implements HealthCheck {
+
+        public Http {
+            checkPort(port);
             Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(timing, "timing");
             if (!path.startsWith("/") || path.chars().anyMatch(c -> c <= ' ' || c == 0x7f)) {
                 throw new IllegalArgumentException("path must start with / and have no blanks: '" + path + "'");
             }
             if (host != null && (host.isBlank() || host.chars().anyMatch(c -> c <= ' ' || c == 0x7f))) {
                 throw new IllegalArgumentException("host header must be a non-blank token: '" + host + "'");
             }
-        } else {
-            // A TCP check has no HTTP parts; normalising them keeps equal checks equal.
-            path = null;
-            host = null;
-        }
-        expectedStatuses = statuses(expectedStatuses == null ? Set.of(200) : expectedStatuses);
-        drainStatuses = statuses(drainStatuses == null ? Set.of(503) : drainStatuses);
-        if (kind == Kind.TCP) {
-            expectedStatuses = Set.of();
-            drainStatuses = Set.of();
-        } else if (expectedStatuses.isEmpty()) {
-            throw new IllegalArgumentException("an HTTP check needs at least one expected status");
-        }
-        for (Integer s : drainStatuses) {
-            if (expectedStatuses.contains(s)) {
-                throw new IllegalArgumentException("status " + s + " cannot mean both healthy and draining");
+            expectedStatuses = statuses(expectedStatuses == null ? Set.of(200) : expectedStatuses);
+            drainStatuses = statuses(drainStatuses == null ? Set.of(503) : drainStatuses);
+            if (expectedStatuses.isEmpty()) {
+                throw new IllegalArgumentException("an HTTP check needs at least one expected status");
+            }
+            for (Integer s : drainStatuses) {
+                if (expectedStatuses.contains(s)) {
+                    throw new IllegalArgumentException("status " + s + " cannot mean both healthy and draining");
+                }
             }
         }
-        if (interval.compareTo(Duration.ofMillis(10)) < 0) {
-            throw new IllegalArgumentException("interval must be at least 10 ms: " + interval);
-        }
-        if (timeout.compareTo(Duration.ofMillis(1)) < 0 || timeout.compareTo(interval) > 0) {
-            throw new IllegalArgumentException("timeout must be between 1 ms and the interval: " + timeout);
-        }
-        if (rise < 1 || rise > 100 || fall < 1 || fall > 100) {
-            throw new IllegalArgumentException("rise and fall must be 1..100: " + rise + ", " + fall);
-        }
-    }
 
-    private static Set<Integer> statuses(Set<Integer> in) {
-        for (Integer s : in) {
-            if (s == null || s < 100 || s > 599) {
-                throw new IllegalArgumentException("not an HTTP status code: " + s);
+        @Override
+        public Http withPort(int newPort) {
+            return new Http(newPort, path, host, expectedStatuses, drainStatuses, timing);
+        }
+
+        @Override
+        public Http withTiming(Timing newTiming) {
+            return new Http(port, path, host, expectedStatuses, drainStatuses, newTiming);
+        }
+
+        public Http withPath(String newPath) {
+            return new Http(port, newPath, host, expectedStatuses, drainStatuses, timing);
+        }
+
+        public Http withHost(String newHost) {
+            return new Http(port, path, newHost, expectedStatuses, drainStatuses, timing);
+        }
+
+        public Http withStatuses(Set<Integer> expected, Set<Integer> drain) {
+            return new Http(port, path, host, expected, drain, timing);
+        }
+
+        @Override
+        public <R> R match(Function<? super Http, ? extends R> http, Function<? super Tcp, ? extends R> tcp) {
+            return http.apply(this);
+        }
+
+        @Override
+        public String describe(String address) {
+            return "http://" + address + ":" + port + path;
+        }
+
+        private static Set<Integer> statuses(Set<Integer> in) {
+            for (Integer s : in) {
+                if (s == null || s < 100 || s > 599) {
+                    throw new IllegalArgumentException("not an HTTP status code: " + s);
+                }
             }
+            // Sorted, so toString() is stable in logs.
+            return Collections.unmodifiableSet(new TreeSet<>(in));
         }
-        // Sorted, so toString() is stable in logs.
-        return java.util.Collections.unmodifiableSet(new TreeSet<>(in));
     }
 
-    /** {@code GET /ping} on the service's port expecting 200, 503 meaning draining, default timing. */
-    public static HealthCheck http() {
-        return new HealthCheck(Kind.HTTP, 0, "/ping", null, Set.of(200), Set.of(503),
-                DEFAULT_INTERVAL, DEFAULT_TIMEOUT, DEFAULT_RISE, DEFAULT_FALL);
+    /**
+     * A TCP connect: connected is healthy; nothing is written or read.
+     *
+     * @param port the port to probe, 0 for the service's port
+     * @param timing interval, timeout, rise, fall
+     */
+    record Tcp(int port, Timing timing) implements HealthCheck {
+
+        public Tcp {
+            checkPort(port);
+            Objects.requireNonNull(timing, "timing");
+        }
+
+        @Override
+        public Tcp withPort(int newPort) {
+            return new Tcp(newPort, timing);
+        }
+
+        @Override
+        public Tcp withTiming(Timing newTiming) {
+            return new Tcp(port, newTiming);
+        }
+
+        @Override
+        public <R> R match(Function<? super Http, ? extends R> http, Function<? super Tcp, ? extends R> tcp) {
+            return tcp.apply(this);
+        }
+
+        @Override
+        public String describe(String address) {
+            return "tcp://" + address + ":" + port;
+        }
     }
 
-    /** A TCP connect to the service's port, default timing. */
-    public static HealthCheck tcp() {
-        return new HealthCheck(Kind.TCP, 0, null, null, null, null,
-                DEFAULT_INTERVAL, DEFAULT_TIMEOUT, DEFAULT_RISE, DEFAULT_FALL);
-    }
-
-    public HealthCheck withPort(int newPort) {
-        return new HealthCheck(kind, newPort, path, host, expectedStatuses, drainStatuses, interval, timeout,
-                rise, fall);
-    }
-
-    public HealthCheck withPath(String newPath) {
-        return new HealthCheck(kind, port, newPath, host, expectedStatuses, drainStatuses, interval, timeout,
-                rise, fall);
-    }
-
-    public HealthCheck withHost(String newHost) {
-        return new HealthCheck(kind, port, path, newHost, expectedStatuses, drainStatuses, interval, timeout,
-                rise, fall);
-    }
-
-    public HealthCheck withStatuses(Set<Integer> expected, Set<Integer> drain) {
-        return new HealthCheck(kind, port, path, host, expected, drain, interval, timeout, rise, fall);
-    }
-
-    public HealthCheck withTiming(Duration newInterval, Duration newTimeout, int newRise, int newFall) {
-        return new HealthCheck(kind, port, path, host, expectedStatuses, drainStatuses, newInterval, newTimeout,
-                newRise, newFall);
-    }
-
-    /** This check with port 0 replaced by {@code servicePort}. */
-    public HealthCheck resolvePort(int servicePort) {
-        return port != 0 ? this : withPort(servicePort);
+    private static void checkPort(int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("check port must be 0..65535: " + port);
+        }
     }
 }

@@ -1,10 +1,8 @@
 package io.lvsdirector.core.probe;
 
 import io.lvsdirector.core.health.ProbeTarget;
-import io.lvsdirector.core.model.HealthCheck;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -26,8 +24,6 @@ import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,17 +36,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * HTTP/1.1 GET and TCP connect probes on Netty, epoll where the platform has it and NIO elsewhere.
+ * Probes on Netty, epoll where the platform has it and NIO elsewhere: the part every kind of check
+ * shares. What a probe writes and how it reads the answer is its {@link ProbeKind}'s ({@link
+ * HttpProbe}, {@link TcpProbe}), chosen by the check's record; this class connects, times out, keeps
+ * a connection the kind and the server allow for the next probe (unless told not to, see {@link
+ * #create(int, boolean, boolean)}), retries a kept connection the server dropped while idle, names
+ * connection errors, and answers. A probe that has not answered when its timeout fires is closed and
+ * reported as "timeout".
  *
- * <p>A probe takes its answer from the status line. HTTP probes keep their connection between
- * probes unless told not to (see {@link #create(int, boolean, boolean)}); on a kept connection the
- * answer is given once its body has been read to the end, so the next probe finds the connection
- * free. A probe that has not answered when its timeout fires is closed and reported as "timeout".
- *
- * <p>Per probe the hot path allocates little: the request of each target is encoded once and
- * written as a view of the same bytes, answers are read by {@link HttpAnswerReader} without a header
- * map, and timeouts sit on the loop's {@link TickWheel} (so they fire up to
- * {@value TickWheel#TICK_MILLIS} ms late, never early).
+ * <p>Per probe the shared path allocates little: one attempt and its result; timeouts sit on the
+ * loop's {@link TickWheel} (so they fire up to {@value TickWheel#TICK_MILLIS} ms late, never early).
  *
  * <p>Thread-safe. {@link #close()} stops the I/O threads.
  */
@@ -68,7 +63,7 @@ public final class NettyChecker implements Checker, AutoCloseable {
     private final Class<? extends SocketChannel> channelClass;
     private final String transport;
     private final boolean reuse;
-    // What each HTTP target keeps between probes: its encoded request and its idle connection.
+    // What each target keeps between probes: its kind (HTTP's encoded request) and its idle connection.
     private final ConcurrentHashMap<ProbeTarget, Link> links = new ConcurrentHashMap<>();
 
     private NettyChecker(EventLoopGroup group, Class<? extends SocketChannel> channelClass, String transport,
@@ -81,13 +76,7 @@ public final class NettyChecker implements Checker, AutoCloseable {
         group.forEach(e -> all.add((EventLoop) e));
         this.loops = all.toArray(new EventLoop[0]);
         this.wheels = TickWheel.forEach(group);
-        // Load the answer reader's classes now rather than inside the first probe's timeout.
-        ByteBuf warm = Unpooled.copiedBuffer("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", StandardCharsets.US_ASCII);
-        HttpAnswerReader reader = new HttpAnswerReader();
-        while (reader.read(warm) != HttpAnswerReader.Event.END) {
-            // head, then the empty body
-        }
-        warm.release();
+        ProbeKind.warmUp();
     }
 
     /**
@@ -101,8 +90,8 @@ public final class NettyChecker implements Checker, AutoCloseable {
     }
 
     /**
-     * A checker choosing the transport (epoll falls back to NIO where missing) and whether HTTP probes
-     * reuse their connection.
+     * A checker choosing the transport (epoll falls back to NIO where missing) and whether probes
+     * reuse their connection (HTTP's; a TCP connect never does).
      *
      * <p>Reuse (HTTP/1.1 keep-alive) makes a probe one request and one answer instead of a TCP
      * handshake, request, answer and teardown: several times less CPU on both ends. It still sees
@@ -161,12 +150,9 @@ public final class NettyChecker implements Checker, AutoCloseable {
                 break;
             }
         }
-        Link link = null;
-        if (target.check().kind() == HealthCheck.Kind.HTTP) {
-            link = links.get(target);
-            if (link == null) {
-                link = links.computeIfAbsent(target, t -> new Link(request(t, reuse)));
-            }
+        Link link = links.get(target);
+        if (link == null) {
+            link = links.computeIfAbsent(target, t -> new Link(ProbeKind.of(t, reuse)));
         }
         Attempt attempt = new Attempt(target, link, loop != null ? loop : group.next());
         if (attempt.loop.inEventLoop()) {
@@ -201,71 +187,23 @@ public final class NettyChecker implements Checker, AutoCloseable {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
-    /**
-     * The GET request of a target, encoded once. A direct buffer (the native transport writes it
-     * without a copy) that cannot be released: each probe writes a {@code duplicate()}, a view with
-     * its own indices over the same bytes, so no write can move another's reader index or free the
-     * bytes under a write still queued; the memory goes with the last reference, through the JDK's
-     * cleaner.
-     */
-    static ByteBuf request(ProbeTarget target, boolean keepAlive) {
-        HealthCheck check = target.check();
-        String host = check.host();
-        if (host == null) {
-            String a = target.address().getHostAddress();
-            host = (a.indexOf(':') >= 0 ? "[" + a + "]" : a) + ":" + check.port();
-        }
-        String text = "GET " + check.path() + " HTTP/1.1\r\n"
-                + "Host: " + host + "\r\n"
-                + "User-Agent: lvs-director\r\n"
-                + "Accept: */*\r\n"
-                + (keepAlive ? "" : "Connection: close\r\n")
-                + "\r\n";
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length);
-        direct.put(bytes).flip();
-        return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(direct));
-    }
-
-    /** A status code in outcome and words; the same code always gives the same answer. */
-    private record Answer(int status, ProbeResult.Outcome outcome, String reason) {
-        static Answer of(HealthCheck check, int status) {
-            if (check.expectedStatuses().contains(status)) {
-                return new Answer(status, ProbeResult.Outcome.UP, "ok");
-            }
-            if (check.drainStatuses().contains(status)) {
-                return new Answer(status, ProbeResult.Outcome.DRAINING, "draining: " + status);
-            }
-            return new Answer(status, ProbeResult.Outcome.DOWN, "HTTP " + status);
-        }
-    }
-
-    /** What an HTTP target keeps between probes. */
+    /** What a target keeps between probes. */
     private static final class Link {
-        final ByteBuf request;
+        final ProbeKind kind;
         // At most one idle connection; taken by the next probe, put back after its answer.
         final AtomicReference<Connection> idle = new AtomicReference<>();
-        // The answer to the status last seen, so a steady target builds no new strings.
-        volatile Answer last;
 
-        Link(ByteBuf request) {
-            this.request = request;
-        }
-
-        Answer answer(HealthCheck check, int status) {
-            Answer a = last;
-            if (a == null || a.status() != status) {
-                a = Answer.of(check, status);
-                last = a;
-            }
-            return a;
+        Link(ProbeKind kind) {
+            this.kind = kind;
         }
     }
 
-    /** One probe: connect (or reuse), maybe ask, answer once. Touched only on its event loop. */
-    private final class Attempt extends TickWheel.Timer {
+    /**
+     * One probe: connect (or reuse), let the kind talk, answer once. Touched only on its event loop.
+     */
+    private final class Attempt extends TickWheel.Timer implements ProbeKind.Exchange {
         final ProbeTarget target;
-        final HealthCheck check;
+        final long timeout;
         final Link link;
         final EventLoop loop;
         final CompletableFuture<ProbeResult> result = new CompletableFuture<>();
@@ -273,28 +211,29 @@ public final class NettyChecker implements Checker, AutoCloseable {
         Channel channel;
         Connection connection;
         boolean reused;
-        boolean answeredOnce;
         boolean keepAlive;
         boolean returned;
-        Answer answer;
+        // The answer once the kind has given it (before the rest of it has been read).
+        ProbeResult.Outcome outcome;
+        String reason;
 
         Attempt(ProbeTarget target, Link link, EventLoop loop) {
             this.target = target;
-            this.check = target.check();
+            this.timeout = target.check().timeout().toNanos();
             this.link = link;
             this.loop = loop;
         }
 
         void start() {
-            wheels.get(loop).arm(this, started + check.timeout().toNanos());
-            if (reuse && link != null) {
+            wheels.get(loop).arm(this, started + timeout);
+            if (reuse) {
                 Connection kept = link.idle.getAndSet(null);
                 if (kept != null && kept.channel.isActive() && kept.channel.eventLoop() == loop) {
                     channel = kept.channel;
                     connection = kept;
                     reused = true;
                     kept.current = this;
-                    send();
+                    link.kind.connected(this);
                     return;
                 }
                 if (kept != null) {
@@ -305,9 +244,9 @@ public final class NettyChecker implements Checker, AutoCloseable {
         }
 
         void connect() {
-            long timeoutMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(check.timeout().toNanos()
-                    - (System.nanoTime() - started)));
-            Connection c = link != null ? new Connection(link) : null;
+            long timeoutMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeout - (System.nanoTime() - started)));
+            ProbeKind.Reader reader = link.kind.newReader();
+            Connection c = reader != null ? new Connection(link, reader) : null;
             Bootstrap b = new Bootstrap()
                     .group(loop)
                     .channel(channelClass)
@@ -331,36 +270,39 @@ public final class NettyChecker implements Checker, AutoCloseable {
             cf.addListener(f -> {
                 if (!f.isSuccess()) {
                     fail(reason(f.cause()));
-                } else if (link == null) {
-                    finish(ProbeResult.Outcome.UP, "ok");
-                } else if (!result.isDone()) {
-                    send();
+                } else if (result.isDone()) {
+                    cf.channel().close();
+                } else {
+                    link.kind.connected(this);
                 }
             });
         }
 
-        void send() {
+        @Override
+        public void write(ByteBuf bytes) {
             // A void promise: a failed write reaches Connection.exceptionCaught (or channelInactive),
             // which fails this attempt, without a promise and a listener per probe.
-            channel.writeAndFlush(link.request.duplicate(), channel.voidPromise());
+            channel.writeAndFlush(bytes, channel.voidPromise());
         }
 
-        /** The head arrived: that is the answer, given now unless the body must be read first. */
-        void answered(int status, boolean persistent) {
-            answeredOnce = true;
-            keepAlive = reuse && persistent;
-            answer = link.answer(check, status);
+        /** That is the answer, given now unless the rest of it must be read first. */
+        @Override
+        public void answered(ProbeResult.Outcome outcome, String reason, boolean connectionReusable) {
+            keepAlive = reuse && connectionReusable;
+            this.outcome = outcome;
+            this.reason = reason;
             if (!keepAlive) {
                 // Nothing more is wanted from this connection.
-                finish(answer.outcome(), answer.reason());
+                finish(outcome, reason);
             }
         }
 
         /** The whole answer was read: keep the connection for the next probe, or close it. */
-        void ended() {
+        @Override
+        public void ended() {
             TickWheel.disarm(this);
             connection.current = null;
-            if (keepAlive && answer != null && !returned && channel.isActive()) {
+            if (keepAlive && outcome != null && !returned && channel.isActive()) {
                 returned = true;
                 Connection previous = link.idle.getAndSet(connection);
                 if (previous != null && previous != connection) {
@@ -371,11 +313,11 @@ public final class NettyChecker implements Checker, AutoCloseable {
                     link.idle.compareAndSet(connection, null);
                     channel.close();
                 }
-                complete(answer.outcome(), answer.reason());
+                complete(outcome, reason);
             } else {
                 channel.close();
-                if (answer != null) {
-                    complete(answer.outcome(), answer.reason());
+                if (outcome != null) {
+                    complete(outcome, reason);
                 }
             }
         }
@@ -384,23 +326,23 @@ public final class NettyChecker implements Checker, AutoCloseable {
          * The connection failed. On a reused one that never answered, the server most likely closed
          * it while idle: try once more on a fresh connection while time is left.
          */
-        void fail(String reason) {
+        void fail(String why) {
             if (result.isDone()) {
                 channel.close();
                 return;
             }
-            if (answer != null) {
-                finish(answer.outcome(), answer.reason());
+            if (outcome != null) {
+                finish(outcome, reason);
                 return;
             }
-            if (reused && !answeredOnce && System.nanoTime() - started < check.timeout().toNanos()) {
+            if (reused && System.nanoTime() - started < timeout) {
                 reused = false;
                 connection.current = null;
                 channel.close();
                 connect();
                 return;
             }
-            finish(ProbeResult.Outcome.DOWN, reason);
+            finish(ProbeResult.Outcome.DOWN, why);
         }
 
         @Override
@@ -408,16 +350,17 @@ public final class NettyChecker implements Checker, AutoCloseable {
             if (returned) {
                 return;
             }
-            if (answer != null) {
-                // The status came in time; only the body did not. The status is the answer.
-                finish(answer.outcome(), answer.reason());
+            if (outcome != null) {
+                // The answer came in time; only the rest of it did not. It stands.
+                finish(outcome, reason);
             } else {
                 finish(ProbeResult.Outcome.DOWN, "timeout");
             }
         }
 
         /** Answers and closes the connection. */
-        void finish(ProbeResult.Outcome outcome, String reason) {
+        @Override
+        public void finish(ProbeResult.Outcome outcome, String reason) {
             TickWheel.disarm(this);
             if (connection != null && connection.current == this) {
                 connection.current = null;
@@ -436,15 +379,16 @@ public final class NettyChecker implements Checker, AutoCloseable {
         }
     }
 
-    /** An HTTP connection: reads answers for whichever attempt currently owns it. */
+    /** A connection whose kind reads answers: hands its bytes to whichever attempt owns it now. */
     private final class Connection extends ChannelInboundHandlerAdapter {
         final Link link;
-        final HttpAnswerReader reader = new HttpAnswerReader();
+        final ProbeKind.Reader reader;
         Channel channel;
         Attempt current;
 
-        Connection(Link link) {
+        Connection(Link link, ProbeKind.Reader reader) {
             this.link = link;
+            this.reader = reader;
         }
 
         @Override
@@ -467,21 +411,8 @@ public final class NettyChecker implements Checker, AutoCloseable {
                     channel.close();
                     return;
                 }
-                switch (reader.read(in)) {
-                    case MORE -> {
-                        return;
-                    }
-                    case HEAD -> a.answered(reader.status(), reader.keepAlive());
-                    case END -> a.ended();
-                    case BAD -> {
-                        a.finish(ProbeResult.Outcome.DOWN, "bad HTTP answer");
-                        return;
-                    }
-                    case TOO_LONG -> {
-                        a.finish(a.answer.outcome(), a.answer.reason());
-                        return;
-                    }
-                    default -> throw new IllegalStateException();
+                if (!reader.read(in, a)) {
+                    return;
                 }
             }
         }

@@ -66,7 +66,7 @@ class ModelValidationTest {
 
     @Test
     void aHealthCheckValidatesAndNormalises() {
-        HealthCheck http = HealthCheck.http();
+        HealthCheck.Http http = HealthCheck.http();
         assertThat(http.interval()).isEqualTo(Duration.ofMillis(100));
         assertThat(http.expectedStatuses()).containsExactly(200);
         assertThat(http.drainStatuses()).containsExactly(503);
@@ -78,9 +78,20 @@ class ModelValidationTest {
                 .hasMessageContaining("timeout");
         assertThatThrownBy(() -> http.withTiming(Duration.ofMillis(100), Duration.ofMillis(50), 0, 1))
                 .hasMessageContaining("rise");
-        // A TCP check has no HTTP parts, so equal TCP checks are equal records.
-        assertThat(HealthCheck.tcp().withPort(80)).isEqualTo(new HealthCheck(HealthCheck.Kind.TCP, 80, "/x", "h",
-                Set.of(200), Set.of(503), HealthCheck.DEFAULT_INTERVAL, HealthCheck.DEFAULT_TIMEOUT, 2, 3));
+        assertThat(new HealthCheck.Http(0, "/ping", null, null, null, HealthCheck.Timing.DEFAULTS)).isEqualTo(http);
+        assertThatThrownBy(() -> http.withStatuses(Set.of(), Set.of())).hasMessageContaining("at least one");
+        assertThatThrownBy(() -> HealthCheck.tcp().withPort(65536)).hasMessageContaining("port");
+        // A TCP check is a port and its timing: equal TCP checks are equal records, so one probe.
+        assertThat(HealthCheck.tcp().withPort(80)).isEqualTo(new HealthCheck.Tcp(80, HealthCheck.Timing.DEFAULTS));
+        assertThat(HealthCheck.tcp().withPort(80)).isNotEqualTo(HealthCheck.tcp().withPort(81));
+        assertThat(HealthCheck.tcp().withTiming(Duration.ofSeconds(1), Duration.ofMillis(200), 1, 5).timing())
+                .isEqualTo(new HealthCheck.Timing(Duration.ofSeconds(1), Duration.ofMillis(200), 1, 5));
+        assertThat(HealthCheck.tcp().resolvePort(443)).isEqualTo(HealthCheck.tcp().withPort(443));
+        assertThat(HealthCheck.tcp().withPort(80).describe("10.0.0.1")).isEqualTo("tcp://10.0.0.1:80");
+        assertThat(http.withPort(8080).describe("[2001:db8::1]")).isEqualTo("http://[2001:db8::1]:8080/ping");
+        // match picks the function of the record's own kind.
+        assertThat(http.<String>match(h -> "http " + h.path(), t -> "tcp")).isEqualTo("http /ping");
+        assertThat(HealthCheck.tcp().<String>match(h -> "http", t -> "tcp " + t.port())).isEqualTo("tcp 0");
         assertThat(http.resolvePort(80).port()).isEqualTo(80);
         assertThat(http.withPort(8080).resolvePort(80).port()).isEqualTo(8080);
     }

@@ -1,6 +1,7 @@
 package io.lvsdirector.core.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.lvsdirector.core.health.ProbeTarget;
 import io.lvsdirector.core.model.HealthCheck;
@@ -32,9 +33,10 @@ class NettyCheckerTest {
         checker.close();
     }
 
-    private static HealthCheck http(int port) {
+    private static HealthCheck.Http http(int port) {
         // Generous: a loaded build machine must not turn an answer into a timeout.
-        return HealthCheck.http().withPort(port).withTiming(Duration.ofSeconds(2), Duration.ofSeconds(1), 1, 1);
+        return HealthCheck.http().withPort(port)
+                .withTiming(new HealthCheck.Timing(Duration.ofSeconds(2), Duration.ofSeconds(1), 1, 1));
     }
 
     private static ProbeResult probe(InetAddress address, HealthCheck check) throws Exception {
@@ -148,6 +150,23 @@ class NettyCheckerTest {
             ProbeResult r = probe(server.address(), HealthCheck.tcp().withPort(server.port()));
             assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.UP);
             assertThat(server.requests.get()).isZero();
+        }
+    }
+
+    @Test
+    void anHttpAndATcpCheckOfOnePortAreTwoTargetsEachProbedItsOwnWay() throws Exception {
+        try (ScriptedServer server = new ScriptedServer("127.0.10.24").answer(500)) {
+            server.mode = ScriptedServer.Mode.KEEP_ALIVE;
+            HealthCheck tcp = HealthCheck.tcp().withPort(server.port());
+            for (int i = 0; i < 2; i++) {
+                assertThat(probe(server.address(), http(server.port())).reason()).isEqualTo("HTTP 500");
+                assertThat(probe(server.address(), tcp).reason()).isEqualTo("ok");
+            }
+            // The HTTP target kept its connection; each TCP probe connected and said nothing. A TCP
+            // probe is done once the kernel has the connection, maybe before the server accepts it.
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.connections.get() >= 3);
+            assertThat(server.connections.get()).isEqualTo(3);
+            assertThat(server.requests.get()).isEqualTo(2);
         }
     }
 

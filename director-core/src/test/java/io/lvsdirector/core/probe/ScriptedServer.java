@@ -11,8 +11,12 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -30,6 +34,7 @@ final class ScriptedServer implements AutoCloseable {
         return t;
     });
     private final List<Socket> open = new CopyOnWriteArrayList<>();
+    private final Future<?> acceptor;
     final AtomicInteger connections = new AtomicInteger();
     final AtomicInteger requests = new AtomicInteger();
     final List<String> requestLines = new CopyOnWriteArrayList<>();
@@ -52,7 +57,7 @@ final class ScriptedServer implements AutoCloseable {
         socket = new ServerSocket();
         socket.setReuseAddress(true);
         socket.bind(new InetSocketAddress(InetAddress.getByName(address), port), 1024);
-        pool.execute(this::acceptLoop);
+        acceptor = pool.submit(this::acceptLoop);
     }
 
     int port() {
@@ -207,6 +212,16 @@ final class ScriptedServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         socket.close();
+        // The kernel keeps listening until the thread blocked in accept() has left it (the JDK only
+        // signals it): until then a new connection is still accepted, and then reset. A test that
+        // expects "connect refused" right after close() must not see that.
+        try {
+            acceptor.get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IOException("accept loop did not end", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (Socket s : open) {
             s.close();
         }
