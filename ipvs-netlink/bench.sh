@@ -16,7 +16,7 @@ size=()
 out=ipvs-netlink/target/bench/apply.txt
 rounds=7
 if [[ "${1:-}" == --tiny ]]; then
-  size=(-Dbench.services=10 -Dbench.realServers=2)
+  size=(-Dbench.services=10 -Dbench.realServers=2 -Dbench.settleMs=100)
   out=ipvs-netlink/target/bench/apply-tiny.txt
   rounds=1
   shift
