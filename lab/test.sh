@@ -82,6 +82,6 @@ if [[ $kernel_status -ne 0 && $kf -eq 0 ]]; then
 fi
 echo "== ansible checks: $ap passed, $af failed"
 bf=${#bench_failed[@]}
-echo "== benchmarks (tiny, not figures): $((bench_run - bf)) ran, $bf failed${bench_failed[*]:+: ${bench_failed[*]}}"
+echo "== benchmarks (tiny, not figures): $((bench_run - bf)) ok, $bf failed${bench_failed[*]:+: ${bench_failed[*]}}"
 echo "tests: $((ut + kt - uf - kf - us - ks + ap + bench_run - bf)) passed, $((uf + kf + af + bf)) failed, $((us + ks)) skipped"
 [[ $kernel_status -eq 0 && $ansible_status -eq 0 && $bf -eq 0 ]]
