@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# test.sh — every test: unit tests on this machine, kernel tests inside the UML lab kernel, then the
-# Ansible roles applied for real (ansible/test.sh).
+# test.sh — every test: unit tests on this machine, every benchmark once at a tiny size (so none can rot;
+# the output is not a figure), kernel tests inside the UML lab kernel, then the Ansible roles applied for
+# real (ansible/test.sh).
 # Installs what it needs first (lab/install-deps.sh). Exit status 0 only when every test passed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -8,15 +9,48 @@ cd "$root"
 
 lab/install-deps.sh
 
-echo "== 1/3: build and unit tests on this machine"
+echo "== 1/4: build and unit tests on this machine"
 # -Pkernel -DskipITs also fetches the failsafe plugin, so the kernel stage can run offline.
 mvn -B -Pkernel -DskipITs clean verify
 
-echo "== 2/3: kernel tests inside the UML lab kernel (real IPVS, real nginx real servers)"
+echo "== 2/4: every benchmark a README names, once, at a tiny size (proves it runs; not a figure)"
+# The same commands the READMEs give, with a small size: a benchmark that no longer builds or crashes
+# fails the run. The kernel ones boot their own short lab kernel.
+bench_run=0
+bench_failed=()
+bench() { # bench NAME COMMAND...
+  local name=$1 start=$SECONDS
+  shift
+  bench_run=$((bench_run + 1))
+  echo "-- bench $name: $*"
+  local status=0
+  "$@" > "$bench_log" 2>&1 || status=$?
+  if [[ $status -eq 0 ]]; then
+    tail -3 "$bench_log"
+    echo "-- bench $name: ok in $((SECONDS - start)) s"
+  else
+    cat "$bench_log"
+    echo "-- bench $name: FAILED (exit $status) after $((SECONDS - start)) s"
+    bench_failed+=("$name")
+  fi
+}
+bench_log=$(mktemp /tmp/lvsd-bench.XXXXXX)
+bench probe-load director-core/bench.sh ProbeLoadBenchmark 50 2
+bench transition-fake-scrapers director-core/bench.sh TransitionLatencyBenchmark 100 5 20 fake 2 kernel
+bench dead-node director-core/bench.sh DeadNodeBenchmark 1 20 1
+bench transition-netlink director-core/bench.sh --lab TransitionLatencyBenchmark 100 5 20 netlink
+bench ipvs-apply ipvs-netlink/bench.sh --tiny
+bench k8s-nodes mvn -B -q -pl k8s-sync -am -Pbench test -Dtest=NodeBenchmark \
+  -Dsurefire.failIfNoSpecifiedTests=false -Dbench.nodes=50 -Dbench.events=20
+rm -f "$bench_log"
+# NodeBenchmark runs under surefire: its report is not a unit test's, keep it out of the counts below.
+rm -f k8s-sync/target/surefire-reports/*NodeBenchmark*
+
+echo "== 3/4: kernel tests inside the UML lab kernel (real IPVS, real nginx real servers)"
 kernel_status=0
 lab/uml-run --timeout 2700 -- mvn -B -o -Pkernel -DskipUnitTests=true verify || kernel_status=$?
 
-echo "== 3/3: the Ansible roles, applied for real (throwaway Debian roots, then the lab kernel)"
+echo "== 4/4: the Ansible roles, applied for real (throwaway Debian roots, then the lab kernel)"
 ansible_status=0
 ansible_log=$(mktemp /tmp/lvsd-ansible-test.XXXXXX)
 bash ansible/test.sh 2>&1 | tee "$ansible_log" || ansible_status=$?
@@ -47,5 +81,7 @@ if [[ $kernel_status -ne 0 && $kf -eq 0 ]]; then
   kf=1
 fi
 echo "== ansible checks: $ap passed, $af failed"
-echo "tests: $((ut + kt - uf - kf - us - ks + ap)) passed, $((uf + kf + af)) failed, $((us + ks)) skipped"
-[[ $kernel_status -eq 0 && $ansible_status -eq 0 ]]
+bf=${#bench_failed[@]}
+echo "== benchmarks (tiny, not figures): $((bench_run - bf)) ok, $bf failed${bench_failed[*]:+: ${bench_failed[*]}}"
+echo "tests: $((ut + kt - uf - kf - us - ks + ap + bench_run - bf)) passed, $((uf + kf + af + bf)) failed, $((us + ks)) skipped"
+[[ $kernel_status -eq 0 && $ansible_status -eq 0 && $bf -eq 0 ]]

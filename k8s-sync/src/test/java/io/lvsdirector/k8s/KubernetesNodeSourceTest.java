@@ -10,6 +10,7 @@ import io.lvsdirector.core.model.NodeView;
 import io.lvsdirector.core.model.RealServerSource;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.VirtualService;
+import io.lvsdirector.lab.MutableClock;
 import io.lvsdirector.spec.AddressType;
 import java.net.InetAddress;
 import java.time.Duration;

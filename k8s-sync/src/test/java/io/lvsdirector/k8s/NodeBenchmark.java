@@ -34,14 +34,16 @@ import org.junit.jupiter.api.Test;
 /**
  * 5,000 nodes in the mock API server, listed and watched by one {@link KubernetesNodeSource}:
  * time to the first full view, heap the source holds, and the latency from a node change sent to
- * the API server to the change being in the source. Run: {@code mvn -o -pl k8s-sync -Pbench test}.
- * Figures go to {@code target/bench/nodes.txt}.
+ * the API server to the change being in the source. Run (from the repository root):
+ * {@code mvn -B -pl k8s-sync -am -Pbench test -Dtest=NodeBenchmark -Dsurefire.failIfNoSpecifiedTests=false}.
+ * Figures go to {@code target/bench/nodes.txt}. {@code -Dbench.nodes=50 -Dbench.events=20} makes it tiny
+ * (the CI run in {@code lab/test.sh} that proves it still works; not a figure).
  */
 @Tag("benchmark")
 class NodeBenchmark {
 
-    private static final int NODES = 5_000;
-    private static final int EVENTS = 1_000;
+    private static final int NODES = Integer.getInteger("bench.nodes", 5_000);
+    private static final int EVENTS = Integer.getInteger("bench.events", 1_000);
     private static final Map<String, String> EDGE = Map.of("node-role.kubernetes.io/edge", "true");
 
     /** A node about the size of a real one's metadata and status, without the image list. */

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -109,6 +110,76 @@ public final class Lab {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LabException("interrupted while running `" + shown + "`", e);
+        }
+    }
+
+    /** Runs a command inside network namespace {@code netns} ({@code ip netns exec}), waiting at most {@code timeoutSeconds}. */
+    public static ExecResult exec(long timeoutSeconds, String netns, String... command) {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", netns));
+        cmd.addAll(List.of(command));
+        return run(timeoutSeconds, cmd);
+    }
+
+    /**
+     * {@code curl --max-time 10 ARGS} inside network namespace {@code netns} (30 s limit): how kernel tests talk
+     * to a service that listens inside a namespace. The result is returned whatever curl's exit status.
+     */
+    public static ExecResult curl(String netns, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("curl", "--max-time", "10"));
+        cmd.addAll(List.of(args));
+        return exec(30, netns, cmd.toArray(String[]::new));
+    }
+
+    /** Runs a command (120 s limit) that must succeed; its standard output. Fails the test with its stderr otherwise. */
+    public static String check(String... command) {
+        ExecResult r = run(DEFAULT_TIMEOUT_SECONDS, List.of(command));
+        if (!r.ok()) {
+            throw new AssertionError("`" + String.join(" ", command) + "` failed with " + r.exitCode() + ": " + r.stderr());
+        }
+        return r.stdout();
+    }
+
+    /** {@code ipvsadm ARGS} inside network namespace {@code netns}; its output. Fails the test when ipvsadm fails. */
+    public static String ipvsadm(String netns, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", netns, "ipvsadm"));
+        cmd.addAll(List.of(args));
+        return check(cmd.toArray(String[]::new));
+    }
+
+    /**
+     * Writes {@code content} to a file only its owner may read or write (0600), as the director demands of a
+     * token file (it refuses one with group or other bits).
+     */
+    public static Path privateFile(Path file, String content) {
+        try {
+            Files.writeString(file, content);
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Stops a process a test started: SIGTERM to it (a JVM runs its shutdown hooks, keepalived takes its own
+     * children down and sends its priority-0 advert), SIGKILL to it and everything under it when it has not
+     * exited within 60 s. {@code ip netns exec} execs its command, so a process started through it is the
+     * command itself. Null is ignored.
+     */
+    public static void stop(Process p) {
+        if (p == null) {
+            return;
+        }
+        p.destroy();
+        try {
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
         }
     }
 

@@ -1,8 +1,5 @@
 package io.lvsdirector.lab;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /**
  * A DR topology built by {@code lab/topo.sh up}: network namespaces {@code client}, {@code dir1..},
  * {@code rs1..} on one bridge. Closing it tears every namespace down.
@@ -51,9 +48,12 @@ public final class Topology implements AutoCloseable {
 
     /** Runs a command inside a namespace, with a limit of {@code timeoutSeconds}. */
     public ExecResult exec(long timeoutSeconds, String namespace, String... command) {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
-        cmd.addAll(List.of(command));
-        return Lab.run(timeoutSeconds, cmd);
+        return Lab.exec(timeoutSeconds, namespace, command);
+    }
+
+    /** {@code curl --max-time 10 ARGS} inside a namespace: {@link Lab#curl}. */
+    public ExecResult curl(String namespace, String... args) {
+        return Lab.curl(namespace, args);
     }
 
     /** One HTTP GET from the client namespace (a new connection); the body, or null when it failed. */
@@ -77,11 +77,9 @@ public final class Topology implements AutoCloseable {
         Lab.topo("rs-ping", Integer.toString(i), Integer.toString(code)).orThrow();
     }
 
-    /** {@code ipvsadm ARGS} inside a director namespace; fails when ipvsadm fails. */
+    /** {@code ipvsadm ARGS} inside a director namespace; fails when ipvsadm fails: {@link Lab#ipvsadm}. */
     public String ipvsadm(String namespace, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("ipvsadm"));
-        cmd.addAll(List.of(args));
-        return exec(namespace, cmd.toArray(String[]::new)).orThrow().stdout();
+        return Lab.ipvsadm(namespace, args);
     }
 
     @Override

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.lvsdirector.lab.ExecResult;
 import io.lvsdirector.lab.Lab;
 import io.lvsdirector.lab.Topology;
 import java.io.BufferedReader;
@@ -55,8 +54,7 @@ class HaFailoverKernelIT {
 
     private static final String ADMIN_TOKEN = "failover-it-admin-token-0123456789";
     private static final String NOTIFY_TOKEN = "failover-it-notify-token-0123456789";
-    private static final String API = "http://127.0.0.1:9440";
-    private static final String ADMIN = "http://127.0.0.1:9441";
+    private static final String API = PackagedService.API;
     private static final int SYNC_ID = 7;
     private static final int CONNS = 40;
     private static final int QUIET = 5;
@@ -115,26 +113,19 @@ class HaFailoverKernelIT {
         Lab.requireKernel();
         topo = Lab.up(2, 3, false);
         dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "failover-it-");
-        Path tokens = dir.resolve("tokens");
-        Files.writeString(tokens, "admin it " + ADMIN_TOKEN + "\nnotify keepalived " + NOTIFY_TOKEN + "\n");
-        Files.setPosixFilePermissions(tokens, PosixFilePermissions.fromString("rw-------"));
-        Path notifyToken = dir.resolve("notify-token");
-        Files.writeString(notifyToken, NOTIFY_TOKEN + "\n");
-        Files.setPosixFilePermissions(notifyToken, PosixFilePermissions.fromString("rw-------"));
+        Path tokens = Lab.privateFile(dir.resolve("tokens"),
+                "admin it " + ADMIN_TOKEN + "\nnotify keepalived " + NOTIFY_TOKEN + "\n");
+        Path notifyToken = Lab.privateFile(dir.resolve("notify-token"), NOTIFY_TOKEN + "\n");
         // -Dfailover.sync=kernel-defaults leaves the sync sysctls as the kernel sets them: the quiet flows
         // are then expected to be reset after a failover (the check that the settings matter).
         boolean tuned = !"kernel-defaults".equals(System.getProperty("failover.sync"));
         System.out.println("failover-it: sync sysctls " + (tuned ? SYNC_SYSCTLS : "kernel defaults"));
         for (int i = 1; i <= 2; i++) {
             Path d = Files.createDirectories(dir.resolve("dir" + i));
-            Files.writeString(d.resolve("director.yml"), "state:\n  file: " + d.resolve("state/state.json")
-                    + "\n  createIfMissing: true\n"
-                    + "kernel:\n  resyncInterval: 2s\n"
-                    + "auth:\n  tokenFile: " + tokens + "\n"
-                    + "ha:\n  enabled: true\n  syncInterface: eth0\n  syncId: " + SYNC_ID + "\n  stateFile: "
-                    + d.resolve("run/ha.json") + "\n"
-                    + "logging:\n  level: INFO\n  appenders:\n    - type: file\n      currentLogFilename: "
-                    + d.resolve("director.log") + "\n      archive: false\n");
+            Files.writeString(d.resolve("director.yml"), PackagedService.config(d.resolve("state/state.json"), "2s",
+                    tokens, "ha:\n  enabled: true\n  syncInterface: eth0\n  syncId: " + SYNC_ID + "\n  stateFile: "
+                            + d.resolve("run/ha.json") + "\n",
+                    d.resolve("director.log")));
             // keepalived's notify: the product's hook, told where this namespace's service and token are.
             Path hook = d.resolve("notify");
             Files.writeString(hook, "#!/bin/sh\nLVS_DIRECTOR_NOTIFY_URL=" + API + "\nLVS_DIRECTOR_NOTIFY_TOKEN_FILE="
@@ -439,15 +430,11 @@ class HaFailoverKernelIT {
 
     private static Process startService(int i) throws Exception {
         Path d = dir.resolve("dir" + i);
-        return PackagedService.start("dir" + i, "192m", d.resolve("director.yml"), d.resolve("server.out"));
+        return PackagedService.start("dir" + i, "192m", d.resolve("director.yml"), d.resolve("server.out"), Map.of());
     }
 
     private static void awaitHealthy(int i, Process p) {
-        await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            assertThat(p.isAlive()).as("dir%d's service exited; see %s", i, dir.resolve("dir" + i)).isTrue();
-            assertThat(curl(i, "-s", "-o", "/dev/null", "-w", "%{http_code}", ADMIN + "/healthcheck").stdout())
-                    .isEqualTo("200");
-        });
+        PackagedService.awaitHealthy("dir" + i, p, dir.resolve("dir" + i).resolve("server.out"), Duration.ofSeconds(150));
     }
 
     /** keepalived for dirI: preempt = dir1 MASTER 150 / dir2 BACKUP 100; without, both BACKUP nopreempt. */
@@ -477,17 +464,10 @@ class HaFailoverKernelIT {
                 .start();
     }
 
-    private static void stop(Process p) throws InterruptedException {
-        if (p == null) {
-            return;
-        }
+    private static void stop(Process p) {
         // SIGTERM: keepalived sends a priority-0 advert and drops the VIP; Dropwizard stops the loop and
         // leaves the kernel (table and sync daemons) as it is.
-        p.destroy();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }
+        Lab.stop(p);
     }
 
     /** The directors holding the VIP on eth0. */
@@ -513,25 +493,13 @@ class HaFailoverKernelIT {
         throw new AssertionError("VIP not on dir" + i + " alone within " + seconds + " s: " + vipHolders());
     }
 
-    private static ExecResult curl(int i, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("curl", "--max-time", "10"));
-        cmd.addAll(List.of(args));
-        return topo.exec(30, "dir" + i, cmd.toArray(String[]::new));
-    }
-
     private static String api(int i, String method, String path, String body) {
-        List<String> cmd = new ArrayList<>(List.of("-s", "-w", "\n%{http_code}", "-X", method,
-                "-H", "Authorization: Bearer " + ADMIN_TOKEN));
-        if (body != null) {
-            cmd.addAll(List.of("-H", "Content-Type: application/json", "--data-binary", body));
-        }
-        cmd.add(API + path);
-        return curl(i, cmd.toArray(String[]::new)).orThrow().stdout();
+        return PackagedService.api("dir" + i, ADMIN_TOKEN, method, path, body);
     }
 
     /** GET /v1/ha on dirI says ROLE and wants DAEMONS, and ipvsadm -L --daemon shows exactly those. */
     private static void assertRole(int i, String role, List<String> daemons) throws IOException {
-        JsonNode v = JSON.readTree(curl(i, "-s", "-f", "-H", "Authorization: Bearer " + ADMIN_TOKEN, API + "/v1/ha")
+        JsonNode v = JSON.readTree(topo.curl("dir" + i, "-s", "-f", "-H", "Authorization: Bearer " + ADMIN_TOKEN, API + "/v1/ha")
                 .orThrow().stdout());
         assertThat(v.get("role").asText()).as("dir%d /v1/ha: %s", i, v).isEqualTo(role);
         List<String> wanted = new ArrayList<>();

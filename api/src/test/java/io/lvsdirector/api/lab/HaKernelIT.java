@@ -11,13 +11,11 @@ import io.lvsdirector.lab.Topology;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -41,8 +39,8 @@ class HaKernelIT {
 
     private static final String ADMIN_TOKEN = "ha-it-admin-token-0123456789";
     private static final String NOTIFY_TOKEN = "ha-it-notify-token-0123456789";
-    private static final String API = "http://127.0.0.1:9440";
-    private static final String ADMIN = "http://127.0.0.1:9441";
+    private static final String API = PackagedService.API;
+    private static final String ADMIN = PackagedService.ADMIN;
     private static final int SYNC_ID = 42;
     // ipvsadm: "master sync daemon (mcast=eth0, syncid=42, maxlen=1472, group=224.0.0.81, port=8848, ttl=1)"
     private static final Pattern DAEMON = Pattern.compile("(master|backup) sync daemon \\(mcast=([^,]+), syncid=(\\d+)");
@@ -54,34 +52,28 @@ class HaKernelIT {
     private static Path dir;
     private static Path config;
     private static Path notifyTokenFile;
-    private static Process server;
+    private static PackagedService server;
 
     @BeforeAll
     static void up() throws Exception {
         Lab.requireKernel();
         topo = Lab.up(1, 1);
         dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "ha-it-");
-        Path tokens = dir.resolve("tokens");
-        Files.writeString(tokens, "admin it " + ADMIN_TOKEN + "\nnotify keepalived " + NOTIFY_TOKEN + "\n");
-        Files.setPosixFilePermissions(tokens, PosixFilePermissions.fromString("rw-------"));
-        notifyTokenFile = dir.resolve("notify-token");
-        Files.writeString(notifyTokenFile, NOTIFY_TOKEN + "\n");
-        Files.setPosixFilePermissions(notifyTokenFile, PosixFilePermissions.fromString("rw-------"));
+        Path tokens = Lab.privateFile(dir.resolve("tokens"),
+                "admin it " + ADMIN_TOKEN + "\nnotify keepalived " + NOTIFY_TOKEN + "\n");
+        notifyTokenFile = Lab.privateFile(dir.resolve("notify-token"), NOTIFY_TOKEN + "\n");
         config = dir.resolve("director.yml");
-        Files.writeString(config, "state:\n  file: " + dir.resolve("state/state.json") + "\n  createIfMissing: true\n"
-                + "kernel:\n  resyncInterval: 2s\n"
-                + "auth:\n  tokenFile: " + tokens + "\n"
-                + "ha:\n  enabled: true\n  syncInterface: eth0\n  syncId: " + SYNC_ID + "\n  stateFile: "
-                + dir.resolve("run/ha.json") + "\n"
-                + "logging:\n  level: INFO\n  appenders:\n    - type: file\n      currentLogFilename: "
-                + dir.resolve("director.log") + "\n      archive: false\n");
+        Files.writeString(config, PackagedService.config(dir.resolve("state/state.json"), "2s", tokens,
+                "ha:\n  enabled: true\n  syncInterface: eth0\n  syncId: " + SYNC_ID + "\n  stateFile: "
+                        + dir.resolve("run/ha.json") + "\n",
+                dir.resolve("director.log")));
         server = start();
     }
 
     @AfterAll
     static void down() throws Exception {
         if (server != null) {
-            stop(server);
+            server.stop();
         }
         if (topo != null) {
             for (String state : new String[] {"master", "backup"}) {
@@ -91,33 +83,12 @@ class HaKernelIT {
         }
     }
 
-    private static Process start() throws Exception {
-        Process p = PackagedService.start("dir1", "256m", config, dir.resolve("server.out"));
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            assertThat(p.isAlive()).as("server exited; see " + dir.resolve("server.out")).isTrue();
-            assertThat(curl("-s", "-o", "/dev/null", "-w", "%{http_code}", ADMIN + "/healthcheck").stdout())
-                    .isEqualTo("200");
-        });
-        return p;
-    }
-
-    private static void stop(Process p) throws InterruptedException {
-        p.descendants().forEach(ProcessHandle::destroy);
-        p.destroy();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }
-    }
-
-    private static ExecResult curl(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("curl", "--max-time", "10"));
-        cmd.addAll(List.of(args));
-        return topo.exec(30, "dir1", cmd.toArray(String[]::new));
+    private static PackagedService start() throws Exception {
+        return PackagedService.run("dir1", config, dir.resolve("server.out"), ADMIN_TOKEN);
     }
 
     private static JsonNode ha() throws IOException {
-        String out = curl("-s", "-f", "-H", "Authorization: Bearer " + ADMIN_TOKEN, API + "/v1/ha").orThrow().stdout();
+        String out = server.curl("-s", "-f", "-H", "Authorization: Bearer " + ADMIN_TOKEN, API + "/v1/ha").orThrow().stdout();
         return JSON.readTree(out);
     }
 
@@ -183,7 +154,7 @@ class HaKernelIT {
     @Test
     @Order(2)
     void aNotifyTokenMayReportButNotReadTheServices() {
-        String code = curl("-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Authorization: Bearer " + NOTIFY_TOKEN,
+        String code = server.curl("-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Authorization: Bearer " + NOTIFY_TOKEN,
                 API + "/v1/services").stdout();
         assertThat(code).isEqualTo("403");
     }
@@ -209,7 +180,7 @@ class HaKernelIT {
         Map<String, Long> before = threads();
         long startsBefore = logCount("event=sync_daemon_started");
         long stopsBefore = logCount("event=sync_daemon_stopped");
-        stop(server);
+        server.stop();
         // While the service is down the daemons keep running: the kernel runs them, not the JVM.
         assertThat(threads()).isEqualTo(before);
         server = start();
@@ -219,7 +190,7 @@ class HaKernelIT {
         assertThat(logCount("event=sync_daemon_started")).isEqualTo(startsBefore);
         assertThat(logCount("event=sync_daemon_stopped")).isEqualTo(stopsBefore);
         assertViewAgreesWithKernel("master", List.of("backup", "master"));
-        String metrics = curl("-s", ADMIN + "/metrics").orThrow().stdout();
+        String metrics = server.curl("-s", ADMIN + "/metrics").orThrow().stdout();
         assertThat(metrics).contains("lvs_director_ha_master 1.0")
                 .contains("lvs_director_ha_sync_daemon_operations_total{op=\"start\",result=\"ok\",state=\"master\"} 0.0")
                 .contains("lvs_director_ha_sync_daemon_running{state=\"master\"} 1.0");

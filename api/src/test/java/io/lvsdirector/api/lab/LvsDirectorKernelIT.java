@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.lvsdirector.lab.ExecResult;
+import io.lvsdirector.lab.Ipvsadm;
 import io.lvsdirector.lab.Lab;
 import io.lvsdirector.lab.Topology;
 import java.io.File;
@@ -36,10 +37,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class LvsDirectorKernelIT {
 
     private static final String TOKEN = "kernel-it-admin-token-0123456789";
-    private static final String API = "http://127.0.0.1:9440";
-    private static final String ADMIN = "http://127.0.0.1:9441";
-    private static final Pattern RS_LINE =
-            Pattern.compile("->\\s+(198\\.18\\.0\\.\\d+):80\\s+Route\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)");
+    private static final String ADMIN = PackagedService.ADMIN;
     private static final String WEB = """
             {"vip": "198.18.0.100", "port": 80, "protocol": "tcp", "scheduler": "rr", "forwarding": "dr",
              "realServers": {"static": [{"address": "198.18.0.21", "port": 80, "weight": 1},
@@ -52,93 +50,51 @@ class LvsDirectorKernelIT {
     private static Topology topo;
     private static Path dir;
     private static Path config;
-    private static Process server;
+    private static PackagedService server;
 
     @BeforeAll
     static void up() throws Exception {
         Lab.requireKernel();
         topo = Lab.up(1, 3);
         dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "kernel-it-");
-        Path tokens = dir.resolve("tokens");
-        Files.writeString(tokens, "admin it " + TOKEN + "\n");
-        Files.setPosixFilePermissions(tokens, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Path tokens = Lab.privateFile(dir.resolve("tokens"), "admin it " + TOKEN + "\n");
         config = dir.resolve("director.yml");
-        Files.writeString(config, "state:\n  file: " + dir.resolve("state/state.json") + "\n  createIfMissing: true\n"
-                + "kernel:\n  resyncInterval: 2s\n"
-                + "auth:\n  tokenFile: " + tokens + "\n"
-                + "logging:\n  level: INFO\n  appenders:\n    - type: file\n      currentLogFilename: "
-                + dir.resolve("director.log") + "\n      archive: false\n");
+        Files.writeString(config, PackagedService.config(dir.resolve("state/state.json"), "2s", tokens, "",
+                dir.resolve("director.log")));
         server = start();
     }
 
     @AfterAll
     static void down() throws Exception {
         if (server != null) {
-            stop(server);
+            server.stop();
         }
         if (topo != null) {
             topo.close();
         }
     }
 
-    private static Process start() throws Exception {
-        Process p = PackagedService.start("dir1", "256m", config, dir.resolve("server.out"));
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            assertThat(p.isAlive()).as("server exited; see " + dir.resolve("server.out")).isTrue();
-            assertThat(curl("-s", "-o", "/dev/null", "-w", "%{http_code}", ADMIN + "/healthcheck").stdout())
-                    .isEqualTo("200");
-        });
-        return p;
+    private static PackagedService start() throws Exception {
+        return PackagedService.run("dir1", config, dir.resolve("server.out"), TOKEN);
     }
 
-    private static void stop(Process p) throws InterruptedException {
-        // SIGTERM to the JVM (the child of ip netns exec): Dropwizard stops the loop and leaves the kernel as is.
-        p.descendants().forEach(ProcessHandle::destroy);
-        p.destroy();
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }
-    }
-
-    private static ExecResult curl(String... args) {
-        List<String> cmd = new java.util.ArrayList<>(List.of("curl", "--max-time", "10"));
-        cmd.addAll(List.of(args));
-        return topo.exec(30, "dir1", cmd.toArray(String[]::new));
-    }
-
-    private static String api(String method, String path, String body) {
-        List<String> cmd = new java.util.ArrayList<>(List.of("-s", "-w", "\n%{http_code}", "-X", method,
-                "-H", "Authorization: Bearer " + TOKEN));
-        if (body != null) {
-            cmd.addAll(List.of("-H", "Content-Type: application/json", "--data-binary", body));
-        }
-        cmd.add(API + path);
-        return curl(cmd.toArray(String[]::new)).orThrow().stdout();
-    }
-
-    /** address → weight of the VIP's real servers, from ipvsadm; empty while the service is absent. */
+    /** address:port → weight of the VIP's real servers, from ipvsadm; empty while the service is absent. */
     private static java.util.Map<String, Integer> weights() {
-        java.util.Map<String, Integer> out = new java.util.TreeMap<>();
         ExecResult r = topo.exec("dir1", "ipvsadm", "-Ln", "-t", Lab.VIP + ":80");
         if (!r.ok() && r.stderr().contains("No such service")) {
-            return out;
+            return java.util.Map.of();
         }
-        Matcher m = RS_LINE.matcher(r.orThrow().stdout());
-        while (m.find()) {
-            out.put(m.group(1), Integer.parseInt(m.group(2)));
-        }
-        return out;
+        return Ipvsadm.weights(r.orThrow().stdout());
     }
 
     @Test
     @Order(1)
     void putADirectRoutingServiceWithCurl() {
-        String answer = api("PUT", "/v1/services/web", WEB);
+        String answer = server.api("PUT", "/v1/services/web", WEB);
         assertThat(answer).endsWith("201");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(weights())
-                .containsExactly(java.util.Map.entry("198.18.0.21", 1), java.util.Map.entry("198.18.0.22", 1),
-                        java.util.Map.entry("198.18.0.23", 1)));
+                .containsExactly(java.util.Map.entry("198.18.0.21:80", 1), java.util.Map.entry("198.18.0.22:80", 1),
+                        java.util.Map.entry("198.18.0.23:80", 1)));
         assertThat(Files.exists(dir.resolve("state/state.json"))).isTrue();
     }
 
@@ -169,27 +125,27 @@ class LvsDirectorKernelIT {
         topo.stopRealServer(2);
         try {
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
-                    .untilAsserted(() -> assertThat(weights()).doesNotContainKey("198.18.0.22"));
+                    .untilAsserted(() -> assertThat(weights()).doesNotContainKey("198.18.0.22:80"));
             for (int i = 0; i < 20; i++) {
                 assertThat(topo.get("http://" + Lab.VIP + "/")).as("request %d", i).isIn("rs1", "rs3");
             }
-            assertThat(api("GET", "/v1/services/web", null)).contains("\"198.18.0.22\"").contains("\"failed\"");
+            assertThat(server.api("GET", "/v1/services/web", null)).contains("\"198.18.0.22\"").contains("\"failed\"");
         } finally {
             topo.startRealServer(2);
         }
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(weights()).containsKey("198.18.0.22"));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(weights()).containsKey("198.18.0.22:80"));
     }
 
     @Test
     @Order(4)
     void drainByApiSetsWeightZero() {
-        assertThat(api("POST", "/v1/services/web/real-servers/198.18.0.21/drain", null)).endsWith("200");
+        assertThat(server.api("POST", "/v1/services/web/real-servers/198.18.0.21/drain", null)).endsWith("200");
         // rs1 still has connections (InActConn from the requests above): it stays in at weight 0.
         await().atMost(Duration.ofSeconds(10))
-                .untilAsserted(() -> assertThat(weights()).containsEntry("198.18.0.21", 0));
-        assertThat(api("DELETE", "/v1/services/web/real-servers/198.18.0.21/drain", null)).endsWith("200");
+                .untilAsserted(() -> assertThat(weights()).containsEntry("198.18.0.21:80", 0));
+        assertThat(server.api("DELETE", "/v1/services/web/real-servers/198.18.0.21/drain", null)).endsWith("200");
         await().atMost(Duration.ofSeconds(10))
-                .untilAsserted(() -> assertThat(weights()).containsEntry("198.18.0.21", 1));
+                .untilAsserted(() -> assertThat(weights()).containsEntry("198.18.0.21:80", 1));
     }
 
     @Test
@@ -210,9 +166,9 @@ class LvsDirectorKernelIT {
         // A scrape shows the loop's last kernel read (it never reads the kernel itself); after the flush
         // above, the service is back in that view by the next resync read (2 s here).
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
-                assertThat(curl("-s", ADMIN + "/metrics").orThrow().stdout())
+                assertThat(server.curl("-s", ADMIN + "/metrics").orThrow().stdout())
                         .contains("lvs_ipvs_service_connections_total{local_address=\"198.18.0.100\""));
-        String text = curl("-s", ADMIN + "/metrics").orThrow().stdout();
+        String text = server.curl("-s", ADMIN + "/metrics").orThrow().stdout();
         assertThat(text).containsPattern("lvs_director_kernel_view_age_seconds [0-9.]+");
         assertThat(text).contains("lvs_director_backend_health{");
         assertThat(text).contains("lvs_director_reconcile_duration_seconds_bucket");
@@ -237,7 +193,7 @@ class LvsDirectorKernelIT {
             }
             var json = new com.fasterxml.jackson.databind.ObjectMapper();
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-                ExecResult r = curl("-s", "-G", "http://127.0.0.1:9090/api/v1/query", "--data-urlencode",
+                ExecResult r = server.curl("-s", "-G", "http://127.0.0.1:9090/api/v1/query", "--data-urlencode",
                         "query=lvs_ipvs_service_connections_total{service=\"web\"}");
                 assertThat(r.ok()).isTrue();
                 var result = json.readTree(r.stdout()).at("/data/result");
@@ -275,7 +231,7 @@ class LvsDirectorKernelIT {
         Process wrk = new ProcessBuilder("ip", "netns", "exec", "client", "wrk", "-t2", "-c8", "-d20s",
                 "http://" + Lab.VIP + "/").redirectErrorStream(true).redirectOutput(wrkOut.toFile()).start();
         Thread.sleep(2000);
-        stop(server);
+        server.stop();
         assertThat(weights()).as("after stop").isEqualTo(before);
         server = start();
         // A few passes of the restarted director.

@@ -1,18 +1,19 @@
 package io.lvsdirector.api.lab;
 
+import static io.lvsdirector.api.lab.PackagedService.body;
+import static io.lvsdirector.api.lab.PackagedService.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lvsdirector.lab.ExecResult;
+import io.lvsdirector.lab.Ipvsadm;
 import io.lvsdirector.lab.Lab;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -29,51 +30,34 @@ class StateDiskFullKernelIT {
 
     private static final String NS = "diskfull" + ProcessHandle.current().pid();
     private static final String TOKEN = "kernel-it-admin-token-0123456789";
-    private static final String API = "http://127.0.0.1:9440";
-    private static final String ADMIN = "http://127.0.0.1:9441";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static Path dir;
     private static Path small;
-    private static Process server;
+    private static PackagedService server;
 
     @BeforeAll
     static void up() throws Exception {
         Lab.requireKernel();
-        run("ip", "netns", "add", NS);
-        run("ip", "-n", NS, "link", "set", "lo", "up");
+        Lab.check("ip", "netns", "add", NS);
+        Lab.check("ip", "-n", NS, "link", "set", "lo", "up");
         dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "diskfull-it-");
         small = dir.resolve("small");
         Files.createDirectories(small);
-        run("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", small.toString());
-        Path tokens = dir.resolve("tokens");
-        Files.writeString(tokens, "admin it " + TOKEN + "\n");
-        Files.setPosixFilePermissions(tokens, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Lab.check("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", small.toString());
+        Path tokens = Lab.privateFile(dir.resolve("tokens"), "admin it " + TOKEN + "\n");
         Path config = dir.resolve("director.yml");
         // The owned file goes beside the state file, on the same small disk, as it does by default.
-        Files.writeString(config, "state:\n  file: " + small.resolve("state.json") + "\n  createIfMissing: true\n"
-                + "kernel:\n  resyncInterval: 1s\n"
-                + "auth:\n  tokenFile: " + tokens + "\n"
-                + "logging:\n  level: INFO\n  appenders:\n    - type: file\n      currentLogFilename: "
-                + dir.resolve("director.log") + "\n      archive: false\n");
-        server = PackagedService.start(NS, "256m", config, dir.resolve("server.out"));
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            assertThat(server.isAlive()).as("server exited; see " + dir.resolve("server.out")).isTrue();
-            assertThat(curl("-s", "-o", "/dev/null", "-w", "%{http_code}", ADMIN + "/healthcheck").stdout())
-                    .isEqualTo("200");
-        });
+        Files.writeString(config, PackagedService.config(small.resolve("state.json"), "1s", tokens, "",
+                dir.resolve("director.log")));
+        server = PackagedService.run(NS, config, dir.resolve("server.out"), TOKEN);
     }
 
     @AfterAll
     static void down() throws Exception {
         try {
             if (server != null) {
-                server.descendants().forEach(ProcessHandle::destroy);
-                server.destroy();
-                if (!server.waitFor(60, TimeUnit.SECONDS)) {
-                    server.descendants().forEach(ProcessHandle::destroyForcibly);
-                    server.destroyForcibly();
-                }
+                server.stop();
             }
         } finally {
             if (small != null) {
@@ -91,7 +75,7 @@ class StateDiskFullKernelIT {
     @Test
     void aFullDiskIsA503NamingTheFileAndChangesNothingUntilThereIsRoomAgain() throws Exception {
         Path state = small.resolve("state.json");
-        assertThat(status(api("PUT", "/v1/services/web", service(80, "198.18.0.21")))).isEqualTo(201);
+        assertThat(status(server.api("PUT", "/v1/services/web", service(80, "198.18.0.21")))).isEqualTo(201);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(ipvsadm()).contains("TCP 198.18.0.100:80 rr").contains("-> 198.18.0.21:80 Route"));
         String kernelBefore = ipvsadm();
@@ -107,7 +91,7 @@ class StateDiskFullKernelIT {
             {"POST", "/v1/services/web/real-servers/198.18.0.21/drain", null},
             {"DELETE", "/v1/services/web", null},
         }) {
-            String answer = api(change[0], change[1], change[2]);
+            String answer = server.api(change[0], change[1], change[2]);
             assertThat(status(answer)).as("%s %s: %s", change[0], change[1], answer).isEqualTo(503);
             JsonNode body = JSON.readTree(body(answer));
             assertThat(body.get("code").asInt()).isEqualTo(503);
@@ -118,7 +102,7 @@ class StateDiskFullKernelIT {
 
         // The file, the API's view and the kernel are as before.
         assertThat(Files.readAllBytes(state)).isEqualTo(fileBefore);
-        JsonNode list = JSON.readTree(body(api("GET", "/v1/services", null)));
+        JsonNode list = JSON.readTree(body(server.api("GET", "/v1/services", null)));
         assertThat(list.get("services")).hasSize(1);
         assertThat(list.at("/services/0/name").asText()).isEqualTo("web");
         assertThat(list.toString()).contains("198.18.0.21").doesNotContain("198.18.0.23");
@@ -127,7 +111,7 @@ class StateDiskFullKernelIT {
 
         // Room again: the same PUT works and reaches the kernel.
         Files.delete(small.resolve("filler"));
-        assertThat(status(api("PUT", "/v1/services/api", service(443, "198.18.0.22")))).isEqualTo(201);
+        assertThat(status(server.api("PUT", "/v1/services/api", service(443, "198.18.0.22")))).isEqualTo(201);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(ipvsadm()).contains("TCP 198.18.0.100:443 rr").contains("-> 198.18.0.22:443 Route"));
         assertThat(JSON.readTree(state.toFile()).get("services").has("api")).isTrue();
@@ -135,41 +119,8 @@ class StateDiskFullKernelIT {
 
     // ---- helpers ----------------------------------------------------------------------------------
 
-    private static ExecResult curl(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", NS, "curl", "--max-time", "10"));
-        cmd.addAll(List.of(args));
-        return Lab.run(30, cmd);
-    }
-
-    /** The answer's body, a newline, and its status code. */
-    private static String api(String method, String path, String body) {
-        List<String> cmd = new ArrayList<>(List.of("-s", "-w", "\n%{http_code}", "-X", method,
-                "-H", "Authorization: Bearer " + TOKEN));
-        if (body != null) {
-            cmd.addAll(List.of("-H", "Content-Type: application/json", "--data-binary", body));
-        }
-        cmd.add(API + path);
-        return curl(cmd.toArray(String[]::new)).orThrow().stdout();
-    }
-
-    private static int status(String answer) {
-        return Integer.parseInt(answer.substring(answer.lastIndexOf('\n') + 1).strip());
-    }
-
-    private static String body(String answer) {
-        return answer.substring(0, answer.lastIndexOf('\n'));
-    }
-
     /** ipvsadm -Ln in the namespace, runs of blanks collapsed. */
     private static String ipvsadm() {
-        return run("ip", "netns", "exec", NS, "ipvsadm", "-Ln").replaceAll("[ \\t]+", " ");
-    }
-
-    private static String run(String... cmd) {
-        ExecResult r = Lab.run(60, List.of(cmd));
-        if (!r.ok()) {
-            throw new AssertionError("`" + String.join(" ", cmd) + "` failed with " + r.exitCode() + ": " + r.stderr());
-        }
-        return r.stdout();
+        return Ipvsadm.collapse(Lab.check("ip", "netns", "exec", NS, "ipvsadm", "-Ln"));
     }
 }

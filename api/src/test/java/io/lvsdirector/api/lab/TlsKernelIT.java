@@ -9,14 +9,10 @@ import io.lvsdirector.lab.Lab;
 import io.lvsdirector.lab.Topology;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -50,7 +46,7 @@ class TlsKernelIT {
     private static Topology topo;
     private static Path dir;
     private static TestCertificate cert;
-    private static Process server;
+    private static PackagedService server;
 
     @BeforeAll
     static void up() throws Exception {
@@ -58,14 +54,9 @@ class TlsKernelIT {
         topo = Lab.up(1, 2);
         dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "tls-it-");
         cert = TestCertificate.generate(dir, "tls-it-keystore-pass", DIR1, "127.0.0.1");
-        Path tokens = dir.resolve("tokens");
-        Files.writeString(tokens, "admin it " + TOKEN + "\n");
-        Files.setPosixFilePermissions(tokens, PosixFilePermissions.fromString("rw-------"));
+        Path tokens = Lab.privateFile(dir.resolve("tokens"), "admin it " + TOKEN + "\n");
         Path config = dir.resolve("director.yml");
-        Files.writeString(config, "state:\n  file: " + dir.resolve("state/state.json") + "\n  createIfMissing: true\n"
-                + "kernel:\n  resyncInterval: 2s\n"
-                + "auth:\n  tokenFile: " + tokens + "\n"
-                + "server:\n"
+        Files.writeString(config, PackagedService.config(dir.resolve("state/state.json"), "2s", tokens, "server:\n"
                 + "  applicationConnectors:\n"
                 + "    - type: https\n      port: 9440\n"
                 + "      keyStorePath: " + cert.keyStore() + "\n      keyStoreType: PKCS12\n"
@@ -73,49 +64,32 @@ class TlsKernelIT {
                 + "      supportedProtocols: [TLSv1.3, TLSv1.2]\n"
                 // No bindHost: the director puts the admin port on 127.0.0.1.
                 + "  adminConnectors:\n    - type: http\n      port: 9441\n"
-                + "  registerDefaultExceptionMappers: false\n"
-                + "logging:\n  level: INFO\n  appenders:\n    - type: file\n      currentLogFilename: "
-                + dir.resolve("director.log") + "\n      archive: false\n");
-        server = PackagedService.start("dir1", "256m", config, dir.resolve("server.out"),
-                Map.of("LVS_DIRECTOR_KEYSTORE_PASSWORD", cert.password()));
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            assertThat(server.isAlive()).as("server exited; see " + dir.resolve("server.out")).isTrue();
-            assertThat(curl("dir1", "-s", "-o", "/dev/null", "-w", "%{http_code}",
-                    "http://127.0.0.1:9441/healthcheck").stdout()).isEqualTo("200");
-        });
+                + "  registerDefaultExceptionMappers: false\n",
+                dir.resolve("director.log")));
+        server = PackagedService.run("dir1", config, dir.resolve("server.out"), TOKEN,
+                Map.of("LVS_DIRECTOR_KEYSTORE_PASSWORD", cert.password()), Duration.ofSeconds(120));
     }
 
     @AfterAll
     static void down() throws Exception {
         if (server != null) {
-            server.descendants().forEach(ProcessHandle::destroy);
-            server.destroy();
-            if (!server.waitFor(60, TimeUnit.SECONDS)) {
-                server.descendants().forEach(ProcessHandle::destroyForcibly);
-                server.destroyForcibly();
-            }
+            server.stop();
         }
         if (topo != null) {
             topo.close();
         }
     }
 
-    private static ExecResult curl(String netns, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("curl", "--max-time", "10"));
-        cmd.addAll(List.of(args));
-        return topo.exec(30, netns, cmd.toArray(String[]::new));
-    }
-
     @Test
     @Order(1)
     void theClientCreatesADirectRoutingServiceOverHttps() {
-        String out = curl("client", "-sS", "--cacert", cert.certificatePem().toString(), "-w", "\n%{http_code}",
+        String out = topo.curl("client", "-sS", "--cacert", cert.certificatePem().toString(), "-w", "\n%{http_code}",
                 "-X", "PUT", "-H", "Authorization: Bearer " + TOKEN, "-H", "Content-Type: application/json",
                 "--data-binary", WEB, API + "/v1/services/web").orThrow().stdout();
         assertThat(out).endsWith("201");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(topo.ipvsadm("dir1", "-Ln"))
                 .contains("TCP  198.18.0.100:80 rr").contains("-> 198.18.0.21:80").contains("-> 198.18.0.22:80"));
-        String read = curl("client", "-sS", "--cacert", cert.certificatePem().toString(),
+        String read = topo.curl("client", "-sS", "--cacert", cert.certificatePem().toString(),
                 "-H", "Authorization: Bearer " + TOKEN, API + "/v1/services/web").orThrow().stdout();
         assertThat(read).contains("\"198.18.0.21\"");
     }
@@ -136,9 +110,9 @@ class TlsKernelIT {
     @Order(3)
     void withoutTheCertificateOrWithoutTlsTheApiGivesNothing() {
         // curl 60: the peer's certificate is not trusted.
-        assertThat(curl("client", "-sS", "-H", "Authorization: Bearer " + TOKEN, API + "/v1/services").exitCode())
+        assertThat(topo.curl("client", "-sS", "-H", "Authorization: Bearer " + TOKEN, API + "/v1/services").exitCode())
                 .isEqualTo(60);
-        ExecResult plain = curl("client", "-sS", "-o", "/dev/null", "-w", "%{http_code}",
+        ExecResult plain = topo.curl("client", "-sS", "-o", "/dev/null", "-w", "%{http_code}",
                 "-H", "Authorization: Bearer " + TOKEN, "http://" + DIR1 + ":9440/v1/services");
         assertThat(plain.ok() && plain.stdout().equals("200")).as(plain.stdout() + plain.stderr()).isFalse();
     }
@@ -146,17 +120,17 @@ class TlsKernelIT {
     @Test
     @Order(4)
     void theAdminPortAnswersInsideTheDirectorNamespaceOnly() {
-        assertThat(curl("dir1", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:9441/healthcheck")
+        assertThat(topo.curl("dir1", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:9441/healthcheck")
                 .stdout()).isEqualTo("200");
-        assertThat(curl("dir1", "-s", "http://127.0.0.1:9441/metrics").orThrow().stdout())
+        assertThat(topo.curl("dir1", "-s", "http://127.0.0.1:9441/metrics").orThrow().stdout())
                 .contains("lvs_director_");
         // Tasks are off: nobody can raise a logger to DEBUG, not even locally.
-        assertThat(curl("dir1", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST",
+        assertThat(topo.curl("dir1", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST",
                 "http://127.0.0.1:9441/tasks/log-level?logger=org.eclipse.jetty&level=DEBUG").stdout()).isEqualTo("404");
         // From the client, and on dir1's own segment address, nothing listens on 9441: curl 7, refused.
         for (String url : new String[] {"http://" + DIR1 + ":9441/healthcheck", "http://" + DIR1 + ":9441/metrics"}) {
-            assertThat(curl("client", "-s", "-o", "/dev/null", url).exitCode()).as("client " + url).isEqualTo(7);
-            assertThat(curl("dir1", "-s", "-o", "/dev/null", url).exitCode()).as("dir1 " + url).isEqualTo(7);
+            assertThat(topo.curl("client", "-s", "-o", "/dev/null", url).exitCode()).as("client " + url).isEqualTo(7);
+            assertThat(topo.curl("dir1", "-s", "-o", "/dev/null", url).exitCode()).as("dir1 " + url).isEqualTo(7);
         }
     }
 

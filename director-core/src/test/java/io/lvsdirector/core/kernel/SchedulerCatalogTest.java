@@ -7,13 +7,11 @@ import io.lvsdirector.ipvs.Errno;
 import io.lvsdirector.ipvs.FakeIpvs;
 import io.lvsdirector.ipvs.IpvsException;
 import io.lvsdirector.ipvs.Ipvs;
+import io.lvsdirector.lab.MutableClock;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,30 +22,8 @@ class SchedulerCatalogTest {
 
     static final Set<String> NAMES = Set.of("rr", "wlc", "mh", "twos");
 
-    final TestClock clock = new TestClock();
+    final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
 
-    static final class TestClock extends Clock {
-        private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
 
     /** {@code fake}, with {@link Ipvs#schedulerAvailable} answered by {@code probe}. */
     static Ipvs probing(FakeIpvs fake, Function<String, Optional<Boolean>> probe) {

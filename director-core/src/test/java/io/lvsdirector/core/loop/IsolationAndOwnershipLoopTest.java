@@ -34,6 +34,7 @@ import io.lvsdirector.ipvs.RealServerKey;
 import io.lvsdirector.ipvs.Stats;
 import io.lvsdirector.ipvs.VirtualServer;
 import io.lvsdirector.ipvs.VirtualServerKey;
+import io.lvsdirector.lab.MutableClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;

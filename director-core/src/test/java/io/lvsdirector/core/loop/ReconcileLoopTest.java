@@ -32,6 +32,7 @@ import io.lvsdirector.ipvs.RealServerStatus;
 import io.lvsdirector.ipvs.Stats;
 import io.lvsdirector.ipvs.VirtualServer;
 import io.lvsdirector.ipvs.VirtualServerKey;
+import io.lvsdirector.lab.MutableClock;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;

@@ -26,6 +26,7 @@ import io.lvsdirector.ipvs.RealServerStatus;
 import io.lvsdirector.ipvs.VirtualServer;
 import io.lvsdirector.ipvs.VirtualServerKey;
 import io.lvsdirector.ipvs.VirtualServerSpec;
+import io.lvsdirector.lab.MutableClock;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.net.InetAddress;

@@ -40,14 +40,18 @@ import java.util.Locale;
  *
  * <p>Every timed step gets a new network namespace, so each starts from a truly empty table. Runs inside the
  * lab kernel, as root: {@code ipvs-netlink/bench.sh}.
- * Arguments: {@code [rounds]} (default 7). Results also go to {@code ipvs-netlink/target/bench/apply.txt}
+ * Arguments: {@code [rounds]} (default 7); {@code -Dbench.services}, {@code -Dbench.realServers} and
+ * {@code -Dbench.settleMs} shrink the table and the pauses ({@code bench.sh --tiny}). Results also go to {@code ipvs-netlink/target/bench/apply.txt}
  * (relative to the working directory the script sets).
  */
 public final class ApplyBenchmark {
 
-    private static final int SERVICES = 1000;
-    private static final int REAL_SERVERS = 10;
-    private static final long SETTLE_MS = 2000;
+    // -Dbench.services / -Dbench.realServers: a tiny table for the CI run that only proves it still works.
+    private static final int SERVICES = Integer.getInteger("bench.services", 1000);
+    private static final int REAL_SERVERS = Integer.getInteger("bench.realServers", 10);
+    // The kernel's deferred work after a namespace goes (and before a timed step) grows with the table;
+    // a tiny table needs almost none.
+    private static final long SETTLE_MS = Long.getLong("bench.settleMs", 2000);
 
     private ApplyBenchmark() {
     }

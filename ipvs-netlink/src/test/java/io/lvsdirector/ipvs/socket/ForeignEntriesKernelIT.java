@@ -21,6 +21,7 @@ import io.lvsdirector.ipvs.wire.AttrWriter;
 import io.lvsdirector.ipvs.wire.DestAttrs;
 import io.lvsdirector.ipvs.wire.IpvsRequest;
 import io.lvsdirector.ipvs.wire.WireMapping;
+import io.lvsdirector.lab.Ipvsadm;
 import io.lvsdirector.lab.Lab;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -51,13 +52,13 @@ class ForeignEntriesKernelIT {
     @BeforeAll
     static void namespace() {
         Lab.requireKernel();
-        NetlinkIpvsKernelIT.run("ip", "netns", "add", NS);
+        Lab.check("ip", "netns", "add", NS);
         // The kernel refuses (EINVAL) a real server whose address has no unicast route, as in a bare
         // namespace: give the real servers' subnet one.
-        NetlinkIpvsKernelIT.run("ip", "-n", NS, "link", "set", "lo", "up");
-        NetlinkIpvsKernelIT.run("ip", "-n", NS, "link", "add", "rs0", "type", "dummy");
-        NetlinkIpvsKernelIT.run("ip", "-n", NS, "link", "set", "rs0", "up");
-        NetlinkIpvsKernelIT.run("ip", "-n", NS, "addr", "add", "198.18.0.1/24", "dev", "rs0");
+        Lab.check("ip", "-n", NS, "link", "set", "lo", "up");
+        Lab.check("ip", "-n", NS, "link", "add", "rs0", "type", "dummy");
+        Lab.check("ip", "-n", NS, "link", "set", "rs0", "up");
+        Lab.check("ip", "-n", NS, "addr", "add", "198.18.0.1/24", "dev", "rs0");
         ipvs = NetlinkIpvs.open(NS);
     }
 
@@ -92,11 +93,11 @@ class ForeignEntriesKernelIT {
                 IP_VS_CONN_F_TUNNEL_TYPE_GUE, 6000, IP_VS_TUNNEL_ENCAP_FLAG_CSUM | IP_VS_TUNNEL_ENCAP_FLAG_REMCSUM);
 
         // They are really there, as ipvsadm reads them.
-        assertThat(NetlinkIpvsKernelIT.lines(ipvsadm("-Ln"))).contains(
+        assertThat(Ipvsadm.lines(ipvsadm("-Ln"))).contains(
                 "TCP 198.18.0.100:81 rr persistent 60 mask 255.0.255.0",
                 "TCP 198.18.0.100:82 rr persistent 60 mask 0.0.0.0",
                 "-> 198.18.0.22:83 Route 100000 0 0");
-        List<String> tunnels = NetlinkIpvsKernelIT.lines(ipvsadm("-Ln", "--tun-info"));
+        List<String> tunnels = Ipvsadm.lines(ipvsadm("-Ln", "--tun-info"));
         assertThat(tunnels).as(String.join("\n", tunnels))
                 .anyMatch(l -> l.startsWith("-> 198.18.0.23:83 Tunnel gre"))
                 .anyMatch(l -> l.startsWith("-> 198.18.0.24:83 Tunnel gue"));
@@ -143,10 +144,10 @@ class ForeignEntriesKernelIT {
         assertThat(r.outcomes()).allSatisfy(o -> assertThat(o.status()).isEqualTo(BatchResult.Status.OK));
         assertThat(ipvs.snapshot().realServers(OURS)).extracting(RealServerStatus::realServer)
                 .containsExactlyInAnyOrder(rs1.withWeight(20), rs2);
-        assertThat(NetlinkIpvsKernelIT.lines(ipvsadm("-Ln", "-t", "198.18.0.100:80"))).contains(
+        assertThat(Ipvsadm.lines(ipvsadm("-Ln", "-t", "198.18.0.100:80"))).contains(
                 "-> 198.18.0.21:80 Route 20 0 0", "-> 198.18.0.22:80 Route 7 0 0");
         // The foreign entries were left alone.
-        assertThat(NetlinkIpvsKernelIT.lines(ipvsadm("-Ln"))).contains(
+        assertThat(Ipvsadm.lines(ipvsadm("-Ln"))).contains(
                 "TCP 198.18.0.100:81 rr persistent 60 mask 255.0.255.0", "-> 198.18.0.22:83 Route 100000 0 0");
     }
 
@@ -162,13 +163,6 @@ class ForeignEntriesKernelIT {
     }
 
     private static String ipvsadm(String... args) {
-        String[] cmd = new String[args.length + 5];
-        cmd[0] = "ip";
-        cmd[1] = "netns";
-        cmd[2] = "exec";
-        cmd[3] = NS;
-        cmd[4] = "ipvsadm";
-        System.arraycopy(args, 0, cmd, 5, args.length);
-        return NetlinkIpvsKernelIT.run(cmd);
+        return Lab.ipvsadm(NS, args);
     }
 }

@@ -23,7 +23,7 @@ import io.lvsdirector.ipvs.VirtualServer;
 import io.lvsdirector.ipvs.VirtualServerKey;
 import io.lvsdirector.ipvs.VirtualServerSpec;
 import io.lvsdirector.ipvs.VirtualServerStatus;
-import io.lvsdirector.lab.ExecResult;
+import io.lvsdirector.lab.Ipvsadm;
 import io.lvsdirector.lab.Lab;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -32,7 +32,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,12 +57,12 @@ class NetlinkIpvsKernelIT {
     @BeforeAll
     static void namespace() {
         Lab.requireKernel();
-        run("ip", "netns", "add", NS);
-        run("ip", "-n", NS, "link", "set", "lo", "up");
+        Lab.check("ip", "netns", "add", NS);
+        Lab.check("ip", "-n", NS, "link", "set", "lo", "up");
         // The sync daemon needs a multicast-capable interface.
-        run("ip", "-n", NS, "link", "add", "sync0", "type", "dummy");
-        run("ip", "-n", NS, "link", "set", "sync0", "multicast", "on", "up");
-        run("ip", "-n", NS, "addr", "add", "10.99.0.1/24", "dev", "sync0");
+        Lab.check("ip", "-n", NS, "link", "add", "sync0", "type", "dummy");
+        Lab.check("ip", "-n", NS, "link", "set", "sync0", "multicast", "on", "up");
+        Lab.check("ip", "-n", NS, "addr", "add", "10.99.0.1/24", "dev", "sync0");
         ipvs = NetlinkIpvs.open(NS);
     }
 
@@ -81,7 +80,7 @@ class NetlinkIpvsKernelIT {
         for (SyncDaemon d : ipvs.daemons()) {
             ipvs.stopDaemon(d.state());
         }
-        assertThat(lines(ipvsadm("-Ln"))).hasSize(3); // only the three header lines
+        assertThat(Ipvsadm.lines(ipvsadm("-Ln"))).hasSize(3); // only the three header lines
         assertThat(ipvsadm("-L", "--daemon")).isBlank();
     }
 
@@ -90,7 +89,7 @@ class NetlinkIpvsKernelIT {
     @Test
     void infoMatchesIpvsadmHeader() {
         IpvsInfo info = ipvs.info();
-        assertThat(lines(ipvsadm("-Ln")).get(0))
+        assertThat(Ipvsadm.lines(ipvsadm("-Ln")).get(0))
                 .isEqualTo("IP Virtual Server version " + info.versionText() + " (size=" + info.connectionTableSize() + ")");
         assertThat(info.connectionTableSize()).isPositive();
     }
@@ -115,7 +114,7 @@ class NetlinkIpvsKernelIT {
             ipvs.addService(vs);
         }
 
-        assertThat(lines(ipvsadm("-Ln"))).contains(
+        assertThat(Ipvsadm.lines(ipvsadm("-Ln"))).contains(
                 "TCP 10.0.0.1:80 rr",
                 "UDP 10.0.0.2:53 wlc persistent 300 mask 255.255.255.0",
                 "UDP 10.0.0.4:4000 rr ops",
@@ -141,12 +140,12 @@ class NetlinkIpvsKernelIT {
         VirtualServer changed = new VirtualServer(key, VirtualServerSpec.of("sh")
                 .withFlags(Set.of(SchedulerFlag.SH_PORT)).withPersistence(120).withPersistenceNetmask(16));
         ipvs.updateService(changed);
-        assertThat(lines(ipvsadm("-Ln"))).contains("TCP 10.0.0.1:80 sh (sh-port) persistent 120 mask 255.255.0.0");
+        assertThat(Ipvsadm.lines(ipvsadm("-Ln"))).contains("TCP 10.0.0.1:80 sh (sh-port) persistent 120 mask 255.255.0.0");
         assertThat(ipvs.getService(key)).map(VirtualServerStatus::virtualServer).contains(changed);
 
         // Flags are replaced, not merged; persistence off again.
         ipvs.updateService(VirtualServer.of(key, "wrr"));
-        assertThat(lines(ipvsadm("-Ln"))).contains("TCP 10.0.0.1:80 wrr");
+        assertThat(Ipvsadm.lines(ipvsadm("-Ln"))).contains("TCP 10.0.0.1:80 wrr");
         assertThat(ipvs.getService(key)).map(VirtualServerStatus::virtualServer).contains(VirtualServer.of(key, "wrr"));
     }
 
@@ -157,7 +156,7 @@ class NetlinkIpvsKernelIT {
         ipvs.addRealServer(key, RealServer.directRoute("10.1.0.1", 80, 1));
         ipvs.addService(VirtualServer.of(VirtualServerKey.tcp("10.0.0.2", 80), "rr"));
         ipvs.deleteService(key);
-        assertThat(lines(ipvsadm("-Ln"))).doesNotContain("TCP 10.0.0.1:80 rr").contains("TCP 10.0.0.2:80 rr");
+        assertThat(Ipvsadm.lines(ipvsadm("-Ln"))).doesNotContain("TCP 10.0.0.1:80 rr").contains("TCP 10.0.0.2:80 rr");
         assertThat(ipvs.getService(key)).isEmpty();
         assertThat(ipvs.realServers(key)).isEmpty();
         assertThat(ipvs.services()).extracting(VirtualServerStatus::key).containsExactly(VirtualServerKey.tcp("10.0.0.2", 80));
@@ -188,7 +187,7 @@ class NetlinkIpvsKernelIT {
             ipvs.addRealServer(key, r);
         }
 
-        assertThat(lines(ipvsadm("-Ln", "--tun-info"))).contains(
+        assertThat(Ipvsadm.lines(ipvsadm("-Ln", "--tun-info"))).contains(
                 "-> 10.1.0.1:80 Route n/a 5 0 0",
                 "-> 10.1.0.2:8080 Masq n/a 0 0 0",
                 "-> 10.1.0.3:80 Tunnel gue:6080:+c 1 0 0",
@@ -197,7 +196,7 @@ class NetlinkIpvsKernelIT {
                 "-> 10.1.0.6:80 Tunnel ipip 4 0 0",
                 "-> 10.1.0.7:80 Tunnel gue:6082:-c 5 0 0",
                 "-> 10.1.0.8:80 Route n/a 65535 0 0");
-        assertThat(lines(ipvsadm("-Ln", "--thresholds"))).contains(
+        assertThat(Ipvsadm.lines(ipvsadm("-Ln", "--thresholds"))).contains(
                 "-> 10.1.0.1:80 100 10 0 0",
                 "-> 10.1.0.9:80 4294967295 4294967294 0 0");
 
@@ -218,7 +217,7 @@ class NetlinkIpvsKernelIT {
         ipvs.addService(VirtualServer.of(v4, "rr"));
         ipvs.addRealServer(v4, new RealServer(RealServerKey.of("10.99.0.1", 80), RealServerSpec.of(Forwarding.LOCAL, 1)));
 
-        assertThat(lines(ipvsadm("-Ln"))).contains(
+        assertThat(Ipvsadm.lines(ipvsadm("-Ln"))).contains(
                 "-> [2001:db8::10]:443 Route 3 0 0",
                 "-> [2001:db8::11]:8443 Masq 7 0 0",
                 "-> 10.99.0.1:80 Local 1 0 0");
@@ -237,8 +236,8 @@ class NetlinkIpvsKernelIT {
         RealServer changed = new RealServer(RealServerKey.of("10.1.0.1", 80),
                 RealServerSpec.of(Forwarding.TUNNEL, 9).withTunnel(TunnelType.GRE, 0, Set.of()).withThresholds(50, 5));
         ipvs.updateRealServer(key, changed);
-        assertThat(lines(ipvsadm("-Ln", "--tun-info"))).contains("-> 10.1.0.1:80 Tunnel gre:-c 9 0 0");
-        assertThat(lines(ipvsadm("-Ln", "--thresholds"))).contains("-> 10.1.0.1:80 50 5 0 0");
+        assertThat(Ipvsadm.lines(ipvsadm("-Ln", "--tun-info"))).contains("-> 10.1.0.1:80 Tunnel gre:-c 9 0 0");
+        assertThat(Ipvsadm.lines(ipvsadm("-Ln", "--thresholds"))).contains("-> 10.1.0.1:80 50 5 0 0");
 
         ipvs.deleteRealServer(key, RealServerKey.of("10.1.0.2", 80));
         assertThat(ipvs.realServers(key)).extracting(RealServerStatus::realServer).containsExactly(changed);
@@ -270,7 +269,7 @@ class NetlinkIpvsKernelIT {
         assertThat(ipvs.getService(missing)).isEmpty();
         assertThat(ipvs.realServers(missing)).isEmpty();
         // Nothing above changed the table.
-        assertThat(lines(ipvsadm("-Ln"))).contains("TCP 10.0.0.1:80 rr", "-> 10.1.0.1:80 Route 1 0 0").hasSize(5);
+        assertThat(Ipvsadm.lines(ipvsadm("-Ln"))).contains("TCP 10.0.0.1:80 rr", "-> 10.1.0.1:80 Route 1 0 0").hasSize(5);
     }
 
     @Test
@@ -284,7 +283,7 @@ class NetlinkIpvsKernelIT {
         assertThatThrownBy(() -> new IpvsOp.AddRealServer(VirtualServerKey.tcp("10.0.0.1", 80),
                 RealServer.directRoute("2001:db8::1", 80, 1))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("mixed address families");
-        assertThat(lines(ipvsadm("-Ln"))).hasSize(3);
+        assertThat(Ipvsadm.lines(ipvsadm("-Ln"))).hasSize(3);
     }
 
     // ---- zero, flush, timeouts, info ---------------------------------------------------------
@@ -296,20 +295,20 @@ class NetlinkIpvsKernelIT {
             ipvs.addService(VirtualServer.of(key, "rr"));
             ipvs.addRealServer(key, RealServer.directRoute("10.1.0.1", 80, 1));
         }
-        assertThat(lines(ipvsadm("-Ln"))).hasSize(13);
+        assertThat(Ipvsadm.lines(ipvsadm("-Ln"))).hasSize(13);
         ipvs.flush();
-        assertThat(lines(ipvsadm("-Ln"))).hasSize(3);
+        assertThat(Ipvsadm.lines(ipvsadm("-Ln"))).hasSize(3);
         assertThat(ipvs.snapshot().size()).isZero();
     }
 
     @Test
     void timeoutsAreSetAndReadLikeIpvsadm() {
         Timeouts before = ipvs.timeouts();
-        assertThat(lines(ipvsadm("-L", "--timeout")))
+        assertThat(Ipvsadm.lines(ipvsadm("-L", "--timeout")))
                 .containsExactly("Timeout (tcp tcpfin udp): " + before.tcp() + " " + before.tcpFin() + " " + before.udp());
         try {
             ipvs.setTimeouts(new Timeouts(901, 121, 301));
-            assertThat(lines(ipvsadm("-L", "--timeout"))).containsExactly("Timeout (tcp tcpfin udp): 901 121 301");
+            assertThat(Ipvsadm.lines(ipvsadm("-L", "--timeout"))).containsExactly("Timeout (tcp tcpfin udp): 901 121 301");
             // 0 leaves a timeout as it is.
             ipvs.setTimeouts(new Timeouts(0, 60, 0));
             assertThat(ipvs.timeouts()).isEqualTo(new Timeouts(901, 60, 301));
@@ -330,7 +329,7 @@ class NetlinkIpvsKernelIT {
         ipvs.startDaemon(master);
         ipvs.startDaemon(SyncDaemon.of(SyncDaemon.State.BACKUP, "sync0", 8));
         settleDaemons();
-        assertThat(lines(ipvsadm("-L", "--daemon"))).containsExactlyInAnyOrder(
+        assertThat(Ipvsadm.lines(ipvsadm("-L", "--daemon"))).containsExactlyInAnyOrder(
                 "master sync daemon (mcast=sync0, syncid=7, maxlen=1400, group=239.1.2.3, port=8850, ttl=3)",
                 "backup sync daemon (mcast=sync0, syncid=8, maxlen=1472, group=224.0.0.81, port=8848, ttl=1)");
 
@@ -346,7 +345,7 @@ class NetlinkIpvsKernelIT {
 
         assertErrno(() -> ipvs.startDaemon(master), Errno.EEXIST, "--start-daemon master");
         ipvs.stopDaemon(SyncDaemon.State.MASTER);
-        assertThat(lines(ipvsadm("-L", "--daemon"))).singleElement().asString().startsWith("backup sync daemon");
+        assertThat(Ipvsadm.lines(ipvsadm("-L", "--daemon"))).singleElement().asString().startsWith("backup sync daemon");
         ipvs.stopDaemon(SyncDaemon.State.BACKUP);
         assertThat(ipvs.daemons()).isEmpty();
 
@@ -398,9 +397,9 @@ class NetlinkIpvsKernelIT {
                     assertThat(o.status()).isEqualTo(BatchResult.Status.FAILED);
                     assertThat(o.error().op()).contains(o.op());
                 });
-                assertThat(lines(ipvsadm("-Ln"))).containsSubsequence(
+                assertThat(Ipvsadm.lines(ipvsadm("-Ln"))).containsSubsequence(
                         "TCP 10.0.0.1:80 rr", "-> 10.1.0.1:80 Route 4 0 0");
-                assertThat(lines(ipvsadm("-Ln"))).contains("TCP 10.0.0.2:80 wrr", "-> 10.1.0.2:80 Route 3 0 0")
+                assertThat(Ipvsadm.lines(ipvsadm("-Ln"))).contains("TCP 10.0.0.2:80 wrr", "-> 10.1.0.2:80 Route 3 0 0")
                         .hasSize(7);
             }
             ipvs.flush();
@@ -432,7 +431,7 @@ class NetlinkIpvsKernelIT {
             assertThat(e.realServers()).extracting(RealServerStatus::realServer)
                     .containsExactlyInAnyOrderElementsOf(desired.get(e.service().key()));
         }
-        List<String> listed = lines(ipvsadm("-Ln"));
+        List<String> listed = Ipvsadm.lines(ipvsadm("-Ln"));
         assertThat(listed).hasSize(3 + 1000 + 10_000);
         assertThat(listed.stream().filter(l -> l.startsWith("TCP ")).count()).isEqualTo(1000);
 
@@ -467,21 +466,6 @@ class NetlinkIpvsKernelIT {
     }
 
     static String ipvsadm(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", NS, "ipvsadm"));
-        cmd.addAll(Arrays.asList(args));
-        return run(cmd.toArray(String[]::new));
-    }
-
-    static String run(String... cmd) {
-        ExecResult r = Lab.run(120, List.of(cmd));
-        if (!r.ok()) {
-            throw new AssertionError("`" + String.join(" ", cmd) + "` failed with " + r.exitCode() + ": " + r.stderr());
-        }
-        return r.stdout();
-    }
-
-    /** Non-blank lines, trimmed, runs of blanks collapsed: ipvsadm pads columns. */
-    static List<String> lines(String out) {
-        return out.lines().map(String::strip).filter(l -> !l.isEmpty()).map(l -> l.replaceAll("\\s+", " ")).toList();
+        return Lab.ipvsadm(NS, args);
     }
 }

@@ -5,6 +5,7 @@ import io.lvsdirector.ipvs.IpvsException;
 import io.lvsdirector.ipvs.VirtualServer;
 import io.lvsdirector.ipvs.VirtualServerKey;
 import io.lvsdirector.lab.ExecResult;
+import io.lvsdirector.lab.Ipvsadm;
 import io.lvsdirector.lab.Lab;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,11 +38,11 @@ class NetlinkIpvsReopenKernelIT {
     @BeforeAll
     static void namespace() throws Exception {
         Lab.requireKernel();
-        run("ip", "netns", "add", NS);
+        Lab.check("ip", "netns", "add", NS);
         ipvs = NetlinkIpvs.open(NS);
         // modprobe looks under DIR/lib/modules/<release>; the UML package keeps its modules elsewhere
         // (lab/uml-run does the same).
-        String release = run("uname", "-r").strip();
+        String release = Lab.check("uname", "-r").strip();
         modroot = Files.createTempDirectory("reopenit-modroot");
         Files.createDirectories(modroot.resolve("lib/modules"));
         Files.createSymbolicLink(modroot.resolve("lib/modules/" + release), Path.of("/usr/lib/uml/modules/" + release));
@@ -126,7 +127,7 @@ class NetlinkIpvsReopenKernelIT {
 
     private static void load() {
         for (String m : reversed(loaded)) {
-            run("modprobe", "-d", modroot.toString(), m);
+            Lab.check("modprobe", "-d", modroot.toString(), m);
         }
     }
 
@@ -152,16 +153,6 @@ class NetlinkIpvsReopenKernelIT {
 
     /** ipvsadm's output with runs of blanks collapsed: it pads columns. */
     static String ipvsadm(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", NS, "ipvsadm"));
-        cmd.addAll(List.of(args));
-        return run(cmd.toArray(String[]::new)).replaceAll("[ \t]+", " ");
-    }
-
-    static String run(String... cmd) {
-        ExecResult r = Lab.run(120, List.of(cmd));
-        if (!r.ok()) {
-            throw new AssertionError("`" + String.join(" ", cmd) + "` failed with " + r.exitCode() + ": " + r.stderr());
-        }
-        return r.stdout();
+        return Ipvsadm.collapse(Lab.ipvsadm(NS, args));
     }
 }

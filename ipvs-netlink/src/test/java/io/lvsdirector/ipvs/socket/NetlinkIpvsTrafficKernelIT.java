@@ -6,6 +6,7 @@ import io.lvsdirector.ipvs.RealServerStatus;
 import io.lvsdirector.ipvs.Stats;
 import io.lvsdirector.ipvs.VirtualServer;
 import io.lvsdirector.ipvs.VirtualServerKey;
+import io.lvsdirector.lab.Ipvsadm;
 import io.lvsdirector.lab.Lab;
 import io.lvsdirector.lab.Topology;
 import org.junit.jupiter.api.AfterAll;
@@ -77,7 +78,7 @@ class NetlinkIpvsTrafficKernelIT {
         assertThat(rs.stream().mapToLong(r -> r.activeConns() + r.inactiveConns()).sum()).isPositive();
 
         // The same counters, as ipvsadm reads them (no traffic in between, so exactly equal).
-        Map<String, long[]> stats = columns(NetlinkIpvsKernelIT.lines(dir1("ipvsadm", "-Ln", "--stats", "--exact")));
+        Map<String, long[]> stats = columns(Ipvsadm.lines(dir1("ipvsadm", "-Ln", "--stats", "--exact")));
         assertThat(stats.get("TCP " + Lab.VIP + ":80"))
                 .containsExactly(svc.conns(), svc.inPkts(), svc.outPkts(), svc.inBytes(), svc.outBytes());
         for (RealServerStatus r : rs) {
@@ -85,7 +86,7 @@ class NetlinkIpvsTrafficKernelIT {
             assertThat(stats.get("-> " + r.key()))
                     .containsExactly(s.conns(), s.inPkts(), s.outPkts(), s.inBytes(), s.outBytes());
         }
-        Map<String, long[]> conns = columns(NetlinkIpvsKernelIT.lines(dir1("ipvsadm", "-Ln")));
+        Map<String, long[]> conns = columns(Ipvsadm.lines(dir1("ipvsadm", "-Ln")));
         for (RealServerStatus r : rs) {
             long[] c = conns.get("-> " + r.key());
             // Route WEIGHT ACTIVE INACTIVE: the counts may tick between the two reads only if a timer ends.
@@ -103,7 +104,7 @@ class NetlinkIpvsTrafficKernelIT {
         assertThat(zeroed.conns()).isZero();
         assertThat(zeroed.inPkts()).isZero();
         assertThat(ipvs.realServers(SERVICE)).allSatisfy(r -> assertThat(r.stats().conns()).isZero());
-        assertThat(columns(NetlinkIpvsKernelIT.lines(dir1("ipvsadm", "-Ln", "--stats", "--exact")))
+        assertThat(columns(Ipvsadm.lines(dir1("ipvsadm", "-Ln", "--stats", "--exact")))
                 .get("TCP " + Lab.VIP + ":80")).containsExactly(0, 0, 0, 0, 0);
 
         assertThat(topo.get("http://" + Lab.VIP + "/")).isIn("rs1", "rs2");
@@ -132,7 +133,7 @@ class NetlinkIpvsTrafficKernelIT {
         assertThat(before.inPps()).isPositive();
         assertThat(before.outPps()).isZero();
 
-        long[] theirs = columns(NetlinkIpvsKernelIT.lines(dir1("ipvsadm", "-Ln", "--rate", "--exact")))
+        long[] theirs = columns(Ipvsadm.lines(dir1("ipvsadm", "-Ln", "--rate", "--exact")))
                 .get("TCP " + Lab.VIP + ":80");
         Stats after = ipvs.getService(SERVICE).orElseThrow().stats();
         long[] lo = {before.cps(), before.inPps(), before.outPps(), before.inBps(), before.outBps()};
@@ -158,7 +159,7 @@ class NetlinkIpvsTrafficKernelIT {
     private static String dir1(String... cmd) {
         List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", "dir1"));
         full.addAll(List.of(cmd));
-        return NetlinkIpvsKernelIT.run(full.toArray(String[]::new));
+        return Lab.check(full.toArray(String[]::new));
     }
 
     /**

@@ -9,10 +9,8 @@ import io.lvsdirector.ipvs.RealServer;
 import io.lvsdirector.ipvs.VirtualServer;
 import io.lvsdirector.ipvs.VirtualServerKey;
 import io.lvsdirector.ipvs.wire.IpvsCodec;
-import io.lvsdirector.lab.ExecResult;
+import io.lvsdirector.lab.Ipvsadm;
 import io.lvsdirector.lab.Lab;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
@@ -38,8 +36,8 @@ class SchedulerProbeKernelIT {
     @BeforeAll
     static void namespace() {
         Lab.requireKernel();
-        run("ip", "netns", "add", NS);
-        run("ip", "-n", NS, "link", "set", "lo", "up");
+        Lab.check("ip", "netns", "add", NS);
+        Lab.check("ip", "-n", NS, "link", "set", "lo", "up");
         ipvs = NetlinkIpvs.open(NS);
     }
 
@@ -82,7 +80,7 @@ class SchedulerProbeKernelIT {
         assertThat(ipvs.schedulerAvailable("rr")).contains(true);
         assertThat(ipvs.schedulerAvailable("twos")).contains(false);
         assertThat(ipvs.services()).isEmpty();
-        assertThat(lines(ipvsadm("-Ln"))).hasSize(3); // the three header lines only
+        assertThat(Ipvsadm.lines(ipvsadm("-Ln"))).hasSize(3); // the three header lines only
     }
 
     @Test
@@ -143,20 +141,6 @@ class SchedulerProbeKernelIT {
     }
 
     static String ipvsadm(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", NS, "ipvsadm"));
-        cmd.addAll(Arrays.asList(args));
-        return run(cmd.toArray(String[]::new));
-    }
-
-    static String run(String... cmd) {
-        ExecResult r = Lab.run(120, List.of(cmd));
-        if (!r.ok()) {
-            throw new AssertionError("`" + String.join(" ", cmd) + "` failed with " + r.exitCode() + ": " + r.stderr());
-        }
-        return r.stdout();
-    }
-
-    static List<String> lines(String out) {
-        return out.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        return Lab.ipvsadm(NS, args);
     }
 }

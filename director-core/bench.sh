@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# bench.sh — runs one of director-core's benchmark programs (src/test/java/io/lvsdirector/core/bench).
+#
+# Usage (from anywhere, on the build host, from a fresh clone after lab/install-deps.sh):
+#   director-core/bench.sh [--lab] BENCHMARK [ARG...]
+#     BENCHMARK  ProbeLoadBenchmark | TransitionLatencyBenchmark | DeadNodeBenchmark (their Javadoc: the ARGs)
+#     --lab      run it inside the UML lab kernel (lab/uml-run), for TransitionLatencyBenchmark ... netlink
+#   JAVA_OPTS    extra JVM options, e.g. JAVA_OPTS="-Xmx128m -Dping.threads=2"
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+lab=0
+if [[ "${1:-}" == --lab ]]; then lab=1; shift; fi
+[[ $# -ge 1 ]] || { sed -n '4,8p' "$0" >&2; exit 2; }
+bench=$1
+shift
+
+# -am builds what director-core's tests need (lab, ipvs-netlink and its test classes) in the same
+# reactor, so nothing has to be installed in ~/.m2 first; not offline, so a fresh machine fetches the
+# dependency plugin. The class path then names the reactor's target folders.
+mvn -B -q -pl director-core -am test-compile dependency:build-classpath \
+  -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test >/dev/null
+cp="director-core/target/test-classes:director-core/target/classes:$(cat director-core/target/bench.cp)"
+# shellcheck disable=SC2086 # JAVA_OPTS is a list of options
+cmd=(java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn ${JAVA_OPTS:-} -cp "$cp" "io.lvsdirector.core.bench.$bench" "$@")
+if [[ $lab == 1 ]]; then
+  exec lab/uml-run --timeout 3000 -- "${cmd[@]}"
+fi
+exec "${cmd[@]}"
