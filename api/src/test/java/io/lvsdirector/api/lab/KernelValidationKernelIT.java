@@ -138,11 +138,12 @@ class KernelValidationKernelIT {
         return topo.ipvsadm("dir1", "-Ln", "-t", FOREIGN);
     }
 
-    /** The value of the one sample of {@code /metrics} whose line starts with {@code name{} and has {@code label}. */
-    private static double metric(String name, String label) {
+    /** The value of the one sample of {@code /metrics} named {@code name} that has every one of {@code labels}. */
+    private static double metric(String name, String... labels) {
         String scrape = curl("-s", ADMIN + "/metrics").orThrow().stdout();
-        List<String> lines = scrape.lines().filter(l -> l.startsWith(name + "{") && l.contains(label)).toList();
-        assertThat(lines).as(name + " with " + label + " in\n" + scrape).hasSize(1);
+        List<String> lines = scrape.lines()
+                .filter(l -> l.startsWith(name + "{") && List.of(labels).stream().allMatch(l::contains)).toList();
+        assertThat(lines).as(name + " with " + List.of(labels) + " in\n" + scrape).hasSize(1);
         String line = lines.get(0);
         return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
     }
@@ -238,7 +239,8 @@ class KernelValidationKernelIT {
             assertThat(api("GET", "/v1/services/fresh", null)).endsWith("\n200").contains("\"applyError\":null");
             assertThat(metric("lvs_director_service_in_step", "service=\"bad\"")).isEqualTo(0.0);
             assertThat(metric("lvs_director_service_in_step", "service=\"fresh\"")).isEqualTo(1.0);
-            assertThat(metric("lvs_director_apply_failures_total", "service=\"bad\"")).isGreaterThan(0.0);
+            assertThat(metric("lvs_director_apply_failures_total", "service=\"bad\"", "op=\"add_service\""))
+                    .isGreaterThan(0.0);
         });
         String health = curl("-s", "-w", "\n%{http_code}", ADMIN + "/healthcheck").stdout();
         assertThat(health).endsWith("\n200").contains("2 services out of step");
