@@ -149,13 +149,15 @@ class MetricsScrapeTest {
         // A director service on the foreign key (written to the state file by hand; the API says 409).
         t.store.put(new ServiceSpecJson().fromJson("squatter", WEB.replace("198.18.0.100", "198.18.0.101")));
         d.loop().runOnce();
+        d.loop().runOnce(); // a scrape shows the last reading: this one has web in it
 
         String text = MetricsText.scrape(registry);
         assertThat(text).contains("lvs_director_service_in_step{service=\"squatter\"} 0.0");
         assertThat(text).contains("lvs_ipvs_backend_weight{local_address=\"198.18.0.101\",local_mark=\"\","
                 + "local_port=\"80\",proto=\"TCP\",remote_address=\"198.18.0.31\",remote_port=\"80\",service=\"\"} 7.0");
-        assertThat(text).contains("lvs_ipvs_backend_weight{local_address=\"198.18.0.100\",local_mark=\"\","
-                + "local_port=\"80\",proto=\"TCP\",remote_address=\"198.18.0.21\",remote_port=\"80\",service=\"web\"} 1.0");
+        // The director's own service keeps its name (its real servers wait for their first probe).
+        assertThat(text).contains("lvs_ipvs_service_connections_total{local_address=\"198.18.0.100\",local_mark=\"\","
+                + "local_port=\"80\",proto=\"TCP\",service=\"web\"} 0.0");
         assertThat(text).doesNotContain("local_address=\"198.18.0.101\",local_mark=\"\",local_port=\"80\","
                 + "proto=\"TCP\",service=\"squatter\"");
     }
