@@ -79,9 +79,15 @@ public final class DirectorCollector implements MultiCollector {
     @Override
     public MetricSnapshots collect() {
         List<MetricSnapshot> out = new ArrayList<>();
+        // Only what the director owns carries its name: a kernel service someone else owns on the key
+        // of a desired one (not adopted) is still someone else's, so "" as for any foreign service.
         Map<VirtualServerKey, String> names = new HashMap<>();
+        java.util.Set<ServiceKey> owned = director.loop().owned();
         for (ServiceSpec s : director.store().services()) {
-            names.put(io.lvsdirector.core.kernel.KernelMapping.key(ServiceKey.of(s.service())), s.name());
+            ServiceKey key = ServiceKey.of(s.service());
+            if (owned.contains(key)) {
+                names.put(io.lvsdirector.core.kernel.KernelMapping.key(key), s.name());
+            }
         }
         // The loop's last reading: a scrape never reads the kernel (a dump of 5,000 real servers
         // would hold the loop's socket for a second or more).

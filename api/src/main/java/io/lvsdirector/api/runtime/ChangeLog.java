@@ -117,4 +117,21 @@ public final class ChangeLog implements Measurements {
     public void allDown(String service, String policy, boolean active) {
         next.allDown(service, policy, active);
     }
+
+    // The per-service methods have no-op defaults in the interface: without these overrides the
+    // Prometheus measurements behind this class never see them.
+    @Override
+    public void applyFailed(String service, String kind, String errno) {
+        next.applyFailed(service, kind, errno);
+    }
+
+    @Override
+    public void serviceInStep(String service, boolean inStep) {
+        next.serviceInStep(service, inStep);
+    }
+
+    @Override
+    public void serviceGone(String service) {
+        next.serviceGone(service);
+    }
 }

@@ -131,6 +131,37 @@ class MetricsScrapeTest {
         assertThat(after).contains("lvs_director_service_in_step{service=\"web\"} 1.0");
     }
 
+    @Test
+    void aForeignKernelServiceIsLabelledAsNoServiceEvenWhenADirectorServiceHasItsKey() throws Exception {
+        TestDirector t = new TestDirector();
+        PrometheusRegistry registry = new PrometheusRegistry();
+        PrometheusMeasurements m = new PrometheusMeasurements(registry);
+        io.lvsdirector.core.loop.OwnershipStore owned = io.lvsdirector.core.loop.OwnershipStore.inMemory();
+        owned.save(java.util.Set.of()); // recorded: nothing owned yet, so nothing is adopted silently
+        Director d = new Director(t.ipvs, t.store, t.nodes, t.health, new ServiceSpecJson(), m, Clock.systemUTC(),
+                LoopSettings.DEFAULTS, List.of(), owned);
+        registry.register(new DirectorCollector(d, null));
+        // ipvsadm -A -t 198.18.0.101:80 -s wlc; ipvsadm -a -t 198.18.0.101:80 -r 198.18.0.31:80 -g -w 7
+        VirtualServerKey foreign = VirtualServerKey.tcp("198.18.0.101", 80);
+        t.ipvs.addService(io.lvsdirector.ipvs.VirtualServer.of(foreign, "wlc"));
+        t.ipvs.addRealServer(foreign, io.lvsdirector.ipvs.RealServer.directRoute("198.18.0.31", 80, 7));
+        t.store.put(new ServiceSpecJson().fromJson("web", WEB));
+        // A director service on the foreign key (written to the state file by hand; the API says 409).
+        t.store.put(new ServiceSpecJson().fromJson("squatter", WEB.replace("198.18.0.100", "198.18.0.101")));
+        d.loop().runOnce();
+        d.loop().runOnce(); // a scrape shows the last reading: this one has web in it
+
+        String text = MetricsText.scrape(registry);
+        assertThat(text).contains("lvs_director_service_in_step{service=\"squatter\"} 0.0");
+        assertThat(text).contains("lvs_ipvs_backend_weight{local_address=\"198.18.0.101\",local_mark=\"\","
+                + "local_port=\"80\",proto=\"TCP\",remote_address=\"198.18.0.31\",remote_port=\"80\",service=\"\"} 7.0");
+        // The director's own service keeps its name (its real servers wait for their first probe).
+        assertThat(text).contains("lvs_ipvs_service_connections_total{local_address=\"198.18.0.100\",local_mark=\"\","
+                + "local_port=\"80\",proto=\"TCP\",service=\"web\"} 0.0");
+        assertThat(text).doesNotContain("local_address=\"198.18.0.101\",local_mark=\"\",local_port=\"80\","
+                + "proto=\"TCP\",service=\"squatter\"");
+    }
+
     /** Debian's {@code prometheus} package brings promtool; the lab installs it. */
     @Test
     void promtoolFindsNoProblem() throws Exception {
