@@ -108,13 +108,14 @@ public class LvsDirectorApplication extends Application<LvsDirectorConfiguration
         LOG.info("event=admin_endpoints tasks={} diagnostics={}", config.getAdminEndpoints().isTasks(),
                 config.getAdminEndpoints().isDiagnostics());
 
-        // HA off: no task on the loop, so the sync daemons are never touched.
+        // HA off: the sync daemons are only read (Director's SyncDaemonReader, for /v1/ha and /metrics),
+        // never started or stopped. HA on: the controller below keeps them and publishes what it reads.
         HaController ha = null;
         if (config.getHa().isEnabled()) {
             ha = new HaController(config.getHa().buildSettings(), new HaStateFile(config.getHa().getStateFile()),
                     new HaMetrics(registry), java.time.Clock.systemUTC());
             ha.addListener(director.loop()::requestSync);
-            director.loop().addTask(ha);
+            director.keepSyncDaemons(ha);
         }
         registry.register(new HaCollector(director::daemons, ha));
 

@@ -12,6 +12,7 @@ import io.lvsdirector.core.status.Measurements;
 import io.lvsdirector.ipvs.Ipvs;
 import io.lvsdirector.spec.ServiceSpecJson;
 import io.lvsdirector.core.ha.DaemonView;
+import io.lvsdirector.core.ha.HaController;
 import io.lvsdirector.core.ha.SyncDaemonReader;
 import java.time.Clock;
 import java.time.Duration;
@@ -85,7 +86,8 @@ public final class Director implements AutoCloseable {
                 SchedulerCatalog.DEFAULT_INTERVAL);
         loop.addTask(schedulers);
         // The sync daemons are read on the loop's thread too, for /v1/ha and /metrics without HA (with
-        // HA on, the HA controller publishes what it reads). A tiny dump: on every pass.
+        // HA on, keepSyncDaemons hands them to the controller, which publishes what it reads). A tiny
+        // dump: on every pass.
         this.daemons = new SyncDaemonReader(clock, Duration.ZERO);
         loop.addTask(daemons);
     }
@@ -112,7 +114,20 @@ public final class Director implements AutoCloseable {
         return ipvs;
     }
 
-    /** The kernel's sync daemons as the loop's thread last read them; empty before its first pass. */
+    /**
+     * Hands the sync daemons to the HA controller: it runs on the loop's thread at every pass, reads
+     * the daemons and publishes them ({@link HaController#daemonView()}), so the director's own reader
+     * stops and {@link #daemons()} is empty from then on. Call before {@link #start()}.
+     */
+    public void keepSyncDaemons(HaController ha) {
+        loop.addTask(Objects.requireNonNull(ha, "ha"));
+        daemons.stop();
+    }
+
+    /**
+     * The kernel's sync daemons as the loop's thread last read them, without HA; empty before its first
+     * pass and with HA on (see {@link #keepSyncDaemons}).
+     */
     public Optional<DaemonView> daemons() {
         return daemons.view();
     }

@@ -20,6 +20,7 @@ public final class SyncDaemonReader implements KernelTask {
     private final Clock clock;
     private final Duration minAge;
     private volatile DaemonView view;
+    private volatile boolean stopped;
 
     public SyncDaemonReader(Clock clock, Duration minAge) {
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -28,6 +29,9 @@ public final class SyncDaemonReader implements KernelTask {
 
     @Override
     public boolean reconcile(Ipvs ipvs) {
+        if (stopped) {
+            return true;
+        }
         DaemonView v = view;
         if (v != null && v.age(clock).compareTo(minAge) < 0) {
             return true;
@@ -41,7 +45,16 @@ public final class SyncDaemonReader implements KernelTask {
         return true;
     }
 
-    /** The daemons as last read; empty before the loop's first pass. */
+    /**
+     * Stops reading: the HA controller reads the daemons on every pass and publishes them itself, so a
+     * second dump per pass would be work for nobody. The view is empty from then on.
+     */
+    public void stop() {
+        stopped = true;
+        view = null;
+    }
+
+    /** The daemons as last read; empty before the loop's first pass and after {@link #stop()}. */
     public Optional<DaemonView> view() {
         return Optional.ofNullable(view);
     }
