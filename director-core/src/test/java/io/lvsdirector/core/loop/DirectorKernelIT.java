@@ -253,9 +253,9 @@ class DirectorKernelIT {
      */
     @Test
     @Order(7)
-    void realServerLimitsAreEveryRealServersThresholdsInTheKernel() {
+    void realServerLimitsAreEveryRealServersThresholdsInTheKernel() throws InterruptedException {
         ServiceSpec before = store.services().iterator().next();
-        String totalsBefore = totals();
+        String totalsBefore = settledTotals();
         writes.set(0);
         store.replaceAll(List.of(new ServiceSpec(before.service(), before.realServers(), before.healthCheck(),
                 before.whenAllDown(), before.drainTimeout(), before.adopt(), new RealServerLimits(100, 10))));
@@ -287,6 +287,24 @@ class DirectorKernelIT {
         Map<String, Integer> w = new HashMap<>();
         table().forEach((k, v) -> w.put(k, v[0]));
         return w;
+    }
+
+    /**
+     * {@link #totals()} once the kernel has folded in the connections of the steps before: it adds its
+     * per-CPU counters into what ipvsadm reads only every 2 s, so a read right after traffic can still
+     * grow by the last requests. Two reads 2.1 s apart that agree are settled.
+     */
+    private static String settledTotals() throws InterruptedException {
+        String last = totals();
+        for (int i = 0; i < 10; i++) {
+            Thread.sleep(2100);
+            String now = totals();
+            if (now.equals(last)) {
+                return now;
+            }
+            last = now;
+        }
+        throw new AssertionError("connection totals still moving after 21 s: " + last);
     }
 
     /** Each real server's total connection count ({@code --stats} Conns), in table order. */
