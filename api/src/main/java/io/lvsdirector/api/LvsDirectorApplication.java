@@ -16,7 +16,9 @@ import io.lvsdirector.api.config.LvsDirectorConfiguration;
 import io.lvsdirector.api.ha.HaCollector;
 import io.lvsdirector.api.ha.HaMetrics;
 import io.lvsdirector.api.ha.HaStateFile;
+import io.lvsdirector.api.metrics.BuildInfo;
 import io.lvsdirector.api.metrics.DirectorCollector;
+import io.lvsdirector.api.metrics.HttpMetrics;
 import io.lvsdirector.api.metrics.PrometheusMeasurements;
 import io.lvsdirector.api.runtime.ChangeLog;
 import io.lvsdirector.api.runtime.DataPlaneHealthCheck;
@@ -99,7 +101,10 @@ public class LvsDirectorApplication extends Application<LvsDirectorConfiguration
 
         // Dropwizard's own registry (Jetty, Jersey) is not bridged: its dotted names come out as quoted
         // UTF-8 names that Prometheus 2.x cannot parse, and one bad family fails the whole scrape.
+        // HttpMetrics counts the REST API's requests under the one lvs_director_ prefix instead.
         JvmMetrics.builder().register(registry);
+        BuildInfo.register(registry);
+        environment.jersey().register(new HttpMetrics(registry));
         registry.register(new DirectorCollector(director,
                 director.nodes() instanceof KubernetesNodeSource k ? k : null));
         environment.admin().addServlet("prometheus", new PrometheusMetricsServlet(registry)).addMapping("/metrics");

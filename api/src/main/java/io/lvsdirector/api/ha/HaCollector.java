@@ -69,7 +69,7 @@ public final class HaCollector implements MultiCollector {
         Map<Labels, Double> states = new LinkedHashMap<>();
         for (Map.Entry<String, InstanceState> e : st.instances().entrySet()) {
             for (VrrpState s : VrrpState.values()) {
-                states.put(Labels.of("instance", e.getKey(), "state", lower(s)), e.getValue().state() == s ? 1.0 : 0.0);
+                states.put(Labels.of("vrrp_instance", e.getKey(), "state", lower(s)), e.getValue().state() == s ? 1.0 : 0.0);
             }
         }
         out.add(gauge("lvs_director_ha_instance_state",

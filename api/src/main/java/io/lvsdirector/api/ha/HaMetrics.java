@@ -22,7 +22,7 @@ public final class HaMetrics implements HaMeasurements {
         transitions = Counter.builder().name("lvs_director_ha_transitions_total")
                 .help("VRRP state changes keepalived reported, by instance and from/to state (from=\"none\": first"
                         + " report).")
-                .labelNames("instance", "from", "to").register(registry);
+                .labelNames("vrrp_instance", "from", "to").register(registry);
         roleChanges = Counter.builder().name("lvs_director_ha_role_changes_total")
                 .help("Times this director became master (of at least one VRRP instance) or backup (of all).")
                 .labelNames("role").register(registry);

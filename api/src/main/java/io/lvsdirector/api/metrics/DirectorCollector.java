@@ -37,16 +37,16 @@ import java.util.function.ToLongFunction;
  * its last status.
  *
  * <h2>Kernel metrics and node_exporter</h2>
- * Named after node_exporter's IPVS collector with the {@code lvs_ipvs_} prefix instead of
+ * Named after node_exporter's IPVS collector with the {@code lvs_director_ipvs_} prefix instead of
  * {@code node_ipvs_}, with its label names ({@code local_address}, {@code local_port},
  * {@code local_mark}, {@code proto}, {@code remote_address}, {@code remote_port}) plus
  * {@code service}, the director's name for the service ({@code ""} for a kernel service the
  * director does not manage). node_exporter's backend gauges map one to one
- * ({@code node_ipvs_backend_connections_active} → {@code lvs_ipvs_backend_connections_active},
+ * ({@code node_ipvs_backend_connections_active} → {@code lvs_director_ipvs_backend_connections_active},
  * {@code ..._inactive}, {@code ..._weight}); its global counters
  * ({@code node_ipvs_connections_total}, {@code ..._incoming_packets_total}, ...) are the
- * {@code sum()} of the per-service counters here ({@code lvs_ipvs_service_connections_total}, ...).
- * Per-backend counters, which node_exporter lacks, are {@code lvs_ipvs_backend_*_total}.
+ * {@code sum()} of the per-service counters here ({@code lvs_director_ipvs_service_connections_total}, ...).
+ * Per-backend counters, which node_exporter lacks, are {@code lvs_director_ipvs_backend_*_total}.
  *
  * <p>Thread-safe: it keeps no state between scrapes.
  */
@@ -98,7 +98,7 @@ public final class DirectorCollector implements MultiCollector {
                 Map.of(Labels.EMPTY, readOk ? 1.0 : 0.0)));
         if (view != null) {
             out.add(gauge("lvs_director_kernel_view_age_seconds",
-                    "Seconds since the reconcile loop read the kernel table the lvs_ipvs_* series come from",
+                    "Seconds since the reconcile loop read the kernel table the lvs_director_ipvs_* series come from",
                     Map.of(Labels.EMPTY, view.age(director.clock()).toMillis() / 1000.0)));
             kernelMetrics(view.snapshot(), names, out);
         }
@@ -146,16 +146,16 @@ public final class DirectorCollector implements MultiCollector {
             }
         }
         for (CounterDef c : COUNTERS) {
-            out.add(counter("lvs_ipvs_service_" + c.name(), c.help() + ", per virtual service (kernel counter)",
+            out.add(counter("lvs_director_ipvs_service_" + c.name(), c.help() + ", per virtual service (kernel counter)",
                     serviceCounters.getOrDefault(c.name(), Map.of())));
-            out.add(counter("lvs_ipvs_backend_" + c.name(), c.help() + ", per real server (kernel counter)",
+            out.add(counter("lvs_director_ipvs_backend_" + c.name(), c.help() + ", per real server (kernel counter)",
                     backendCounters.getOrDefault(c.name(), Map.of())));
         }
-        out.add(gauge("lvs_ipvs_backend_connections_active", "Active connections per real server (ActiveConn)",
+        out.add(gauge("lvs_director_ipvs_backend_connections_active", "Active connections per real server (ActiveConn)",
                 active));
-        out.add(gauge("lvs_ipvs_backend_connections_inactive", "Inactive connections per real server (InActConn)",
+        out.add(gauge("lvs_director_ipvs_backend_connections_inactive", "Inactive connections per real server (InActConn)",
                 inactive));
-        out.add(gauge("lvs_ipvs_backend_weight", "Weight of the real server in the kernel", weight));
+        out.add(gauge("lvs_director_ipvs_backend_weight", "Weight of the real server in the kernel", weight));
     }
 
     private static void directorMetrics(DirectorStatus status, List<MetricSnapshot> out) {

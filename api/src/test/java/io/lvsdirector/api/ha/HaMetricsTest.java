@@ -40,14 +40,14 @@ class HaMetricsTest {
         String text = scrapeHa();
         assertThat(text).contains("lvs_director_ha_enabled 1.0");
         assertThat(text).contains("lvs_director_ha_master 1.0");
-        assertThat(text).contains("lvs_director_ha_instance_state{instance=\"VI_1\",state=\"master\"} 1.0");
-        assertThat(text).contains("lvs_director_ha_instance_state{instance=\"VI_1\",state=\"backup\"} 0.0");
-        assertThat(text).contains("lvs_director_ha_instance_state{instance=\"VI_2\",state=\"backup\"} 1.0");
+        assertThat(text).contains("lvs_director_ha_instance_state{state=\"master\",vrrp_instance=\"VI_1\"} 1.0");
+        assertThat(text).contains("lvs_director_ha_instance_state{state=\"backup\",vrrp_instance=\"VI_1\"} 0.0");
+        assertThat(text).contains("lvs_director_ha_instance_state{state=\"backup\",vrrp_instance=\"VI_2\"} 1.0");
         assertThat(text).contains("lvs_director_ha_sync_daemon_running{state=\"master\"} 1.0");
         assertThat(text).contains("lvs_director_ha_sync_daemon_running{state=\"backup\"} 1.0");
         assertThat(text).contains("lvs_director_ha_sync_daemons_in_step 1.0");
-        assertThat(text).contains("lvs_director_ha_transitions_total{from=\"master\",instance=\"VI_1\",to=\"backup\"} 1.0");
-        assertThat(text).contains("lvs_director_ha_transitions_total{from=\"none\",instance=\"VI_1\",to=\"master\"} 1.0");
+        assertThat(text).contains("lvs_director_ha_transitions_total{from=\"master\",to=\"backup\",vrrp_instance=\"VI_1\"} 1.0");
+        assertThat(text).contains("lvs_director_ha_transitions_total{from=\"none\",to=\"master\",vrrp_instance=\"VI_1\"} 1.0");
         assertThat(text).contains("lvs_director_ha_role_changes_total{role=\"master\"} 2.0");
         assertThat(text).contains("lvs_director_ha_role_changes_total{role=\"backup\"} 1.0");
         assertThat(text).contains(

@@ -213,7 +213,7 @@ class KernelValidationKernelIT {
             assertThat(metric("lvs_director_apply_failures_total", "service=\"bad\"", "op=\"add_service\""))
                     .isGreaterThan(0.0);
             // The hand-made service's series are not squatter's: it is not the director's.
-            assertThat(metric("lvs_ipvs_backend_weight", "local_address=\"" + Lab.VIP2 + "\"", "service=\"\""))
+            assertThat(metric("lvs_director_ipvs_backend_weight", "local_address=\"" + Lab.VIP2 + "\"", "service=\"\""))
                     .isEqualTo(7.0);
         });
         String health = curl("-s", "-w", "\n%{http_code}", ADMIN + "/healthcheck").stdout();

@@ -167,7 +167,7 @@ class LvsDirectorKernelIT {
         // above, the service is back in that view by the next resync read (2 s here).
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
                 assertThat(server.curl("-s", ADMIN + "/metrics").orThrow().stdout())
-                        .contains("lvs_ipvs_service_connections_total{local_address=\"198.18.0.100\""));
+                        .contains("lvs_director_ipvs_service_connections_total{local_address=\"198.18.0.100\""));
         String text = server.curl("-s", ADMIN + "/metrics").orThrow().stdout();
         assertThat(text).containsPattern("lvs_director_kernel_view_age_seconds [0-9.]+");
         assertThat(text).contains("lvs_director_backend_health{");
@@ -194,7 +194,7 @@ class LvsDirectorKernelIT {
             var json = new com.fasterxml.jackson.databind.ObjectMapper();
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
                 ExecResult r = server.curl("-s", "-G", "http://127.0.0.1:9090/api/v1/query", "--data-urlencode",
-                        "query=lvs_ipvs_service_connections_total{service=\"web\"}");
+                        "query=lvs_director_ipvs_service_connections_total{service=\"web\"}");
                 assertThat(r.ok()).isTrue();
                 var result = json.readTree(r.stdout()).at("/data/result");
                 assertThat(result).as(r.stdout()).hasSize(1);

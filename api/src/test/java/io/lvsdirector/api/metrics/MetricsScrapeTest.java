@@ -61,15 +61,15 @@ class MetricsScrapeTest {
     void kernelCountersAndGaugesCarryNodeExporterLabels() throws Exception {
         String text = scrapeDirector();
         String svc = "local_address=\"198.18.0.100\",local_mark=\"\",local_port=\"80\",proto=\"TCP\",service=\"web\"";
-        assertThat(text).contains("lvs_ipvs_service_connections_total{" + svc + "} 42.0");
-        assertThat(text).contains("lvs_ipvs_service_incoming_packets_total{" + svc + "} 420.0");
-        assertThat(text).contains("lvs_ipvs_service_outgoing_packets_total{" + svc + "} 0.0");
+        assertThat(text).contains("lvs_director_ipvs_service_connections_total{" + svc + "} 42.0");
+        assertThat(text).contains("lvs_director_ipvs_service_incoming_packets_total{" + svc + "} 420.0");
+        assertThat(text).contains("lvs_director_ipvs_service_outgoing_packets_total{" + svc + "} 0.0");
         String rs1 = "local_address=\"198.18.0.100\",local_mark=\"\",local_port=\"80\",proto=\"TCP\","
                 + "remote_address=\"198.18.0.21\",remote_port=\"80\",service=\"web\"";
-        assertThat(text).contains("lvs_ipvs_backend_connections_active{" + rs1 + "} 5.0");
-        assertThat(text).contains("lvs_ipvs_backend_connections_inactive{" + rs1 + "} 7.0");
-        assertThat(text).contains("lvs_ipvs_backend_weight{" + rs1 + "} 1.0");
-        assertThat(text).contains("lvs_ipvs_backend_connections_total{" + rs1 + "} 42.0");
+        assertThat(text).contains("lvs_director_ipvs_backend_connections_active{" + rs1 + "} 5.0");
+        assertThat(text).contains("lvs_director_ipvs_backend_connections_inactive{" + rs1 + "} 7.0");
+        assertThat(text).contains("lvs_director_ipvs_backend_weight{" + rs1 + "} 1.0");
+        assertThat(text).contains("lvs_director_ipvs_backend_connections_total{" + rs1 + "} 42.0");
         assertThat(text).contains("lvs_director_kernel_read_ok 1.0");
     }
 
@@ -153,10 +153,10 @@ class MetricsScrapeTest {
 
         String text = MetricsText.scrape(registry);
         assertThat(text).contains("lvs_director_service_in_step{service=\"squatter\"} 0.0");
-        assertThat(text).contains("lvs_ipvs_backend_weight{local_address=\"198.18.0.101\",local_mark=\"\","
+        assertThat(text).contains("lvs_director_ipvs_backend_weight{local_address=\"198.18.0.101\",local_mark=\"\","
                 + "local_port=\"80\",proto=\"TCP\",remote_address=\"198.18.0.31\",remote_port=\"80\",service=\"\"} 7.0");
         // The director's own service keeps its name (its real servers wait for their first probe).
-        assertThat(text).contains("lvs_ipvs_service_connections_total{local_address=\"198.18.0.100\",local_mark=\"\","
+        assertThat(text).contains("lvs_director_ipvs_service_connections_total{local_address=\"198.18.0.100\",local_mark=\"\","
                 + "local_port=\"80\",proto=\"TCP\",service=\"web\"} 0.0");
         assertThat(text).doesNotContain("local_address=\"198.18.0.101\",local_mark=\"\",local_port=\"80\","
                 + "proto=\"TCP\",service=\"squatter\"");
