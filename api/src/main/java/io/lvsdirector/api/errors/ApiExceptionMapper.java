@@ -57,7 +57,7 @@ public final class ApiExceptionMapper implements ExceptionMapper<Throwable> {
             return ApiError.of(409, r.getMessage(), null);
         }
         if (e instanceof JsonProcessingException j) {
-            return ApiError.of(400, "the body is not valid JSON: " + j.getOriginalMessage(), null);
+            return JsonErrors.badJson(j);
         }
         if (e instanceof StateWriteException w) {
             return ApiError.of(503, "the change could not be made durable and was not applied: " + w.getMessage(),

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lvsdirector.api.errors.ApiError;
 import io.lvsdirector.api.errors.ApiException;
+import io.lvsdirector.api.errors.JsonErrors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -47,7 +49,8 @@ final class JsonBodies {
             }
             return node;
         } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("the body is not valid JSON: " + e.getOriginalMessage(), null);
+            ApiError error = JsonErrors.badJson(e);
+            throw new ApiException(error.code(), error.message(), error.field());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

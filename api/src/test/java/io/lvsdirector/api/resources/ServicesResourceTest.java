@@ -222,6 +222,34 @@ class ServicesResourceTest {
         assertThat(T.store.services()).isEmpty();
     }
 
+    /**
+     * The 400 says what is wrong in words and where (line, column, and the field the parser was in), never
+     * Jackson's internals: no "Source: REDACTED", no StreamReadFeature or DeserializationFeature, no class
+     * names, no "(code 125)".
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '~', value = {
+        "{\"vip\": \"198.18.0.100\", \"port\": 80 | the JSON ends before it is complete (an object, array or string is not closed) at line 1, column 35 | ",
+        "{\"vip\": } | unexpected character '}': expected a value at line 1, column 9 | vip",
+        "{\"realServers\": {\"static\": [{\"address\": ]}} | unexpected character ']': expected a value at line 1, column 41 | realServers.static[0].address",
+        "{} {} | more than one JSON value in the body at line 1, column 4 | ",
+        "nul | unrecognised token 'nul': expected a JSON value (true, false, null, a number, a string, an array or an object) at line 1, column 1 | ",
+        "{\"port\": 80, \"port\": 81} | duplicate field 'port' at line 1, column 20 | port",
+    })
+    void malformedJsonIs400WithAPlainMessageAndTheField(String bad, String message, String field) throws Exception {
+        Response r = put("web", bad);
+        assertThat(r.getStatus()).as(bad).isEqualTo(400);
+        JsonNode b = body(r);
+        assertThat(b.get("code").asInt()).isEqualTo(400);
+        assertThat(b.get("message").asText()).as(bad).isEqualTo("the body is not valid JSON: " + message);
+        if (field == null) {
+            assertThat(b.has("field")).as(bad).isFalse();
+        } else {
+            assertThat(b.path("field").asText()).as(bad).isEqualTo(field);
+        }
+        assertThat(b.toString()).doesNotContain("Source", "REDACTED", "Feature", "jackson", "code 1", "\\n");
+    }
+
     @Test
     void emptyBodyIs400AndANonObjectIs422() throws Exception {
         assertThat(put("web", "").getStatus()).isEqualTo(400);
