@@ -97,7 +97,7 @@ public class LvsDirectorApplication extends Application<LvsDirectorConfiguration
         PrometheusMeasurements measurements = new PrometheusMeasurements(registry);
         ChangeLog changes = new ChangeLog(measurements);
         Director director = buildDirector(config, changes);
-        changes.follow(director.loop()::status);
+        changes.follow(director.loop()::status, director.loop()::kernelView);
 
         // Dropwizard's own registry (Jetty, Jersey) is not bridged: its dotted names come out as quoted
         // UTF-8 names that Prometheus 2.x cannot parse, and one bad family fails the whole scrape.

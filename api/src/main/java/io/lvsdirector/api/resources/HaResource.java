@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lvsdirector.api.auth.Role;
 import io.lvsdirector.api.errors.ApiException;
+import io.lvsdirector.api.runtime.LogFields;
 import io.lvsdirector.api.state.StateWriteException;
 import io.lvsdirector.core.ha.DaemonView;
 import io.lvsdirector.core.ha.HaController;
@@ -145,9 +146,13 @@ public final class HaResource {
             throw new StateWriteException("saving the VRRP state failed: " + e.getMessage(), e);
         }
         if (r.changed() && (r.before() == null || r.before().state() != state)) {
-            CHANGES.info("event=vrrp_transition instance={} state={}->{} priority={} by={}", name,
-                    r.before() == null ? "none" : r.before().state(), state, priority == null ? "-" : priority,
-                    security.getUserPrincipal() == null ? "-" : security.getUserPrincipal().getName());
+            String from = r.before() == null ? "none" : r.before().state().toString();
+            String by = security.getUserPrincipal() == null ? "-" : security.getUserPrincipal().getName();
+            try (LogFields f = LogFields.of("event", "vrrp_transition", "vrrp_instance", name, "state_from", from,
+                    "state_to", state, "priority", priority, "by", by)) {
+                CHANGES.info("event=vrrp_transition instance={} state={}->{} priority={} by={}", name, from, state,
+                        priority == null ? "-" : priority, by);
+            }
         }
         return Response.ok(view(ha.status(), ha.daemonView(), clock)).build();
     }

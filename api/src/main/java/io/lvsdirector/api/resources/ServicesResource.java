@@ -7,6 +7,7 @@ import io.lvsdirector.api.auth.Caller;
 import io.lvsdirector.api.auth.Role;
 import io.lvsdirector.api.errors.ApiException;
 import io.lvsdirector.api.runtime.Director;
+import io.lvsdirector.api.runtime.LogFields;
 import io.lvsdirector.core.kernel.KernelMapping;
 import io.lvsdirector.core.kernel.SchedulerCatalog;
 import io.lvsdirector.core.model.ManualDrain;
@@ -108,8 +109,12 @@ public final class ServicesResource {
         checkOwnership(spec, before);
         boolean created = director.store().put(spec);
         if (before.isEmpty() || !before.get().equals(spec)) {
-            LOG.info("event=service_{} service={} endpoint=\"{}\" by={}", created ? "created" : "replaced", name,
-                    spec.service().endpoint(), caller(security));
+            String event = created ? "service_created" : "service_replaced";
+            try (LogFields f = LogFields.of("event", event, "service", name, "endpoint", spec.service().endpoint(),
+                    "by", caller(security))) {
+                LOG.info("event={} service={} endpoint=\"{}\" by={}", event, name, spec.service().endpoint(),
+                        caller(security));
+            }
         }
         director.loop().requestSync();
         ObjectNode view = StatusViews.service(spec, director.mapper(), director.loop().status(), Optional.empty());
@@ -130,8 +135,11 @@ public final class ServicesResource {
                 && director.loop().kernelView().map(v -> foreign(v, ServiceKey.of(before.get().service())) != null)
                         .orElse(false)
                 && !director.loop().owned().contains(ServiceKey.of(before.get().service()));
-        LOG.info("event=service_deleted service={} by={}{}", name, caller(security),
-                kept ? " kernel_entry=left reason=not_owned" : "");
+        try (LogFields f = LogFields.of("event", "service_deleted", "service", name, "by", caller(security),
+                "kernel_entry", kept ? "left" : null, "reason", kept ? "not_owned" : null)) {
+            LOG.info("event=service_deleted service={} by={}{}", name, caller(security),
+                    kept ? " kernel_entry=left reason=not_owned" : "");
+        }
         director.loop().requestSync();
         return Response.noContent().build();
     }
@@ -144,8 +152,11 @@ public final class ServicesResource {
         ManualDrain drain = drainOf(name, address);
         boolean started = director.store().drain(drain);
         if (started) {
-            LOG.info("event=drain_started service={} real_server={} by={}", name, IpAddresses.toText(drain.address()),
-                    caller(security));
+            try (LogFields f = LogFields.of("event", "drain_started", "service", name, "real_server",
+                    IpAddresses.toText(drain.address()), "by", caller(security))) {
+                LOG.info("event=drain_started service={} real_server={} by={}", name, IpAddresses.toText(drain.address()),
+                        caller(security));
+            }
         }
         director.loop().requestSync();
         return drainView(drain, true, started);
@@ -161,8 +172,11 @@ public final class ServicesResource {
             throw ApiException.notFound("real server " + IpAddresses.toText(drain.address())
                     + " of service '" + name + "' is not drained by hand", "address");
         }
-        LOG.info("event=drain_ended service={} real_server={} by={}", name, IpAddresses.toText(drain.address()),
-                caller(security));
+        try (LogFields f = LogFields.of("event", "drain_ended", "service", name, "real_server",
+                IpAddresses.toText(drain.address()), "by", caller(security))) {
+            LOG.info("event=drain_ended service={} real_server={} by={}", name, IpAddresses.toText(drain.address()),
+                    caller(security));
+        }
         director.loop().requestSync();
         return drainView(drain, false, true);
     }

@@ -2,14 +2,12 @@ package io.lvsdirector.api.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.lvsdirector.api.TestDirector;
 import io.lvsdirector.api.config.LvsDirectorConfiguration;
 import io.lvsdirector.api.metrics.MetricsText;
+import io.lvsdirector.api.monitoring.MonitoringKit;
 import io.lvsdirector.api.monitoring.PromQl;
 import io.lvsdirector.core.health.HealthState;
 import io.lvsdirector.core.health.HealthStatus;
@@ -30,8 +28,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -123,53 +119,12 @@ class MonitoringContractTest {
         scrape = metrics();
     }
 
-    /** Sample names in the exposition: {@code _bucket}, {@code _total} and the rest, as PromQL sees them. */
-    static Set<String> exported(String text) {
-        Set<String> names = new TreeSet<>();
-        for (String line : text.split("\n")) {
-            if (!line.isBlank() && !line.startsWith("#")) {
-                names.add(line.split("[{ ]", 2)[0]);
-            }
-        }
-        return names;
-    }
-
-    /** Every PromQL expression of the rules file and the dashboard, by where it is. */
-    static Map<String, String> expressions() throws Exception {
-        Map<String, String> out = new TreeMap<>();
-        JsonNode rules = new ObjectMapper(new YAMLFactory()).readTree(REPO.resolve("monitoring/alerts.yml").toFile());
-        for (JsonNode group : rules.get("groups")) {
-            for (JsonNode rule : group.get("rules")) {
-                String name = rule.has("alert") ? rule.get("alert").asText() : rule.get("record").asText();
-                out.put("alerts.yml " + name, rule.get("expr").asText());
-            }
-        }
-        JsonNode dash = new ObjectMapper().readTree(REPO.resolve("monitoring/grafana/lvs-director.json").toFile());
-        for (JsonNode panel : dash.get("panels")) {
-            for (JsonNode target : panel.path("targets")) {
-                out.put("dashboard " + panel.get("title").asText() + " " + target.path("refId").asText(),
-                        target.get("expr").asText());
-            }
-        }
-        Pattern labelValues = Pattern.compile("label_values\\(\\s*([^,)]+)");
-        for (JsonNode v : dash.path("templating").path("list")) {
-            if (v.path("type").asText().equals("query")) {
-                String q = v.path("query").isObject() ? v.path("query").path("query").asText()
-                        : v.path("query").asText();
-                Matcher m = labelValues.matcher(q);
-                assertThat(m.find()).as("variable %s: a label_values() query", v.path("name").asText()).isTrue();
-                out.put("dashboard variable " + v.path("name").asText(), m.group(1));
-            }
-        }
-        return out;
-    }
-
     @Test
     void everyMetricTheRulesAndTheDashboardReadIsExported() throws Exception {
-        Set<String> exported = exported(scrape);
+        Set<String> exported = MonitoringKit.exported(scrape);
         // "up" is Prometheus's own series for every target.
         exported.add("up");
-        Map<String, String> exprs = expressions();
+        Map<String, String> exprs = MonitoringKit.expressions(REPO);
         assertThat(exprs.keySet()).anyMatch(k -> k.startsWith("alerts.yml"))
                 .anyMatch(k -> k.startsWith("dashboard "));
         Map<String, Set<String>> missing = new TreeMap<>();
@@ -191,7 +146,7 @@ class MonitoringContractTest {
     @Test
     void oneMetricPrefix() {
         // jvm_* and process_* are the Prometheus client's standard names (shared dashboards expect them).
-        assertThat(exported(scrape)).allMatch(n -> n.startsWith("lvs_director_") || n.startsWith("jvm_")
+        assertThat(MonitoringKit.exported(scrape)).allMatch(n -> n.startsWith("lvs_director_") || n.startsWith("jvm_")
                 || n.startsWith("process_"), "starts with lvs_director_, jvm_ or process_");
     }
 
