@@ -9,12 +9,14 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every start of the server ran logback-access's version check (the request log is a
- * {@link RequestLogImpl}) and warned: "Expected version of logback-core is ? but found 1.5.26" (the
- * expected version is read from a file logback-access-common 2.0.9 ships under another name; api's
- * build provides it) and, from the shaded jar only, "Versions of logback-access-common and
- * logback-access-jetty12 are different!" (covered by the manifest section in api/pom.xml; the lab's
- * {@code LvsDirectorKernelIT} checks the packaged service's output). This runs the check itself.
+ * Every start of the packaged server printed two warnings from logback-access's version check (run when
+ * the request log starts): "Expected version of logback-core is ? but found 1.5.26" (logback-access-common
+ * 2.0.9 looks for the expected version in a file it ships under another name; api's build provides it)
+ * and "Versions of logback-access-common and logback-access-jetty12 are different!" (the check reads the
+ * version of Dropwizard's request-log subclass's package: 5.0.1 from Dropwizard's jar, none from the
+ * shaded jar; the manifest sections in api/pom.xml name it). This runs the check on logback's own class,
+ * as the unit-test classpath can (the first warning); the second needs the shaded jar, so the lab's
+ * {@code LvsDirectorKernelIT} checks the packaged service's output for both.
  */
 class LogbackVersionCheckTest {
 
