@@ -32,7 +32,7 @@ public final class HeadlessChromium implements AutoCloseable {
     /** The flags the tests run it with: no sandbox (root in the lab), no GPU, nothing fetched from outside. */
     public static final List<String> FLAGS = List.of("--headless", "--no-sandbox", "--disable-gpu",
             "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-            "--no-default-browser-check", "--disable-extensions", "--disable-dev-shm-usage", "--mute-audio",
+            "--no-default-browser-check", "--disable-extensions", "--mute-audio",
             "--window-size=1280,900", "--remote-debugging-pipe");
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -44,8 +44,11 @@ public final class HeadlessChromium implements AutoCloseable {
     private final Thread reader;
     private String session;
 
-    private HeadlessChromium(Process process) {
+    private final Path profile;
+
+    private HeadlessChromium(Process process, Path profile) {
         this.process = process;
+        this.profile = profile;
         this.commands = process.getOutputStream();
         this.reader = new Thread(this::read, "chromium-devtools");
         reader.setDaemon(true);
@@ -53,11 +56,14 @@ public final class HeadlessChromium implements AutoCloseable {
     }
 
     /**
-     * Starts {@code /usr/bin/chromium} with a fresh profile in {@code workDir}, its log in
-     * {@code workDir/chromium.log}; {@code prefix} runs it elsewhere (e.g. {@code ip netns exec dir1}).
+     * Starts {@code /usr/bin/chromium} with a fresh profile (a new directory under {@code /dev/shm}: in the
+     * lab the build tree is the host's file system seen through hostfs, where a profile's databases and
+     * memory maps do not belong), its log in {@code workDir/chromium.log}; {@code prefix} runs it elsewhere
+     * (e.g. {@code ip netns exec dir1}).
      */
     public static HeadlessChromium start(List<String> prefix, Path workDir) throws IOException {
-        Path profile = Files.createDirectories(workDir.resolve("profile"));
+        Files.createDirectories(workDir);
+        Path profile = Files.createTempDirectory(Path.of("/dev/shm"), "lvsd-chromium-");
         StringBuilder cmd = new StringBuilder("exec /usr/bin/chromium");
         for (String f : FLAGS) {
             cmd.append(' ').append(f);
@@ -69,7 +75,7 @@ public final class HeadlessChromium implements AutoCloseable {
         argv.addAll(List.of("sh", "-c", cmd.toString()));
         ProcessBuilder pb = new ProcessBuilder(argv)
                 .redirectError(ProcessBuilder.Redirect.appendTo(workDir.resolve("chromium.log").toFile()));
-        return new HeadlessChromium(pb.start());
+        return new HeadlessChromium(pb.start(), profile);
     }
 
     private void read() {
@@ -185,6 +191,11 @@ public final class HeadlessChromium implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        try (var files = Files.walk(profile)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // A leftover profile in /dev/shm is harmless.
         }
     }
 }

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * service and a real nginx.
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
-class StatusPageTest {
+public class StatusPageTest {
 
     public static final class App extends LvsDirectorApplication {
         static final TestDirector DIRECTOR = new TestDirector();
@@ -76,10 +76,10 @@ class StatusPageTest {
             new DropwizardAppExtension<>(App.class, CONFIG.toString());
 
     /** Screenshots kept as test artifacts. */
-    static final Path SHOTS = Path.of("target", "ui-screenshots");
+    public static final Path SHOTS = Path.of("target", "ui-screenshots");
 
     /** Records every CSP violation of the page, before any of its own scripts run. */
-    static final String CSP_WATCH = "window.__csp = []; document.addEventListener('securitypolicyviolation',"
+    public static final String CSP_WATCH = "window.__csp = []; document.addEventListener('securitypolicyviolation',"
             + " (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));";
 
     String base() {
