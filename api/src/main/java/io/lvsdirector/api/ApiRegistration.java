@@ -15,6 +15,7 @@ import io.lvsdirector.api.resources.HaResource;
 import io.lvsdirector.api.resources.OpenApiResource;
 import io.lvsdirector.api.resources.PlanResource;
 import io.lvsdirector.api.resources.ServicesResource;
+import io.lvsdirector.api.resources.UiResource;
 import io.lvsdirector.api.runtime.Director;
 import io.lvsdirector.core.ha.HaController;
 import java.util.ArrayList;
@@ -62,6 +63,7 @@ public final class ApiRegistration {
         out.add(new PlanResource(director, maxBodyBytes));
         out.add(new HaResource(director::daemons, ha, maxBodyBytes, director.clock()));
         out.add(new OpenApiResource());
+        out.add(new UiResource());
         return out;
     }
 }

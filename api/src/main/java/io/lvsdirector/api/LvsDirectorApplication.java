@@ -39,13 +39,20 @@ import org.slf4j.LoggerFactory;
  * {@code lvs-director}: the IPVS director as a service. Commands: {@code server CONFIG} runs it,
  * {@code check CONFIG} validates a config file (and the token and state files it names),
  * {@code status CONFIG} shows the kernel table against the desired state, {@code plan CONFIG} lists
- * what a start would apply, applying nothing.
+ * what a start would apply, applying nothing; {@code ctl ...} is the REST API's command-line client
+ * ({@link io.lvsdirector.api.ctl.Ctl}).
  */
 public class LvsDirectorApplication extends Application<LvsDirectorConfiguration> {
 
     private static final Logger LOG = LoggerFactory.getLogger(LvsDirectorApplication.class);
 
     public static void main(String[] args) throws Exception {
+        // The API client is not a Dropwizard command: it needs no configuration file, no logging set-up
+        // and must exit with its own statuses (io.lvsdirector.api.ctl.Ctl).
+        if (args.length > 0 && args[0].equals("ctl")) {
+            io.lvsdirector.api.ctl.Ctl.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         new LvsDirectorApplication().run(args);
     }
 

@@ -62,7 +62,8 @@ public final class TestDirector {
         ResourceExtension.Builder b = ResourceExtension.builder().setRegisterDefaultExceptionMappers(false)
                 .bootstrapLogging(false);
         for (Object c : ApiRegistration.components(director, auth ? tokens() : null, MAX_BODY)) {
-            if (c instanceof ServicesResource || c instanceof PlanResource || c instanceof OpenApiResource) {
+            if (c instanceof ServicesResource || c instanceof PlanResource || c instanceof OpenApiResource
+                    || c instanceof io.lvsdirector.api.resources.UiResource) {
                 b.addResource(c);
             } else if (c instanceof Class<?> k) {
                 b.addProvider(k);

@@ -27,6 +27,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
@@ -34,6 +35,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -99,14 +101,27 @@ public final class ServicesResource {
     @Path("{name}")
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(Role.ADMIN_NAME)
-    public Response put(@PathParam("name") String name, InputStream body, @Context SecurityContext security) {
+    public Response put(@PathParam("name") String name, @QueryParam("dryRun") String dryRun, InputStream body,
+            @Context SecurityContext security) {
         checkName(name);
+        boolean dry = dryRun(dryRun);
         JsonNode json = JsonBodies.read(body, maxBodyBytes);
         // A new write passes every rule; what is stored is read more leniently (ServiceSpecJson).
         ServiceSpec spec = director.mapper().fromRequest(name, json);
         Optional<ServiceSpec> before = director.store().get(name);
         checkScheduler(spec);
         checkOwnership(spec, before);
+        if (dry) {
+            // Every check a write gets (ctl apply asks this of each service before writing any), nothing stored.
+            if (!director.store().writable()) {
+                throw new io.lvsdirector.api.state.ReadOnlyStateException("services are LvsService resources in"
+                        + " Kubernetes on this director (state.store: kubernetes); change them with kubectl");
+            }
+            io.lvsdirector.api.state.FileServiceStore.checkIdentities(List.of(spec), director.store().services()
+                    .stream().filter(s -> !s.name().equals(name)).toList());
+            ObjectNode view = StatusViews.service(spec, director.mapper(), director.loop().status(), Optional.empty());
+            return Response.status(before.isEmpty() ? 201 : 200).entity(view).build();
+        }
         boolean created = director.store().put(spec);
         if (before.isEmpty() || !before.get().equals(spec)) {
             String event = created ? "service_created" : "service_replaced";
@@ -179,6 +194,17 @@ public final class ServicesResource {
         }
         director.loop().requestSync();
         return drainView(drain, false, true);
+    }
+
+    /** {@code ?dryRun=true}: check only. Anything but true/false is a 400, never taken as false (a write). */
+    private static boolean dryRun(String value) {
+        if (value == null || value.equals("false")) {
+            return false;
+        }
+        if (value.equals("true")) {
+            return true;
+        }
+        throw ApiException.badRequest("dryRun must be true or false", "dryRun");
     }
 
     /** 422 when the kernel's scheduler catalog found the scheduler missing; unknown passes. */

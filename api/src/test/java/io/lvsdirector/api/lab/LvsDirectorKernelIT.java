@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.lvsdirector.api.monitoring.MonitoringKit;
+import io.lvsdirector.api.ui.HeadlessChromium;
+import io.lvsdirector.api.ui.StatusPageTest;
 import io.lvsdirector.lab.ExecResult;
 import io.lvsdirector.lab.Ipvsadm;
 import io.lvsdirector.lab.Lab;
@@ -39,6 +41,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 class LvsDirectorKernelIT {
 
     private static final String TOKEN = "kernel-it-admin-token-0123456789";
+    /** The status page's token: role read. */
+    private static final String READ_TOKEN = "kernel-it-read-token-0123456789";
     private static final String ADMIN = PackagedService.ADMIN;
     private static final String WEB = """
             {"vip": "198.18.0.100", "port": 80, "protocol": "tcp", "scheduler": "rr", "forwarding": "dr",
@@ -59,7 +63,7 @@ class LvsDirectorKernelIT {
         Lab.requireKernel();
         topo = Lab.up(1, 3);
         dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "kernel-it-");
-        Path tokens = Lab.privateFile(dir.resolve("tokens"), "admin it " + TOKEN + "\n");
+        Path tokens = Lab.privateFile(dir.resolve("tokens"), "admin it " + TOKEN + "\nread page " + READ_TOKEN + "\n");
         config = dir.resolve("director.yml");
         Files.writeString(config, PackagedService.config(dir.resolve("state/state.json"), "2s", tokens, "",
                 dir.resolve("director.log")));
@@ -123,6 +127,52 @@ class LvsDirectorKernelIT {
 
     @Test
     @Order(3)
+    void theStatusPageInChromiumShowsARealServerFailedSecondsAfterItsNginxStops() throws Exception {
+        // Debian's chromium, headless, in dir1 beside the service, on the page the API port serves.
+        String row = "document.querySelector('[data-service=\"web\"] tr[data-address=\"198.18.0.22\"]')";
+        String health = row + "?.querySelector('[data-field=health]')?.textContent";
+        long started = System.nanoTime();
+        try (HeadlessChromium chromium = HeadlessChromium.start(List.of("ip", "netns", "exec", "dir1"),
+                dir.resolve("chromium"))) {
+            chromium.open(PackagedService.API + "/ui/", StatusPageTest.CSP_WATCH);
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                    assertThat(chromium.eval("!!document.getElementById('login') && !document.getElementById('login')"
+                            + ".hidden").asBoolean()).isTrue());
+            System.out.printf("kernel-it: chromium up and the page asking for a token after %d ms%n",
+                    (System.nanoTime() - started) / 1_000_000);
+            assertThat(chromium.eval("document.querySelectorAll('[data-service]').length").asInt()).isZero();
+            chromium.eval("document.getElementById('token').focus()");
+            chromium.type(READ_TOKEN);
+            chromium.eval("document.querySelector('#login button').click()");
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(chromium.eval(
+                    "[...document.querySelectorAll('[data-service=\"web\"] [data-field=health]')].map(e => e.textContent)"
+                    + ".join()").asText()).isEqualTo("healthy,healthy,healthy"));
+            chromium.screenshot(StatusPageTest.SHOTS.resolve("status-page-lab-healthy.png"));
+
+            long t0 = System.nanoTime();
+            topo.stopRealServer(2);
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+                    .untilAsserted(() -> assertThat(chromium.eval(health).asText()).isEqualTo("failed"));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            System.out.printf("kernel-it: the page showed 198.18.0.22 failed %d ms after its nginx stopped"
+                    + " (probe every 200 ms, fall 2; page refresh 2 s)%n", ms);
+            assertThat(ms).as("failed on the page after nginx stopped, ms").isLessThan(10_000);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(chromium.eval(
+                    row + ".querySelector('[data-field=kernel]').textContent").asText()).isEqualTo("out"));
+            assertThat(chromium.eval(row + ".querySelector('[data-field=reason]').textContent").asText())
+                    .isNotBlank();
+            assertThat(weights()).doesNotContainKey("198.18.0.22:80");
+            assertThat(chromium.eval("window.__csp").toString()).isEqualTo("[]");
+            assertThat(chromium.eval("location.href").asText()).doesNotContain(READ_TOKEN);
+            chromium.screenshot(StatusPageTest.SHOTS.resolve("status-page-lab-failed.png"));
+        } finally {
+            topo.startRealServer(2);
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(weights()).containsKey("198.18.0.22:80"));
+    }
+
+    @Test
+    @Order(4)
     void aStoppedRealServerIsRemovedWhileRequestsKeepSucceeding() {
         topo.stopRealServer(2);
         try {
@@ -139,7 +189,7 @@ class LvsDirectorKernelIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void drainByApiSetsWeightZero() {
         assertThat(server.api("POST", "/v1/services/web/real-servers/198.18.0.21/drain", null)).endsWith("200");
         // rs1 still has connections (InActConn from the requests above): it stays in at weight 0.
@@ -151,7 +201,7 @@ class LvsDirectorKernelIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aFlushByHandIsRepairedWithinTheResyncPeriod() {
         topo.exec("dir1", "ipvsadm", "-C").orThrow();
         assertThat(topo.ipvsadm("dir1", "-Ln")).doesNotContain("198.18.0.100");
@@ -163,7 +213,7 @@ class LvsDirectorKernelIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void metricsOnTheAdminPortCarryTheServicesCounter() throws Exception {
         // A scrape shows the loop's last kernel read (it never reads the kernel itself); after the flush
         // above, the service is back in that view by the next resync read (2 s here).
@@ -190,7 +240,7 @@ class LvsDirectorKernelIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void prometheusScrapesTheAdminPortAndAQueryReturnsTheConnectionCounter() throws Exception {
         Path promDir = dir.resolve("prometheus");
         Files.createDirectories(promDir);
@@ -224,7 +274,7 @@ class LvsDirectorKernelIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void statusAndPlanCommandsReadTheSameTable() throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         Path launcher = Path.of("bin/lvs-director").toAbsolutePath();
@@ -238,7 +288,7 @@ class LvsDirectorKernelIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void aRestartUnderLoadChangesNothingInTheKernel() throws Exception {
         // Connection counts move under load; the table itself (services, real servers, weights) must not.
         var before = weights();
@@ -260,7 +310,7 @@ class LvsDirectorKernelIT {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void theChangeLogHasOneLinePerRealServerChange() throws Exception {
         String log = Files.readString(dir.resolve("director.log"), StandardCharsets.UTF_8);
         assertThat(log).contains("event=real_server_changed service=web real_server=198.18.0.22:80 weight=1->out");

@@ -5,12 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import io.lvsdirector.api.app.TestCertificate;
 import io.lvsdirector.lab.ExecResult;
+import io.lvsdirector.lab.Ipvsadm;
 import io.lvsdirector.lab.Lab;
 import io.lvsdirector.lab.Topology;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
@@ -106,8 +109,84 @@ class TlsKernelIT {
         });
     }
 
+    /** {@code bin/lvs-director ctl ARGS} in the client namespace with the client config written for it. */
+    private static ExecResult ctl(String... args) {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", "client", "env", "JAVA=" + java,
+                "HOME=" + dir, Path.of("bin/lvs-director").toAbsolutePath().toString(), "ctl"));
+        cmd.addAll(List.of(args));
+        return Lab.run(120, cmd);
+    }
+
+    /** address:port → weight of the VIP's real servers, from ipvsadm. */
+    private static Map<String, Integer> weights() {
+        return Ipvsadm.weights(topo.ipvsadm("dir1", "-Ln", "-t", Lab.VIP + ":80"));
+    }
+
     @Test
     @Order(3)
+    void ctlAppliesListsAndDrainsOverHttpsWithTheClientConfig() throws Exception {
+        // ~/.config/lvs-director/client.yaml of the operator in the client namespace: the https URL, the CA
+        // that signed the director's certificate, a token file of their own.
+        Path home = dir.resolve(".config/lvs-director");
+        Files.createDirectories(home);
+        Lab.privateFile(home.resolve("token"), TOKEN + "\n");
+        Files.writeString(home.resolve("client.yaml"), "server: " + API + "\ncaFile: " + cert.certificatePem()
+                + "\ntokenFile: ~/.config/lvs-director/token\n");
+        Path file = dir.resolve("web.yaml");
+        Files.writeString(file, """
+                name: web
+                spec:
+                  vip: 198.18.0.100
+                  port: 80
+                  scheduler: rr
+                  realServers:
+                    static:
+                      - {address: 198.18.0.21, port: 80, weight: 1}
+                      - {address: 198.18.0.22, port: 80, weight: 3}
+                  healthCheck: {type: http, port: 8080, path: /ping, intervalMs: 200, timeoutMs: 200, rise: 1, fall: 2}
+                """);
+        long t0 = System.nanoTime();
+        ExecResult apply = ctl("apply", "-f", file.toString());
+        System.out.printf("tls-it: ctl apply took %d ms (a JVM start in the lab kernel)%n",
+                (System.nanoTime() - t0) / 1_000_000);
+        assertThat(apply.exitCode()).as(apply.stderr()).isZero();
+        assertThat(apply.stdout()).isEqualTo("service/web configured\n");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(weights())
+                .containsEntry("198.18.0.21:80", 1).containsEntry("198.18.0.22:80", 3));
+
+        ExecResult services = ctl("services").orThrow();
+        System.out.println("tls-it: ctl services:\n" + services.stdout());
+        assertThat(services.stdout()).containsPattern("(?m)^TCP +198\\.18\\.0\\.100:80 +rr +web +in step$")
+                .containsPattern("(?m)^  -> 198\\.18\\.0\\.22:80 +Route +3 +3 +\\d+ +\\d+ +healthy ");
+
+        ExecResult drain = ctl("drain", "web", "198.18.0.21").orThrow();
+        assertThat(drain.stdout()).isEqualTo("service/web real server 198.18.0.21: draining\n");
+        // Weight 0 while connections from the requests above remain, out once they are gone.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(weights().get("198.18.0.21:80"))
+                .isIn(0, null));
+        assertThat(ctl("drain", "web", "198.18.0.21", "--undo").orThrow().stdout()).contains("drain ended");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(weights())
+                .containsEntry("198.18.0.21:80", 1));
+
+        // A scheduler the running 6.1 kernel lacks: refused with the API's message, exit 1, the kernel unchanged.
+        Map<String, Integer> before = weights();
+        Files.writeString(file, Files.readString(file).replace("scheduler: rr", "scheduler: twos"));
+        ExecResult refused = ctl("apply", "-f", file.toString());
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.stderr()).contains("422").contains("[field scheduler]").contains("nothing applied");
+        assertThat(topo.ipvsadm("dir1", "-Ln")).contains("TCP  198.18.0.100:80 rr");
+        assertThat(weights()).isEqualTo(before);
+
+        // Without the CA the client refuses the server's certificate: exit 3, no request made.
+        ExecResult untrusted = ctl("--config", home.resolve("client.yaml").toString(), "--server", API,
+                "--ca-file", "/etc/ssl/certs/ca-certificates.crt", "services");
+        assertThat(untrusted.exitCode()).as(untrusted.stderr()).isEqualTo(3);
+        assertThat(untrusted.stderr()).contains("TLS with " + API + " failed");
+    }
+
+    @Test
+    @Order(4)
     void withoutTheCertificateOrWithoutTlsTheApiGivesNothing() {
         // curl 60: the peer's certificate is not trusted.
         assertThat(topo.curl("client", "-sS", "-H", "Authorization: Bearer " + TOKEN, API + "/v1/services").exitCode())
@@ -118,7 +197,7 @@ class TlsKernelIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void theAdminPortAnswersInsideTheDirectorNamespaceOnly() {
         assertThat(topo.curl("dir1", "-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:9441/healthcheck")
                 .stdout()).isEqualTo("200");
@@ -135,7 +214,7 @@ class TlsKernelIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void theLogHasNeitherTheTokenNorTheKeyStorePassword() throws Exception {
         String log = Files.readString(dir.resolve("director.log")) + Files.readString(dir.resolve("server.out"));
         assertThat(log).contains("event=admin_endpoints tasks=false diagnostics=false");
