@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.lvsdirector.core.model.Forwarding;
 import io.lvsdirector.core.model.HealthCheck;
 import io.lvsdirector.core.model.Persistence;
-import io.lvsdirector.core.model.Protocol;
 import io.lvsdirector.core.model.RealServerLimits;
 import io.lvsdirector.core.model.RealServerSource;
 import io.lvsdirector.core.model.ServiceFlag;
@@ -15,14 +13,16 @@ import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.StaticRealServer;
 import io.lvsdirector.core.model.VirtualService;
 import io.lvsdirector.core.model.WhenAllDown;
+import io.lvsdirector.ipvs.Forwarding;
+import io.lvsdirector.ipvs.Protocol;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class ServiceSpecJsonTest {
 

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.lvsdirector.core.model.Protocol;
 import io.lvsdirector.core.plan.ServiceKey;
 import io.lvsdirector.ipvs.IpAddresses;
+import io.lvsdirector.ipvs.Protocol;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,9 +3,9 @@ package io.lvsdirector.api.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lvsdirector.core.model.ManualDrain;
-import io.lvsdirector.core.model.Protocol;
 import io.lvsdirector.core.plan.ServiceKey;
 import io.lvsdirector.ipvs.IpAddresses;
+import io.lvsdirector.ipvs.Protocol;
 import io.lvsdirector.spec.ServiceSpecJson;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,8 +1,6 @@
 package io.lvsdirector.core.kernel;
 
-import io.lvsdirector.core.model.Forwarding;
 import io.lvsdirector.core.model.Persistence;
-import io.lvsdirector.core.model.Protocol;
 import io.lvsdirector.core.model.RealServerLimits;
 import io.lvsdirector.core.model.ServiceFlag;
 import io.lvsdirector.core.plan.ActualDestination;
@@ -14,6 +12,7 @@ import io.lvsdirector.core.plan.PlanOp;
 import io.lvsdirector.core.plan.ServiceConfig;
 import io.lvsdirector.core.plan.ServiceKey;
 import io.lvsdirector.core.plan.Unreadable;
+import io.lvsdirector.ipvs.Forwarding;
 import io.lvsdirector.ipvs.IpvsOp;
 import io.lvsdirector.ipvs.IpvsSnapshot;
 import io.lvsdirector.ipvs.RealServer;
@@ -55,7 +54,7 @@ public final class KernelMapping {
             if (k.isFwmark()) {
                 continue;
             }
-            ServiceKey key = new ServiceKey(Protocol.valueOf(k.protocol().name()), k.address(), k.port());
+            ServiceKey key = new ServiceKey(k.protocol(), k.address(), k.port());
             TreeMap<DestinationKey, ActualDestination> dests = new TreeMap<>();
             for (RealServerStatus rs : e.realServers()) {
                 DestinationKey dk = new DestinationKey(rs.key().address(), rs.key().port());
@@ -82,7 +81,7 @@ public final class KernelMapping {
                 continue;
             }
             VirtualServerKey k = u.serviceKey().get();
-            ServiceKey key = new ServiceKey(Protocol.valueOf(k.protocol().name()), k.address(), k.port());
+            ServiceKey key = new ServiceKey(k.protocol(), k.address(), k.port());
             if (!u.isRealServer()) {
                 out.put(key, Unreadable.service(key, u.reason()));
             } else if (u.realServerKey().isPresent()) {
@@ -120,8 +119,7 @@ public final class KernelMapping {
     }
 
     public static VirtualServerKey key(ServiceKey key) {
-        return VirtualServerKey.of(io.lvsdirector.ipvs.Protocol.valueOf(key.protocol().name()), key.vip(),
-                key.port());
+        return VirtualServerKey.of(key.protocol(), key.vip(), key.port());
     }
 
     static VirtualServerSpec spec(ServiceConfig config) {
@@ -161,21 +159,13 @@ public final class KernelMapping {
 
     static RealServer realServer(DestinationKey key, DestinationConfig config) {
         return new RealServer(new RealServerKey(key.address(), key.port()),
-                RealServerSpec.of(forwarding(config.forwarding()), config.weight())
+                RealServerSpec.of(config.forwarding(), config.weight())
                         .withThresholds(config.limits().upperConnections(), config.limits().lowerConnections()));
-    }
-
-    static io.lvsdirector.ipvs.Forwarding forwarding(Forwarding f) {
-        return switch (f) {
-            case DIRECT_ROUTE -> io.lvsdirector.ipvs.Forwarding.DIRECT_ROUTE;
-            case MASQUERADE -> io.lvsdirector.ipvs.Forwarding.MASQ;
-            case TUNNEL -> io.lvsdirector.ipvs.Forwarding.TUNNEL;
-        };
     }
 
     static DestinationConfig destinationConfig(RealServerSpec spec) {
         Forwarding f = switch (spec.forwarding()) {
-            case MASQ -> Forwarding.MASQUERADE;
+            case MASQ -> Forwarding.MASQ;
             case TUNNEL -> Forwarding.TUNNEL;
             // The kernel reports LOCAL for an address of this host whatever was asked; the director
             // only asks for direct routing there, so reading it back as such avoids an edit per pass.

@@ -1,5 +1,7 @@
 package io.lvsdirector.core.model;
 
+import io.lvsdirector.ipvs.Forwarding;
+import io.lvsdirector.ipvs.Protocol;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.EnumSet;
@@ -39,6 +41,10 @@ public record VirtualService(
         Objects.requireNonNull(scheduler, "scheduler");
         Objects.requireNonNull(persistence, "persistence");
         Objects.requireNonNull(forwarding, "forwarding");
+        if (forwarding == Forwarding.LOCAL) {
+            // The kernel picks LOCAL for an address of its own host; nobody can ask for it.
+            throw new IllegalArgumentException("forwarding must be DIRECT_ROUTE, MASQ or TUNNEL, not LOCAL");
+        }
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("service name must be a lower-case DNS label: '" + name + "'");
         }

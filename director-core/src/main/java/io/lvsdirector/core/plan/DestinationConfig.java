@@ -1,7 +1,7 @@
 package io.lvsdirector.core.plan;
 
-import io.lvsdirector.core.model.Forwarding;
 import io.lvsdirector.core.model.RealServerLimits;
+import io.lvsdirector.ipvs.Forwarding;
 import java.util.Objects;
 
 /**

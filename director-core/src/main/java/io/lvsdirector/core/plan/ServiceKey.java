@@ -1,7 +1,7 @@
 package io.lvsdirector.core.plan;
 
-import io.lvsdirector.core.model.Protocol;
 import io.lvsdirector.core.model.VirtualService;
+import io.lvsdirector.ipvs.Protocol;
 import java.net.InetAddress;
 import java.util.Locale;
 import java.util.Objects;

@@ -2,9 +2,7 @@ package io.lvsdirector.core.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lvsdirector.core.model.Forwarding;
 import io.lvsdirector.core.model.Persistence;
-import io.lvsdirector.core.model.Protocol;
 import io.lvsdirector.core.model.RealServerLimits;
 import io.lvsdirector.core.model.RealServerSource;
 import io.lvsdirector.core.model.ServiceFlag;
@@ -22,7 +20,9 @@ import io.lvsdirector.core.plan.Planner;
 import io.lvsdirector.core.plan.ServiceConfig;
 import io.lvsdirector.core.plan.ServiceKey;
 import io.lvsdirector.ipvs.FakeIpvs;
+import io.lvsdirector.ipvs.Forwarding;
 import io.lvsdirector.ipvs.IpvsOp;
+import io.lvsdirector.ipvs.Protocol;
 import io.lvsdirector.ipvs.SchedulerFlag;
 import io.lvsdirector.ipvs.VirtualServerKey;
 import java.net.InetAddress;
@@ -74,7 +74,7 @@ class KernelMappingTest {
         FakeIpvs ipvs = new FakeIpvs();
         ServiceKey key = new ServiceKey(Protocol.UDP, ip("fd00::100"), 53);
         DestinationKey dk = new DestinationKey(ip("fd00::21"), 5353);
-        DestinationConfig dc = new DestinationConfig(3, Forwarding.MASQUERADE);
+        DestinationConfig dc = new DestinationConfig(3, Forwarding.MASQ);
         ipvs.apply(List.of(
                 KernelMapping.op(new PlanOp.AddService("dns", key, new ServiceConfig("rr",
                         Set.of(ServiceFlag.ONE_PACKET), new Persistence(Duration.ofSeconds(30), 64)))),

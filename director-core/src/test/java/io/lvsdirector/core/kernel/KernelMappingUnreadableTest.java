@@ -2,12 +2,12 @@ package io.lvsdirector.core.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lvsdirector.core.model.Protocol;
 import io.lvsdirector.core.plan.ActualState;
 import io.lvsdirector.core.plan.DestinationKey;
 import io.lvsdirector.core.plan.ServiceKey;
 import io.lvsdirector.ipvs.AddressFamily;
 import io.lvsdirector.ipvs.FakeIpvs;
+import io.lvsdirector.ipvs.Protocol;
 import io.lvsdirector.ipvs.RealServer;
 import io.lvsdirector.ipvs.RealServerKey;
 import io.lvsdirector.ipvs.VirtualServer;

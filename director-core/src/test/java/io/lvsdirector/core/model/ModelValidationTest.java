@@ -3,6 +3,7 @@ package io.lvsdirector.core.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lvsdirector.ipvs.Forwarding;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -73,7 +73,7 @@ final class Fixtures {
     }
 
     static ServiceKey key(String vip, int port) {
-        return new ServiceKey(io.lvsdirector.core.model.Protocol.TCP, ip(vip), port);
+        return new ServiceKey(io.lvsdirector.ipvs.Protocol.TCP, ip(vip), port);
     }
 
     static DestinationKey dest(String address, int port) {

@@ -192,7 +192,7 @@ class IncrementalPassTest {
                 default -> {
                     DestinationKey stray = new DestinationKey(nodes.get(r.nextInt(nodes.size())).addresses().get(0), 8443);
                     d.put(stray, new ActualDestination(stray, new DestinationConfig(1,
-                            io.lvsdirector.core.model.Forwarding.DIRECT_ROUTE), 0, 0));
+                            io.lvsdirector.ipvs.Forwarding.DIRECT_ROUTE), 0, 0));
                 }
             }
             if (t.containsKey(k)) {

@@ -18,11 +18,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lvsdirector.core.health.HealthStatus;
 import io.lvsdirector.core.health.ProbeTarget;
-import io.lvsdirector.core.model.Forwarding;
 import io.lvsdirector.core.model.Persistence;
 import io.lvsdirector.core.model.ServiceFlag;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.WhenAllDown;
+import io.lvsdirector.ipvs.Forwarding;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -129,12 +129,12 @@ class PlannerTest {
     @Test
     void aForwardingChangeIsAnEditInPlace() {
         ServiceSpec spec = staticService("web", "10.0.0.100", 80, "10.0.1.1");
-        spec = new ServiceSpec(spec.service().withForwarding(Forwarding.MASQUERADE), spec.realServers(),
+        spec = new ServiceSpec(spec.service().withForwarding(Forwarding.MASQ), spec.realServers(),
                 spec.healthCheck(), spec.whenAllDown(), spec.drainTimeout());
         DesiredState d = desired(List.of(spec), allHealthy("10.0.1.1"), T0);
         ActualState kernel = table(WEB, WRR, rs("10.0.1.1", 100, 0, 0));
         assertThat(Planner.plan(d, kernel, Set.of(WEB)).ops()).containsExactly(new PlanOp.UpdateDestination(
-                "web", WEB, dest("10.0.1.1", 80), new DestinationConfig(100, Forwarding.MASQUERADE)));
+                "web", WEB, dest("10.0.1.1", 80), new DestinationConfig(100, Forwarding.MASQ)));
     }
 
     @Test

@@ -8,9 +8,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lvsdirector.core.health.HealthStatus;
 import io.lvsdirector.core.health.ProbeTarget;
-import io.lvsdirector.core.model.Forwarding;
 import io.lvsdirector.core.model.Persistence;
 import io.lvsdirector.core.model.ServiceSpec;
+import io.lvsdirector.ipvs.Forwarding;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
