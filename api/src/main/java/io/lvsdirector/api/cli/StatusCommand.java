@@ -11,7 +11,6 @@ import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.plan.ActualState;
 import io.lvsdirector.core.plan.DesiredState;
 import io.lvsdirector.core.plan.DesiredStateBuilder;
-import io.lvsdirector.core.plan.ServiceKey;
 import io.lvsdirector.core.status.DestinationStatus;
 import io.lvsdirector.core.status.ServiceStatus;
 import io.lvsdirector.core.status.StatusBuilder;
@@ -19,6 +18,7 @@ import io.lvsdirector.ipvs.IpAddresses;
 import io.lvsdirector.ipvs.Ipvs;
 import io.lvsdirector.ipvs.IpvsSnapshot;
 import io.lvsdirector.ipvs.RealServerStatus;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.HashSet;
@@ -57,12 +57,12 @@ public final class StatusCommand extends ConfiguredCommand<LvsDirectorConfigurat
         ActualState actual = KernelMapping.actual(kernel);
         out.printf("state version %d, %d services desired, %d in the kernel%n", store.version(),
                 desired.services().size(), kernel.size());
-        Set<ServiceKey> shown = new HashSet<>();
+        Set<VirtualServerKey> shown = new HashSet<>();
         for (ServiceStatus s : StatusBuilder.services(desired, actual)) {
             shown.add(s.key());
             out.printf("%s  %s  %s  all-down policy %s%n", s.name(), s.key(), s.inKernel() ? "in kernel" : "MISSING",
                     s.whenAllDown());
-            IpvsSnapshot.Entry entry = kernel.byKey().get(KernelMapping.key(s.key()));
+            IpvsSnapshot.Entry entry = kernel.byKey().get(s.key());
             for (DestinationStatus d : s.destinations()) {
                 RealServerStatus krs = entry == null ? null : entry.realServers().stream()
                         .filter(r -> r.key().address().equals(d.address()) && r.key().port() == d.port())
@@ -76,7 +76,7 @@ public final class StatusCommand extends ConfiguredCommand<LvsDirectorConfigurat
             }
         }
         for (IpvsSnapshot.Entry e : kernel.entries()) {
-            boolean managed = desired.services().keySet().stream().anyMatch(k -> KernelMapping.key(k)
+            boolean managed = desired.services().keySet().stream().anyMatch(k -> k
                     .equals(e.service().key()));
             if (!managed) {
                 out.printf("(not managed)  %s  %d real servers%n", e.service().key(), e.realServers().size());

@@ -12,7 +12,6 @@ import io.lvsdirector.core.kernel.SchedulerCatalog;
 import io.lvsdirector.core.model.ManualDrain;
 import io.lvsdirector.core.model.RealServerSource;
 import io.lvsdirector.core.model.ServiceSpec;
-import io.lvsdirector.core.plan.ServiceKey;
 import io.lvsdirector.core.status.DirectorStatus;
 import io.lvsdirector.core.status.KernelView;
 import io.lvsdirector.ipvs.IpAddresses;
@@ -127,9 +126,9 @@ public final class ServicesResource {
         }
         // The loop deletes only what the director owns: say so when the kernel entry will stay.
         boolean kept = before.isPresent()
-                && director.loop().kernelView().map(v -> foreign(v, ServiceKey.of(before.get().service())) != null)
+                && director.loop().kernelView().map(v -> foreign(v, before.get().service().key()) != null)
                         .orElse(false)
-                && !director.loop().owned().contains(ServiceKey.of(before.get().service()));
+                && !director.loop().owned().contains(before.get().service().key());
         LOG.info("event=service_deleted service={} by={}{}", name, caller(security),
                 kept ? " kernel_entry=left reason=not_owned" : "");
         director.loop().requestSync();
@@ -188,8 +187,8 @@ public final class ServicesResource {
         if (spec.adopt()) {
             return;
         }
-        ServiceKey key = ServiceKey.of(spec.service());
-        if (before.isPresent() && ServiceKey.of(before.get().service()).equals(key)) {
+        VirtualServerKey key = spec.service().key();
+        if (before.isPresent() && before.get().service().key().equals(key)) {
             return;
         }
         Optional<KernelView> view = director.loop().kernelView();
@@ -207,16 +206,15 @@ public final class ServicesResource {
     }
 
     /** What the kernel view holds under this key, in words, or {@code null} if nothing. */
-    private static String foreign(KernelView view, ServiceKey key) {
-        VirtualServerKey k = KernelMapping.key(key);
+    private static String foreign(KernelView view, VirtualServerKey key) {
         IpvsSnapshot snap = view.snapshot();
-        IpvsSnapshot.Entry e = snap.byKey().get(k);
+        IpvsSnapshot.Entry e = snap.byKey().get(key);
         if (e != null) {
             int n = e.realServers().size();
             return "scheduler " + e.service().spec().scheduler() + ", " + n + " real server" + (n == 1 ? "" : "s");
         }
         for (IpvsSnapshot.Unreadable u : snap.unreadable()) {
-            if (!u.isRealServer() && u.serviceKey().filter(k::equals).isPresent()) {
+            if (!u.isRealServer() && u.serviceKey().filter(key::equals).isPresent()) {
                 return "settings the director cannot read: " + u.reason();
             }
         }

@@ -13,8 +13,8 @@ import io.lvsdirector.core.plan.DesiredState;
 import io.lvsdirector.core.plan.DesiredStateBuilder;
 import io.lvsdirector.core.plan.Plan;
 import io.lvsdirector.core.plan.PlanOp;
-import io.lvsdirector.core.plan.ServiceKey;
 import io.lvsdirector.ipvs.IpvsSnapshot;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -81,14 +81,14 @@ public final class Planning {
      */
     public static Result plan(Collection<ServiceSpec> specs, Collection<NodeView> nodes,
             Map<ProbeTarget, HealthStatus> health, Collection<ManualDrain> drains, IpvsSnapshot kernel,
-            Set<ServiceKey> owned, Instant now) {
+            Set<VirtualServerKey> owned, Instant now) {
         DesiredState desired = DesiredStateBuilder.build(specs, nodes, health, drains, Map.of(), now);
         PlanStep.Result step = PlanStep.plan(desired, KernelMapping.actual(kernel), owned, !owned.isEmpty(),
                 PlanStep.adoptKeys(specs), null);
         return result(step.plan(), desired.problems(), step.foreign(), now);
     }
 
-    private static Result result(Plan plan, List<String> problems, Map<ServiceKey, String> foreign,
+    private static Result result(Plan plan, List<String> problems, Map<VirtualServerKey, String> foreign,
             Instant readAt) {
         List<Operation> out = new ArrayList<>(plan.ops().size());
         for (PlanOp op : plan.ops()) {

@@ -7,10 +7,8 @@ import io.lvsdirector.core.plan.ActualDestination;
 import io.lvsdirector.core.plan.ActualService;
 import io.lvsdirector.core.plan.ActualState;
 import io.lvsdirector.core.plan.DestinationConfig;
-import io.lvsdirector.core.plan.DestinationKey;
 import io.lvsdirector.core.plan.PlanOp;
 import io.lvsdirector.core.plan.ServiceConfig;
-import io.lvsdirector.core.plan.ServiceKey;
 import io.lvsdirector.core.plan.Unreadable;
 import io.lvsdirector.ipvs.Forwarding;
 import io.lvsdirector.ipvs.IpvsOp;
@@ -48,16 +46,15 @@ public final class KernelMapping {
 
     /** The kernel table in the planner's terms. */
     public static ActualState actual(IpvsSnapshot snapshot) {
-        TreeMap<ServiceKey, ActualService> services = new TreeMap<>();
+        TreeMap<VirtualServerKey, ActualService> services = new TreeMap<>();
         for (IpvsSnapshot.Entry e : snapshot.entries()) {
-            VirtualServerKey k = e.service().key();
-            if (k.isFwmark()) {
+            VirtualServerKey key = e.service().key();
+            if (key.isFwmark()) {
                 continue;
             }
-            ServiceKey key = new ServiceKey(k.protocol(), k.address(), k.port());
-            TreeMap<DestinationKey, ActualDestination> dests = new TreeMap<>();
+            TreeMap<RealServerKey, ActualDestination> dests = new TreeMap<>();
             for (RealServerStatus rs : e.realServers()) {
-                DestinationKey dk = new DestinationKey(rs.key().address(), rs.key().port());
+                RealServerKey dk = rs.key();
                 dests.put(dk, new ActualDestination(dk, destinationConfig(rs.spec()),
                         Math.max(0, rs.activeConns()), Math.max(0, rs.inactiveConns())));
             }
@@ -74,14 +71,13 @@ public final class KernelMapping {
      * protocol, a firewall mark) cannot be a service the director writes and are left out; so is a
      * real server without a key, which no op could name.
      */
-    static TreeMap<ServiceKey, Unreadable> unreadable(List<IpvsSnapshot.Unreadable> entries) {
-        TreeMap<ServiceKey, Unreadable> out = new TreeMap<>();
+    static TreeMap<VirtualServerKey, Unreadable> unreadable(List<IpvsSnapshot.Unreadable> entries) {
+        TreeMap<VirtualServerKey, Unreadable> out = new TreeMap<>();
         for (IpvsSnapshot.Unreadable u : entries) {
             if (u.serviceKey().isEmpty() || u.serviceKey().get().isFwmark()) {
                 continue;
             }
-            VirtualServerKey k = u.serviceKey().get();
-            ServiceKey key = new ServiceKey(k.protocol(), k.address(), k.port());
+            VirtualServerKey key = u.serviceKey().get();
             if (!u.isRealServer()) {
                 out.put(key, Unreadable.service(key, u.reason()));
             } else if (u.realServerKey().isPresent()) {
@@ -89,9 +85,9 @@ public final class KernelMapping {
                 if (before != null && before.wholeService()) {
                     continue;
                 }
-                TreeMap<DestinationKey, String> dests = new TreeMap<>(before == null ? Map.of() : before.destinations());
+                TreeMap<RealServerKey, String> dests = new TreeMap<>(before == null ? Map.of() : before.destinations());
                 RealServerKey rk = u.realServerKey().get();
-                dests.put(new DestinationKey(rk.address(), rk.port()), u.reason());
+                dests.put(rk, u.reason());
                 out.put(key, new Unreadable(key, Optional.empty(), dests));
             }
         }
@@ -100,7 +96,7 @@ public final class KernelMapping {
 
     /** The ipvs-netlink op for a plan op. */
     public static IpvsOp op(PlanOp op) {
-        VirtualServerKey key = key(op.service());
+        VirtualServerKey key = op.service();
         if (op instanceof PlanOp.AddService add) {
             return new IpvsOp.AddService(new VirtualServer(key, spec(add.config())));
         } else if (op instanceof PlanOp.UpdateService upd) {
@@ -116,10 +112,6 @@ public final class KernelMapping {
                     new RealServerKey(del.destination().address(), del.destination().port()));
         }
         throw new IllegalArgumentException("unknown op " + op);
-    }
-
-    public static VirtualServerKey key(ServiceKey key) {
-        return VirtualServerKey.of(key.protocol(), key.vip(), key.port());
     }
 
     static VirtualServerSpec spec(ServiceConfig config) {
@@ -157,7 +149,7 @@ public final class KernelMapping {
         return new ServiceConfig(spec.scheduler(), flags, p);
     }
 
-    static RealServer realServer(DestinationKey key, DestinationConfig config) {
+    static RealServer realServer(RealServerKey key, DestinationConfig config) {
         return new RealServer(new RealServerKey(key.address(), key.port()),
                 RealServerSpec.of(config.forwarding(), config.weight())
                         .withThresholds(config.limits().upperConnections(), config.limits().lowerConnections()));

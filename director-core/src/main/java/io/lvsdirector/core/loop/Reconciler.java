@@ -13,7 +13,6 @@ import io.lvsdirector.core.plan.DesiredState;
 import io.lvsdirector.core.plan.DesiredStateBuilder;
 import io.lvsdirector.core.plan.DrainKey;
 import io.lvsdirector.core.plan.PlanOp;
-import io.lvsdirector.core.plan.ServiceKey;
 import io.lvsdirector.core.status.ApplyError;
 import io.lvsdirector.core.status.DirectorStatus;
 import io.lvsdirector.core.status.KernelView;
@@ -25,6 +24,7 @@ import io.lvsdirector.ipvs.Ipvs;
 import io.lvsdirector.ipvs.IpvsException;
 import io.lvsdirector.ipvs.IpvsOp;
 import io.lvsdirector.ipvs.IpvsSnapshot;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -83,7 +83,7 @@ final class Reconciler {
     private final DesiredBuilds builds;
 
     // Pass state.
-    private final Set<ServiceKey> owned = new HashSet<>();
+    private final Set<VirtualServerKey> owned = new HashSet<>();
     private boolean ownershipRecorded;
     private boolean ownershipDirty;
     private Map<DrainKey, Instant> drainStarts = Map.of();
@@ -106,7 +106,7 @@ final class Reconciler {
     private volatile StatusMemo statusBuilt;
 
     private record StatusInputs(DirectorStatus head, DesiredState desired, ActualState kernel,
-            Map<ServiceKey, ApplyError> errors) {}
+            Map<VirtualServerKey, ApplyError> errors) {}
 
     private record StatusMemo(DirectorStatus head, DirectorStatus built) {}
 
@@ -116,7 +116,7 @@ final class Reconciler {
      * @param kernel the table as the last pass left it (as read, plus the ops that succeeded)
      * @param kernelReadAt when the kernel was last read, {@code null} before the first read
      */
-    record Published(ActualState kernel, Instant kernelReadAt, Set<ServiceKey> owned, boolean ownershipRecorded,
+    record Published(ActualState kernel, Instant kernelReadAt, Set<VirtualServerKey> owned, boolean ownershipRecorded,
             Map<DrainKey, Instant> drainStarts) {}
 
     Reconciler(Ipvs ipvs, ServiceStore services, NodeSource nodes, HealthSource health, ManualDrainSource drains,
@@ -207,7 +207,7 @@ final class Reconciler {
         DesiredBuilds.Built built = builds.build(at, readKernel, drainStarts);
         DesiredState desired = built.desired();
         // An incremental pass that does not read the kernel plans only the rebuilt services.
-        Set<ServiceKey> only = readKernel ? null : built.rebuilt();
+        Set<VirtualServerKey> only = readKernel ? null : built.rebuilt();
 
         ActualState actual;
         if (readKernel) {
@@ -233,8 +233,8 @@ final class Reconciler {
 
         PlanStep.Result step = PlanStep.plan(desired, actual, owned, ownershipRecorded, built.adopt(), only);
         long now = nanoTime.getAsLong();
-        Set<ServiceKey> skipped = claim(desired, actual, step, now);
-        for (Map.Entry<ServiceKey, String> f : step.foreign().entrySet()) {
+        Set<VirtualServerKey> skipped = claim(desired, actual, step, now);
+        for (Map.Entry<VirtualServerKey, String> f : step.foreign().entrySet()) {
             failures.refusedWhole(f.getKey(), f.getValue(), addOp(desired.services().get(f.getKey())), "add_service",
                     "EEXIST",
                     "the kernel already has " + f.getKey() + " and it belongs to someone else (not created or"
@@ -248,7 +248,7 @@ final class Reconciler {
         // Map and filter: an op held back by its service's backoff waits for the retry deadline.
         List<PlanOp> planOps = new ArrayList<>(step.plan().ops().size());
         List<IpvsOp> ipvsOps = new ArrayList<>(step.plan().ops().size());
-        Set<ServiceKey> held = new HashSet<>(skipped);
+        Set<VirtualServerKey> held = new HashSet<>(skipped);
         List<String> failed = new ArrayList<>();
         for (PlanOp op : step.plan().ops()) {
             if (skipped.contains(op.service())) {
@@ -280,9 +280,9 @@ final class Reconciler {
         lastKernel = actual;
         drainsInKernel = drainsInKernel(actual);
         noteAllDown(desired);
-        Map<ServiceKey, String> names = new HashMap<>();
+        Map<VirtualServerKey, String> names = new HashMap<>();
         desired.services().values().forEach(s -> names.put(s.key(), s.name()));
-        Collection<ServiceKey> planned = only != null ? only : union(names.keySet(), step.plan().ops());
+        Collection<VirtualServerKey> planned = only != null ? only : union(names.keySet(), step.plan().ops());
         failures.endPass(planned, names, held, at, nanoTime.getAsLong());
 
         Duration took = Duration.ofNanos(nanoTime.getAsLong() - t0);
@@ -368,20 +368,20 @@ final class Reconciler {
      * to leave untouched in this pass: claims whose save failed (or whose retry after a failed save is
      * not due yet).
      */
-    private Set<ServiceKey> claim(DesiredState desired, ActualState actual, PlanStep.Result step, long now) {
-        Set<ServiceKey> claims = new HashSet<>();
-        Set<ServiceKey> skipped = new HashSet<>();
-        for (ServiceKey k : step.claims()) {
+    private Set<VirtualServerKey> claim(DesiredState desired, ActualState actual, PlanStep.Result step, long now) {
+        Set<VirtualServerKey> claims = new HashSet<>();
+        Set<VirtualServerKey> skipped = new HashSet<>();
+        for (VirtualServerKey k : step.claims()) {
             (failures.holdsWhole(k, now) ? skipped : claims).add(k);
         }
         if (claims.isEmpty() && ownershipRecorded && !ownershipDirty) {
             return skipped;
         }
-        Set<ServiceKey> next = new HashSet<>(owned);
+        Set<VirtualServerKey> next = new HashSet<>(owned);
         next.addAll(claims);
         boolean upgrade = !ownershipRecorded;
         if (saveOwnership(next)) {
-            for (ServiceKey k : claims) {
+            for (VirtualServerKey k : claims) {
                 if (actual.hasService(k)) {
                     LOG.info("event=service_adopted service={} key=\"{}\" reason={}", desired.services().get(k).name(),
                             k, upgrade ? "no_ownership_record" : "adopt_requested");
@@ -390,7 +390,7 @@ final class Reconciler {
             owned.addAll(claims);
             return skipped;
         }
-        for (ServiceKey k : claims) {
+        for (VirtualServerKey k : claims) {
             DesiredService ds = desired.services().get(k);
             failures.refusedWhole(k, ds.name(), addOp(ds), "add_service", "-", "ownership could not be recorded ("
                     + lastSaveError + "): the service is left untouched and retried", true);
@@ -401,7 +401,7 @@ final class Reconciler {
 
     private String lastSaveError;
 
-    private boolean saveOwnership(Set<ServiceKey> set) {
+    private boolean saveOwnership(Set<VirtualServerKey> set) {
         try {
             ownership.save(set);
             ownershipRecorded = true;
@@ -424,8 +424,8 @@ final class Reconciler {
         }
     }
 
-    private static Set<ServiceKey> union(Set<ServiceKey> desired, List<PlanOp> ops) {
-        Set<ServiceKey> out = new HashSet<>(desired);
+    private static Set<VirtualServerKey> union(Set<VirtualServerKey> desired, List<PlanOp> ops) {
+        Set<VirtualServerKey> out = new HashSet<>(desired);
         for (PlanOp op : ops) {
             out.add(op.service());
         }

@@ -4,8 +4,8 @@ import io.lvsdirector.core.plan.ActualState;
 import io.lvsdirector.core.plan.DesiredState;
 import io.lvsdirector.core.plan.PlanOp;
 import io.lvsdirector.core.plan.Planner;
-import io.lvsdirector.core.plan.ServiceKey;
 import io.lvsdirector.core.plan.Unreadable;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -52,7 +52,7 @@ final class UnreadableEntries {
      * The status lines for unreadable entries of the director's services, after noting which of them a
      * read still finds unreadable although a pass edited them since the last read.
      */
-    List<String> problems(DesiredState desired, ActualState actual, boolean readKernel, Set<ServiceKey> owned,
+    List<String> problems(DesiredState desired, ActualState actual, boolean readKernel, Set<VirtualServerKey> owned,
             List<String> problems) {
         if (readKernel) {
             Set<String> now = new HashSet<>();

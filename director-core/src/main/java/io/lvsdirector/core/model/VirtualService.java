@@ -2,6 +2,7 @@ package io.lvsdirector.core.model;
 
 import io.lvsdirector.ipvs.Forwarding;
 import io.lvsdirector.ipvs.Protocol;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.EnumSet;
@@ -88,6 +89,11 @@ public record VirtualService(
 
     public VirtualService withForwarding(Forwarding newForwarding) {
         return new VirtualService(name, vip, port, protocol, scheduler, flags, persistence, newForwarding);
+    }
+
+    /** The service's identity in the kernel table: protocol, VIP and port. */
+    public VirtualServerKey key() {
+        return VirtualServerKey.of(protocol, vip, port);
     }
 
     /** "tcp 198.18.0.100:80", as in logs. */

@@ -1,5 +1,6 @@
 package io.lvsdirector.core.plan;
 
+import io.lvsdirector.ipvs.RealServerKey;
 import java.util.Objects;
 
 /**
@@ -11,7 +12,7 @@ import java.util.Objects;
  * @param inactiveConnections other connections still in the table ({@code InActConn})
  */
 public record ActualDestination(
-        DestinationKey key, DestinationConfig config, long activeConnections, long inactiveConnections) {
+        RealServerKey key, DestinationConfig config, long activeConnections, long inactiveConnections) {
 
     public ActualDestination {
         Objects.requireNonNull(key, "key");

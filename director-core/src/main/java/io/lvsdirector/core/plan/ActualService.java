@@ -1,5 +1,7 @@
 package io.lvsdirector.core.plan;
 
+import io.lvsdirector.ipvs.RealServerKey;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.util.Collections;
 import java.util.Objects;
 import java.util.SortedMap;
@@ -7,7 +9,7 @@ import java.util.TreeMap;
 
 /** A virtual service and its real servers as the kernel has them. */
 public record ActualService(
-        ServiceKey key, ServiceConfig config, SortedMap<DestinationKey, ActualDestination> destinations) {
+        VirtualServerKey key, ServiceConfig config, SortedMap<RealServerKey, ActualDestination> destinations) {
 
     public ActualService {
         Objects.requireNonNull(key, "key");

@@ -1,5 +1,7 @@
 package io.lvsdirector.core.plan;
 
+import io.lvsdirector.ipvs.RealServerKey;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.util.Collections;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -11,8 +13,8 @@ import java.util.TreeMap;
  * @param unreadable by service key, what the kernel has there that could not be read: a whole
  *     service (then it is not in {@code services}) or some real servers of a service that is
  */
-public record ActualState(SortedMap<ServiceKey, ActualService> services,
-        SortedMap<ServiceKey, Unreadable> unreadable) {
+public record ActualState(SortedMap<VirtualServerKey, ActualService> services,
+        SortedMap<VirtualServerKey, Unreadable> unreadable) {
 
     public static final ActualState EMPTY = new ActualState(new TreeMap<>());
 
@@ -28,12 +30,12 @@ public record ActualState(SortedMap<ServiceKey, ActualService> services,
     }
 
     /** A table in which everything could be read. */
-    public ActualState(SortedMap<ServiceKey, ActualService> services) {
+    public ActualState(SortedMap<VirtualServerKey, ActualService> services) {
         this(services, Collections.emptySortedMap());
     }
 
     /** Whether the kernel has this service, readable or not. */
-    public boolean hasService(ServiceKey key) {
+    public boolean hasService(VirtualServerKey key) {
         return services.containsKey(key) || unreadable.containsKey(key) && unreadable.get(key).wholeService();
     }
 
@@ -46,8 +48,8 @@ public record ActualState(SortedMap<ServiceKey, ActualService> services,
      * service's real servers, are still unknown: only a read tells) and is gone after a delete.
      */
     public ActualState after(PlanOp op) {
-        TreeMap<ServiceKey, ActualService> next = new TreeMap<>(services);
-        SortedMap<ServiceKey, Unreadable> odd = unreadable;
+        TreeMap<VirtualServerKey, ActualService> next = new TreeMap<>(services);
+        SortedMap<VirtualServerKey, Unreadable> odd = unreadable;
         Unreadable u = unreadable.get(op.service());
         if (u != null) {
             // A delete, or an add that succeeded, says the kernel no longer has (had) the entry.
@@ -56,7 +58,7 @@ public record ActualState(SortedMap<ServiceKey, ActualService> services,
                 odd.remove(op.service());
             } else if (op instanceof PlanOp.DeleteDestination del && u.destinations().containsKey(del.destination())) {
                 odd = new TreeMap<>(unreadable);
-                TreeMap<DestinationKey, String> rest = new TreeMap<>(u.destinations());
+                TreeMap<RealServerKey, String> rest = new TreeMap<>(u.destinations());
                 rest.remove(del.destination());
                 if (rest.isEmpty()) {
                     odd.remove(op.service());
@@ -91,13 +93,13 @@ public record ActualState(SortedMap<ServiceKey, ActualService> services,
         return new ActualState(next, odd);
     }
 
-    private static void editDestinations(TreeMap<ServiceKey, ActualService> table, ServiceKey key,
-            java.util.function.Consumer<TreeMap<DestinationKey, ActualDestination>> edit) {
+    private static void editDestinations(TreeMap<VirtualServerKey, ActualService> table, VirtualServerKey key,
+            java.util.function.Consumer<TreeMap<RealServerKey, ActualDestination>> edit) {
         ActualService s = table.get(key);
         if (s == null) {
             return;
         }
-        TreeMap<DestinationKey, ActualDestination> d = new TreeMap<>(s.destinations());
+        TreeMap<RealServerKey, ActualDestination> d = new TreeMap<>(s.destinations());
         edit.accept(d);
         table.put(key, new ActualService(key, s.config(), d));
     }

@@ -1,6 +1,7 @@
 package io.lvsdirector.core.plan;
 
 import io.lvsdirector.core.health.HealthState;
+import io.lvsdirector.ipvs.RealServerKey;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -18,7 +19,7 @@ import java.util.Objects;
  * @param node the Kubernetes node name, or {@code null} for a static real server
  */
 public record DesiredDestination(
-        DestinationKey key,
+        RealServerKey key,
         DestinationConfig config,
         Disposition disposition,
         HealthState health,

@@ -1,6 +1,8 @@
 package io.lvsdirector.core.plan;
 
 import io.lvsdirector.core.model.WhenAllDown;
+import io.lvsdirector.ipvs.RealServerKey;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
@@ -19,9 +21,9 @@ import java.util.TreeMap;
  */
 public record DesiredService(
         String name,
-        ServiceKey key,
+        VirtualServerKey key,
         ServiceConfig config,
-        SortedMap<DestinationKey, DesiredDestination> destinations,
+        SortedMap<RealServerKey, DesiredDestination> destinations,
         WhenAllDown whenAllDown,
         boolean allDown) {
 
@@ -31,7 +33,7 @@ public record DesiredService(
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(whenAllDown, "whenAllDown");
         destinations = Collections.unmodifiableSortedMap(new TreeMap<>(destinations));
-        for (Map.Entry<DestinationKey, DesiredDestination> e : destinations.entrySet()) {
+        for (Map.Entry<RealServerKey, DesiredDestination> e : destinations.entrySet()) {
             if (!e.getKey().equals(e.getValue().key())) {
                 throw new IllegalArgumentException("destination map key differs from its value's key: " + e.getKey());
             }

@@ -11,6 +11,8 @@ import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.StaticRealServer;
 import io.lvsdirector.core.model.VirtualService;
 import io.lvsdirector.core.model.WhenAllDown;
+import io.lvsdirector.ipvs.RealServerKey;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -64,7 +66,7 @@ public final class DesiredStateBuilder {
             Collection<ManualDrain> manualDrains,
             Map<DrainKey, Instant> drainStarts,
             Instant now) {
-        TreeMap<ServiceKey, DesiredService> out = new TreeMap<>();
+        TreeMap<VirtualServerKey, DesiredService> out = new TreeMap<>();
         Map<DrainKey, Instant> newDrainStarts = new HashMap<>();
         Set<ProbeTarget> targets = new HashSet<>();
         List<String> problems = new ArrayList<>();
@@ -80,7 +82,7 @@ public final class DesiredStateBuilder {
 
         for (ServiceSpec spec : ordered) {
             VirtualService vs = spec.service();
-            ServiceKey key = ServiceKey.of(vs);
+            VirtualServerKey key = vs.key();
             if (!names.add(vs.name())) {
                 problems.add("service " + vs.name() + ": duplicate name, ignored");
                 continue;
@@ -121,11 +123,11 @@ public final class DesiredStateBuilder {
             Collection<NodeView> nodes,
             Map<ProbeTarget, HealthStatus> health,
             Collection<ManualDrain> manualDrains,
-            Set<ServiceKey> which,
+            Set<VirtualServerKey> which,
             Instant now) {
         List<ServiceSpec> specs = new ArrayList<>();
         for (ServiceSpec spec : services) {
-            ServiceKey key = ServiceKey.of(spec.service());
+            VirtualServerKey key = spec.service().key();
             DesiredService before = which.contains(key) ? previous.services().get(key) : null;
             // Only the spec that won the key in the full build (a loser was left out there).
             if (before != null && before.name().equals(spec.name())) {
@@ -145,12 +147,12 @@ public final class DesiredStateBuilder {
         nodeList.sort(Comparator.comparing(NodeView::name));
         NodeIndex index = new NodeIndex(specs, nodeList);
 
-        TreeMap<ServiceKey, DesiredService> out = new TreeMap<>(previous.services());
+        TreeMap<VirtualServerKey, DesiredService> out = new TreeMap<>(previous.services());
         Map<DrainKey, Instant> newDrainStarts = new HashMap<>(previous.drainStarts());
         List<String> problems = new ArrayList<>(previous.problems());
         Set<ProbeTarget> ignored = new HashSet<>();
         for (ServiceSpec spec : specs) {
-            ServiceKey key = ServiceKey.of(spec.service());
+            VirtualServerKey key = spec.service().key();
             newDrainStarts.keySet().removeIf(k -> k.service().equals(key));
             out.put(key, buildService(spec, key, index, health, manualDrains, previous.drainStarts(), now,
                     newDrainStarts, ignored, problems));
@@ -162,7 +164,7 @@ public final class DesiredStateBuilder {
 
     private static DesiredService buildService(
             ServiceSpec spec,
-            ServiceKey key,
+            VirtualServerKey key,
             NodeIndex nodes,
             Map<ProbeTarget, HealthStatus> health,
             Collection<ManualDrain> manualDrains,
@@ -203,10 +205,10 @@ public final class DesiredStateBuilder {
             }
         }
 
-        TreeMap<DestinationKey, DesiredDestination> dests = new TreeMap<>();
+        TreeMap<RealServerKey, DesiredDestination> dests = new TreeMap<>();
         HealthCheck check = spec.healthCheck() == null ? null : spec.healthCheck().resolvePort(vs.port());
         for (Candidate c : candidates) {
-            DestinationKey dk = new DestinationKey(c.address(), vs.port());
+            RealServerKey dk = new RealServerKey(c.address(), vs.port());
             DestinationConfig cfg = new DestinationConfig(c.weight(), vs.forwarding(), spec.realServerLimits());
             String nodeName = c.node() == null ? null : c.node().name();
             HealthStatus hs;
@@ -249,7 +251,7 @@ public final class DesiredStateBuilder {
                 // A fail-open server is not draining; its drain starts over if it still is later.
                 dests.keySet().forEach(k -> newDrainStarts.remove(new DrainKey(key, k)));
             } else if (policy instanceof WhenAllDown.SorryServer sorry) {
-                DestinationKey sk = new DestinationKey(sorry.address(), vs.port());
+                RealServerKey sk = new RealServerKey(sorry.address(), vs.port());
                 if (dests.containsKey(sk)) {
                     problems.add("service " + vs.name() + ": sorry server " + sk + " is also a real server");
                 } else {

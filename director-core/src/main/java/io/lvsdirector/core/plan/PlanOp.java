@@ -1,5 +1,7 @@
 package io.lvsdirector.core.plan;
 
+import io.lvsdirector.ipvs.RealServerKey;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.util.Objects;
 
 /**
@@ -14,13 +16,13 @@ public sealed interface PlanOp {
     String name();
 
     /** The kernel identity of the service the op touches. */
-    ServiceKey service();
+    VirtualServerKey service();
 
     /** A short kind for metrics: {@code add_service}, {@code update_destination}, ... */
     String kind();
 
     /** {@code ipvsadm -A}. */
-    record AddService(String name, ServiceKey service, ServiceConfig config) implements PlanOp {
+    record AddService(String name, VirtualServerKey service, ServiceConfig config) implements PlanOp {
         public AddService {
             Objects.requireNonNull(name);
             Objects.requireNonNull(service);
@@ -34,7 +36,7 @@ public sealed interface PlanOp {
     }
 
     /** {@code ipvsadm -E}: scheduler, flags or persistence edited in place. */
-    record UpdateService(String name, ServiceKey service, ServiceConfig config) implements PlanOp {
+    record UpdateService(String name, VirtualServerKey service, ServiceConfig config) implements PlanOp {
         public UpdateService {
             Objects.requireNonNull(name);
             Objects.requireNonNull(service);
@@ -48,7 +50,7 @@ public sealed interface PlanOp {
     }
 
     /** {@code ipvsadm -D}: the kernel removes the service's real servers with it. */
-    record DeleteService(String name, ServiceKey service) implements PlanOp {
+    record DeleteService(String name, VirtualServerKey service) implements PlanOp {
         public DeleteService {
             Objects.requireNonNull(name);
             Objects.requireNonNull(service);
@@ -61,7 +63,7 @@ public sealed interface PlanOp {
     }
 
     /** {@code ipvsadm -a}. */
-    record AddDestination(String name, ServiceKey service, DestinationKey destination, DestinationConfig config)
+    record AddDestination(String name, VirtualServerKey service, RealServerKey destination, DestinationConfig config)
             implements PlanOp {
         public AddDestination {
             Objects.requireNonNull(name);
@@ -77,7 +79,7 @@ public sealed interface PlanOp {
     }
 
     /** {@code ipvsadm -e}: weight or forwarding edited in place. */
-    record UpdateDestination(String name, ServiceKey service, DestinationKey destination, DestinationConfig config)
+    record UpdateDestination(String name, VirtualServerKey service, RealServerKey destination, DestinationConfig config)
             implements PlanOp {
         public UpdateDestination {
             Objects.requireNonNull(name);
@@ -93,7 +95,7 @@ public sealed interface PlanOp {
     }
 
     /** {@code ipvsadm -d}. */
-    record DeleteDestination(String name, ServiceKey service, DestinationKey destination) implements PlanOp {
+    record DeleteDestination(String name, VirtualServerKey service, RealServerKey destination) implements PlanOp {
         public DeleteDestination {
             Objects.requireNonNull(name);
             Objects.requireNonNull(service);

@@ -1,5 +1,7 @@
 package io.lvsdirector.core.plan;
 
+import io.lvsdirector.ipvs.RealServerKey;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +43,7 @@ public final class Planner {
      * @param owned kernel identities the director created or adopted earlier, deleted when no longer
      *     desired; desired services count as owned whatever this holds
      */
-    public static Plan plan(DesiredState desired, ActualState actual, Set<ServiceKey> owned) {
+    public static Plan plan(DesiredState desired, ActualState actual, Set<VirtualServerKey> owned) {
         return plan(desired, actual, owned, null);
     }
 
@@ -53,7 +55,7 @@ public final class Planner {
      *
      * @param only kernel identities to plan; others are left as they are
      */
-    public static Plan plan(DesiredState desired, ActualState actual, Set<ServiceKey> owned, Set<ServiceKey> only) {
+    public static Plan plan(DesiredState desired, ActualState actual, Set<VirtualServerKey> owned, Set<VirtualServerKey> only) {
         List<PlanOp> serviceOps = new ArrayList<>();
         List<PlanOp> adds = new ArrayList<>();
         List<PlanOp> edits = new ArrayList<>();
@@ -78,9 +80,9 @@ public final class Planner {
             } else if (!as.config().equals(ds.config())) {
                 serviceOps.add(new PlanOp.UpdateService(ds.name(), ds.key(), ds.config()));
             }
-            Map<DestinationKey, ActualDestination> present =
+            Map<RealServerKey, ActualDestination> present =
                     as == null ? Map.of() : as.destinations();
-            Map<DestinationKey, String> unreadable = odd == null ? Map.of() : odd.destinations();
+            Map<RealServerKey, String> unreadable = odd == null ? Map.of() : odd.destinations();
             for (DesiredDestination dd : ds.destinations().values()) {
                 if (unreadable.containsKey(dd.key())) {
                     planUnreadableDestination(ds, dd, desired, edits, deletes);
@@ -93,7 +95,7 @@ public final class Planner {
                     deletes.add(new PlanOp.DeleteDestination(ds.name(), ds.key(), ad.key()));
                 }
             }
-            for (DestinationKey k : unreadable.keySet()) {
+            for (RealServerKey k : unreadable.keySet()) {
                 if (!ds.destinations().containsKey(k)) {
                     deletes.add(new PlanOp.DeleteDestination(ds.name(), ds.key(), k));
                 }
@@ -154,7 +156,7 @@ public final class Planner {
      *
      * @param owned services owned before this plan; desired services count as owned
      */
-    public static List<String> unreadableProblems(DesiredState desired, ActualState actual, Set<ServiceKey> owned) {
+    public static List<String> unreadableProblems(DesiredState desired, ActualState actual, Set<VirtualServerKey> owned) {
         if (actual.unreadable().isEmpty()) {
             return List.of();
         }

@@ -1,5 +1,7 @@
 package io.lvsdirector.core.plan;
 
+import io.lvsdirector.ipvs.RealServerKey;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -20,8 +22,8 @@ import java.util.TreeMap;
  *     {@link ActualState#services()}). A whole unreadable service's real servers are unknown.
  * @param destinations real servers of a readable service that could not be read, with the reason
  */
-public record Unreadable(ServiceKey service, Optional<String> serviceReason,
-        SortedMap<DestinationKey, String> destinations) {
+public record Unreadable(VirtualServerKey service, Optional<String> serviceReason,
+        SortedMap<RealServerKey, String> destinations) {
 
     public Unreadable {
         Objects.requireNonNull(service, "service");
@@ -36,7 +38,7 @@ public record Unreadable(ServiceKey service, Optional<String> serviceReason,
     }
 
     /** The whole service could not be read. */
-    public static Unreadable service(ServiceKey service, String reason) {
+    public static Unreadable service(VirtualServerKey service, String reason) {
         return new Unreadable(service, Optional.of(reason), new TreeMap<>());
     }
 

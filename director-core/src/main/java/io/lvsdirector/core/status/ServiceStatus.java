@@ -1,6 +1,6 @@
 package io.lvsdirector.core.status;
 
-import io.lvsdirector.core.plan.ServiceKey;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.util.List;
 import java.util.Objects;
 
@@ -17,7 +17,7 @@ import java.util.Objects;
  */
 public record ServiceStatus(
         String name,
-        ServiceKey key,
+        VirtualServerKey key,
         boolean inKernel,
         String whenAllDown,
         boolean allDown,
@@ -32,7 +32,7 @@ public record ServiceStatus(
     }
 
     /** A service with no apply error. */
-    public ServiceStatus(String name, ServiceKey key, boolean inKernel, String whenAllDown, boolean allDown,
+    public ServiceStatus(String name, VirtualServerKey key, boolean inKernel, String whenAllDown, boolean allDown,
             List<DestinationStatus> destinations) {
         this(name, key, inKernel, whenAllDown, allDown, destinations, null);
     }

@@ -6,7 +6,7 @@ import io.lvsdirector.core.plan.ActualState;
 import io.lvsdirector.core.plan.DesiredDestination;
 import io.lvsdirector.core.plan.DesiredService;
 import io.lvsdirector.core.plan.DesiredState;
-import io.lvsdirector.core.plan.ServiceKey;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +23,7 @@ public final class StatusBuilder {
 
     /** @param errors the services out of step, with why */
     public static List<ServiceStatus> services(DesiredState desired, ActualState kernel,
-            Map<ServiceKey, ApplyError> errors) {
+            Map<VirtualServerKey, ApplyError> errors) {
         List<ServiceStatus> out = new ArrayList<>(desired.services().size());
         for (DesiredService ds : desired.services().values()) {
             ActualService as = kernel.services().get(ds.key());

@@ -14,15 +14,14 @@ import io.lvsdirector.core.plan.ActualState;
 import io.lvsdirector.core.plan.DesiredState;
 import io.lvsdirector.core.plan.DesiredStateBuilder;
 import io.lvsdirector.core.plan.DestinationConfig;
-import io.lvsdirector.core.plan.DestinationKey;
 import io.lvsdirector.core.plan.PlanOp;
 import io.lvsdirector.core.plan.Planner;
 import io.lvsdirector.core.plan.ServiceConfig;
-import io.lvsdirector.core.plan.ServiceKey;
 import io.lvsdirector.ipvs.FakeIpvs;
 import io.lvsdirector.ipvs.Forwarding;
 import io.lvsdirector.ipvs.IpvsOp;
 import io.lvsdirector.ipvs.Protocol;
+import io.lvsdirector.ipvs.RealServerKey;
 import io.lvsdirector.ipvs.SchedulerFlag;
 import io.lvsdirector.ipvs.VirtualServerKey;
 import java.net.InetAddress;
@@ -50,8 +49,8 @@ class KernelMappingTest {
                 new ServiceConfig("rr", Set.of(ServiceFlag.SCHED_FLAG_3), Persistence.of(Duration.ofSeconds(60))));
         int port = 80;
         for (ServiceConfig c : configs) {
-            ServiceKey key = new ServiceKey(Protocol.TCP, ip("198.18.0.100"), port++);
-            DestinationKey dk = new DestinationKey(ip("198.18.0.21"), key.port());
+            VirtualServerKey key = VirtualServerKey.of(Protocol.TCP, ip("198.18.0.100"), port++);
+            RealServerKey dk = new RealServerKey(ip("198.18.0.21"), key.port());
             DestinationConfig dc = new DestinationConfig(7, Forwarding.DIRECT_ROUTE);
             ipvs.apply(List.of(KernelMapping.op(new PlanOp.AddService("s", key, c)),
                     KernelMapping.op(new PlanOp.AddDestination("s", key, dk, dc))));
@@ -63,7 +62,7 @@ class KernelMappingTest {
 
     @Test
     void schedulerFlagsGetTheSchedulersOwnNames() throws Exception {
-        ServiceKey key = new ServiceKey(Protocol.TCP, ip("198.18.0.100"), 80);
+        VirtualServerKey key = VirtualServerKey.of(Protocol.TCP, ip("198.18.0.100"), 80);
         IpvsOp op = KernelMapping.op(new PlanOp.AddService("s", key,
                 new ServiceConfig("sh", Set.of(ServiceFlag.SCHED_FLAG_1), Persistence.NONE)));
         assertThat(((IpvsOp.AddService) op).virtualServer().spec().flags()).containsExactly(SchedulerFlag.SH_FALLBACK);
@@ -72,8 +71,8 @@ class KernelMappingTest {
     @Test
     void masqueradeAndIpv6MapBothWays() throws Exception {
         FakeIpvs ipvs = new FakeIpvs();
-        ServiceKey key = new ServiceKey(Protocol.UDP, ip("fd00::100"), 53);
-        DestinationKey dk = new DestinationKey(ip("fd00::21"), 5353);
+        VirtualServerKey key = VirtualServerKey.of(Protocol.UDP, ip("fd00::100"), 53);
+        RealServerKey dk = new RealServerKey(ip("fd00::21"), 5353);
         DestinationConfig dc = new DestinationConfig(3, Forwarding.MASQ);
         ipvs.apply(List.of(
                 KernelMapping.op(new PlanOp.AddService("dns", key, new ServiceConfig("rr",

@@ -3,8 +3,6 @@ package io.lvsdirector.core.kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lvsdirector.core.plan.ActualState;
-import io.lvsdirector.core.plan.DestinationKey;
-import io.lvsdirector.core.plan.ServiceKey;
 import io.lvsdirector.ipvs.AddressFamily;
 import io.lvsdirector.ipvs.FakeIpvs;
 import io.lvsdirector.ipvs.Protocol;
@@ -33,9 +31,9 @@ class KernelMappingUnreadableTest {
 
         ActualState read = KernelMapping.actual(ipvs.snapshot());
 
-        ServiceKey webKey = new ServiceKey(Protocol.TCP, InetAddress.getByName("198.18.0.100"), 80);
-        ServiceKey apiKey = new ServiceKey(Protocol.TCP, InetAddress.getByName("198.18.0.101"), 443);
-        DestinationKey rs22 = new DestinationKey(InetAddress.getByName("198.18.0.22"), 80);
+        VirtualServerKey webKey = VirtualServerKey.of(Protocol.TCP, InetAddress.getByName("198.18.0.100"), 80);
+        VirtualServerKey apiKey = VirtualServerKey.of(Protocol.TCP, InetAddress.getByName("198.18.0.101"), 443);
+        RealServerKey rs22 = new RealServerKey(InetAddress.getByName("198.18.0.22"), 80);
         assertThat(read.services()).containsOnlyKeys(webKey);
         assertThat(read.services().get(webKey).destinations()).hasSize(1).doesNotContainKey(rs22);
         // A firewall-mark service is never the director's: not carried.

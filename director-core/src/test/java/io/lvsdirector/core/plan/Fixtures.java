@@ -10,6 +10,8 @@ import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.StaticRealServer;
 import io.lvsdirector.core.model.VirtualService;
 import io.lvsdirector.core.model.WhenAllDown;
+import io.lvsdirector.ipvs.RealServerKey;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -72,12 +74,12 @@ final class Fixtures {
         return NodeView.of(name, ip(address), labels);
     }
 
-    static ServiceKey key(String vip, int port) {
-        return new ServiceKey(io.lvsdirector.ipvs.Protocol.TCP, ip(vip), port);
+    static VirtualServerKey key(String vip, int port) {
+        return VirtualServerKey.of(io.lvsdirector.ipvs.Protocol.TCP, ip(vip), port);
     }
 
-    static DestinationKey dest(String address, int port) {
-        return new DestinationKey(ip(address), port);
+    static RealServerKey dest(String address, int port) {
+        return new RealServerKey(ip(address), port);
     }
 
     /** The kernel table that {@code state} leads to, as if every op of a plan had succeeded. */
@@ -90,18 +92,18 @@ final class Fixtures {
     }
 
     /** A kernel table holding one service with these destinations. */
-    static ActualState table(ServiceKey key, ServiceConfig config, ActualDestination... dests) {
-        TreeMap<DestinationKey, ActualDestination> d = new TreeMap<>();
+    static ActualState table(VirtualServerKey key, ServiceConfig config, ActualDestination... dests) {
+        TreeMap<RealServerKey, ActualDestination> d = new TreeMap<>();
         for (ActualDestination a : dests) {
             d.put(a.key(), a);
         }
-        TreeMap<ServiceKey, ActualService> t = new TreeMap<>();
+        TreeMap<VirtualServerKey, ActualService> t = new TreeMap<>();
         t.put(key, new ActualService(key, config, d));
         return new ActualState(t);
     }
 
     static ActualState plus(ActualState a, ActualState b) {
-        TreeMap<ServiceKey, ActualService> t = new TreeMap<>(a.services());
+        TreeMap<VirtualServerKey, ActualService> t = new TreeMap<>(a.services());
         t.putAll(b.services());
         return new ActualState(t);
     }

@@ -15,6 +15,8 @@ import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.StaticRealServer;
 import io.lvsdirector.core.model.VirtualService;
 import io.lvsdirector.core.model.WhenAllDown;
+import io.lvsdirector.ipvs.RealServerKey;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -79,7 +81,7 @@ class IncrementalPassTest {
             Instant now = T0;
             DesiredState previous = DesiredStateBuilder.build(specs, nodes, health, List.of(), Map.of(), now);
             assertTrue(previous.problems().isEmpty(), previous.problems().toString());
-            Set<ServiceKey> owned = new HashSet<>(previous.services().keySet());
+            Set<VirtualServerKey> owned = new HashSet<>(previous.services().keySet());
             ActualState actual = withConnections(r,
                     Fixtures.apply(ActualState.EMPTY, Planner.plan(previous, ActualState.EMPTY, owned)));
             actual = Fixtures.apply(actual, Planner.plan(previous, actual, owned));
@@ -103,7 +105,7 @@ class IncrementalPassTest {
                 Plan fullPlan = Planner.plan(full, actual, owned);
 
                 ServiceTargets serviceTargets = ServiceTargets.of(previous, specs, nodes);
-                Set<ServiceKey> only = serviceTargets.servicesOf(changed);
+                Set<VirtualServerKey> only = serviceTargets.servicesOf(changed);
                 previous.drainStarts().keySet().forEach(d -> only.add(d.service()));
                 DesiredState incremental = DesiredStateBuilder.rebuild(previous, specs, nodes, health, List.of(),
                         only, now);
@@ -125,7 +127,7 @@ class IncrementalPassTest {
                 assertEquals(full.probeTargets(), incremental.probeTargets(), where);
                 assertEquals(full.problems(), incremental.problems(), where);
                 assertEquals(dispositions(full), dispositions(incremental), where);
-                for (ServiceKey key : only) {
+                for (VirtualServerKey key : only) {
                     assertEquals(full.services().get(key), incremental.services().get(key), where);
                 }
                 compared++;
@@ -149,9 +151,9 @@ class IncrementalPassTest {
     }
 
     private static ActualState withConnections(Random r, ActualState a) {
-        TreeMap<ServiceKey, ActualService> t = new TreeMap<>();
+        TreeMap<VirtualServerKey, ActualService> t = new TreeMap<>();
         for (ActualService s : a.services().values()) {
-            TreeMap<DestinationKey, ActualDestination> d = new TreeMap<>();
+            TreeMap<RealServerKey, ActualDestination> d = new TreeMap<>();
             for (ActualDestination x : s.destinations().values()) {
                 d.put(x.key(), new ActualDestination(x.key(), x.config(), r.nextInt(2) * r.nextInt(5), 0));
             }
@@ -165,16 +167,16 @@ class IncrementalPassTest {
      * at another weight, a stray real server added.
      */
     private static ActualState drift(Random r, ActualState a, List<NodeView> nodes) {
-        TreeMap<ServiceKey, ActualService> t = new TreeMap<>(a.services());
-        List<ServiceKey> keys = new ArrayList<>(t.keySet());
+        TreeMap<VirtualServerKey, ActualService> t = new TreeMap<>(a.services());
+        List<VirtualServerKey> keys = new ArrayList<>(t.keySet());
         for (int i = 0; i < 1 + r.nextInt(3) && !keys.isEmpty(); i++) {
-            ServiceKey k = keys.get(r.nextInt(keys.size()));
+            VirtualServerKey k = keys.get(r.nextInt(keys.size()));
             ActualService s = t.get(k);
             if (s == null) {
                 continue;
             }
-            TreeMap<DestinationKey, ActualDestination> d = new TreeMap<>(s.destinations());
-            List<DestinationKey> dk = new ArrayList<>(d.keySet());
+            TreeMap<RealServerKey, ActualDestination> d = new TreeMap<>(s.destinations());
+            List<RealServerKey> dk = new ArrayList<>(d.keySet());
             switch (r.nextInt(4)) {
                 case 0 -> t.remove(k);
                 case 1 -> {
@@ -190,7 +192,7 @@ class IncrementalPassTest {
                     }
                 }
                 default -> {
-                    DestinationKey stray = new DestinationKey(nodes.get(r.nextInt(nodes.size())).addresses().get(0), 8443);
+                    RealServerKey stray = new RealServerKey(nodes.get(r.nextInt(nodes.size())).addresses().get(0), 8443);
                     d.put(stray, new ActualDestination(stray, new DestinationConfig(1,
                             io.lvsdirector.ipvs.Forwarding.DIRECT_ROUTE), 0, 0));
                 }
@@ -203,10 +205,10 @@ class IncrementalPassTest {
     }
 
     /** What the planner reads of each destination (not the "since" of unprobed servers). */
-    private static Map<ServiceKey, Map<DestinationKey, String>> dispositions(DesiredState d) {
-        Map<ServiceKey, Map<DestinationKey, String>> out = new TreeMap<>();
+    private static Map<VirtualServerKey, Map<RealServerKey, String>> dispositions(DesiredState d) {
+        Map<VirtualServerKey, Map<RealServerKey, String>> out = new TreeMap<>();
         for (DesiredService s : d.services().values()) {
-            Map<DestinationKey, String> m = new TreeMap<>();
+            Map<RealServerKey, String> m = new TreeMap<>();
             s.destinations().values().forEach(x -> m.put(x.key(), x.disposition() + " " + x.config() + " "
                     + x.drainDeadline()));
             out.put(s.key(), m);

@@ -23,6 +23,8 @@ import io.lvsdirector.core.model.ServiceFlag;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.WhenAllDown;
 import io.lvsdirector.ipvs.Forwarding;
+import io.lvsdirector.ipvs.RealServerKey;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,7 +38,7 @@ import org.junit.jupiter.api.Test;
 
 class PlannerTest {
 
-    private static final ServiceKey WEB = key("10.0.0.100", 80);
+    private static final VirtualServerKey WEB = key("10.0.0.100", 80);
     private static final ServiceConfig WRR = new ServiceConfig("wrr", Set.of(), Persistence.NONE);
     private static final DestinationConfig W100 = new DestinationConfig(100, Forwarding.DIRECT_ROUTE);
 
@@ -276,12 +278,12 @@ class PlannerTest {
         for (int round = 0; round < 500; round++) {
             List<ServiceSpec> specs = new ArrayList<>();
             Map<ProbeTarget, HealthStatus> health = new HashMap<>();
-            TreeMap<ServiceKey, ActualService> kernel = new TreeMap<>();
-            Set<ServiceKey> owned = new java.util.HashSet<>();
+            TreeMap<VirtualServerKey, ActualService> kernel = new TreeMap<>();
+            Set<VirtualServerKey> owned = new java.util.HashSet<>();
             for (int s = 0; s < 4; s++) {
                 String vip = "10.0.0." + (100 + s);
                 List<String> rs = new ArrayList<>();
-                TreeMap<DestinationKey, ActualDestination> dests = new TreeMap<>();
+                TreeMap<RealServerKey, ActualDestination> dests = new TreeMap<>();
                 for (int r = 1; r <= 4; r++) {
                     String a = "10.0.1." + r;
                     if (random.nextBoolean()) {
@@ -332,7 +334,7 @@ class PlannerTest {
 
             ActualState after = apply(actual, plan);
             assertThat(Planner.plan(d, after, owned).ops()).as("round %d re-plan", round).isEmpty();
-            for (ServiceKey k : kernel.keySet()) {
+            for (VirtualServerKey k : kernel.keySet()) {
                 if (!owned.contains(k) && !d.services().containsKey(k)) {
                     assertThat(after.services().get(k)).as("foreign service").isEqualTo(kernel.get(k));
                 }

@@ -11,6 +11,8 @@ import io.lvsdirector.core.health.ProbeTarget;
 import io.lvsdirector.core.model.Persistence;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.ipvs.Forwarding;
+import io.lvsdirector.ipvs.RealServerKey;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 class UnreadableEntriesPlanTest {
 
-    private static final ServiceKey WEB = key("198.18.0.100", 80);
+    private static final VirtualServerKey WEB = key("198.18.0.100", 80);
     private static final ServiceConfig WRR = new ServiceConfig("wrr", Set.of(), Persistence.NONE);
     private static final DestinationConfig W100 = new DestinationConfig(100, Forwarding.DIRECT_ROUTE);
 
@@ -34,15 +36,15 @@ class UnreadableEntriesPlanTest {
     }
 
     private static ActualState withUnreadable(ActualState readable, Unreadable... odd) {
-        TreeMap<ServiceKey, Unreadable> m = new TreeMap<>();
+        TreeMap<VirtualServerKey, Unreadable> m = new TreeMap<>();
         for (Unreadable u : odd) {
             m.put(u.service(), u);
         }
         return new ActualState(readable.services(), m);
     }
 
-    private static Unreadable dests(ServiceKey key, String... addresses) {
-        TreeMap<DestinationKey, String> d = new TreeMap<>();
+    private static Unreadable dests(VirtualServerKey key, String... addresses) {
+        TreeMap<RealServerKey, String> d = new TreeMap<>();
         for (String a : addresses) {
             d.put(dest(a, 80), "weight 100000 out of range 0..65535");
         }
@@ -107,9 +109,9 @@ class UnreadableEntriesPlanTest {
 
     @Test
     void foreignUnreadableEntriesAreLeftAloneAndOwnedOnesNoLongerDesiredAreDeleted() {
-        ServiceKey foreign = key("198.18.0.200", 80);
-        ServiceKey foreignToo = key("198.18.0.201", 80);
-        ServiceKey ours = key("198.18.0.101", 80);
+        VirtualServerKey foreign = key("198.18.0.200", 80);
+        VirtualServerKey foreignToo = key("198.18.0.201", 80);
+        VirtualServerKey ours = key("198.18.0.101", 80);
         ActualState actual = withUnreadable(Fixtures.table(foreignToo, WRR),
                 Unreadable.service(foreign, "odd netmask"), dests(foreignToo, "10.0.0.1"),
                 Unreadable.service(ours, "odd netmask"));
