@@ -3,9 +3,9 @@ package io.lvsdirector.api.metrics;
 import io.lvsdirector.api.runtime.Director;
 import io.lvsdirector.core.health.HealthState;
 import io.lvsdirector.core.model.ServiceSpec;
-import io.lvsdirector.core.status.DestinationStatus;
 import io.lvsdirector.core.status.DirectorStatus;
 import io.lvsdirector.core.status.KernelView;
+import io.lvsdirector.core.status.RealServerReport;
 import io.lvsdirector.core.status.ServiceStatus;
 import io.lvsdirector.ipvs.IpAddresses;
 import io.lvsdirector.ipvs.IpvsSnapshot;
@@ -164,7 +164,7 @@ public final class DirectorCollector implements MultiCollector {
         Map<Labels, Double> allDown = new LinkedHashMap<>();
         for (ServiceStatus s : status.services()) {
             allDown.put(Labels.of("service", s.name(), "policy", s.whenAllDown()), s.allDown() ? 1.0 : 0.0);
-            for (DestinationStatus d : s.destinations()) {
+            for (RealServerReport d : s.realServers()) {
                 String[] v = {s.name(), IpAddresses.toText(d.address()), Integer.toString(d.port())};
                 for (HealthState h : HealthState.values()) {
                     String[] hv = java.util.Arrays.copyOf(v, 4);

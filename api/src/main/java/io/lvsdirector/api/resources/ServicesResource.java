@@ -7,7 +7,6 @@ import io.lvsdirector.api.auth.Caller;
 import io.lvsdirector.api.auth.Role;
 import io.lvsdirector.api.errors.ApiException;
 import io.lvsdirector.api.runtime.Director;
-import io.lvsdirector.core.kernel.KernelMapping;
 import io.lvsdirector.core.kernel.SchedulerCatalog;
 import io.lvsdirector.core.model.ManualDrain;
 import io.lvsdirector.core.model.RealServerSource;
@@ -243,7 +242,7 @@ public final class ServicesResource {
             return list.servers().stream().anyMatch(s -> s.address().equals(a));
         }
         return director.loop().status().services().stream().filter(s -> s.name().equals(spec.name()))
-                .flatMap(s -> s.destinations().stream()).anyMatch(d -> d.address().equals(a));
+                .flatMap(s -> s.realServers().stream()).anyMatch(d -> d.address().equals(a));
     }
 
     private static ObjectNode drainView(ManualDrain drain, boolean drained, boolean changed) {

@@ -2,12 +2,11 @@ package io.lvsdirector.api.resources;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lvsdirector.core.kernel.KernelMapping;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.status.ApplyError;
-import io.lvsdirector.core.status.DestinationStatus;
 import io.lvsdirector.core.status.DirectorStatus;
 import io.lvsdirector.core.status.KernelView;
+import io.lvsdirector.core.status.RealServerReport;
 import io.lvsdirector.core.status.ServiceStatus;
 import io.lvsdirector.ipvs.IpAddresses;
 import io.lvsdirector.ipvs.IpvsSnapshot;
@@ -80,7 +79,7 @@ final class StatusViews {
         }
         var list = status.putArray("realServers");
         if (ss != null) {
-            for (DestinationStatus d : ss.destinations()) {
+            for (RealServerReport d : ss.realServers()) {
                 ObjectNode r = list.addObject();
                 r.put("address", IpAddresses.toText(d.address()));
                 r.put("port", d.port());

@@ -2,9 +2,9 @@ package io.lvsdirector.api.runtime;
 
 import io.lvsdirector.core.health.HealthState;
 import io.lvsdirector.core.health.ProbeTarget;
-import io.lvsdirector.core.status.DestinationStatus;
 import io.lvsdirector.core.status.DirectorStatus;
 import io.lvsdirector.core.status.Measurements;
+import io.lvsdirector.core.status.RealServerReport;
 import io.lvsdirector.core.status.ServiceStatus;
 import io.lvsdirector.ipvs.IpAddresses;
 import java.time.Duration;
@@ -34,7 +34,7 @@ public final class ChangeLog implements Measurements {
 
     private final Measurements next;
     private volatile Supplier<DirectorStatus> status = () -> null;
-    private Map<Key, DestinationStatus> previous = Map.of();
+    private Map<Key, RealServerReport> previous = Map.of();
 
     public ChangeLog(Measurements next) {
         this.next = Objects.requireNonNull(next, "next");
@@ -58,13 +58,13 @@ public final class ChangeLog implements Measurements {
         next.passCompleted(duration, ok);
     }
 
-    static Map<Key, DestinationStatus> compare(Map<Key, DestinationStatus> before, DirectorStatus now) {
-        Map<Key, DestinationStatus> current = new HashMap<>();
+    static Map<Key, RealServerReport> compare(Map<Key, RealServerReport> before, DirectorStatus now) {
+        Map<Key, RealServerReport> current = new HashMap<>();
         for (ServiceStatus svc : now.services()) {
-            for (DestinationStatus d : svc.destinations()) {
+            for (RealServerReport d : svc.realServers()) {
                 Key k = new Key(svc.name(), IpAddresses.toText(d.address()), d.port());
                 current.put(k, d);
-                DestinationStatus old = before.get(k);
+                RealServerReport old = before.get(k);
                 if (old == null) {
                     LOG.info("event=real_server_changed service={} real_server={} weight=out->{} disposition=new->{}"
                             + " health=new->{} reason=\"{}\"", k.service(), IpAddresses.toText(d.address(), d.port()),
@@ -78,7 +78,7 @@ public final class ChangeLog implements Measurements {
                 }
             }
         }
-        for (Map.Entry<Key, DestinationStatus> e : before.entrySet()) {
+        for (Map.Entry<Key, RealServerReport> e : before.entrySet()) {
             if (!current.containsKey(e.getKey())) {
                 LOG.info("event=real_server_changed service={} real_server={} weight={}->out disposition={}->gone"
                         + " reason=\"no longer a candidate\"", e.getKey().service(),

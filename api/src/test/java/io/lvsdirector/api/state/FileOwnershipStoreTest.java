@@ -20,7 +20,7 @@ class FileOwnershipStoreTest {
 
     static final VirtualServerKey WEB = VirtualServerKey.of(Protocol.TCP, IpAddresses.parse("198.18.0.100"), 80);
     static final VirtualServerKey DNS = VirtualServerKey.of(Protocol.UDP, IpAddresses.parse("2001:db8::1"), 53);
-    static final VirtualServerKey SCTP = VirtualServerKey.of(Protocol.SCTP, IpAddresses.parse("198.18.0.101"), 0);
+    static final VirtualServerKey SCTP = VirtualServerKey.of(Protocol.SCTP, IpAddresses.parse("198.18.0.101"), 2905);
 
     @TempDir
     Path dir;
@@ -76,7 +76,7 @@ class FileOwnershipStoreTest {
                 "not valid"},
             {"{\"format\": 1, \"owned\": [{\"protocol\": \"tcp\", \"vip\": \"not-an-ip\", \"port\": 1}]}", "not valid"},
             {"{\"format\": 1, \"owned\": [{\"protocol\": \"tcp\", \"vip\": \"198.18.0.100\", \"port\": 70000}]}",
-                "port must be 0..65535"},
+                "port 70000 out of range 1..65535"},
         };
         for (String[] c : cases) {
             Files.writeString(f, c[0]);

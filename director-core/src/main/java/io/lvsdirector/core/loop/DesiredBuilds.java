@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * The build step of a pass: everything, or only what changed. A pass asked for by health transitions
  * alone builds only the services the changed targets feed (plus any with a draining server, whose
  * deadline moves with the clock): {@link DesiredStateBuilder#rebuild} and
- * {@link Planner#plan(DesiredState, io.lvsdirector.core.plan.ActualState, Set, Set)}. With services,
+ * {@link Planner#plan(DesiredState, io.lvsdirector.core.plan.KernelTable, Set, Set)}. With services,
  * nodes and drains as the last good build saw them, and every other service already as desired, that
  * plans exactly what the full pass would ({@code IncrementalPassTest}). A timer pass builds the same
  * way when the services, nodes and drains the sources hold equal those of the last build; any change

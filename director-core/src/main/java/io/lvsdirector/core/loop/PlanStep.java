@@ -1,9 +1,9 @@
 package io.lvsdirector.core.loop;
 
 import io.lvsdirector.core.model.ServiceSpec;
-import io.lvsdirector.core.plan.ActualState;
 import io.lvsdirector.core.plan.DesiredService;
 import io.lvsdirector.core.plan.DesiredState;
+import io.lvsdirector.core.plan.KernelTable;
 import io.lvsdirector.core.plan.Plan;
 import io.lvsdirector.core.plan.Planner;
 import io.lvsdirector.ipvs.VirtualServerKey;
@@ -49,10 +49,10 @@ public final class PlanStep {
      * @param ownershipRecorded whether ownership was ever saved; while not, desired services found in
      *     the kernel are adopted
      * @param adopt desired services whose spec says {@code adopt: true}
-     * @param only as in {@link Planner#plan(DesiredState, ActualState, Set, Set)}: plan these services
+     * @param only as in {@link Planner#plan(DesiredState, KernelTable, Set, Set)}: plan these services
      *     only and delete none, or {@code null} for every service
      */
-    public static Result plan(DesiredState desired, ActualState actual, Set<VirtualServerKey> owned,
+    public static Result plan(DesiredState desired, KernelTable actual, Set<VirtualServerKey> owned,
             boolean ownershipRecorded, Set<VirtualServerKey> adopt, Set<VirtualServerKey> only) {
         Set<VirtualServerKey> claims = new HashSet<>();
         Map<VirtualServerKey, String> foreign = new LinkedHashMap<>();

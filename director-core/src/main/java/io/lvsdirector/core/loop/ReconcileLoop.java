@@ -5,8 +5,8 @@ import io.lvsdirector.core.model.ManualDrainSource;
 import io.lvsdirector.core.model.NodeSource;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.ServiceStore;
-import io.lvsdirector.core.plan.ActualState;
 import io.lvsdirector.core.plan.DesiredState;
+import io.lvsdirector.core.plan.KernelTable;
 import io.lvsdirector.core.plan.Plan;
 import io.lvsdirector.core.status.DirectorStatus;
 import io.lvsdirector.core.status.KernelView;
@@ -198,7 +198,7 @@ public final class ReconcileLoop implements AutoCloseable {
     }
 
     /** The kernel table as of the end of the last pass (as read, plus the ops that succeeded). */
-    ActualState lastKernel() {
+    KernelTable lastKernel() {
         return reconciler.lastKernel();
     }
 }

@@ -1,17 +1,16 @@
 package io.lvsdirector.core.loop;
 
 import io.lvsdirector.core.health.HealthSource;
-import io.lvsdirector.core.kernel.KernelMapping;
 import io.lvsdirector.core.model.ManualDrainSource;
 import io.lvsdirector.core.model.NodeSource;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.ServiceStore;
-import io.lvsdirector.core.plan.ActualService;
-import io.lvsdirector.core.plan.ActualState;
 import io.lvsdirector.core.plan.DesiredService;
 import io.lvsdirector.core.plan.DesiredState;
 import io.lvsdirector.core.plan.DesiredStateBuilder;
 import io.lvsdirector.core.plan.DrainKey;
+import io.lvsdirector.core.plan.KernelService;
+import io.lvsdirector.core.plan.KernelTable;
 import io.lvsdirector.core.plan.PlanOp;
 import io.lvsdirector.core.status.ApplyError;
 import io.lvsdirector.core.status.DirectorStatus;
@@ -49,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * and plans only the services the changed targets feed. A pass that reads the kernel plans every
  * service against it: that is the drift repair.
  *
- * <p>Failure isolation: an op the kernel refuses (or {@link KernelMapping} cannot express) marks only
+ * <p>Failure isolation: an op the kernel refuses marks only
  * its service ({@link ServiceFailures}); every other service is applied in the same pass. The pass
  * fails as a whole only when the director cannot do its job: the kernel cannot be read, the batch
  * broke off (the socket failed), or the pass threw.
@@ -87,7 +86,7 @@ final class Reconciler {
     private boolean ownershipRecorded;
     private boolean ownershipDirty;
     private Map<DrainKey, Instant> drainStarts = Map.of();
-    private ActualState lastKernel = ActualState.EMPTY;
+    private KernelTable lastKernel = KernelTable.EMPTY;
     // Whether lastKernel is exactly what the kernel holds (the last pass read it and did not break off).
     private boolean kernelKnown;
     // What the last pass tells the runner.
@@ -105,7 +104,7 @@ final class Reconciler {
     private volatile StatusInputs statusInputs;
     private volatile StatusMemo statusBuilt;
 
-    private record StatusInputs(DirectorStatus head, DesiredState desired, ActualState kernel,
+    private record StatusInputs(DirectorStatus head, DesiredState desired, KernelTable kernel,
             Map<VirtualServerKey, ApplyError> errors) {}
 
     private record StatusMemo(DirectorStatus head, DirectorStatus built) {}
@@ -116,7 +115,7 @@ final class Reconciler {
      * @param kernel the table as the last pass left it (as read, plus the ops that succeeded)
      * @param kernelReadAt when the kernel was last read, {@code null} before the first read
      */
-    record Published(ActualState kernel, Instant kernelReadAt, Set<VirtualServerKey> owned, boolean ownershipRecorded,
+    record Published(KernelTable kernel, Instant kernelReadAt, Set<VirtualServerKey> owned, boolean ownershipRecorded,
             Map<DrainKey, Instant> drainStarts) {}
 
     Reconciler(Ipvs ipvs, ServiceStore services, NodeSource nodes, HealthSource health, ManualDrainSource drains,
@@ -209,7 +208,7 @@ final class Reconciler {
         // An incremental pass that does not read the kernel plans only the rebuilt services.
         Set<VirtualServerKey> only = readKernel ? null : built.rebuilt();
 
-        ActualState actual;
+        KernelTable actual;
         if (readKernel) {
             IpvsSnapshot snapshot;
             try {
@@ -220,7 +219,7 @@ final class Reconciler {
             }
             kernelReadError = null;
             kernelView = new KernelView(snapshot, clock.instant());
-            actual = KernelMapping.actual(snapshot);
+            actual = KernelTable.of(snapshot);
         } else {
             actual = lastKernel;
         }
@@ -245,9 +244,8 @@ final class Reconciler {
             problems = unreadable.problems(desired, actual, readKernel, owned, problems);
         }
 
-        // Map and filter: an op held back by its service's backoff waits for the retry deadline.
+        // Filter: an op held back by its service's backoff waits for the retry deadline.
         List<PlanOp> planOps = new ArrayList<>(step.plan().ops().size());
-        List<IpvsOp> ipvsOps = new ArrayList<>(step.plan().ops().size());
         Set<VirtualServerKey> held = new HashSet<>(skipped);
         List<String> failed = new ArrayList<>();
         for (PlanOp op : step.plan().ops()) {
@@ -258,17 +256,9 @@ final class Reconciler {
                 held.add(op.service());
                 continue;
             }
-            try {
-                ipvsOps.add(KernelMapping.op(op));
-                planOps.add(op);
-            } catch (IllegalArgumentException e) {
-                measurements.opApplied(op.kind(), false);
-                failures.refused(op.name(), op, describe(op), "-", e.getMessage());
-                failed.add(describe(op) + ": " + e.getMessage());
-                LOG.warn("event=op_refused service={} op=\"{}\" error=\"{}\"", op.name(), describe(op), e.getMessage());
-            }
+            planOps.add(op);
         }
-        Applied done = apply(planOps, ipvsOps, actual);
+        Applied done = apply(planOps, actual);
         actual = done.actual();
         int applied = done.applied();
         failed.addAll(done.failed());
@@ -293,7 +283,7 @@ final class Reconciler {
         statusInputs = new StatusInputs(head, desired, actual, failures.errors());
         status = head;
         publish();
-        if (!ipvsOps.isEmpty() || !failed.isEmpty()) {
+        if (!planOps.isEmpty() || !failed.isEmpty()) {
             LOG.info("event=pass_done ops={} applied={} failed={} held={} took_ms={}", step.plan().ops().size(),
                     applied, failed.size(), held.size(), took.toMillis());
         } else {
@@ -303,20 +293,22 @@ final class Reconciler {
     }
 
     /** What the batch did: the table after it, and the ops that were not applied. */
-    private record Applied(ActualState actual, int applied, List<String> failed, String broken) {}
+    private record Applied(KernelTable actual, int applied, List<String> failed, String broken) {}
 
     /**
      * Applies the ops as one batch. A refused op is noted on its service; ops the batch never
      * attempted (the socket failed) make {@code broken}, the pass's failure as a whole.
      */
-    private Applied apply(List<PlanOp> planOps, List<IpvsOp> ipvsOps, ActualState actual) {
+    private Applied apply(List<PlanOp> planOps, KernelTable actual) {
         int applied = 0;
         List<String> failed = new ArrayList<>();
         String broken = null;
-        ActualState read = actual;
-        if (ipvsOps.isEmpty()) {
+        KernelTable read = actual;
+        if (planOps.isEmpty()) {
             return new Applied(actual, 0, failed, null);
         }
+        List<IpvsOp> ipvsOps = new ArrayList<>(planOps.size());
+        planOps.forEach(op -> ipvsOps.add(op.op()));
         BatchResult batch = ipvs.apply(ipvsOps);
         for (int i = 0; i < planOps.size(); i++) {
             PlanOp op = planOps.get(i);
@@ -337,8 +329,8 @@ final class Reconciler {
             if (ok) {
                 applied++;
                 unreadable.noteEdit(read, op);
-                actual = actual.after(op);
-                if (op instanceof PlanOp.DeleteService && owned.remove(op.service())) {
+                actual = actual.after(op.op());
+                if (op.op() instanceof IpvsOp.DeleteService && owned.remove(op.service())) {
                     ownershipDirty = true;
                 }
                 LOG.info("event=op_applied service={} op=\"{}\"", op.name(), outcome.op().describe());
@@ -356,11 +348,7 @@ final class Reconciler {
 
     /** The ipvsadm spelling of adding this service, for an error about it. */
     private static String addOp(DesiredService ds) {
-        try {
-            return KernelMapping.op(new PlanOp.AddService(ds.name(), ds.key(), ds.config())).describe();
-        } catch (IllegalArgumentException e) {
-            return "-A " + ds.key();
-        }
+        return PlanOp.addService(ds.name(), ds.key(), ds.spec()).describe();
     }
 
     /**
@@ -368,7 +356,7 @@ final class Reconciler {
      * to leave untouched in this pass: claims whose save failed (or whose retry after a failed save is
      * not due yet).
      */
-    private Set<VirtualServerKey> claim(DesiredState desired, ActualState actual, PlanStep.Result step, long now) {
+    private Set<VirtualServerKey> claim(DesiredState desired, KernelTable actual, PlanStep.Result step, long now) {
         Set<VirtualServerKey> claims = new HashSet<>();
         Set<VirtualServerKey> skipped = new HashSet<>();
         for (VirtualServerKey k : step.claims()) {
@@ -418,7 +406,7 @@ final class Reconciler {
      * Drops from the owned set what is neither desired nor in the kernel (deleted by hand, or by a
      * pass whose save failed): should someone else create that key later, it is theirs.
      */
-    private void forgetVanished(DesiredState desired, ActualState actual) {
+    private void forgetVanished(DesiredState desired, KernelTable actual) {
         if (owned.removeIf(k -> !desired.services().containsKey(k) && !actual.hasService(k))) {
             ownershipDirty = true;
         }
@@ -432,10 +420,10 @@ final class Reconciler {
         return out;
     }
 
-    private boolean drainsInKernel(ActualState actual) {
+    private boolean drainsInKernel(KernelTable actual) {
         for (DrainKey k : drainStarts.keySet()) {
-            ActualService s = actual.services().get(k.service());
-            if (s != null && s.destinations().containsKey(k.destination())) {
+            KernelService s = actual.services().get(k.service());
+            if (s != null && s.realServers().containsKey(k.realServer())) {
                 return true;
             }
         }
@@ -451,10 +439,10 @@ final class Reconciler {
         if (e == null) {
             return false;
         }
-        if (op instanceof PlanOp.DeleteService) {
+        if (op.op() instanceof IpvsOp.DeleteService) {
             return e.errno() == Errno.ESRCH;
         }
-        if (op instanceof PlanOp.DeleteDestination) {
+        if (op.op() instanceof IpvsOp.DeleteRealServer) {
             return e.errno() == Errno.ENOENT || e.errno() == Errno.ESRCH;
         }
         return false;
@@ -482,13 +470,6 @@ final class Reconciler {
             }
             return false;
         });
-    }
-
-    static String describe(PlanOp op) {
-        return op.kind() + " " + op.service()
-                + (op instanceof PlanOp.AddDestination a ? " " + a.destination()
-                        : op instanceof PlanOp.UpdateDestination u ? " " + u.destination()
-                        : op instanceof PlanOp.DeleteDestination d ? " " + d.destination() : "");
     }
 
     private List<String> waitingFor() {
@@ -550,7 +531,7 @@ final class Reconciler {
     }
 
     /** The kernel table as of the end of the last pass (as read, plus the ops that succeeded). */
-    ActualState lastKernel() {
+    KernelTable lastKernel() {
         return lastKernel;
     }
 }

@@ -6,12 +6,14 @@ import io.lvsdirector.core.health.ProbeTarget;
 import io.lvsdirector.core.model.HealthCheck;
 import io.lvsdirector.core.model.ManualDrain;
 import io.lvsdirector.core.model.NodeView;
+import io.lvsdirector.core.model.RealServerLimits;
 import io.lvsdirector.core.model.RealServerSource;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.StaticRealServer;
 import io.lvsdirector.core.model.VirtualService;
 import io.lvsdirector.core.model.WhenAllDown;
 import io.lvsdirector.ipvs.RealServerKey;
+import io.lvsdirector.ipvs.RealServerSpec;
 import io.lvsdirector.ipvs.VirtualServerKey;
 import java.net.InetAddress;
 import java.time.Instant;
@@ -205,11 +207,11 @@ public final class DesiredStateBuilder {
             }
         }
 
-        TreeMap<RealServerKey, DesiredDestination> dests = new TreeMap<>();
+        TreeMap<RealServerKey, DesiredRealServer> dests = new TreeMap<>();
         HealthCheck check = spec.healthCheck() == null ? null : spec.healthCheck().resolvePort(vs.port());
         for (Candidate c : candidates) {
             RealServerKey dk = new RealServerKey(c.address(), vs.port());
-            DestinationConfig cfg = new DestinationConfig(c.weight(), vs.forwarding(), spec.realServerLimits());
+            RealServerSpec cfg = realServerSpec(c.weight(), vs, spec.realServerLimits());
             String nodeName = c.node() == null ? null : c.node().name();
             HealthStatus hs;
             if (check == null) {
@@ -221,21 +223,21 @@ public final class DesiredStateBuilder {
             }
 
             String drainReason = drainReason(vs.name(), c, hs, manualDrains);
-            DesiredDestination d;
+            DesiredRealServer d;
             if (hs.state() == HealthState.FAILED) {
-                d = new DesiredDestination(dk, cfg, Disposition.FAILED, hs.state(), hs.reason(), hs.since(), null,
+                d = new DesiredRealServer(dk, cfg, Disposition.FAILED, hs.state(), hs.reason(), hs.since(), null,
                         nodeName);
             } else if (drainReason != null) {
                 DrainKey drainKey = new DrainKey(key, dk);
                 Instant started = drainStarts.getOrDefault(drainKey, now);
                 newDrainStarts.put(drainKey, started);
-                d = new DesiredDestination(dk, cfg, Disposition.DRAINING, hs.state(), drainReason, started,
+                d = new DesiredRealServer(dk, cfg, Disposition.DRAINING, hs.state(), drainReason, started,
                         started.plus(spec.drainTimeout()), nodeName);
             } else if (hs.state() == HealthState.UNKNOWN) {
-                d = new DesiredDestination(dk, cfg, Disposition.UNKNOWN, hs.state(), hs.reason(), hs.since(), null,
+                d = new DesiredRealServer(dk, cfg, Disposition.UNKNOWN, hs.state(), hs.reason(), hs.since(), null,
                         nodeName);
             } else {
-                d = new DesiredDestination(dk, cfg, Disposition.ACTIVE, hs.state(), hs.reason(), hs.since(), null,
+                d = new DesiredRealServer(dk, cfg, Disposition.ACTIVE, hs.state(), hs.reason(), hs.since(), null,
                         nodeName);
             }
             dests.put(dk, d);
@@ -246,7 +248,7 @@ public final class DesiredStateBuilder {
         if (allDown) {
             WhenAllDown policy = spec.whenAllDown();
             if (policy instanceof WhenAllDown.FailOpen) {
-                dests.replaceAll((k, d) -> new DesiredDestination(k, d.config(), Disposition.FAIL_OPEN, d.health(),
+                dests.replaceAll((k, d) -> new DesiredRealServer(k, d.spec(), Disposition.FAIL_OPEN, d.health(),
                         "fail-open: all down (" + d.reason() + ")", d.since(), null, d.node()));
                 // A fail-open server is not draining; its drain starts over if it still is later.
                 dests.keySet().forEach(k -> newDrainStarts.remove(new DrainKey(key, k)));
@@ -255,13 +257,18 @@ public final class DesiredStateBuilder {
                 if (dests.containsKey(sk)) {
                     problems.add("service " + vs.name() + ": sorry server " + sk + " is also a real server");
                 } else {
-                    dests.put(sk, new DesiredDestination(sk, new DestinationConfig(sorry.weight(), vs.forwarding(),
-                            spec.realServerLimits()),
+                    dests.put(sk, new DesiredRealServer(sk, realServerSpec(sorry.weight(), vs, spec.realServerLimits()),
                             Disposition.SORRY, HealthState.HEALTHY, "sorry server: all down", now, null, null));
                 }
             }
         }
-        return new DesiredService(vs.name(), key, ServiceConfig.of(vs), dests, spec.whenAllDown(), allDown);
+        return new DesiredService(vs.name(), key, vs.spec(), dests, spec.whenAllDown(), allDown);
+    }
+
+    /** The kernel's settings for one real server of {@code vs}: its weight, the service's method and limits. */
+    private static RealServerSpec realServerSpec(int weight, VirtualService vs, RealServerLimits limits) {
+        return RealServerSpec.of(vs.forwarding(), weight)
+                .withThresholds(limits.upperConnections(), limits.lowerConnections());
     }
 
     /**

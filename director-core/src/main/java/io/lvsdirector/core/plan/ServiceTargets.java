@@ -62,8 +62,8 @@ public final class ServiceTargets {
                 continue;
             }
             HealthCheck check = spec.healthCheck().resolvePort(vs.port());
-            List<ProbeTarget> targets = new ArrayList<>(ds.destinations().size());
-            for (DesiredDestination d : ds.destinations().values()) {
+            List<ProbeTarget> targets = new ArrayList<>(ds.realServers().size());
+            for (DesiredRealServer d : ds.realServers().values()) {
                 if (d.disposition() == Disposition.SORRY) {
                     continue;
                 }
@@ -84,7 +84,7 @@ public final class ServiceTargets {
         Map<VirtualServerKey, List<NodeView>> out = new HashMap<>();
         for (DesiredService ds : desired.services().values()) {
             List<NodeView> list = new ArrayList<>();
-            for (DesiredDestination d : ds.destinations().values()) {
+            for (DesiredRealServer d : ds.realServers().values()) {
                 if (d.node() != null) {
                     list.addAll(byName.getOrDefault(d.node(), List.of()));
                 }

@@ -7,7 +7,6 @@ import io.lvsdirector.core.health.HealthBoard;
 import io.lvsdirector.core.health.HealthState;
 import io.lvsdirector.core.health.HealthStatus;
 import io.lvsdirector.core.health.ProbeTarget;
-import io.lvsdirector.core.kernel.KernelMapping;
 import io.lvsdirector.core.model.HealthCheck;
 import io.lvsdirector.core.model.InMemoryNodeSource;
 import io.lvsdirector.core.model.InMemoryServiceStore;
@@ -418,11 +417,11 @@ class IsolationAndOwnershipLoopTest {
         // Past the 60 s drain timeout counted from when the loop began the drain.
         clock.advance(Duration.ofSeconds(61));
         ReconcileLoop.DryRun dry = l.dryRun(store.services());
-        assertThat(dry.plan().ops()).singleElement().isInstanceOf(PlanOp.DeleteDestination.class);
+        assertThat(dry.plan().ops()).singleElement().extracting(PlanOp::op).isInstanceOf(IpvsOp.DeleteRealServer.class);
         assertThat(dry.kernelReadAt()).isEqualTo(T0);
         ipvs.resetCounts();
         l.runOnce();
-        assertThat(ipvs.appliedOps()).isEqualTo(dry.plan().ops().stream().map(KernelMapping::op).toList());
+        assertThat(ipvs.appliedOps()).isEqualTo(dry.plan().ops().stream().map(PlanOp::op).toList());
         assertThat(l.dryRun(store.services()).plan().ops()).isEmpty();
     }
 }
