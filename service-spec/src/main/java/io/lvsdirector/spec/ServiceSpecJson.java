@@ -538,7 +538,7 @@ public final class ServiceSpecJson {
                 continue;
             }
             try {
-                ServiceFlag f = ServiceFlag.parse(e.asText());
+                ServiceFlag f = parseFlag(e.asText());
                 String why = flagProblem(e.asText(), f, scheduler);
                 if (why != null) {
                     errors.add(field, why);
@@ -551,6 +551,28 @@ public final class ServiceSpecJson {
             }
         }
         return out;
+    }
+
+    /**
+     * An ipvsadm flag name ({@code ops}, {@code sh-fallback}, {@code flag-2}, ...) or an enum name,
+     * case-insensitively: {@code sh-fallback} and {@code mh-fallback} are both the kernel's first
+     * scheduler flag.
+     *
+     * @throws IllegalArgumentException when the name is unknown
+     */
+    public static ServiceFlag parseFlag(String name) {
+        switch (name.trim().toLowerCase(Locale.ROOT)) {
+            case "ops", "one-packet", "one_packet":
+                return ServiceFlag.ONE_PACKET;
+            case "flag-1", "sh-fallback", "mh-fallback", "sched_flag_1":
+                return ServiceFlag.SCHED_FLAG_1;
+            case "flag-2", "sh-port", "mh-port", "sched_flag_2":
+                return ServiceFlag.SCHED_FLAG_2;
+            case "flag-3", "sched_flag_3":
+                return ServiceFlag.SCHED_FLAG_3;
+            default:
+                throw new IllegalArgumentException("unknown service flag: " + name);
+        }
     }
 
     /**

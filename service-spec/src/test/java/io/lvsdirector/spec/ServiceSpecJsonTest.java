@@ -365,4 +365,12 @@ class ServiceSpecJsonTest {
         assertThat(ext.toJson(s).at("/realServers/kubernetes/addressType").asText()).isEqualTo("ExternalIP");
         assertThat(Set.copyOf(ServiceSpecJson.KUBERNETES_FIELDS)).contains("addressType");
     }
+
+    @Test
+    void serviceFlagsParseIpvsadmNames() {
+        assertThat(ServiceSpecJson.parseFlag("sh-fallback")).isEqualTo(ServiceFlag.SCHED_FLAG_1);
+        assertThat(ServiceSpecJson.parseFlag("mh-port")).isEqualTo(ServiceFlag.SCHED_FLAG_2);
+        assertThat(ServiceSpecJson.parseFlag("OPS")).isEqualTo(ServiceFlag.ONE_PACKET);
+        assertThatThrownBy(() -> ServiceSpecJson.parseFlag("nope")).hasMessageContaining("nope");
+    }
 }

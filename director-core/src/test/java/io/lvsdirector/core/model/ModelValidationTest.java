@@ -58,14 +58,6 @@ class ModelValidationTest {
     }
 
     @Test
-    void serviceFlagsParseIpvsadmNames() {
-        assertThat(ServiceFlag.parse("sh-fallback")).isEqualTo(ServiceFlag.SCHED_FLAG_1);
-        assertThat(ServiceFlag.parse("mh-port")).isEqualTo(ServiceFlag.SCHED_FLAG_2);
-        assertThat(ServiceFlag.parse("OPS")).isEqualTo(ServiceFlag.ONE_PACKET);
-        assertThatThrownBy(() -> ServiceFlag.parse("nope")).hasMessageContaining("nope");
-    }
-
-    @Test
     void aHealthCheckValidatesAndNormalises() {
         HealthCheck.Http http = HealthCheck.http();
         assertThat(http.interval()).isEqualTo(Duration.ofMillis(100));
