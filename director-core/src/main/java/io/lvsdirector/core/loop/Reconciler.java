@@ -17,11 +17,7 @@ import io.lvsdirector.core.status.DirectorStatus;
 import io.lvsdirector.core.status.KernelView;
 import io.lvsdirector.core.status.Measurements;
 import io.lvsdirector.core.status.StatusBuilder;
-import io.lvsdirector.ipvs.BatchResult;
-import io.lvsdirector.ipvs.Errno;
 import io.lvsdirector.ipvs.Ipvs;
-import io.lvsdirector.ipvs.IpvsException;
-import io.lvsdirector.ipvs.IpvsOp;
 import io.lvsdirector.ipvs.IpvsSnapshot;
 import io.lvsdirector.ipvs.VirtualServerKey;
 import java.time.Clock;
@@ -41,7 +37,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What one reconcile pass does: {@code desired = build(...)} → {@code actual} (read, or the table the
- * last pass left) → {@link PlanStep} (ownership, then the planner) → apply → bookkeeping. When it
+ * last pass left) → {@link PlanStep} (ownership, then the planner) → {@link BatchApply} → bookkeeping. When it
  * runs is {@link PassRunner}'s business; {@link ReconcileLoop} puts the two together.
  *
  * <p>Incremental passes ({@link DesiredBuilds}): a pass asked for by health transitions alone builds
@@ -78,6 +74,7 @@ final class Reconciler {
     private final List<KernelTask> tasks = new CopyOnWriteArrayList<>();
     private final ServiceFailures failures;
     private final UnreadableEntries unreadable = new UnreadableEntries();
+    private final BatchApply batch;
     private final Map<String, String> allDown = new HashMap<>();
     private final DesiredBuilds builds;
 
@@ -133,6 +130,7 @@ final class Reconciler {
         this.settings = settings;
         this.failures = new ServiceFailures(settings, measurements);
         this.builds = new DesiredBuilds(services, nodes, health, drains);
+        this.batch = new BatchApply(ipvs, measurements, failures, unreadable);
         var loaded = ownership.load();
         this.ownershipRecorded = loaded.isPresent();
         loaded.ifPresent(owned::addAll);
@@ -247,7 +245,6 @@ final class Reconciler {
         // Filter: an op held back by its service's backoff waits for the retry deadline.
         List<PlanOp> planOps = new ArrayList<>(step.plan().ops().size());
         Set<VirtualServerKey> held = new HashSet<>(skipped);
-        List<String> failed = new ArrayList<>();
         for (PlanOp op : step.plan().ops()) {
             if (skipped.contains(op.service())) {
                 continue;
@@ -258,11 +255,14 @@ final class Reconciler {
             }
             planOps.add(op);
         }
-        Applied done = apply(planOps, actual);
-        actual = done.actual();
+        BatchApply.Applied done = batch.apply(planOps, actual);
+        actual = done.table();
         int applied = done.applied();
-        failed.addAll(done.failed());
+        List<String> failed = done.failed();
         String broken = done.broken();
+        if (owned.removeAll(done.deleted())) {
+            ownershipDirty = true;
+        }
         if (ownershipDirty) {
             saveOwnership(owned);
         }
@@ -290,60 +290,6 @@ final class Reconciler {
             LOG.debug("event=pass_done ops=0 held={} took_ms={}", held.size(), took.toMillis());
         }
         return new PassResult(ok ? PassResult.Outcome.OK : PassResult.Outcome.FAILED, took, applied, failed, broken);
-    }
-
-    /** What the batch did: the table after it, and the ops that were not applied. */
-    private record Applied(KernelTable actual, int applied, List<String> failed, String broken) {}
-
-    /**
-     * Applies the ops as one batch. A refused op is noted on its service; ops the batch never
-     * attempted (the socket failed) make {@code broken}, the pass's failure as a whole.
-     */
-    private Applied apply(List<PlanOp> planOps, KernelTable actual) {
-        int applied = 0;
-        List<String> failed = new ArrayList<>();
-        String broken = null;
-        KernelTable read = actual;
-        if (planOps.isEmpty()) {
-            return new Applied(actual, 0, failed, null);
-        }
-        List<IpvsOp> ipvsOps = new ArrayList<>(planOps.size());
-        planOps.forEach(op -> ipvsOps.add(op.op()));
-        BatchResult batch = ipvs.apply(ipvsOps);
-        for (int i = 0; i < planOps.size(); i++) {
-            PlanOp op = planOps.get(i);
-            BatchResult.Outcome outcome = batch.outcomes().get(i);
-            IpvsException e = outcome.error();
-            if (outcome.status() == BatchResult.Status.NOT_ATTEMPTED) {
-                // The batch broke off (the socket failed): not the service's fault. The pass fails
-                // and the retry reads the kernel to see what was done.
-                String line = outcome.op().describe() + ": not attempted (" + e.errnoName() + ")";
-                failed.add(line);
-                if (broken == null) {
-                    broken = line;
-                }
-                continue;
-            }
-            boolean ok = outcome.ok() || alreadyDone(op, e);
-            measurements.opApplied(op.kind(), ok);
-            if (ok) {
-                applied++;
-                unreadable.noteEdit(read, op);
-                actual = actual.after(op.op());
-                if (op.op() instanceof IpvsOp.DeleteService && owned.remove(op.service())) {
-                    ownershipDirty = true;
-                }
-                LOG.info("event=op_applied service={} op=\"{}\"", op.name(), outcome.op().describe());
-            } else {
-                String errno = e == null ? "-" : e.errnoName();
-                failed.add(outcome.op().describe() + ": " + errno);
-                failures.refused(op.name(), op, outcome.op().describe(), errno,
-                        e == null ? String.valueOf(outcome.status()) : e.getMessage());
-                LOG.warn("event=op_failed service={} op=\"{}\" status={} errno={}", op.name(),
-                        outcome.op().describe(), outcome.status(), errno);
-            }
-        }
-        return new Applied(actual, applied, failed, broken);
     }
 
     /** The ipvsadm spelling of adding this service, for an error about it. */
@@ -426,24 +372,6 @@ final class Reconciler {
             if (s != null && s.realServers().containsKey(k.realServer())) {
                 return true;
             }
-        }
-        return false;
-    }
-
-    /**
-     * A refusal that leaves the kernel as the op wanted it: deleting what is gone. (An add that finds
-     * the object present is not: its configuration may differ, so the service is marked and the retry
-     * edits it.)
-     */
-    private static boolean alreadyDone(PlanOp op, IpvsException e) {
-        if (e == null) {
-            return false;
-        }
-        if (op.op() instanceof IpvsOp.DeleteService) {
-            return e.errno() == Errno.ESRCH;
-        }
-        if (op.op() instanceof IpvsOp.DeleteRealServer) {
-            return e.errno() == Errno.ENOENT || e.errno() == Errno.ESRCH;
         }
         return false;
     }
