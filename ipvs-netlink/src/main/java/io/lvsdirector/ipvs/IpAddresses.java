@@ -117,6 +117,23 @@ public final class IpAddresses {
         return sb.toString();
     }
 
+    /**
+     * Orders IPv4 before IPv6, then by the address bytes read as unsigned: a stable order for
+     * plans, status and logs.
+     */
+    public static int compare(InetAddress a, InetAddress b) {
+        boolean a4 = a instanceof Inet4Address;
+        boolean b4 = b instanceof Inet4Address;
+        if (a4 && b4) {
+            // An IPv4 address's hash is the address itself; getAddress() would copy an array.
+            return Integer.compareUnsigned(a.hashCode(), b.hashCode());
+        }
+        if (a4 != b4) {
+            return a4 ? -1 : 1;
+        }
+        return java.util.Arrays.compareUnsigned(a.getAddress(), b.getAddress());
+    }
+
     /** The literal, bracketed for IPv6, as ipvsadm prints {@code [2001:db8::1]:80}. */
     public static String toText(InetAddress address, int port) {
         String host = toText(address);

@@ -11,8 +11,10 @@ import java.util.Objects;
  * @param address real server address
  * @param port real server port 0..65535; 0 is what ipvsadm sends for fwmark services and for
  *     direct routing without a port, where the kernel forwards to the packet's own port
+ *
+ * <p>Keys sort IPv4 before IPv6, then by address bytes, then by port, agreeing with equality.
  */
-public record RealServerKey(InetAddress address, int port) {
+public record RealServerKey(InetAddress address, int port) implements Comparable<RealServerKey> {
 
     public RealServerKey {
         Objects.requireNonNull(address, "address");
@@ -29,6 +31,12 @@ public record RealServerKey(InetAddress address, int port) {
     /** The family of the address. */
     public AddressFamily family() {
         return AddressFamily.of(address);
+    }
+
+    @Override
+    public int compareTo(RealServerKey o) {
+        int c = IpAddresses.compare(address, o.address);
+        return c != 0 ? c : Integer.compare(port, o.port);
     }
 
     @Override

@@ -12,6 +12,10 @@ import java.util.Objects;
  * 0; for an address service {@code fwmark} is 0. Equality is identity in the kernel's sense: two
  * keys are equal exactly when the kernel would find the same service for both.
  *
+ * <p>Keys sort in a stable order for plans, status and logs: address services first (IPv4 before
+ * IPv6, then by address bytes, port and protocol), then firewall-mark services (IPv4 before IPv6,
+ * then by the mark read as unsigned). The order agrees with equality.
+ *
  * @param family address family; must match {@code address}
  * @param protocol transport protocol, {@code null} for a fwmark service
  * @param address virtual IP, {@code null} for a fwmark service
@@ -19,7 +23,8 @@ import java.util.Objects;
  * @param fwmark firewall mark 1..2^32-1 (as an unsigned int), 0 for an address service
  */
 public record VirtualServerKey(
-        AddressFamily family, Protocol protocol, InetAddress address, int port, int fwmark) {
+        AddressFamily family, Protocol protocol, InetAddress address, int port, int fwmark)
+        implements Comparable<VirtualServerKey> {
 
     public VirtualServerKey {
         Objects.requireNonNull(family, "family");
@@ -87,6 +92,23 @@ public record VirtualServerKey(
     /** Whether this is a firewall-mark service. */
     public boolean isFwmark() {
         return fwmark != 0;
+    }
+
+    @Override
+    public int compareTo(VirtualServerKey o) {
+        if (isFwmark() != o.isFwmark()) {
+            return isFwmark() ? 1 : -1;
+        }
+        if (isFwmark()) {
+            int c = family.compareTo(o.family);
+            return c != 0 ? c : Integer.compareUnsigned(fwmark, o.fwmark);
+        }
+        int c = IpAddresses.compare(address, o.address);
+        if (c != 0) {
+            return c;
+        }
+        c = Integer.compare(port, o.port);
+        return c != 0 ? c : protocol.compareTo(o.protocol);
     }
 
     /** As ipvsadm prints it: {@code TCP 10.0.0.1:80}, {@code FWM 7 IPv6}. */

@@ -61,7 +61,7 @@ class KubernetesSyncTest {
                         .containsExactlyInAnyOrder("edge-1", "edge-2");
                 var state = DesiredStateBuilder.build(store.services(), nodes.nodes(), Map.of(), List.of(), Map.of(),
                         Instant.now());
-                assertThat(state.services().values().iterator().next().destinations().keySet())
+                assertThat(state.services().values().iterator().next().realServers().keySet())
                         .extracting(k -> k.address().getHostAddress())
                         .containsExactly("10.0.0.1", "10.0.0.2");
                 assertThat(k8s.kubernetesNodeSource()).isPresent();

@@ -11,7 +11,6 @@ import io.lvsdirector.core.model.HealthCheck;
 import io.lvsdirector.core.model.RealServerSource;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.VirtualService;
-import io.lvsdirector.core.plan.ServiceKey;
 import io.lvsdirector.core.status.ApplyError;
 import io.lvsdirector.core.status.DirectorStatus;
 import io.lvsdirector.core.status.ServiceStatus;
@@ -89,7 +88,7 @@ class LvsStatusReporterTest {
 
     /** The loop's status after a pass that began now, with one service in the given state. */
     private static DirectorStatus pass(ServiceSpec spec, boolean inKernel, ApplyError error) {
-        ServiceStatus s = new ServiceStatus(spec.name(), ServiceKey.of(spec.service()), inKernel, "fail-open", false,
+        ServiceStatus s = new ServiceStatus(spec.name(), spec.service().key(), inKernel, "fail-open", false,
                 List.of(), error);
         return new DirectorStatus(Instant.now(), Duration.ofMillis(1), error == null, null, List.of(), List.of(s),
                 List.of());
@@ -320,7 +319,7 @@ class LvsStatusReporterTest {
             put(s);
         }
         await().atMost(WAIT).until(() -> storeA.services().size() == 3);
-        List<ServiceStatus> all = specs.stream().map(s -> new ServiceStatus(s.name(), ServiceKey.of(s.service()),
+        List<ServiceStatus> all = specs.stream().map(s -> new ServiceStatus(s.name(), s.service().key(),
                 true, "fail-open", false, List.of(), null)).toList();
         loopA.set(new DirectorStatus(Instant.now(), Duration.ZERO, true, null, List.of(), all, List.of()));
         LvsStatusReporter limited = new LvsStatusReporter(storeA, "lvs-a", loopA::get, Clock.systemUTC(),

@@ -83,7 +83,7 @@ class ManifestsTest {
         assertThat(forwarding).containsExactlyInAnyOrder("dr", "tun", "nat");
         // Every flag name the schema allows is one the mapper parses.
         spec.getProperties().get("schedulerFlags").getItems().getSchema().getEnum().forEach(j ->
-                io.lvsdirector.core.model.ServiceFlag.parse(j.toString().replace("\"", "")));
+                ServiceSpecJson.parseFlag(j.toString().replace("\"", "")));
     }
 
     /**

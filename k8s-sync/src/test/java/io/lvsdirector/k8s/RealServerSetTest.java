@@ -4,12 +4,11 @@ import static io.lvsdirector.k8s.MockCluster.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.lvsdirector.core.model.HealthCheck;
 import io.lvsdirector.core.model.InMemoryServiceStore;
 import io.lvsdirector.core.model.RealServerSource;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.VirtualService;
-import io.lvsdirector.core.plan.DesiredDestination;
+import io.lvsdirector.core.plan.DesiredRealServer;
 import io.lvsdirector.core.plan.DesiredService;
 import io.lvsdirector.core.plan.DesiredState;
 import io.lvsdirector.core.plan.DesiredStateBuilder;
@@ -60,7 +59,7 @@ class RealServerSetTest {
                 Instant.now());
         DesiredService web = state.services().values().iterator().next();
         Map<String, String> out = new TreeMap<>();
-        for (DesiredDestination d : web.destinations().values()) {
+        for (DesiredRealServer d : web.realServers().values()) {
             assertThat(d.key().port()).isEqualTo(80);
             out.put(d.key().address().getHostAddress(), d.disposition() + "/" + d.desiredWeight() + "/" + d.reason());
         }

@@ -6,10 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lvsdirector.core.model.Forwarding;
 import io.lvsdirector.core.model.HealthCheck;
 import io.lvsdirector.core.model.Persistence;
-import io.lvsdirector.core.model.Protocol;
 import io.lvsdirector.core.model.RealServerLimits;
 import io.lvsdirector.core.model.RealServerSource;
 import io.lvsdirector.core.model.ServiceFlag;
@@ -17,7 +15,9 @@ import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.StaticRealServer;
 import io.lvsdirector.core.model.VirtualService;
 import io.lvsdirector.core.model.WhenAllDown;
+import io.lvsdirector.ipvs.Forwarding;
 import io.lvsdirector.ipvs.IpAddresses;
+import io.lvsdirector.ipvs.Protocol;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -488,7 +488,7 @@ public final class ServiceSpecJson {
             case "tun":
                 return Forwarding.TUNNEL;
             case "nat":
-                return Forwarding.MASQUERADE;
+                return Forwarding.MASQ;
             default:
                 errors.add("forwarding", "must be dr, tun or nat: '" + t + "'");
                 return Forwarding.DIRECT_ROUTE;
@@ -499,7 +499,7 @@ public final class ServiceSpecJson {
         switch (f) {
             case TUNNEL:
                 return "tun";
-            case MASQUERADE:
+            case MASQ:
                 return "nat";
             case DIRECT_ROUTE:
             default:
@@ -538,7 +538,7 @@ public final class ServiceSpecJson {
                 continue;
             }
             try {
-                ServiceFlag f = ServiceFlag.parse(e.asText());
+                ServiceFlag f = parseFlag(e.asText());
                 String why = flagProblem(e.asText(), f, scheduler);
                 if (why != null) {
                     errors.add(field, why);
@@ -551,6 +551,28 @@ public final class ServiceSpecJson {
             }
         }
         return out;
+    }
+
+    /**
+     * An ipvsadm flag name ({@code ops}, {@code sh-fallback}, {@code flag-2}, ...) or an enum name,
+     * case-insensitively: {@code sh-fallback} and {@code mh-fallback} are both the kernel's first
+     * scheduler flag.
+     *
+     * @throws IllegalArgumentException when the name is unknown
+     */
+    public static ServiceFlag parseFlag(String name) {
+        switch (name.trim().toLowerCase(Locale.ROOT)) {
+            case "ops", "one-packet", "one_packet":
+                return ServiceFlag.ONE_PACKET;
+            case "flag-1", "sh-fallback", "mh-fallback", "sched_flag_1":
+                return ServiceFlag.SCHED_FLAG_1;
+            case "flag-2", "sh-port", "mh-port", "sched_flag_2":
+                return ServiceFlag.SCHED_FLAG_2;
+            case "flag-3", "sched_flag_3":
+                return ServiceFlag.SCHED_FLAG_3;
+            default:
+                throw new IllegalArgumentException("unknown service flag: " + name);
+        }
     }
 
     /**

@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.lvsdirector.core.model.Forwarding;
 import io.lvsdirector.core.model.HealthCheck;
 import io.lvsdirector.core.model.Persistence;
-import io.lvsdirector.core.model.Protocol;
 import io.lvsdirector.core.model.RealServerLimits;
 import io.lvsdirector.core.model.RealServerSource;
 import io.lvsdirector.core.model.ServiceFlag;
@@ -15,14 +13,16 @@ import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.StaticRealServer;
 import io.lvsdirector.core.model.VirtualService;
 import io.lvsdirector.core.model.WhenAllDown;
+import io.lvsdirector.ipvs.Forwarding;
+import io.lvsdirector.ipvs.Protocol;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class ServiceSpecJsonTest {
 
@@ -364,5 +364,13 @@ class ServiceSpecJsonTest {
         assertThat(s.realServers()).isEqualTo(new RealServerSource.NodeSelector(Map.of(), 1));
         assertThat(ext.toJson(s).at("/realServers/kubernetes/addressType").asText()).isEqualTo("ExternalIP");
         assertThat(Set.copyOf(ServiceSpecJson.KUBERNETES_FIELDS)).contains("addressType");
+    }
+
+    @Test
+    void serviceFlagsParseIpvsadmNames() {
+        assertThat(ServiceSpecJson.parseFlag("sh-fallback")).isEqualTo(ServiceFlag.SCHED_FLAG_1);
+        assertThat(ServiceSpecJson.parseFlag("mh-port")).isEqualTo(ServiceFlag.SCHED_FLAG_2);
+        assertThat(ServiceSpecJson.parseFlag("OPS")).isEqualTo(ServiceFlag.ONE_PACKET);
+        assertThatThrownBy(() -> ServiceSpecJson.parseFlag("nope")).hasMessageContaining("nope");
     }
 }

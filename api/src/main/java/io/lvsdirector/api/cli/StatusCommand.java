@@ -6,19 +6,18 @@ import io.dropwizard.core.setup.Bootstrap;
 import io.lvsdirector.api.config.LvsDirectorConfiguration;
 import io.lvsdirector.api.runtime.DirectorBuilder;
 import io.lvsdirector.api.state.FileServiceStore;
-import io.lvsdirector.core.kernel.KernelMapping;
 import io.lvsdirector.core.model.ServiceSpec;
-import io.lvsdirector.core.plan.ActualState;
 import io.lvsdirector.core.plan.DesiredState;
 import io.lvsdirector.core.plan.DesiredStateBuilder;
-import io.lvsdirector.core.plan.ServiceKey;
-import io.lvsdirector.core.status.DestinationStatus;
+import io.lvsdirector.core.plan.KernelTable;
+import io.lvsdirector.core.status.RealServerReport;
 import io.lvsdirector.core.status.ServiceStatus;
 import io.lvsdirector.core.status.StatusBuilder;
 import io.lvsdirector.ipvs.IpAddresses;
 import io.lvsdirector.ipvs.Ipvs;
 import io.lvsdirector.ipvs.IpvsSnapshot;
 import io.lvsdirector.ipvs.RealServerStatus;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.HashSet;
@@ -54,16 +53,16 @@ public final class StatusCommand extends ConfiguredCommand<LvsDirectorConfigurat
             IpvsSnapshot kernel) {
         DesiredState desired = DesiredStateBuilder.build(specs, List.of(), Map.of(), store.drains(), Map.of(),
                 Instant.now());
-        ActualState actual = KernelMapping.actual(kernel);
+        KernelTable actual = KernelTable.of(kernel);
         out.printf("state version %d, %d services desired, %d in the kernel%n", store.version(),
                 desired.services().size(), kernel.size());
-        Set<ServiceKey> shown = new HashSet<>();
+        Set<VirtualServerKey> shown = new HashSet<>();
         for (ServiceStatus s : StatusBuilder.services(desired, actual)) {
             shown.add(s.key());
             out.printf("%s  %s  %s  all-down policy %s%n", s.name(), s.key(), s.inKernel() ? "in kernel" : "MISSING",
                     s.whenAllDown());
-            IpvsSnapshot.Entry entry = kernel.byKey().get(KernelMapping.key(s.key()));
-            for (DestinationStatus d : s.destinations()) {
+            IpvsSnapshot.Entry entry = kernel.byKey().get(s.key());
+            for (RealServerReport d : s.realServers()) {
                 RealServerStatus krs = entry == null ? null : entry.realServers().stream()
                         .filter(r -> r.key().address().equals(d.address()) && r.key().port() == d.port())
                         .findFirst().orElse(null);
@@ -76,7 +75,7 @@ public final class StatusCommand extends ConfiguredCommand<LvsDirectorConfigurat
             }
         }
         for (IpvsSnapshot.Entry e : kernel.entries()) {
-            boolean managed = desired.services().keySet().stream().anyMatch(k -> KernelMapping.key(k)
+            boolean managed = desired.services().keySet().stream().anyMatch(k -> k
                     .equals(e.service().key()));
             if (!managed) {
                 out.printf("(not managed)  %s  %d real servers%n", e.service().key(), e.realServers().size());
@@ -84,7 +83,7 @@ public final class StatusCommand extends ConfiguredCommand<LvsDirectorConfigurat
         }
     }
 
-    private static boolean converged(DestinationStatus d, RealServerStatus krs) {
+    private static boolean converged(RealServerReport d, RealServerStatus krs) {
         Integer k = krs == null ? null : krs.spec().weight();
         return java.util.Objects.equals(d.desiredWeight(), k) || d.desiredWeight() == null && k != null;
     }

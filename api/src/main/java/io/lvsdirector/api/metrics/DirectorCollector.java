@@ -3,10 +3,9 @@ package io.lvsdirector.api.metrics;
 import io.lvsdirector.api.runtime.Director;
 import io.lvsdirector.core.health.HealthState;
 import io.lvsdirector.core.model.ServiceSpec;
-import io.lvsdirector.core.plan.ServiceKey;
-import io.lvsdirector.core.status.DestinationStatus;
 import io.lvsdirector.core.status.DirectorStatus;
 import io.lvsdirector.core.status.KernelView;
+import io.lvsdirector.core.status.RealServerReport;
 import io.lvsdirector.core.status.ServiceStatus;
 import io.lvsdirector.ipvs.IpAddresses;
 import io.lvsdirector.ipvs.IpvsSnapshot;
@@ -82,11 +81,11 @@ public final class DirectorCollector implements MultiCollector {
         // Only what the director owns carries its name: a kernel service someone else owns on the key
         // of a desired one (not adopted) is still someone else's, so "" as for any foreign service.
         Map<VirtualServerKey, String> names = new HashMap<>();
-        java.util.Set<ServiceKey> owned = director.loop().owned();
+        java.util.Set<VirtualServerKey> owned = director.loop().owned();
         for (ServiceSpec s : director.store().services()) {
-            ServiceKey key = ServiceKey.of(s.service());
+            VirtualServerKey key = s.service().key();
             if (owned.contains(key)) {
-                names.put(io.lvsdirector.core.kernel.KernelMapping.key(key), s.name());
+                names.put(key, s.name());
             }
         }
         // The loop's last reading: a scrape never reads the kernel (a dump of 5,000 real servers
@@ -165,7 +164,7 @@ public final class DirectorCollector implements MultiCollector {
         Map<Labels, Double> allDown = new LinkedHashMap<>();
         for (ServiceStatus s : status.services()) {
             allDown.put(Labels.of("service", s.name(), "policy", s.whenAllDown()), s.allDown() ? 1.0 : 0.0);
-            for (DestinationStatus d : s.destinations()) {
+            for (RealServerReport d : s.realServers()) {
                 String[] v = {s.name(), IpAddresses.toText(d.address()), Integer.toString(d.port())};
                 for (HealthState h : HealthState.values()) {
                     String[] hv = java.util.Arrays.copyOf(v, 4);

@@ -44,7 +44,7 @@ public final class PrometheusMeasurements implements Measurements {
                 .help("Reconcile passes by result: ok, or failed when any op or the kernel read failed.")
                 .labelNames("result").register(registry);
         ops = Counter.builder().name("lvs_director_reconcile_operations_total")
-                .help("Kernel operations applied by reconcile passes, by kind (add_service, update_destination, ...)"
+                .help("Kernel operations applied by reconcile passes, by kind (add_service, update_real_server, ...)"
                         + " and result.")
                 .labelNames("kind", "result").register(registry);
         probeDuration = Histogram.builder().name("lvs_director_probe_duration_seconds")

@@ -8,12 +8,10 @@ import io.lvsdirector.api.auth.Role;
 import io.lvsdirector.api.errors.ApiException;
 import io.lvsdirector.api.runtime.Director;
 import io.lvsdirector.api.runtime.LogFields;
-import io.lvsdirector.core.kernel.KernelMapping;
 import io.lvsdirector.core.kernel.SchedulerCatalog;
 import io.lvsdirector.core.model.ManualDrain;
 import io.lvsdirector.core.model.RealServerSource;
 import io.lvsdirector.core.model.ServiceSpec;
-import io.lvsdirector.core.plan.ServiceKey;
 import io.lvsdirector.core.status.DirectorStatus;
 import io.lvsdirector.core.status.KernelView;
 import io.lvsdirector.ipvs.IpAddresses;
@@ -147,9 +145,9 @@ public final class ServicesResource {
         }
         // The loop deletes only what the director owns: say so when the kernel entry will stay.
         boolean kept = before.isPresent()
-                && director.loop().kernelView().map(v -> foreign(v, ServiceKey.of(before.get().service())) != null)
+                && director.loop().kernelView().map(v -> foreign(v, before.get().service().key()) != null)
                         .orElse(false)
-                && !director.loop().owned().contains(ServiceKey.of(before.get().service()));
+                && !director.loop().owned().contains(before.get().service().key());
         try (LogFields f = LogFields.of("event", "service_deleted", "service", name, "by", caller(security),
                 "kernel_entry", kept ? "left" : null, "reason", kept ? "not_owned" : null)) {
             LOG.info("event=service_deleted service={} by={}{}", name, caller(security),
@@ -228,8 +226,8 @@ public final class ServicesResource {
         if (spec.adopt()) {
             return;
         }
-        ServiceKey key = ServiceKey.of(spec.service());
-        if (before.isPresent() && ServiceKey.of(before.get().service()).equals(key)) {
+        VirtualServerKey key = spec.service().key();
+        if (before.isPresent() && before.get().service().key().equals(key)) {
             return;
         }
         Optional<KernelView> view = director.loop().kernelView();
@@ -247,16 +245,15 @@ public final class ServicesResource {
     }
 
     /** What the kernel view holds under this key, in words, or {@code null} if nothing. */
-    private static String foreign(KernelView view, ServiceKey key) {
-        VirtualServerKey k = KernelMapping.key(key);
+    private static String foreign(KernelView view, VirtualServerKey key) {
         IpvsSnapshot snap = view.snapshot();
-        IpvsSnapshot.Entry e = snap.byKey().get(k);
+        IpvsSnapshot.Entry e = snap.byKey().get(key);
         if (e != null) {
             int n = e.realServers().size();
             return "scheduler " + e.service().spec().scheduler() + ", " + n + " real server" + (n == 1 ? "" : "s");
         }
         for (IpvsSnapshot.Unreadable u : snap.unreadable()) {
-            if (!u.isRealServer() && u.serviceKey().filter(k::equals).isPresent()) {
+            if (!u.isRealServer() && u.serviceKey().filter(key::equals).isPresent()) {
                 return "settings the director cannot read: " + u.reason();
             }
         }
@@ -285,7 +282,7 @@ public final class ServicesResource {
             return list.servers().stream().anyMatch(s -> s.address().equals(a));
         }
         return director.loop().status().services().stream().filter(s -> s.name().equals(spec.name()))
-                .flatMap(s -> s.destinations().stream()).anyMatch(d -> d.address().equals(a));
+                .flatMap(s -> s.realServers().stream()).anyMatch(d -> d.address().equals(a));
     }
 
     private static ObjectNode drainView(ManualDrain drain, boolean drained, boolean changed) {

@@ -2,13 +2,11 @@ package io.lvsdirector.api.resources;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lvsdirector.core.kernel.KernelMapping;
 import io.lvsdirector.core.model.ServiceSpec;
-import io.lvsdirector.core.plan.ServiceKey;
-import io.lvsdirector.core.status.DestinationStatus;
 import io.lvsdirector.core.status.ApplyError;
 import io.lvsdirector.core.status.DirectorStatus;
 import io.lvsdirector.core.status.KernelView;
+import io.lvsdirector.core.status.RealServerReport;
 import io.lvsdirector.core.status.ServiceStatus;
 import io.lvsdirector.ipvs.IpAddresses;
 import io.lvsdirector.ipvs.IpvsSnapshot;
@@ -54,11 +52,10 @@ final class StatusViews {
         o.put("name", spec.name());
         o.set("spec", mapper.toJson(spec));
         ObjectNode status = o.putObject("status");
-        ServiceKey key = ServiceKey.of(spec.service());
+        VirtualServerKey key = spec.service().key();
         ServiceStatus ss = loop.services().stream().filter(s -> s.name().equals(spec.name()) && s.key().equals(key))
                 .findFirst().orElse(null);
-        VirtualServerKey vkey = KernelMapping.key(key);
-        IpvsSnapshot.Entry entry = view.map(k -> k.snapshot().byKey().get(vkey)).orElse(null);
+        IpvsSnapshot.Entry entry = view.map(k -> k.snapshot().byKey().get(key)).orElse(null);
         status.put("reconciled", ss != null);
         status.put("inKernel", ss != null ? ss.inKernel() : entry != null);
         status.put("whenAllDown", spec.whenAllDown().label());
@@ -82,7 +79,7 @@ final class StatusViews {
         }
         var list = status.putArray("realServers");
         if (ss != null) {
-            for (DestinationStatus d : ss.destinations()) {
+            for (RealServerReport d : ss.realServers()) {
                 ObjectNode r = list.addObject();
                 r.put("address", IpAddresses.toText(d.address()));
                 r.put("port", d.port());

@@ -2,11 +2,10 @@ package io.lvsdirector.api.runtime;
 
 import io.lvsdirector.core.health.HealthState;
 import io.lvsdirector.core.health.ProbeTarget;
-import io.lvsdirector.core.status.DestinationStatus;
 import io.lvsdirector.core.status.DirectorStatus;
 import io.lvsdirector.core.status.Measurements;
-import io.lvsdirector.core.kernel.KernelMapping;
 import io.lvsdirector.core.status.KernelView;
+import io.lvsdirector.core.status.RealServerReport;
 import io.lvsdirector.core.status.ServiceStatus;
 import io.lvsdirector.ipvs.IpAddresses;
 import io.lvsdirector.ipvs.IpvsSnapshot;
@@ -44,7 +43,7 @@ public final class ChangeLog implements Measurements {
     private volatile Supplier<DirectorStatus> status = () -> null;
     private volatile Supplier<Optional<KernelView>> kernel = Optional::empty;
     // null until the first full view after start: that one is compared with the kernel as it was read.
-    private Map<Key, DestinationStatus> previous;
+    private Map<Key, RealServerReport> previous;
 
     public ChangeLog(Measurements next) {
         this.next = Objects.requireNonNull(next, "next");
@@ -80,7 +79,7 @@ public final class ChangeLog implements Measurements {
      * this, a restart that wrote nothing logged {@code weight=out->1 disposition=new->unknown} for every
      * real server.
      */
-    static Map<Key, DestinationStatus> baseline(DirectorStatus now, KernelView kernelBefore) {
+    static Map<Key, RealServerReport> baseline(DirectorStatus now, KernelView kernelBefore) {
         if (kernelBefore == null) {
             // No reading to compare with (not expected: the first pass reads the kernel): every one is new.
             return compare(Map.of(), now);
@@ -92,11 +91,11 @@ public final class ChangeLog implements Measurements {
                 weights.put(IpAddresses.toText(rs.key().address(), rs.key().port()), rs.spec().weight());
             }
         }
-        Map<Key, DestinationStatus> current = new HashMap<>();
+        Map<Key, RealServerReport> current = new HashMap<>();
         int changed = 0;
         for (ServiceStatus svc : now.services()) {
-            Map<String, Integer> weights = had.getOrDefault(KernelMapping.key(svc.key()), Map.of());
-            for (DestinationStatus d : svc.destinations()) {
+            Map<String, Integer> weights = had.getOrDefault(svc.key(), Map.of());
+            for (RealServerReport d : svc.realServers()) {
                 Key k = new Key(svc.name(), IpAddresses.toText(d.address()), d.port());
                 current.put(k, d);
                 String rs = IpAddresses.toText(d.address(), d.port());
@@ -112,13 +111,13 @@ public final class ChangeLog implements Measurements {
         return current;
     }
 
-    static Map<Key, DestinationStatus> compare(Map<Key, DestinationStatus> before, DirectorStatus now) {
-        Map<Key, DestinationStatus> current = new HashMap<>();
+    static Map<Key, RealServerReport> compare(Map<Key, RealServerReport> before, DirectorStatus now) {
+        Map<Key, RealServerReport> current = new HashMap<>();
         for (ServiceStatus svc : now.services()) {
-            for (DestinationStatus d : svc.destinations()) {
+            for (RealServerReport d : svc.realServers()) {
                 Key k = new Key(svc.name(), IpAddresses.toText(d.address()), d.port());
                 current.put(k, d);
-                DestinationStatus old = before.get(k);
+                RealServerReport old = before.get(k);
                 String rs = IpAddresses.toText(d.address(), d.port());
                 if (old == null) {
                     logChange(k.service(), rs, null, d.kernelWeight(), "new", lower(d.disposition()), "new",
@@ -130,9 +129,9 @@ public final class ChangeLog implements Measurements {
                 }
             }
         }
-        for (Map.Entry<Key, DestinationStatus> e : before.entrySet()) {
+        for (Map.Entry<Key, RealServerReport> e : before.entrySet()) {
             if (!current.containsKey(e.getKey())) {
-                DestinationStatus d = e.getValue();
+                RealServerReport d = e.getValue();
                 String rs = IpAddresses.toText(d.address(), d.port());
                 try (LogFields f = LogFields.of("event", "real_server_changed", "service", e.getKey().service(),
                         "real_server", rs, "weight_from", w(d.kernelWeight()), "weight_to", "out",

@@ -3,7 +3,6 @@ package io.lvsdirector.api.runtime;
 import io.lvsdirector.api.state.FileServiceStore;
 import io.lvsdirector.core.health.HealthStatus;
 import io.lvsdirector.core.health.ProbeTarget;
-import io.lvsdirector.core.kernel.KernelMapping;
 import io.lvsdirector.core.loop.PlanStep;
 import io.lvsdirector.core.loop.ReconcileLoop;
 import io.lvsdirector.core.model.ManualDrain;
@@ -11,10 +10,11 @@ import io.lvsdirector.core.model.NodeView;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.plan.DesiredState;
 import io.lvsdirector.core.plan.DesiredStateBuilder;
+import io.lvsdirector.core.plan.KernelTable;
 import io.lvsdirector.core.plan.Plan;
 import io.lvsdirector.core.plan.PlanOp;
-import io.lvsdirector.core.plan.ServiceKey;
 import io.lvsdirector.ipvs.IpvsSnapshot;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -36,7 +36,7 @@ public final class Planning {
     /**
      * One operation.
      *
-     * @param kind {@code add_service}, {@code update_destination}, ...
+     * @param kind {@code add_service}, {@code update_real_server}, ...
      * @param service the service's name
      * @param ipvsadm the ipvsadm arguments that do the same ({@code -a -t 198.18.0.100:80 -r ...})
      */
@@ -81,24 +81,18 @@ public final class Planning {
      */
     public static Result plan(Collection<ServiceSpec> specs, Collection<NodeView> nodes,
             Map<ProbeTarget, HealthStatus> health, Collection<ManualDrain> drains, IpvsSnapshot kernel,
-            Set<ServiceKey> owned, Instant now) {
+            Set<VirtualServerKey> owned, Instant now) {
         DesiredState desired = DesiredStateBuilder.build(specs, nodes, health, drains, Map.of(), now);
-        PlanStep.Result step = PlanStep.plan(desired, KernelMapping.actual(kernel), owned, !owned.isEmpty(),
+        PlanStep.Result step = PlanStep.plan(desired, KernelTable.of(kernel), owned, !owned.isEmpty(),
                 PlanStep.adoptKeys(specs), null);
         return result(step.plan(), desired.problems(), step.foreign(), now);
     }
 
-    private static Result result(Plan plan, List<String> problems, Map<ServiceKey, String> foreign,
+    private static Result result(Plan plan, List<String> problems, Map<VirtualServerKey, String> foreign,
             Instant readAt) {
         List<Operation> out = new ArrayList<>(plan.ops().size());
         for (PlanOp op : plan.ops()) {
-            String text;
-            try {
-                text = KernelMapping.op(op).describe();
-            } catch (IllegalArgumentException e) {
-                text = "(refused: " + e.getMessage() + ")";
-            }
-            out.add(new Operation(op.kind(), op.name(), text));
+            out.add(new Operation(op.kind(), op.name(), op.describe()));
         }
         return new Result(out, problems, foreign.values().stream().sorted().toList(), readAt);
     }

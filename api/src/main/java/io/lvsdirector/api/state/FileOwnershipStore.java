@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lvsdirector.core.loop.OwnershipStore;
-import io.lvsdirector.core.model.Protocol;
-import io.lvsdirector.core.plan.ServiceKey;
 import io.lvsdirector.ipvs.IpAddresses;
+import io.lvsdirector.ipvs.Protocol;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -55,9 +55,9 @@ public final class FileOwnershipStore implements OwnershipStore {
 
     private final Path file;
     /** What the file holds: as loaded, then as last saved; null while no file exists. */
-    private Set<ServiceKey> current;
+    private Set<VirtualServerKey> current;
 
-    private FileOwnershipStore(Path file, Set<ServiceKey> current) {
+    private FileOwnershipStore(Path file, Set<VirtualServerKey> current) {
         this.file = file;
         this.current = current;
     }
@@ -79,12 +79,12 @@ public final class FileOwnershipStore implements OwnershipStore {
         } catch (IOException e) {
             throw new StateFileException(file, "cannot read the owned-services file: " + e, e);
         }
-        Set<ServiceKey> owned = parse(file, bytes);
+        Set<VirtualServerKey> owned = parse(file, bytes);
         LOG.info("event=ownership_loaded file={} owned={}", file, owned.size());
         return new FileOwnershipStore(file, owned);
     }
 
-    private static Set<ServiceKey> parse(Path file, byte[] bytes) throws StateFileException {
+    private static Set<VirtualServerKey> parse(Path file, byte[] bytes) throws StateFileException {
         JsonNode root;
         try {
             root = MAPPER.readTree(bytes);
@@ -107,14 +107,14 @@ public final class FileOwnershipStore implements OwnershipStore {
         if (list == null || !list.isArray()) {
             throw new StateFileException(file, "owned must be an array of {protocol, vip, port}");
         }
-        Set<ServiceKey> owned = new TreeSet<>();
+        Set<VirtualServerKey> owned = new TreeSet<>();
         for (JsonNode e : list) {
             owned.add(key(file, e));
         }
         return owned;
     }
 
-    private static ServiceKey key(Path file, JsonNode e) throws StateFileException {
+    private static VirtualServerKey key(Path file, JsonNode e) throws StateFileException {
         JsonNode protocol = e.get("protocol");
         JsonNode vip = e.get("vip");
         JsonNode port = e.get("port");
@@ -123,7 +123,7 @@ public final class FileOwnershipStore implements OwnershipStore {
             throw new StateFileException(file, "an owned service must be {protocol, vip, port}: " + e);
         }
         try {
-            return new ServiceKey(Protocol.valueOf(protocol.asText().toUpperCase(Locale.ROOT)),
+            return VirtualServerKey.of(Protocol.valueOf(protocol.asText().toUpperCase(Locale.ROOT)),
                     IpAddresses.parse(vip.asText()), port.asInt());
         } catch (IllegalArgumentException ex) {
             throw new StateFileException(file, "an owned service is not valid (" + ex.getMessage() + "): " + e, ex);
@@ -136,7 +136,7 @@ public final class FileOwnershipStore implements OwnershipStore {
     }
 
     @Override
-    public synchronized Optional<Set<ServiceKey>> load() {
+    public synchronized Optional<Set<VirtualServerKey>> load() {
         return Optional.ofNullable(current);
     }
 
@@ -147,18 +147,18 @@ public final class FileOwnershipStore implements OwnershipStore {
      * {@link #load}.
      */
     @Override
-    public synchronized void save(Set<ServiceKey> owned) {
-        Set<ServiceKey> next = new TreeSet<>(owned);
+    public synchronized void save(Set<VirtualServerKey> owned) {
+        Set<VirtualServerKey> next = new TreeSet<>(owned);
         if (next.equals(current)) {
             return;
         }
         ObjectNode root = MAPPER.createObjectNode();
         root.put("format", FORMAT);
         ArrayNode list = root.putArray("owned");
-        for (ServiceKey k : next) {
+        for (VirtualServerKey k : next) {
             ObjectNode o = list.addObject();
             o.put("protocol", k.protocol().name().toLowerCase(Locale.ROOT));
-            o.put("vip", IpAddresses.toText(k.vip()));
+            o.put("vip", IpAddresses.toText(k.address()));
             o.put("port", k.port());
         }
         try {

@@ -9,8 +9,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lvsdirector.core.model.ManualDrain;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.SourceListener;
-import io.lvsdirector.core.plan.ServiceKey;
 import io.lvsdirector.ipvs.IpAddresses;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import io.lvsdirector.spec.ServiceSpecJson;
 import io.lvsdirector.spec.SpecValidationException;
 import java.io.IOException;
@@ -423,16 +423,16 @@ public final class FileServiceStore implements DesiredStateStore {
      * @throws ConflictException naming both services
      */
     public static void checkIdentities(Collection<ServiceSpec> incoming, Collection<ServiceSpec> existing) {
-        Map<ServiceKey, String> seen = new TreeMap<>();
+        Map<VirtualServerKey, String> seen = new TreeMap<>();
         if (existing != null) {
             for (ServiceSpec s : existing) {
-                seen.put(ServiceKey.of(s.service()), s.name());
+                seen.put(s.service().key(), s.name());
             }
         }
         List<ServiceSpec> ordered = new ArrayList<>(incoming);
         ordered.sort(Comparator.comparing(ServiceSpec::name));
         for (ServiceSpec s : ordered) {
-            ServiceKey key = ServiceKey.of(s.service());
+            VirtualServerKey key = s.service().key();
             String other = seen.putIfAbsent(key, s.name());
             if (other != null && !other.equals(s.name())) {
                 throw new ConflictException("service '" + s.name() + "' has the same protocol, VIP and port ("

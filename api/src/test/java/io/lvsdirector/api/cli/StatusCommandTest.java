@@ -36,7 +36,7 @@ class StatusCommandTest {
                 t.ipvs.snapshot());
         String text = out.toString(StandardCharsets.UTF_8);
         assertThat(text).contains("1 services desired, 2 in the kernel");
-        assertThat(text).contains("web  tcp 198.18.0.100:80  in kernel");
+        assertThat(text).contains("web  TCP 198.18.0.100:80  in kernel");
         assertThat(text).containsPattern("198\\.18\\.0\\.21:80\\s+desired 1\\s+kernel 1 ");
         assertThat(text).containsPattern("198\\.18\\.0\\.22:80\\s+desired 2\\s+kernel 7 .*\\(differs\\)");
         assertThat(text).contains("(not managed)").contains("198.18.0.200");

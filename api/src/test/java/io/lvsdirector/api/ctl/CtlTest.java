@@ -248,7 +248,7 @@ class CtlTest {
         Run r = ctl("apply", "-f", three.toString(), "--token-file", adminToken.toString());
         assertThat(r.exit()).isEqualTo(Ctl.REFUSED);
         assertThat(r.out()).isEmpty();
-        assertThat(r.err()).startsWith("lvs-director ctl: PUT /v1/services/clash?dryRun=true: 409 tcp 198.18.0.101:80"
+        assertThat(r.err()).startsWith("lvs-director ctl: PUT /v1/services/clash?dryRun=true: 409 TCP 198.18.0.101:80"
                 + " already exists in the kernel and is not the director's (scheduler wlc, 0 real servers")
                 .endsWith("[field vip]; nothing applied\n");
         assertThat(App.DIRECTOR.store.get("api")).isEmpty();

@@ -156,7 +156,7 @@ class KernelValidationKernelIT {
         Thread.sleep(3000);
 
         String answer = api("PUT", "/v1/services/taken", spec(Lab.VIP2, "rr", "198.18.0.21", ""));
-        assertThat(answer).endsWith("\n409").contains("\"field\":\"vip\"").contains("tcp 198.18.0.101:80")
+        assertThat(answer).endsWith("\n409").contains("\"field\":\"vip\"").contains("TCP 198.18.0.101:80")
                 .contains("scheduler wlc").contains("1 real server").contains("adopt");
         assertThat(api("GET", "/v1/services/taken", null)).endsWith("\n404");
         Thread.sleep(3000); // more resyncs: the loop leaves the foreign service alone

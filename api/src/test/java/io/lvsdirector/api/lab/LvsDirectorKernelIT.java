@@ -280,7 +280,7 @@ class LvsDirectorKernelIT {
         Path launcher = Path.of("bin/lvs-director").toAbsolutePath();
         ExecResult status = Lab.run(180, List.of("ip", "netns", "exec", "dir1", "env", "JAVA=" + java,
                 launcher.toString(), "status", config.toString())).orThrow();
-        assertThat(status.stdout()).contains("web  tcp 198.18.0.100:80  in kernel");
+        assertThat(status.stdout()).contains("web  TCP 198.18.0.100:80  in kernel");
         assertThat(status.stdout()).containsPattern("198\\.18\\.0\\.21:80\\s+desired 1\\s+kernel 1 ");
         ExecResult plan = Lab.run(180, List.of("ip", "netns", "exec", "dir1", "env", "JAVA=" + java,
                 launcher.toString(), "plan", config.toString())).orThrow();

@@ -123,7 +123,7 @@ class KernelChecksResourceTest {
         JsonNode b = body(r);
         assertThat(b.get("code").asInt()).isEqualTo(409);
         assertThat(b.get("field").asText()).isEqualTo("vip");
-        assertThat(b.get("message").asText()).contains("tcp 198.18.0.130:80").contains("scheduler wlc")
+        assertThat(b.get("message").asText()).contains("TCP 198.18.0.130:80").contains("scheduler wlc")
                 .contains("2 real servers").contains("adopt");
         assertThat(T.store.version()).isEqualTo(version);
         T.director.loop().runOnce();

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.lvsdirector.core.model.Protocol;
-import io.lvsdirector.core.plan.ServiceKey;
 import io.lvsdirector.ipvs.IpAddresses;
+import io.lvsdirector.ipvs.Protocol;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,9 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 class FileOwnershipStoreTest {
 
-    static final ServiceKey WEB = new ServiceKey(Protocol.TCP, IpAddresses.parse("198.18.0.100"), 80);
-    static final ServiceKey DNS = new ServiceKey(Protocol.UDP, IpAddresses.parse("2001:db8::1"), 53);
-    static final ServiceKey SCTP = new ServiceKey(Protocol.SCTP, IpAddresses.parse("198.18.0.101"), 0);
+    static final VirtualServerKey WEB = VirtualServerKey.of(Protocol.TCP, IpAddresses.parse("198.18.0.100"), 80);
+    static final VirtualServerKey DNS = VirtualServerKey.of(Protocol.UDP, IpAddresses.parse("2001:db8::1"), 53);
+    static final VirtualServerKey SCTP = VirtualServerKey.of(Protocol.SCTP, IpAddresses.parse("198.18.0.101"), 2905);
 
     @TempDir
     Path dir;
@@ -76,7 +76,7 @@ class FileOwnershipStoreTest {
                 "not valid"},
             {"{\"format\": 1, \"owned\": [{\"protocol\": \"tcp\", \"vip\": \"not-an-ip\", \"port\": 1}]}", "not valid"},
             {"{\"format\": 1, \"owned\": [{\"protocol\": \"tcp\", \"vip\": \"198.18.0.100\", \"port\": 70000}]}",
-                "port must be 0..65535"},
+                "port 70000 out of range 1..65535"},
         };
         for (String[] c : cases) {
             Files.writeString(f, c[0]);

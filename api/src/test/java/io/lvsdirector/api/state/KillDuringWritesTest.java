@@ -3,9 +3,9 @@ package io.lvsdirector.api.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lvsdirector.core.model.ManualDrain;
-import io.lvsdirector.core.model.Protocol;
-import io.lvsdirector.core.plan.ServiceKey;
 import io.lvsdirector.ipvs.IpAddresses;
+import io.lvsdirector.ipvs.Protocol;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import io.lvsdirector.spec.ServiceSpecJson;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,7 +91,7 @@ class KillDuringWritesTest {
             ServiceSpecJson mapper = new ServiceSpecJson();
             FileServiceStore store = FileServiceStore.load(state, mapper, true);
             FileOwnershipStore ownership = FileOwnershipStore.open(Path.of(args[1]));
-            Set<ServiceKey> owned = new TreeSet<>(ownership.load().orElse(Set.of()));
+            Set<VirtualServerKey> owned = new TreeSet<>(ownership.load().orElse(Set.of()));
             Files.createFile(Path.of(args[2]));
             for (long i = store.version(); ; i++) {
                 int n = (int) (i % 40);
@@ -99,12 +99,12 @@ class KillDuringWritesTest {
                 int port = 1000 + n;
                 if (i % 7 == 3 && store.get(name).isPresent()) {
                     store.delete(name);
-                    owned.remove(new ServiceKey(Protocol.TCP, IpAddresses.parse("198.18.0.100"), port));
+                    owned.remove(VirtualServerKey.of(Protocol.TCP, IpAddresses.parse("198.18.0.100"), port));
                 } else {
                     store.put(mapper.fromJson(name, "{\"vip\": \"198.18.0.100\", \"port\": " + port
                             + ", \"realServers\": {\"static\": [{\"address\": \"198.18.0.21\"},"
                             + " {\"address\": \"198.18.1." + (i % 250 + 1) + "\"}]}}"));
-                    owned.add(new ServiceKey(Protocol.TCP, IpAddresses.parse("198.18.0.100"), port));
+                    owned.add(VirtualServerKey.of(Protocol.TCP, IpAddresses.parse("198.18.0.100"), port));
                     if (i % 5 == 0) {
                         store.drain(new ManualDrain(name, IpAddresses.parse("198.18.0.21")));
                     }

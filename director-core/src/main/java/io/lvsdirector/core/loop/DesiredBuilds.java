@@ -13,8 +13,8 @@ import io.lvsdirector.core.plan.DesiredState;
 import io.lvsdirector.core.plan.DesiredStateBuilder;
 import io.lvsdirector.core.plan.DrainKey;
 import io.lvsdirector.core.plan.Planner;
-import io.lvsdirector.core.plan.ServiceKey;
 import io.lvsdirector.core.plan.ServiceTargets;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * The build step of a pass: everything, or only what changed. A pass asked for by health transitions
  * alone builds only the services the changed targets feed (plus any with a draining server, whose
  * deadline moves with the clock): {@link DesiredStateBuilder#rebuild} and
- * {@link Planner#plan(DesiredState, io.lvsdirector.core.plan.ActualState, Set, Set)}. With services,
+ * {@link Planner#plan(DesiredState, io.lvsdirector.core.plan.KernelTable, Set, Set)}. With services,
  * nodes and drains as the last good build saw them, and every other service already as desired, that
  * plans exactly what the full pass would ({@code IncrementalPassTest}). A timer pass builds the same
  * way when the services, nodes and drains the sources hold equal those of the last build; any change
@@ -58,7 +58,7 @@ final class DesiredBuilds {
      * @param rebuilt the services an incremental build rebuilt, {@code null} after a full build
      */
     record Built(DesiredState desired, Collection<ServiceSpec> specs, Collection<NodeView> nodes,
-            Collection<ManualDrain> drains, ServiceTargets targets, Set<ServiceKey> adopt, Set<ServiceKey> rebuilt) {
+            Collection<ManualDrain> drains, ServiceTargets targets, Set<VirtualServerKey> adopt, Set<VirtualServerKey> rebuilt) {
 
         /** Whether the sources hold what this was built from (order aside). */
         boolean sameInputs(Collection<ServiceSpec> specsNow, Collection<NodeView> nodesNow,
@@ -128,12 +128,12 @@ final class DesiredBuilds {
         }
         // Services, nodes and drains are as the last build saw them, so only the services fed by the
         // changed targets can be built differently — and those with a draining server.
-        Set<ServiceKey> rebuilt = before.targets().servicesOf(changed);
+        Set<VirtualServerKey> rebuilt = before.targets().servicesOf(changed);
         for (DrainKey k : before.desired().drainStarts().keySet()) {
             rebuilt.add(k.service());
         }
         Map<ProbeTarget, HealthStatus> statuses = new HashMap<>();
-        for (ServiceKey k : rebuilt) {
+        for (VirtualServerKey k : rebuilt) {
             for (ProbeTarget t : before.targets().targetsOf(k)) {
                 HealthStatus st = health.status(t);
                 if (st != null) {

@@ -1,6 +1,6 @@
 package io.lvsdirector.core.loop;
 
-import io.lvsdirector.core.plan.ServiceKey;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.util.Optional;
 import java.util.Set;
 
@@ -18,7 +18,7 @@ public interface OwnershipStore {
      * The services owned when the director last saved; empty when nothing was ever saved (a first
      * start, or a director upgraded from a version that did not record ownership).
      */
-    Optional<Set<ServiceKey>> load();
+    Optional<Set<VirtualServerKey>> load();
 
     /**
      * Saves the set durably before the loop acts on it (a service is saved as owned before it is
@@ -27,20 +27,20 @@ public interface OwnershipStore {
      * @throws java.io.UncheckedIOException when it cannot be saved (disk full): the loop then leaves
      *     the services whose ownership would change untouched and retries
      */
-    void save(Set<ServiceKey> owned);
+    void save(Set<VirtualServerKey> owned);
 
     /** Keeps ownership in memory only (tests, one-shot commands). */
     static OwnershipStore inMemory() {
         return new OwnershipStore() {
-            private Set<ServiceKey> owned;
+            private Set<VirtualServerKey> owned;
 
             @Override
-            public synchronized Optional<Set<ServiceKey>> load() {
+            public synchronized Optional<Set<VirtualServerKey>> load() {
                 return Optional.ofNullable(owned);
             }
 
             @Override
-            public synchronized void save(Set<ServiceKey> set) {
+            public synchronized void save(Set<VirtualServerKey> set) {
                 owned = Set.copyOf(set);
             }
         };

@@ -1,12 +1,12 @@
 package io.lvsdirector.core.loop;
 
 import io.lvsdirector.core.model.ServiceSpec;
-import io.lvsdirector.core.plan.ActualState;
 import io.lvsdirector.core.plan.DesiredService;
 import io.lvsdirector.core.plan.DesiredState;
+import io.lvsdirector.core.plan.KernelTable;
 import io.lvsdirector.core.plan.Plan;
 import io.lvsdirector.core.plan.Planner;
-import io.lvsdirector.core.plan.ServiceKey;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -37,7 +37,7 @@ public final class PlanStep {
      * @param claims desired services not owned yet that the plan creates or adopts: save them as owned first
      * @param foreign desired services (name by key) the kernel has and the director does not own
      */
-    public record Result(Plan plan, Set<ServiceKey> claims, Map<ServiceKey, String> foreign) {
+    public record Result(Plan plan, Set<VirtualServerKey> claims, Map<VirtualServerKey, String> foreign) {
         public Result {
             claims = Set.copyOf(claims);
             foreign = Map.copyOf(foreign);
@@ -49,15 +49,15 @@ public final class PlanStep {
      * @param ownershipRecorded whether ownership was ever saved; while not, desired services found in
      *     the kernel are adopted
      * @param adopt desired services whose spec says {@code adopt: true}
-     * @param only as in {@link Planner#plan(DesiredState, ActualState, Set, Set)}: plan these services
+     * @param only as in {@link Planner#plan(DesiredState, KernelTable, Set, Set)}: plan these services
      *     only and delete none, or {@code null} for every service
      */
-    public static Result plan(DesiredState desired, ActualState actual, Set<ServiceKey> owned,
-            boolean ownershipRecorded, Set<ServiceKey> adopt, Set<ServiceKey> only) {
-        Set<ServiceKey> claims = new HashSet<>();
-        Map<ServiceKey, String> foreign = new LinkedHashMap<>();
+    public static Result plan(DesiredState desired, KernelTable actual, Set<VirtualServerKey> owned,
+            boolean ownershipRecorded, Set<VirtualServerKey> adopt, Set<VirtualServerKey> only) {
+        Set<VirtualServerKey> claims = new HashSet<>();
+        Map<VirtualServerKey, String> foreign = new LinkedHashMap<>();
         for (DesiredService ds : desired.services().values()) {
-            ServiceKey k = ds.key();
+            VirtualServerKey k = ds.key();
             if (owned.contains(k) || only != null && !only.contains(k)) {
                 continue;
             }
@@ -69,12 +69,12 @@ public final class PlanStep {
         }
         DesiredState planned = desired;
         if (!foreign.isEmpty()) {
-            TreeMap<ServiceKey, DesiredService> kept = new TreeMap<>(desired.services());
+            TreeMap<VirtualServerKey, DesiredService> kept = new TreeMap<>(desired.services());
             kept.keySet().removeAll(foreign.keySet());
             planned = new DesiredState(desired.at(), kept, desired.drainStarts(), desired.probeTargets(),
                     desired.problems());
         }
-        Set<ServiceKey> own;
+        Set<VirtualServerKey> own;
         if (claims.isEmpty()) {
             own = owned;
         } else {
@@ -85,11 +85,11 @@ public final class PlanStep {
     }
 
     /** The keys of the specs that say {@code adopt: true}. */
-    public static Set<ServiceKey> adoptKeys(Collection<ServiceSpec> specs) {
-        Set<ServiceKey> out = new HashSet<>();
+    public static Set<VirtualServerKey> adoptKeys(Collection<ServiceSpec> specs) {
+        Set<VirtualServerKey> out = new HashSet<>();
         for (ServiceSpec s : specs) {
             if (s.adopt()) {
-                out.add(ServiceKey.of(s.service()));
+                out.add(s.service().key());
             }
         }
         return out;

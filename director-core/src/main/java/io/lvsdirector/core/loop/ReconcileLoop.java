@@ -5,14 +5,14 @@ import io.lvsdirector.core.model.ManualDrainSource;
 import io.lvsdirector.core.model.NodeSource;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.ServiceStore;
-import io.lvsdirector.core.plan.ActualState;
 import io.lvsdirector.core.plan.DesiredState;
+import io.lvsdirector.core.plan.KernelTable;
 import io.lvsdirector.core.plan.Plan;
-import io.lvsdirector.core.plan.ServiceKey;
 import io.lvsdirector.core.status.DirectorStatus;
 import io.lvsdirector.core.status.KernelView;
 import io.lvsdirector.core.status.Measurements;
 import io.lvsdirector.ipvs.Ipvs;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
@@ -61,11 +61,11 @@ public final class ReconcileLoop implements AutoCloseable {
      */
     public ReconcileLoop(Ipvs ipvs, ServiceStore services, NodeSource nodes, HealthSource health,
             ManualDrainSource drains, Measurements measurements, Clock clock, LoopSettings settings,
-            Set<ServiceKey> initiallyOwned) {
+            Set<VirtualServerKey> initiallyOwned) {
         this(ipvs, services, nodes, health, drains, measurements, clock, settings, inMemory(initiallyOwned));
     }
 
-    private static OwnershipStore inMemory(Set<ServiceKey> owned) {
+    private static OwnershipStore inMemory(Set<VirtualServerKey> owned) {
         OwnershipStore store = OwnershipStore.inMemory();
         if (!owned.isEmpty()) {
             store.save(owned);
@@ -151,7 +151,7 @@ public final class ReconcileLoop implements AutoCloseable {
     }
 
     /** The service keys the director owns as of the last pass (created, or adopted). */
-    public Set<ServiceKey> owned() {
+    public Set<VirtualServerKey> owned() {
         return reconciler.published().owned();
     }
 
@@ -178,7 +178,7 @@ public final class ReconcileLoop implements AutoCloseable {
      *     pass leaves them untouched and marks them
      * @param kernelReadAt when the table planned against was read, {@code null} before the first read
      */
-    public record DryRun(Plan plan, List<String> problems, Map<ServiceKey, String> foreign, Instant kernelReadAt) {}
+    public record DryRun(Plan plan, List<String> problems, Map<VirtualServerKey, String> foreign, Instant kernelReadAt) {}
 
     /** Stops the thread (waiting for a running pass to end) and leaves the kernel as it is. Idempotent. */
     @Override
@@ -198,7 +198,7 @@ public final class ReconcileLoop implements AutoCloseable {
     }
 
     /** The kernel table as of the end of the last pass (as read, plus the ops that succeeded). */
-    ActualState lastKernel() {
+    KernelTable lastKernel() {
         return reconciler.lastKernel();
     }
 }

@@ -1,30 +1,25 @@
 package io.lvsdirector.core.loop;
 
 import io.lvsdirector.core.health.HealthSource;
-import io.lvsdirector.core.kernel.KernelMapping;
 import io.lvsdirector.core.model.ManualDrainSource;
 import io.lvsdirector.core.model.NodeSource;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.ServiceStore;
-import io.lvsdirector.core.plan.ActualService;
-import io.lvsdirector.core.plan.ActualState;
 import io.lvsdirector.core.plan.DesiredService;
 import io.lvsdirector.core.plan.DesiredState;
 import io.lvsdirector.core.plan.DesiredStateBuilder;
 import io.lvsdirector.core.plan.DrainKey;
+import io.lvsdirector.core.plan.KernelService;
+import io.lvsdirector.core.plan.KernelTable;
 import io.lvsdirector.core.plan.PlanOp;
-import io.lvsdirector.core.plan.ServiceKey;
 import io.lvsdirector.core.status.ApplyError;
 import io.lvsdirector.core.status.DirectorStatus;
 import io.lvsdirector.core.status.KernelView;
 import io.lvsdirector.core.status.Measurements;
 import io.lvsdirector.core.status.StatusBuilder;
-import io.lvsdirector.ipvs.BatchResult;
-import io.lvsdirector.ipvs.Errno;
 import io.lvsdirector.ipvs.Ipvs;
-import io.lvsdirector.ipvs.IpvsException;
-import io.lvsdirector.ipvs.IpvsOp;
 import io.lvsdirector.ipvs.IpvsSnapshot;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,14 +37,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What one reconcile pass does: {@code desired = build(...)} → {@code actual} (read, or the table the
- * last pass left) → {@link PlanStep} (ownership, then the planner) → apply → bookkeeping. When it
+ * last pass left) → {@link PlanStep} (ownership, then the planner) → {@link BatchApply} → bookkeeping. When it
  * runs is {@link PassRunner}'s business; {@link ReconcileLoop} puts the two together.
  *
  * <p>Incremental passes ({@link DesiredBuilds}): a pass asked for by health transitions alone builds
  * and plans only the services the changed targets feed. A pass that reads the kernel plans every
  * service against it: that is the drift repair.
  *
- * <p>Failure isolation: an op the kernel refuses (or {@link KernelMapping} cannot express) marks only
+ * <p>Failure isolation: an op the kernel refuses marks only
  * its service ({@link ServiceFailures}); every other service is applied in the same pass. The pass
  * fails as a whole only when the director cannot do its job: the kernel cannot be read, the batch
  * broke off (the socket failed), or the pass threw.
@@ -79,15 +74,16 @@ final class Reconciler {
     private final List<KernelTask> tasks = new CopyOnWriteArrayList<>();
     private final ServiceFailures failures;
     private final UnreadableEntries unreadable = new UnreadableEntries();
+    private final BatchApply batch;
     private final Map<String, String> allDown = new HashMap<>();
     private final DesiredBuilds builds;
 
     // Pass state.
-    private final Set<ServiceKey> owned = new HashSet<>();
+    private final Set<VirtualServerKey> owned = new HashSet<>();
     private boolean ownershipRecorded;
     private boolean ownershipDirty;
     private Map<DrainKey, Instant> drainStarts = Map.of();
-    private ActualState lastKernel = ActualState.EMPTY;
+    private KernelTable lastKernel = KernelTable.EMPTY;
     // Whether lastKernel is exactly what the kernel holds (the last pass read it and did not break off).
     private boolean kernelKnown;
     // What the last pass tells the runner.
@@ -105,8 +101,8 @@ final class Reconciler {
     private volatile StatusInputs statusInputs;
     private volatile StatusMemo statusBuilt;
 
-    private record StatusInputs(DirectorStatus head, DesiredState desired, ActualState kernel,
-            Map<ServiceKey, ApplyError> errors) {}
+    private record StatusInputs(DirectorStatus head, DesiredState desired, KernelTable kernel,
+            Map<VirtualServerKey, ApplyError> errors) {}
 
     private record StatusMemo(DirectorStatus head, DirectorStatus built) {}
 
@@ -116,7 +112,7 @@ final class Reconciler {
      * @param kernel the table as the last pass left it (as read, plus the ops that succeeded)
      * @param kernelReadAt when the kernel was last read, {@code null} before the first read
      */
-    record Published(ActualState kernel, Instant kernelReadAt, Set<ServiceKey> owned, boolean ownershipRecorded,
+    record Published(KernelTable kernel, Instant kernelReadAt, Set<VirtualServerKey> owned, boolean ownershipRecorded,
             Map<DrainKey, Instant> drainStarts) {}
 
     Reconciler(Ipvs ipvs, ServiceStore services, NodeSource nodes, HealthSource health, ManualDrainSource drains,
@@ -134,6 +130,7 @@ final class Reconciler {
         this.settings = settings;
         this.failures = new ServiceFailures(settings, measurements);
         this.builds = new DesiredBuilds(services, nodes, health, drains);
+        this.batch = new BatchApply(ipvs, measurements, failures, unreadable);
         var loaded = ownership.load();
         this.ownershipRecorded = loaded.isPresent();
         loaded.ifPresent(owned::addAll);
@@ -207,9 +204,9 @@ final class Reconciler {
         DesiredBuilds.Built built = builds.build(at, readKernel, drainStarts);
         DesiredState desired = built.desired();
         // An incremental pass that does not read the kernel plans only the rebuilt services.
-        Set<ServiceKey> only = readKernel ? null : built.rebuilt();
+        Set<VirtualServerKey> only = readKernel ? null : built.rebuilt();
 
-        ActualState actual;
+        KernelTable actual;
         if (readKernel) {
             IpvsSnapshot snapshot;
             try {
@@ -220,7 +217,7 @@ final class Reconciler {
             }
             kernelReadError = null;
             kernelView = new KernelView(snapshot, clock.instant());
-            actual = KernelMapping.actual(snapshot);
+            actual = KernelTable.of(snapshot);
         } else {
             actual = lastKernel;
         }
@@ -233,8 +230,8 @@ final class Reconciler {
 
         PlanStep.Result step = PlanStep.plan(desired, actual, owned, ownershipRecorded, built.adopt(), only);
         long now = nanoTime.getAsLong();
-        Set<ServiceKey> skipped = claim(desired, actual, step, now);
-        for (Map.Entry<ServiceKey, String> f : step.foreign().entrySet()) {
+        Set<VirtualServerKey> skipped = claim(desired, actual, step, now);
+        for (Map.Entry<VirtualServerKey, String> f : step.foreign().entrySet()) {
             failures.refusedWhole(f.getKey(), f.getValue(), addOp(desired.services().get(f.getKey())), "add_service",
                     "EEXIST",
                     "the kernel already has " + f.getKey() + " and it belongs to someone else (not created or"
@@ -245,11 +242,9 @@ final class Reconciler {
             problems = unreadable.problems(desired, actual, readKernel, owned, problems);
         }
 
-        // Map and filter: an op held back by its service's backoff waits for the retry deadline.
+        // Filter: an op held back by its service's backoff waits for the retry deadline.
         List<PlanOp> planOps = new ArrayList<>(step.plan().ops().size());
-        List<IpvsOp> ipvsOps = new ArrayList<>(step.plan().ops().size());
-        Set<ServiceKey> held = new HashSet<>(skipped);
-        List<String> failed = new ArrayList<>();
+        Set<VirtualServerKey> held = new HashSet<>(skipped);
         for (PlanOp op : step.plan().ops()) {
             if (skipped.contains(op.service())) {
                 continue;
@@ -258,21 +253,16 @@ final class Reconciler {
                 held.add(op.service());
                 continue;
             }
-            try {
-                ipvsOps.add(KernelMapping.op(op));
-                planOps.add(op);
-            } catch (IllegalArgumentException e) {
-                measurements.opApplied(op.kind(), false);
-                failures.refused(op.name(), op, describe(op), "-", e.getMessage());
-                failed.add(describe(op) + ": " + e.getMessage());
-                LOG.warn("event=op_refused service={} op=\"{}\" error=\"{}\"", op.name(), describe(op), e.getMessage());
-            }
+            planOps.add(op);
         }
-        Applied done = apply(planOps, ipvsOps, actual);
-        actual = done.actual();
+        BatchApply.Applied done = batch.apply(planOps, actual);
+        actual = done.table();
         int applied = done.applied();
-        failed.addAll(done.failed());
+        List<String> failed = done.failed();
         String broken = done.broken();
+        if (owned.removeAll(done.deleted())) {
+            ownershipDirty = true;
+        }
         if (ownershipDirty) {
             saveOwnership(owned);
         }
@@ -280,9 +270,9 @@ final class Reconciler {
         lastKernel = actual;
         drainsInKernel = drainsInKernel(actual);
         noteAllDown(desired);
-        Map<ServiceKey, String> names = new HashMap<>();
+        Map<VirtualServerKey, String> names = new HashMap<>();
         desired.services().values().forEach(s -> names.put(s.key(), s.name()));
-        Collection<ServiceKey> planned = only != null ? only : union(names.keySet(), step.plan().ops());
+        Collection<VirtualServerKey> planned = only != null ? only : union(names.keySet(), step.plan().ops());
         failures.endPass(planned, names, held, at, nanoTime.getAsLong());
 
         Duration took = Duration.ofNanos(nanoTime.getAsLong() - t0);
@@ -293,7 +283,7 @@ final class Reconciler {
         statusInputs = new StatusInputs(head, desired, actual, failures.errors());
         status = head;
         publish();
-        if (!ipvsOps.isEmpty() || !failed.isEmpty()) {
+        if (!planOps.isEmpty() || !failed.isEmpty()) {
             LOG.info("event=pass_done ops={} applied={} failed={} held={} took_ms={}", step.plan().ops().size(),
                     applied, failed.size(), held.size(), took.toMillis());
         } else {
@@ -302,65 +292,9 @@ final class Reconciler {
         return new PassResult(ok ? PassResult.Outcome.OK : PassResult.Outcome.FAILED, took, applied, failed, broken);
     }
 
-    /** What the batch did: the table after it, and the ops that were not applied. */
-    private record Applied(ActualState actual, int applied, List<String> failed, String broken) {}
-
-    /**
-     * Applies the ops as one batch. A refused op is noted on its service; ops the batch never
-     * attempted (the socket failed) make {@code broken}, the pass's failure as a whole.
-     */
-    private Applied apply(List<PlanOp> planOps, List<IpvsOp> ipvsOps, ActualState actual) {
-        int applied = 0;
-        List<String> failed = new ArrayList<>();
-        String broken = null;
-        ActualState read = actual;
-        if (ipvsOps.isEmpty()) {
-            return new Applied(actual, 0, failed, null);
-        }
-        BatchResult batch = ipvs.apply(ipvsOps);
-        for (int i = 0; i < planOps.size(); i++) {
-            PlanOp op = planOps.get(i);
-            BatchResult.Outcome outcome = batch.outcomes().get(i);
-            IpvsException e = outcome.error();
-            if (outcome.status() == BatchResult.Status.NOT_ATTEMPTED) {
-                // The batch broke off (the socket failed): not the service's fault. The pass fails
-                // and the retry reads the kernel to see what was done.
-                String line = outcome.op().describe() + ": not attempted (" + e.errnoName() + ")";
-                failed.add(line);
-                if (broken == null) {
-                    broken = line;
-                }
-                continue;
-            }
-            boolean ok = outcome.ok() || alreadyDone(op, e);
-            measurements.opApplied(op.kind(), ok);
-            if (ok) {
-                applied++;
-                unreadable.noteEdit(read, op);
-                actual = actual.after(op);
-                if (op instanceof PlanOp.DeleteService && owned.remove(op.service())) {
-                    ownershipDirty = true;
-                }
-                LOG.info("event=op_applied service={} op=\"{}\"", op.name(), outcome.op().describe());
-            } else {
-                String errno = e == null ? "-" : e.errnoName();
-                failed.add(outcome.op().describe() + ": " + errno);
-                failures.refused(op.name(), op, outcome.op().describe(), errno,
-                        e == null ? String.valueOf(outcome.status()) : e.getMessage());
-                LOG.warn("event=op_failed service={} op=\"{}\" status={} errno={}", op.name(),
-                        outcome.op().describe(), outcome.status(), errno);
-            }
-        }
-        return new Applied(actual, applied, failed, broken);
-    }
-
     /** The ipvsadm spelling of adding this service, for an error about it. */
     private static String addOp(DesiredService ds) {
-        try {
-            return KernelMapping.op(new PlanOp.AddService(ds.name(), ds.key(), ds.config())).describe();
-        } catch (IllegalArgumentException e) {
-            return "-A " + ds.key();
-        }
+        return PlanOp.addService(ds.name(), ds.key(), ds.spec()).describe();
     }
 
     /**
@@ -368,20 +302,20 @@ final class Reconciler {
      * to leave untouched in this pass: claims whose save failed (or whose retry after a failed save is
      * not due yet).
      */
-    private Set<ServiceKey> claim(DesiredState desired, ActualState actual, PlanStep.Result step, long now) {
-        Set<ServiceKey> claims = new HashSet<>();
-        Set<ServiceKey> skipped = new HashSet<>();
-        for (ServiceKey k : step.claims()) {
+    private Set<VirtualServerKey> claim(DesiredState desired, KernelTable actual, PlanStep.Result step, long now) {
+        Set<VirtualServerKey> claims = new HashSet<>();
+        Set<VirtualServerKey> skipped = new HashSet<>();
+        for (VirtualServerKey k : step.claims()) {
             (failures.holdsWhole(k, now) ? skipped : claims).add(k);
         }
         if (claims.isEmpty() && ownershipRecorded && !ownershipDirty) {
             return skipped;
         }
-        Set<ServiceKey> next = new HashSet<>(owned);
+        Set<VirtualServerKey> next = new HashSet<>(owned);
         next.addAll(claims);
         boolean upgrade = !ownershipRecorded;
         if (saveOwnership(next)) {
-            for (ServiceKey k : claims) {
+            for (VirtualServerKey k : claims) {
                 if (actual.hasService(k)) {
                     LOG.info("event=service_adopted service={} key=\"{}\" reason={}", desired.services().get(k).name(),
                             k, upgrade ? "no_ownership_record" : "adopt_requested");
@@ -390,7 +324,7 @@ final class Reconciler {
             owned.addAll(claims);
             return skipped;
         }
-        for (ServiceKey k : claims) {
+        for (VirtualServerKey k : claims) {
             DesiredService ds = desired.services().get(k);
             failures.refusedWhole(k, ds.name(), addOp(ds), "add_service", "-", "ownership could not be recorded ("
                     + lastSaveError + "): the service is left untouched and retried", true);
@@ -401,7 +335,7 @@ final class Reconciler {
 
     private String lastSaveError;
 
-    private boolean saveOwnership(Set<ServiceKey> set) {
+    private boolean saveOwnership(Set<VirtualServerKey> set) {
         try {
             ownership.save(set);
             ownershipRecorded = true;
@@ -418,44 +352,26 @@ final class Reconciler {
      * Drops from the owned set what is neither desired nor in the kernel (deleted by hand, or by a
      * pass whose save failed): should someone else create that key later, it is theirs.
      */
-    private void forgetVanished(DesiredState desired, ActualState actual) {
+    private void forgetVanished(DesiredState desired, KernelTable actual) {
         if (owned.removeIf(k -> !desired.services().containsKey(k) && !actual.hasService(k))) {
             ownershipDirty = true;
         }
     }
 
-    private static Set<ServiceKey> union(Set<ServiceKey> desired, List<PlanOp> ops) {
-        Set<ServiceKey> out = new HashSet<>(desired);
+    private static Set<VirtualServerKey> union(Set<VirtualServerKey> desired, List<PlanOp> ops) {
+        Set<VirtualServerKey> out = new HashSet<>(desired);
         for (PlanOp op : ops) {
             out.add(op.service());
         }
         return out;
     }
 
-    private boolean drainsInKernel(ActualState actual) {
+    private boolean drainsInKernel(KernelTable actual) {
         for (DrainKey k : drainStarts.keySet()) {
-            ActualService s = actual.services().get(k.service());
-            if (s != null && s.destinations().containsKey(k.destination())) {
+            KernelService s = actual.services().get(k.service());
+            if (s != null && s.realServers().containsKey(k.realServer())) {
                 return true;
             }
-        }
-        return false;
-    }
-
-    /**
-     * A refusal that leaves the kernel as the op wanted it: deleting what is gone. (An add that finds
-     * the object present is not: its configuration may differ, so the service is marked and the retry
-     * edits it.)
-     */
-    private static boolean alreadyDone(PlanOp op, IpvsException e) {
-        if (e == null) {
-            return false;
-        }
-        if (op instanceof PlanOp.DeleteService) {
-            return e.errno() == Errno.ESRCH;
-        }
-        if (op instanceof PlanOp.DeleteDestination) {
-            return e.errno() == Errno.ENOENT || e.errno() == Errno.ESRCH;
         }
         return false;
     }
@@ -482,13 +398,6 @@ final class Reconciler {
             }
             return false;
         });
-    }
-
-    static String describe(PlanOp op) {
-        return op.kind() + " " + op.service()
-                + (op instanceof PlanOp.AddDestination a ? " " + a.destination()
-                        : op instanceof PlanOp.UpdateDestination u ? " " + u.destination()
-                        : op instanceof PlanOp.DeleteDestination d ? " " + d.destination() : "");
     }
 
     private List<String> waitingFor() {
@@ -550,7 +459,7 @@ final class Reconciler {
     }
 
     /** The kernel table as of the end of the last pass (as read, plus the ops that succeeded). */
-    ActualState lastKernel() {
+    KernelTable lastKernel() {
         return lastKernel;
     }
 }

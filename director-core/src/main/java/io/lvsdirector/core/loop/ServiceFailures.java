@@ -1,9 +1,9 @@
 package io.lvsdirector.core.loop;
 
 import io.lvsdirector.core.plan.PlanOp;
-import io.lvsdirector.core.plan.ServiceKey;
 import io.lvsdirector.core.status.ApplyError;
 import io.lvsdirector.core.status.Measurements;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -38,11 +38,11 @@ final class ServiceFailures {
 
     private final LoopSettings settings;
     private final Measurements measurements;
-    private final Map<ServiceKey, Entry> entries = new HashMap<>();
-    private final Map<ServiceKey, Refusal> thisPass = new LinkedHashMap<>();
+    private final Map<VirtualServerKey, Entry> entries = new HashMap<>();
+    private final Map<VirtualServerKey, Refusal> thisPass = new LinkedHashMap<>();
     // Per name, whether the last report to measurements said "in step".
     private final Map<String, Boolean> reported = new HashMap<>();
-    private Map<ServiceKey, ApplyError> published = Map.of();
+    private Map<VirtualServerKey, ApplyError> published = Map.of();
 
     ServiceFailures(LoopSettings settings, Measurements measurements) {
         this.settings = settings;
@@ -56,13 +56,13 @@ final class ServiceFailures {
     }
 
     /** Whether every op of {@code service} is held back now (ownership could not be recorded). */
-    boolean holdsWhole(ServiceKey service, long now) {
+    boolean holdsWhole(VirtualServerKey service, long now) {
         Entry e = entries.get(service);
         return e != null && e.wholeService() && now - e.retryAt() < 0;
     }
 
     /** Whether some op of {@code service} is held back or failed in this pass. */
-    boolean outOfStep(ServiceKey service) {
+    boolean outOfStep(VirtualServerKey service) {
         return entries.containsKey(service) || thisPass.containsKey(service);
     }
 
@@ -84,7 +84,7 @@ final class ServiceFailures {
      * or ownership it could not record); {@code hold} holds every op of it back until the backoff is
      * due (someone else's service is looked at again on every pass: it is not ours to retry).
      */
-    void refusedWhole(ServiceKey key, String name, String op, String kind, String errno, String message,
+    void refusedWhole(VirtualServerKey key, String name, String op, String kind, String errno, String message,
             boolean hold) {
         if (!thisPass.containsKey(key)) {
             Entry before = entries.get(key);
@@ -104,15 +104,15 @@ final class ServiceFailures {
      * @param planned services whose whole plan this pass made (the rest kept their state)
      * @param desired every desired service: name by key
      */
-    void endPass(Collection<ServiceKey> planned, Map<ServiceKey, String> desired, Set<ServiceKey> stillHeld,
+    void endPass(Collection<VirtualServerKey> planned, Map<VirtualServerKey, String> desired, Set<VirtualServerKey> stillHeld,
             Instant at, long now) {
-        for (ServiceKey k : planned) {
+        for (VirtualServerKey k : planned) {
             if (!thisPass.containsKey(k) && !stillHeld.contains(k) && entries.containsKey(k)) {
                 Entry gone = entries.remove(k);
                 LOG.info("event=service_in_step service={} after_failures={}", gone.name(), gone.error().failures());
             }
         }
-        for (Map.Entry<ServiceKey, Refusal> e : thisPass.entrySet()) {
+        for (Map.Entry<VirtualServerKey, Refusal> e : thisPass.entrySet()) {
             Refusal r = e.getValue();
             Entry before = entries.get(e.getKey());
             Duration backoff = before == null ? settings.initialBackoff() : min(before.backoff().multipliedBy(2));
@@ -135,13 +135,13 @@ final class ServiceFailures {
         }
         thisPass.clear();
         entries.keySet().removeIf(k -> !desired.containsKey(k) && !planned.contains(k));
-        Map<ServiceKey, ApplyError> now2 = new HashMap<>();
+        Map<VirtualServerKey, ApplyError> now2 = new HashMap<>();
         entries.forEach((k, v) -> now2.put(k, v.error()));
         if (!now2.equals(published)) {
             published = Map.copyOf(now2);
         }
         Set<String> names = new HashSet<>();
-        for (Map.Entry<ServiceKey, String> d : desired.entrySet()) {
+        for (Map.Entry<VirtualServerKey, String> d : desired.entrySet()) {
             boolean inStep = !entries.containsKey(d.getKey());
             names.add(d.getValue());
             Boolean was = reported.put(d.getValue(), inStep);
@@ -171,7 +171,7 @@ final class ServiceFailures {
     }
 
     /** The services out of step now, with why. Immutable; the same object while nothing changed. */
-    Map<ServiceKey, ApplyError> errors() {
+    Map<VirtualServerKey, ApplyError> errors() {
         return published;
     }
 

@@ -1,11 +1,12 @@
 package io.lvsdirector.core.loop;
 
-import io.lvsdirector.core.plan.ActualState;
 import io.lvsdirector.core.plan.DesiredState;
+import io.lvsdirector.core.plan.KernelTable;
 import io.lvsdirector.core.plan.PlanOp;
 import io.lvsdirector.core.plan.Planner;
-import io.lvsdirector.core.plan.ServiceKey;
 import io.lvsdirector.core.plan.Unreadable;
+import io.lvsdirector.ipvs.IpvsOp;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -44,7 +45,7 @@ final class UnreadableEntries {
     }
 
     /** Whether there is anything to report: {@link #problems} would change the list. */
-    boolean any(ActualState actual) {
+    boolean any(KernelTable actual) {
         return !actual.unreadable().isEmpty() || !edited.isEmpty() || !stuck.isEmpty();
     }
 
@@ -52,7 +53,7 @@ final class UnreadableEntries {
      * The status lines for unreadable entries of the director's services, after noting which of them a
      * read still finds unreadable although a pass edited them since the last read.
      */
-    List<String> problems(DesiredState desired, ActualState actual, boolean readKernel, Set<ServiceKey> owned,
+    List<String> problems(DesiredState desired, KernelTable actual, boolean readKernel, Set<VirtualServerKey> owned,
             List<String> problems) {
         if (readKernel) {
             Set<String> now = new HashSet<>();
@@ -90,7 +91,7 @@ final class UnreadableEntries {
      * Notes an op that succeeded on an entry the pass's table lists as unreadable: the next pass
      * should read the kernel to see it, unless an earlier edit of it already proved useless.
      */
-    void noteEdit(ActualState table, PlanOp op) {
+    void noteEdit(KernelTable table, PlanOp op) {
         Unreadable u = table.unreadable().get(op.service());
         if (u == null) {
             return;
@@ -98,8 +99,8 @@ final class UnreadableEntries {
         String key = null;
         if (u.wholeService()) {
             key = u.service().toString();
-        } else if (op instanceof PlanOp.UpdateDestination upd && u.destinations().containsKey(upd.destination())) {
-            key = u.service() + " -> " + upd.destination();
+        } else if (op.op() instanceof IpvsOp.UpdateRealServer upd && u.realServers().containsKey(upd.realServer().key())) {
+            key = u.service() + " -> " + upd.realServer().key();
         }
         if (key != null) {
             edited.add(key);

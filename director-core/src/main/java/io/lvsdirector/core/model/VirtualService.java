@@ -1,5 +1,10 @@
 package io.lvsdirector.core.model;
 
+import io.lvsdirector.ipvs.Forwarding;
+import io.lvsdirector.ipvs.Protocol;
+import io.lvsdirector.ipvs.SchedulerFlag;
+import io.lvsdirector.ipvs.VirtualServerKey;
+import io.lvsdirector.ipvs.VirtualServerSpec;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.EnumSet;
@@ -30,7 +35,7 @@ public record VirtualService(
         Forwarding forwarding) {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?");
-    private static final Pattern SCHEDULER = Pattern.compile("[a-z][a-z0-9]{0,15}");
+    private static final Pattern SCHEDULER = Pattern.compile("[a-z][a-z0-9]{0,14}");
 
     public VirtualService {
         Objects.requireNonNull(name, "name");
@@ -39,13 +44,17 @@ public record VirtualService(
         Objects.requireNonNull(scheduler, "scheduler");
         Objects.requireNonNull(persistence, "persistence");
         Objects.requireNonNull(forwarding, "forwarding");
+        if (forwarding == Forwarding.LOCAL) {
+            // The kernel picks LOCAL for an address of its own host; nobody can ask for it.
+            throw new IllegalArgumentException("forwarding must be DIRECT_ROUTE, MASQ or TUNNEL, not LOCAL");
+        }
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("service name must be a lower-case DNS label: '" + name + "'");
         }
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be 1..65535: " + port);
         }
-        // IP_VS_SCHEDNAME_MAXLEN is 16 including the terminating NUL.
+        // IP_VS_SCHEDNAME_MAXLEN is 16 including the terminating NUL: 15 characters.
         if (!SCHEDULER.matcher(scheduler).matches()) {
             throw new IllegalArgumentException("scheduler must be a kernel scheduler name: '" + scheduler + "'");
         }
@@ -82,6 +91,29 @@ public record VirtualService(
 
     public VirtualService withForwarding(Forwarding newForwarding) {
         return new VirtualService(name, vip, port, protocol, scheduler, flags, persistence, newForwarding);
+    }
+
+    /** The service's identity in the kernel table: protocol, VIP and port. */
+    public VirtualServerKey key() {
+        return VirtualServerKey.of(protocol, vip, port);
+    }
+
+    /**
+     * What the kernel can change in place ({@code ipvsadm -E}): scheduler, flags (spelt as the
+     * scheduler names them) and persistence.
+     */
+    public VirtualServerSpec spec() {
+        int bits = 0;
+        for (ServiceFlag f : flags) {
+            bits |= switch (f) {
+                case ONE_PACKET -> SchedulerFlag.ONE_PACKET.bit();
+                case SCHED_FLAG_1 -> SchedulerFlag.SCHED1.bit();
+                case SCHED_FLAG_2 -> SchedulerFlag.SCHED2.bit();
+                case SCHED_FLAG_3 -> SchedulerFlag.SCHED3.bit();
+            };
+        }
+        return new VirtualServerSpec(scheduler, SchedulerFlag.fromBits(bits, scheduler),
+                (int) persistence.timeout().toSeconds(), persistence.netmaskPrefix(), "");
     }
 
     /** "tcp 198.18.0.100:80", as in logs. */

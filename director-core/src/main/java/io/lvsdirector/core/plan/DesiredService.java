@@ -1,6 +1,9 @@
 package io.lvsdirector.core.plan;
 
 import io.lvsdirector.core.model.WhenAllDown;
+import io.lvsdirector.ipvs.RealServerKey;
+import io.lvsdirector.ipvs.VirtualServerKey;
+import io.lvsdirector.ipvs.VirtualServerSpec;
 import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
@@ -12,28 +15,28 @@ import java.util.TreeMap;
  *
  * @param name the service's name
  * @param key its kernel identity
- * @param config scheduler, flags, persistence
- * @param destinations every candidate real server, including failed ones (so status can show them)
+ * @param spec scheduler, flags, persistence
+ * @param realServers every candidate real server, including failed ones (so status can show them)
  * @param whenAllDown the all-down policy
  * @param allDown whether the policy is in force now (no candidate is healthy or unknown)
  */
 public record DesiredService(
         String name,
-        ServiceKey key,
-        ServiceConfig config,
-        SortedMap<DestinationKey, DesiredDestination> destinations,
+        VirtualServerKey key,
+        VirtualServerSpec spec,
+        SortedMap<RealServerKey, DesiredRealServer> realServers,
         WhenAllDown whenAllDown,
         boolean allDown) {
 
     public DesiredService {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(key, "key");
-        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(whenAllDown, "whenAllDown");
-        destinations = Collections.unmodifiableSortedMap(new TreeMap<>(destinations));
-        for (Map.Entry<DestinationKey, DesiredDestination> e : destinations.entrySet()) {
+        realServers = Collections.unmodifiableSortedMap(new TreeMap<>(realServers));
+        for (Map.Entry<RealServerKey, DesiredRealServer> e : realServers.entrySet()) {
             if (!e.getKey().equals(e.getValue().key())) {
-                throw new IllegalArgumentException("destination map key differs from its value's key: " + e.getKey());
+                throw new IllegalArgumentException("real server map key differs from its value's key: " + e.getKey());
             }
         }
     }

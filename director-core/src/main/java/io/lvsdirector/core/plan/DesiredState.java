@@ -1,6 +1,7 @@
 package io.lvsdirector.core.plan;
 
 import io.lvsdirector.core.health.ProbeTarget;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.List;
@@ -23,7 +24,7 @@ import java.util.TreeMap;
  */
 public record DesiredState(
         Instant at,
-        SortedMap<ServiceKey, DesiredService> services,
+        SortedMap<VirtualServerKey, DesiredService> services,
         Map<DrainKey, Instant> drainStarts,
         Set<ProbeTarget> probeTargets,
         List<String> problems) {

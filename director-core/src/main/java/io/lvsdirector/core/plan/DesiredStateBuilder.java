@@ -6,11 +6,15 @@ import io.lvsdirector.core.health.ProbeTarget;
 import io.lvsdirector.core.model.HealthCheck;
 import io.lvsdirector.core.model.ManualDrain;
 import io.lvsdirector.core.model.NodeView;
+import io.lvsdirector.core.model.RealServerLimits;
 import io.lvsdirector.core.model.RealServerSource;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.StaticRealServer;
 import io.lvsdirector.core.model.VirtualService;
 import io.lvsdirector.core.model.WhenAllDown;
+import io.lvsdirector.ipvs.RealServerKey;
+import io.lvsdirector.ipvs.RealServerSpec;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -64,7 +68,7 @@ public final class DesiredStateBuilder {
             Collection<ManualDrain> manualDrains,
             Map<DrainKey, Instant> drainStarts,
             Instant now) {
-        TreeMap<ServiceKey, DesiredService> out = new TreeMap<>();
+        TreeMap<VirtualServerKey, DesiredService> out = new TreeMap<>();
         Map<DrainKey, Instant> newDrainStarts = new HashMap<>();
         Set<ProbeTarget> targets = new HashSet<>();
         List<String> problems = new ArrayList<>();
@@ -80,7 +84,7 @@ public final class DesiredStateBuilder {
 
         for (ServiceSpec spec : ordered) {
             VirtualService vs = spec.service();
-            ServiceKey key = ServiceKey.of(vs);
+            VirtualServerKey key = vs.key();
             if (!names.add(vs.name())) {
                 problems.add("service " + vs.name() + ": duplicate name, ignored");
                 continue;
@@ -121,11 +125,11 @@ public final class DesiredStateBuilder {
             Collection<NodeView> nodes,
             Map<ProbeTarget, HealthStatus> health,
             Collection<ManualDrain> manualDrains,
-            Set<ServiceKey> which,
+            Set<VirtualServerKey> which,
             Instant now) {
         List<ServiceSpec> specs = new ArrayList<>();
         for (ServiceSpec spec : services) {
-            ServiceKey key = ServiceKey.of(spec.service());
+            VirtualServerKey key = spec.service().key();
             DesiredService before = which.contains(key) ? previous.services().get(key) : null;
             // Only the spec that won the key in the full build (a loser was left out there).
             if (before != null && before.name().equals(spec.name())) {
@@ -145,12 +149,12 @@ public final class DesiredStateBuilder {
         nodeList.sort(Comparator.comparing(NodeView::name));
         NodeIndex index = new NodeIndex(specs, nodeList);
 
-        TreeMap<ServiceKey, DesiredService> out = new TreeMap<>(previous.services());
+        TreeMap<VirtualServerKey, DesiredService> out = new TreeMap<>(previous.services());
         Map<DrainKey, Instant> newDrainStarts = new HashMap<>(previous.drainStarts());
         List<String> problems = new ArrayList<>(previous.problems());
         Set<ProbeTarget> ignored = new HashSet<>();
         for (ServiceSpec spec : specs) {
-            ServiceKey key = ServiceKey.of(spec.service());
+            VirtualServerKey key = spec.service().key();
             newDrainStarts.keySet().removeIf(k -> k.service().equals(key));
             out.put(key, buildService(spec, key, index, health, manualDrains, previous.drainStarts(), now,
                     newDrainStarts, ignored, problems));
@@ -162,7 +166,7 @@ public final class DesiredStateBuilder {
 
     private static DesiredService buildService(
             ServiceSpec spec,
-            ServiceKey key,
+            VirtualServerKey key,
             NodeIndex nodes,
             Map<ProbeTarget, HealthStatus> health,
             Collection<ManualDrain> manualDrains,
@@ -203,11 +207,11 @@ public final class DesiredStateBuilder {
             }
         }
 
-        TreeMap<DestinationKey, DesiredDestination> dests = new TreeMap<>();
+        TreeMap<RealServerKey, DesiredRealServer> dests = new TreeMap<>();
         HealthCheck check = spec.healthCheck() == null ? null : spec.healthCheck().resolvePort(vs.port());
         for (Candidate c : candidates) {
-            DestinationKey dk = new DestinationKey(c.address(), vs.port());
-            DestinationConfig cfg = new DestinationConfig(c.weight(), vs.forwarding(), spec.realServerLimits());
+            RealServerKey dk = new RealServerKey(c.address(), vs.port());
+            RealServerSpec cfg = realServerSpec(c.weight(), vs, spec.realServerLimits());
             String nodeName = c.node() == null ? null : c.node().name();
             HealthStatus hs;
             if (check == null) {
@@ -219,21 +223,21 @@ public final class DesiredStateBuilder {
             }
 
             String drainReason = drainReason(vs.name(), c, hs, manualDrains);
-            DesiredDestination d;
+            DesiredRealServer d;
             if (hs.state() == HealthState.FAILED) {
-                d = new DesiredDestination(dk, cfg, Disposition.FAILED, hs.state(), hs.reason(), hs.since(), null,
+                d = new DesiredRealServer(dk, cfg, Disposition.FAILED, hs.state(), hs.reason(), hs.since(), null,
                         nodeName);
             } else if (drainReason != null) {
                 DrainKey drainKey = new DrainKey(key, dk);
                 Instant started = drainStarts.getOrDefault(drainKey, now);
                 newDrainStarts.put(drainKey, started);
-                d = new DesiredDestination(dk, cfg, Disposition.DRAINING, hs.state(), drainReason, started,
+                d = new DesiredRealServer(dk, cfg, Disposition.DRAINING, hs.state(), drainReason, started,
                         started.plus(spec.drainTimeout()), nodeName);
             } else if (hs.state() == HealthState.UNKNOWN) {
-                d = new DesiredDestination(dk, cfg, Disposition.UNKNOWN, hs.state(), hs.reason(), hs.since(), null,
+                d = new DesiredRealServer(dk, cfg, Disposition.UNKNOWN, hs.state(), hs.reason(), hs.since(), null,
                         nodeName);
             } else {
-                d = new DesiredDestination(dk, cfg, Disposition.ACTIVE, hs.state(), hs.reason(), hs.since(), null,
+                d = new DesiredRealServer(dk, cfg, Disposition.ACTIVE, hs.state(), hs.reason(), hs.since(), null,
                         nodeName);
             }
             dests.put(dk, d);
@@ -244,22 +248,27 @@ public final class DesiredStateBuilder {
         if (allDown) {
             WhenAllDown policy = spec.whenAllDown();
             if (policy instanceof WhenAllDown.FailOpen) {
-                dests.replaceAll((k, d) -> new DesiredDestination(k, d.config(), Disposition.FAIL_OPEN, d.health(),
+                dests.replaceAll((k, d) -> new DesiredRealServer(k, d.spec(), Disposition.FAIL_OPEN, d.health(),
                         "fail-open: all down (" + d.reason() + ")", d.since(), null, d.node()));
                 // A fail-open server is not draining; its drain starts over if it still is later.
                 dests.keySet().forEach(k -> newDrainStarts.remove(new DrainKey(key, k)));
             } else if (policy instanceof WhenAllDown.SorryServer sorry) {
-                DestinationKey sk = new DestinationKey(sorry.address(), vs.port());
+                RealServerKey sk = new RealServerKey(sorry.address(), vs.port());
                 if (dests.containsKey(sk)) {
                     problems.add("service " + vs.name() + ": sorry server " + sk + " is also a real server");
                 } else {
-                    dests.put(sk, new DesiredDestination(sk, new DestinationConfig(sorry.weight(), vs.forwarding(),
-                            spec.realServerLimits()),
+                    dests.put(sk, new DesiredRealServer(sk, realServerSpec(sorry.weight(), vs, spec.realServerLimits()),
                             Disposition.SORRY, HealthState.HEALTHY, "sorry server: all down", now, null, null));
                 }
             }
         }
-        return new DesiredService(vs.name(), key, ServiceConfig.of(vs), dests, spec.whenAllDown(), allDown);
+        return new DesiredService(vs.name(), key, vs.spec(), dests, spec.whenAllDown(), allDown);
+    }
+
+    /** The kernel's settings for one real server of {@code vs}: its weight, the service's method and limits. */
+    private static RealServerSpec realServerSpec(int weight, VirtualService vs, RealServerLimits limits) {
+        return RealServerSpec.of(vs.forwarding(), weight)
+                .withThresholds(limits.upperConnections(), limits.lowerConnections());
     }
 
     /**

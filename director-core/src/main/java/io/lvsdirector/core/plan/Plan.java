@@ -3,8 +3,8 @@ package io.lvsdirector.core.plan;
 import java.util.List;
 
 /**
- * The ops of one pass, in the order to apply them: service adds and edits, destination adds,
- * destination edits, destination deletes, service deletes. Adding before deleting means a swap
+ * The ops of one pass, in the order to apply them: service adds and edits, real-server adds,
+ * real-server edits, real-server deletes, service deletes. Adding before deleting means a swap
  * (a sorry server replacing the last real server) never leaves the service empty in between.
  */
 public record Plan(List<PlanOp> ops) {

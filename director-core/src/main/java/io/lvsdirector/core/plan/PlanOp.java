@@ -1,108 +1,101 @@
 package io.lvsdirector.core.plan;
 
+import io.lvsdirector.ipvs.IpvsOp;
+import io.lvsdirector.ipvs.RealServer;
+import io.lvsdirector.ipvs.RealServerKey;
+import io.lvsdirector.ipvs.RealServerSpec;
+import io.lvsdirector.ipvs.VirtualServer;
+import io.lvsdirector.ipvs.VirtualServerKey;
+import io.lvsdirector.ipvs.VirtualServerSpec;
 import java.util.Objects;
 
 /**
- * One change to the kernel table, in the director's words. {@code KernelOps} turns them into
- * ipvs-netlink operations in one place.
+ * One change of a plan: the kernel op, with the name of the service it belongs to. The name is the
+ * director's idea (logs, metrics and status report per service); the op is ipvs-netlink's, applied as
+ * it is.
  *
- * <p>Each op names the service it belongs to ({@code name}) for logs and metrics.
+ * @param name the service's name; for an owned service no longer desired, its key in words
+ * @param op what to tell the kernel
  */
-public sealed interface PlanOp {
+public record PlanOp(String name, IpvsOp op) {
 
-    /** The service's name, for logs. */
-    String name();
-
-    /** The kernel identity of the service the op touches. */
-    ServiceKey service();
-
-    /** A short kind for metrics: {@code add_service}, {@code update_destination}, ... */
-    String kind();
+    public PlanOp {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(op, "op");
+    }
 
     /** {@code ipvsadm -A}. */
-    record AddService(String name, ServiceKey service, ServiceConfig config) implements PlanOp {
-        public AddService {
-            Objects.requireNonNull(name);
-            Objects.requireNonNull(service);
-            Objects.requireNonNull(config);
-        }
-
-        @Override
-        public String kind() {
-            return "add_service";
-        }
+    public static PlanOp addService(String name, VirtualServerKey service, VirtualServerSpec spec) {
+        return new PlanOp(name, new IpvsOp.AddService(new VirtualServer(service, spec)));
     }
 
     /** {@code ipvsadm -E}: scheduler, flags or persistence edited in place. */
-    record UpdateService(String name, ServiceKey service, ServiceConfig config) implements PlanOp {
-        public UpdateService {
-            Objects.requireNonNull(name);
-            Objects.requireNonNull(service);
-            Objects.requireNonNull(config);
-        }
-
-        @Override
-        public String kind() {
-            return "update_service";
-        }
+    public static PlanOp updateService(String name, VirtualServerKey service, VirtualServerSpec spec) {
+        return new PlanOp(name, new IpvsOp.UpdateService(new VirtualServer(service, spec)));
     }
 
     /** {@code ipvsadm -D}: the kernel removes the service's real servers with it. */
-    record DeleteService(String name, ServiceKey service) implements PlanOp {
-        public DeleteService {
-            Objects.requireNonNull(name);
-            Objects.requireNonNull(service);
-        }
-
-        @Override
-        public String kind() {
-            return "delete_service";
-        }
+    public static PlanOp deleteService(String name, VirtualServerKey service) {
+        return new PlanOp(name, new IpvsOp.DeleteService(service));
     }
 
     /** {@code ipvsadm -a}. */
-    record AddDestination(String name, ServiceKey service, DestinationKey destination, DestinationConfig config)
-            implements PlanOp {
-        public AddDestination {
-            Objects.requireNonNull(name);
-            Objects.requireNonNull(service);
-            Objects.requireNonNull(destination);
-            Objects.requireNonNull(config);
-        }
-
-        @Override
-        public String kind() {
-            return "add_destination";
-        }
+    public static PlanOp addRealServer(String name, VirtualServerKey service, RealServerKey realServer,
+            RealServerSpec spec) {
+        return new PlanOp(name, new IpvsOp.AddRealServer(service, new RealServer(realServer, spec)));
     }
 
-    /** {@code ipvsadm -e}: weight or forwarding edited in place. */
-    record UpdateDestination(String name, ServiceKey service, DestinationKey destination, DestinationConfig config)
-            implements PlanOp {
-        public UpdateDestination {
-            Objects.requireNonNull(name);
-            Objects.requireNonNull(service);
-            Objects.requireNonNull(destination);
-            Objects.requireNonNull(config);
-        }
-
-        @Override
-        public String kind() {
-            return "update_destination";
-        }
+    /** {@code ipvsadm -e}: weight, forwarding or thresholds edited in place. */
+    public static PlanOp updateRealServer(String name, VirtualServerKey service, RealServerKey realServer,
+            RealServerSpec spec) {
+        return new PlanOp(name, new IpvsOp.UpdateRealServer(service, new RealServer(realServer, spec)));
     }
 
     /** {@code ipvsadm -d}. */
-    record DeleteDestination(String name, ServiceKey service, DestinationKey destination) implements PlanOp {
-        public DeleteDestination {
-            Objects.requireNonNull(name);
-            Objects.requireNonNull(service);
-            Objects.requireNonNull(destination);
-        }
+    public static PlanOp deleteRealServer(String name, VirtualServerKey service, RealServerKey realServer) {
+        return new PlanOp(name, new IpvsOp.DeleteRealServer(service, realServer));
+    }
 
-        @Override
-        public String kind() {
-            return "delete_destination";
+    /** The kernel identity of the service the op touches. */
+    public VirtualServerKey service() {
+        return op.service();
+    }
+
+    /**
+     * The real server the op touches, or {@code null} for an op on the service itself.
+     */
+    public RealServerKey realServer() {
+        if (op instanceof IpvsOp.AddRealServer a) {
+            return a.realServer().key();
+        } else if (op instanceof IpvsOp.UpdateRealServer u) {
+            return u.realServer().key();
+        } else if (op instanceof IpvsOp.DeleteRealServer d) {
+            return d.realServer();
         }
+        return null;
+    }
+
+    /**
+     * A short kind, the {@code op} label of {@code lvs_director_apply_failures_total} and of
+     * {@code /v1/plan}: {@code add_service}, {@code update_real_server}, ...
+     */
+    public String kind() {
+        if (op instanceof IpvsOp.AddService) {
+            return "add_service";
+        } else if (op instanceof IpvsOp.UpdateService) {
+            return "update_service";
+        } else if (op instanceof IpvsOp.DeleteService) {
+            return "delete_service";
+        } else if (op instanceof IpvsOp.AddRealServer) {
+            return "add_real_server";
+        } else if (op instanceof IpvsOp.UpdateRealServer) {
+            return "update_real_server";
+        }
+        return "delete_real_server";
+    }
+
+    /** The op as an ipvsadm command line: {@code -a -t 10.0.0.1:80 -r 10.0.1.1:80 -g -w 100}. */
+    public String describe() {
+        return op.describe();
     }
 }

@@ -1,5 +1,9 @@
 package io.lvsdirector.core.plan;
 
+import io.lvsdirector.ipvs.RealServerKey;
+import io.lvsdirector.ipvs.RealServerSpec;
+import io.lvsdirector.ipvs.RealServerStatus;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +22,7 @@ import java.util.Set;
  *   <li>An owned service no longer desired is deleted (the kernel deletes its real servers with it).
  *   <li>Scheduler, flags, persistence, weight, forwarding and threshold differences are edits in place.
  *   <li>An entry under a desired or owned service that the kernel has but could not be read
- *       ({@link ActualState#unreadable()}) is present with unknown settings: it is edited in place to
+ *       ({@link KernelTable#unreadable()}) is present with unknown settings: it is edited in place to
  *       what is desired, or deleted; never added. A whole unreadable service's real servers are
  *       planned once it reads again. Unreadable entries of other services are ignored.
  *   <li>FAILED: deleted. DRAINING: weight 0 while it has connections, deleted at 0 active + inactive
@@ -41,19 +45,19 @@ public final class Planner {
      * @param owned kernel identities the director created or adopted earlier, deleted when no longer
      *     desired; desired services count as owned whatever this holds
      */
-    public static Plan plan(DesiredState desired, ActualState actual, Set<ServiceKey> owned) {
+    public static Plan plan(DesiredState desired, KernelTable actual, Set<VirtualServerKey> owned) {
         return plan(desired, actual, owned, null);
     }
 
     /**
-     * {@link #plan(DesiredState, ActualState, Set)} restricted to the desired services in
+     * {@link #plan(DesiredState, KernelTable, Set)} restricted to the desired services in
      * {@code only}, and deleting no service: the plan of a pass that rebuilt those services only
      * ({@link DesiredStateBuilder#rebuild}). A service's ops depend on that service alone, so when
      * every other service is already as desired this equals the full plan.
      *
      * @param only kernel identities to plan; others are left as they are
      */
-    public static Plan plan(DesiredState desired, ActualState actual, Set<ServiceKey> owned, Set<ServiceKey> only) {
+    public static Plan plan(DesiredState desired, KernelTable actual, Set<VirtualServerKey> owned, Set<VirtualServerKey> only) {
         List<PlanOp> serviceOps = new ArrayList<>();
         List<PlanOp> adds = new ArrayList<>();
         List<PlanOp> edits = new ArrayList<>();
@@ -69,46 +73,46 @@ public final class Planner {
                 // Present but unknown: an edit in place writes every setting the director keeps,
                 // which replaces whatever made it unreadable. Its real servers are unknown until
                 // the service reads again, so none is planned now (an add could meet EEXIST).
-                serviceOps.add(new PlanOp.UpdateService(ds.name(), ds.key(), ds.config()));
+                serviceOps.add(PlanOp.updateService(ds.name(), ds.key(), ds.spec()));
                 continue;
             }
-            ActualService as = actual.services().get(ds.key());
+            KernelService as = actual.services().get(ds.key());
             if (as == null) {
-                serviceOps.add(new PlanOp.AddService(ds.name(), ds.key(), ds.config()));
-            } else if (!as.config().equals(ds.config())) {
-                serviceOps.add(new PlanOp.UpdateService(ds.name(), ds.key(), ds.config()));
+                serviceOps.add(PlanOp.addService(ds.name(), ds.key(), ds.spec()));
+            } else if (!as.spec().equals(ds.spec())) {
+                serviceOps.add(PlanOp.updateService(ds.name(), ds.key(), ds.spec()));
             }
-            Map<DestinationKey, ActualDestination> present =
-                    as == null ? Map.of() : as.destinations();
-            Map<DestinationKey, String> unreadable = odd == null ? Map.of() : odd.destinations();
-            for (DesiredDestination dd : ds.destinations().values()) {
+            Map<RealServerKey, RealServerStatus> present =
+                    as == null ? Map.of() : as.realServers();
+            Map<RealServerKey, String> unreadable = odd == null ? Map.of() : odd.realServers();
+            for (DesiredRealServer dd : ds.realServers().values()) {
                 if (unreadable.containsKey(dd.key())) {
-                    planUnreadableDestination(ds, dd, desired, edits, deletes);
+                    planUnreadableRealServer(ds, dd, desired, edits, deletes);
                 } else {
-                    planDestination(ds, dd, present.get(dd.key()), desired, adds, edits, deletes);
+                    planRealServer(ds, dd, present.get(dd.key()), desired, adds, edits, deletes);
                 }
             }
-            for (ActualDestination ad : present.values()) {
-                if (!ds.destinations().containsKey(ad.key())) {
-                    deletes.add(new PlanOp.DeleteDestination(ds.name(), ds.key(), ad.key()));
+            for (RealServerStatus ad : present.values()) {
+                if (!ds.realServers().containsKey(ad.key())) {
+                    deletes.add(PlanOp.deleteRealServer(ds.name(), ds.key(), ad.key()));
                 }
             }
-            for (DestinationKey k : unreadable.keySet()) {
-                if (!ds.destinations().containsKey(k)) {
-                    deletes.add(new PlanOp.DeleteDestination(ds.name(), ds.key(), k));
+            for (RealServerKey k : unreadable.keySet()) {
+                if (!ds.realServers().containsKey(k)) {
+                    deletes.add(PlanOp.deleteRealServer(ds.name(), ds.key(), k));
                 }
             }
         }
         if (only == null) {
-            for (ActualService as : actual.services().values()) {
+            for (KernelService as : actual.services().values()) {
                 if (!desired.services().containsKey(as.key()) && owned.contains(as.key())) {
-                    serviceDeletes.add(new PlanOp.DeleteService(as.key().toString(), as.key()));
+                    serviceDeletes.add(PlanOp.deleteService(as.key().toString(), as.key()));
                 }
             }
             for (Unreadable odd : actual.unreadable().values()) {
                 if (odd.wholeService() && !desired.services().containsKey(odd.service())
                         && owned.contains(odd.service())) {
-                    serviceDeletes.add(new PlanOp.DeleteService(odd.service().toString(), odd.service()));
+                    serviceDeletes.add(PlanOp.deleteService(odd.service().toString(), odd.service()));
                 }
             }
         }
@@ -129,19 +133,19 @@ public final class Planner {
      * would meet EEXIST); one that must go is deleted. A draining one goes to weight 0: its
      * connection count, which decides its delete, is known once it reads again.
      */
-    private static void planUnreadableDestination(DesiredService ds, DesiredDestination dd, DesiredState desired,
+    private static void planUnreadableRealServer(DesiredService ds, DesiredRealServer dd, DesiredState desired,
             List<PlanOp> edits, List<PlanOp> deletes) {
         switch (dd.disposition()) {
             case ACTIVE, FAIL_OPEN, SORRY, UNKNOWN ->
-                    edits.add(new PlanOp.UpdateDestination(ds.name(), ds.key(), dd.key(), dd.config()));
+                    edits.add(PlanOp.updateRealServer(ds.name(), ds.key(), dd.key(), dd.spec()));
             case DRAINING -> {
                 if (!desired.at().isBefore(dd.drainDeadline())) {
-                    deletes.add(new PlanOp.DeleteDestination(ds.name(), ds.key(), dd.key()));
+                    deletes.add(PlanOp.deleteRealServer(ds.name(), ds.key(), dd.key()));
                 } else {
-                    edits.add(new PlanOp.UpdateDestination(ds.name(), ds.key(), dd.key(), dd.config().withWeight(0)));
+                    edits.add(PlanOp.updateRealServer(ds.name(), ds.key(), dd.key(), dd.spec().withWeight(0)));
                 }
             }
-            case FAILED -> deletes.add(new PlanOp.DeleteDestination(ds.name(), ds.key(), dd.key()));
+            case FAILED -> deletes.add(PlanOp.deleteRealServer(ds.name(), ds.key(), dd.key()));
             default -> throw new IllegalStateException("unhandled disposition " + dd.disposition());
         }
     }
@@ -154,7 +158,7 @@ public final class Planner {
      *
      * @param owned services owned before this plan; desired services count as owned
      */
-    public static List<String> unreadableProblems(DesiredState desired, ActualState actual, Set<ServiceKey> owned) {
+    public static List<String> unreadableProblems(DesiredState desired, KernelTable actual, Set<VirtualServerKey> owned) {
         if (actual.unreadable().isEmpty()) {
             return List.of();
         }
@@ -169,21 +173,21 @@ public final class Planner {
         return out;
     }
 
-    private static void planDestination(DesiredService ds, DesiredDestination dd, ActualDestination ad,
+    private static void planRealServer(DesiredService ds, DesiredRealServer dd, RealServerStatus ad,
             DesiredState desired, List<PlanOp> adds, List<PlanOp> edits, List<PlanOp> deletes) {
         switch (dd.disposition()) {
             case ACTIVE:
             case FAIL_OPEN:
             case SORRY:
                 if (ad == null) {
-                    adds.add(new PlanOp.AddDestination(ds.name(), ds.key(), dd.key(), dd.config()));
-                } else if (!ad.config().equals(dd.config())) {
-                    edits.add(new PlanOp.UpdateDestination(ds.name(), ds.key(), dd.key(), dd.config()));
+                    adds.add(PlanOp.addRealServer(ds.name(), ds.key(), dd.key(), dd.spec()));
+                } else if (!ad.spec().equals(dd.spec())) {
+                    edits.add(PlanOp.updateRealServer(ds.name(), ds.key(), dd.key(), dd.spec()));
                 }
                 break;
             case UNKNOWN:
-                if (ad != null && !ad.config().equals(dd.config())) {
-                    edits.add(new PlanOp.UpdateDestination(ds.name(), ds.key(), dd.key(), dd.config()));
+                if (ad != null && !ad.spec().equals(dd.spec())) {
+                    edits.add(PlanOp.updateRealServer(ds.name(), ds.key(), dd.key(), dd.spec()));
                 }
                 break;
             case DRAINING:
@@ -191,18 +195,18 @@ public final class Planner {
                     break;
                 }
                 boolean expired = !desired.at().isBefore(dd.drainDeadline());
-                if (ad.connections() == 0 || expired) {
-                    deletes.add(new PlanOp.DeleteDestination(ds.name(), ds.key(), dd.key()));
+                if (ad.activeConns() + ad.inactiveConns() == 0 || expired) {
+                    deletes.add(PlanOp.deleteRealServer(ds.name(), ds.key(), dd.key()));
                 } else {
-                    DestinationConfig zero = dd.config().withWeight(0);
-                    if (!ad.config().equals(zero)) {
-                        edits.add(new PlanOp.UpdateDestination(ds.name(), ds.key(), dd.key(), zero));
+                    RealServerSpec zero = dd.spec().withWeight(0);
+                    if (!ad.spec().equals(zero)) {
+                        edits.add(PlanOp.updateRealServer(ds.name(), ds.key(), dd.key(), zero));
                     }
                 }
                 break;
             case FAILED:
                 if (ad != null) {
-                    deletes.add(new PlanOp.DeleteDestination(ds.name(), ds.key(), dd.key()));
+                    deletes.add(PlanOp.deleteRealServer(ds.name(), ds.key(), dd.key()));
                 }
                 break;
             default:

@@ -5,6 +5,7 @@ import io.lvsdirector.core.model.HealthCheck;
 import io.lvsdirector.core.model.NodeView;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.VirtualService;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -22,13 +23,13 @@ import java.util.Set;
  */
 public final class ServiceTargets {
 
-    private final Map<ProbeTarget, List<ServiceKey>> servicesByTarget;
-    private final Map<ServiceKey, List<ProbeTarget>> targetsByService;
+    private final Map<ProbeTarget, List<VirtualServerKey>> servicesByTarget;
+    private final Map<VirtualServerKey, List<ProbeTarget>> targetsByService;
     // The nodes each service's real servers come from; null when the nodes were not given.
-    private final Map<ServiceKey, List<NodeView>> nodesByService;
+    private final Map<VirtualServerKey, List<NodeView>> nodesByService;
 
-    private ServiceTargets(Map<ProbeTarget, List<ServiceKey>> servicesByTarget,
-            Map<ServiceKey, List<ProbeTarget>> targetsByService, Map<ServiceKey, List<NodeView>> nodesByService) {
+    private ServiceTargets(Map<ProbeTarget, List<VirtualServerKey>> servicesByTarget,
+            Map<VirtualServerKey, List<ProbeTarget>> targetsByService, Map<VirtualServerKey, List<NodeView>> nodesByService) {
         this.servicesByTarget = servicesByTarget;
         this.targetsByService = targetsByService;
         this.nodesByService = nodesByService;
@@ -50,19 +51,19 @@ public final class ServiceTargets {
      * @param nodes the nodes {@code desired} was built from, or null
      */
     public static ServiceTargets of(DesiredState desired, Collection<ServiceSpec> specs, Collection<NodeView> nodes) {
-        Map<ServiceKey, List<NodeView>> nodesByService = nodes == null ? null : nodesByService(desired, nodes);
-        Map<ProbeTarget, List<ServiceKey>> byTarget = new HashMap<>();
-        Map<ServiceKey, List<ProbeTarget>> byService = new HashMap<>();
+        Map<VirtualServerKey, List<NodeView>> nodesByService = nodes == null ? null : nodesByService(desired, nodes);
+        Map<ProbeTarget, List<VirtualServerKey>> byTarget = new HashMap<>();
+        Map<VirtualServerKey, List<ProbeTarget>> byService = new HashMap<>();
         for (ServiceSpec spec : specs) {
             VirtualService vs = spec.service();
-            ServiceKey key = ServiceKey.of(vs);
+            VirtualServerKey key = vs.key();
             DesiredService ds = desired.services().get(key);
             if (ds == null || !ds.name().equals(spec.name()) || spec.healthCheck() == null) {
                 continue;
             }
             HealthCheck check = spec.healthCheck().resolvePort(vs.port());
-            List<ProbeTarget> targets = new ArrayList<>(ds.destinations().size());
-            for (DesiredDestination d : ds.destinations().values()) {
+            List<ProbeTarget> targets = new ArrayList<>(ds.realServers().size());
+            for (DesiredRealServer d : ds.realServers().values()) {
                 if (d.disposition() == Disposition.SORRY) {
                     continue;
                 }
@@ -75,15 +76,15 @@ public final class ServiceTargets {
         return new ServiceTargets(byTarget, byService, nodesByService);
     }
 
-    private static Map<ServiceKey, List<NodeView>> nodesByService(DesiredState desired, Collection<NodeView> nodes) {
+    private static Map<VirtualServerKey, List<NodeView>> nodesByService(DesiredState desired, Collection<NodeView> nodes) {
         Map<String, List<NodeView>> byName = new HashMap<>();
         for (NodeView n : nodes) {
             byName.computeIfAbsent(n.name(), x -> new ArrayList<>(1)).add(n);
         }
-        Map<ServiceKey, List<NodeView>> out = new HashMap<>();
+        Map<VirtualServerKey, List<NodeView>> out = new HashMap<>();
         for (DesiredService ds : desired.services().values()) {
             List<NodeView> list = new ArrayList<>();
-            for (DesiredDestination d : ds.destinations().values()) {
+            for (DesiredRealServer d : ds.realServers().values()) {
                 if (d.node() != null) {
                     list.addAll(byName.getOrDefault(d.node(), List.of()));
                 }
@@ -94,8 +95,8 @@ public final class ServiceTargets {
     }
 
     /** The services that use any of {@code targets}. */
-    public Set<ServiceKey> servicesOf(Collection<ProbeTarget> targets) {
-        Set<ServiceKey> out = new HashSet<>();
+    public Set<VirtualServerKey> servicesOf(Collection<ProbeTarget> targets) {
+        Set<VirtualServerKey> out = new HashSet<>();
         for (ProbeTarget t : targets) {
             out.addAll(servicesByTarget.getOrDefault(t, List.of()));
         }
@@ -108,20 +109,20 @@ public final class ServiceTargets {
      * which is all {@link DesiredStateBuilder#rebuild} needs for them. Null when this was made
      * without the nodes.
      */
-    public List<NodeView> nodesOf(Collection<ServiceKey> services) {
+    public List<NodeView> nodesOf(Collection<VirtualServerKey> services) {
         if (nodesByService == null) {
             return null;
         }
         // Two services may select the same nodes: each node once, or it would repeat its address.
         Set<NodeView> out = new LinkedHashSet<>();
-        for (ServiceKey k : services) {
+        for (VirtualServerKey k : services) {
             out.addAll(nodesByService.getOrDefault(k, List.of()));
         }
         return new ArrayList<>(out);
     }
 
     /** The targets a service's real servers are probed as (none for an unchecked service). */
-    public List<ProbeTarget> targetsOf(ServiceKey service) {
+    public List<ProbeTarget> targetsOf(VirtualServerKey service) {
         return targetsByService.getOrDefault(service, List.of());
     }
 }

@@ -1,5 +1,7 @@
 package io.lvsdirector.core.plan;
 
+import io.lvsdirector.ipvs.RealServerKey;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -17,26 +19,26 @@ import java.util.TreeMap;
  * @param service the service key
  * @param serviceReason why the service itself could not be read; empty when the service was read
  *     and only some of its real servers could not be (then the service is also in
- *     {@link ActualState#services()}). A whole unreadable service's real servers are unknown.
- * @param destinations real servers of a readable service that could not be read, with the reason
+ *     {@link KernelTable#services()}). A whole unreadable service's real servers are unknown.
+ * @param realServers real servers of a readable service that could not be read, with the reason
  */
-public record Unreadable(ServiceKey service, Optional<String> serviceReason,
-        SortedMap<DestinationKey, String> destinations) {
+public record Unreadable(VirtualServerKey service, Optional<String> serviceReason,
+        SortedMap<RealServerKey, String> realServers) {
 
     public Unreadable {
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(serviceReason, "serviceReason");
-        destinations = Collections.unmodifiableSortedMap(new TreeMap<>(destinations));
-        if (serviceReason.isPresent() && !destinations.isEmpty()) {
+        realServers = Collections.unmodifiableSortedMap(new TreeMap<>(realServers));
+        if (serviceReason.isPresent() && !realServers.isEmpty()) {
             throw new IllegalArgumentException("the real servers of an unreadable service are not read");
         }
-        if (serviceReason.isEmpty() && destinations.isEmpty()) {
+        if (serviceReason.isEmpty() && realServers.isEmpty()) {
             throw new IllegalArgumentException("nothing unreadable under " + service);
         }
     }
 
     /** The whole service could not be read. */
-    public static Unreadable service(ServiceKey service, String reason) {
+    public static Unreadable service(VirtualServerKey service, String reason) {
         return new Unreadable(service, Optional.of(reason), new TreeMap<>());
     }
 
@@ -50,8 +52,8 @@ public record Unreadable(ServiceKey service, Optional<String> serviceReason,
         if (serviceReason.isPresent()) {
             return List.of(service.toString());
         }
-        List<String> out = new ArrayList<>(destinations.size());
-        destinations.keySet().forEach(k -> out.add(service + " -> " + k));
+        List<String> out = new ArrayList<>(realServers.size());
+        realServers.keySet().forEach(k -> out.add(service + " -> " + k));
         return out;
     }
 
@@ -60,8 +62,8 @@ public record Unreadable(ServiceKey service, Optional<String> serviceReason,
         if (serviceReason.isPresent()) {
             return List.of(service + ": " + serviceReason.get());
         }
-        List<String> out = new ArrayList<>(destinations.size());
-        destinations.forEach((k, reason) -> out.add(service + " -> " + k + ": " + reason));
+        List<String> out = new ArrayList<>(realServers.size());
+        realServers.forEach((k, reason) -> out.add(service + " -> " + k + ": " + reason));
         return out;
     }
 }

@@ -1,6 +1,6 @@
 package io.lvsdirector.core.status;
 
-import io.lvsdirector.core.plan.ServiceKey;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.util.List;
 import java.util.Objects;
 
@@ -12,28 +12,28 @@ import java.util.Objects;
  * @param inKernel whether the kernel had it after the last pass
  * @param whenAllDown the all-down policy's label ({@code fail-open}, {@code sorry-server}, {@code empty})
  * @param allDown whether that policy is in force now
- * @param destinations every candidate real server, plus a sorry server while one is in
+ * @param realServers every candidate real server, plus a sorry server while one is in
  * @param applyError why the kernel refused this service's last change, {@code null} while it is in step
  */
 public record ServiceStatus(
         String name,
-        ServiceKey key,
+        VirtualServerKey key,
         boolean inKernel,
         String whenAllDown,
         boolean allDown,
-        List<DestinationStatus> destinations,
+        List<RealServerReport> realServers,
         ApplyError applyError) {
 
     public ServiceStatus {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(whenAllDown, "whenAllDown");
-        destinations = List.copyOf(destinations);
+        realServers = List.copyOf(realServers);
     }
 
     /** A service with no apply error. */
-    public ServiceStatus(String name, ServiceKey key, boolean inKernel, String whenAllDown, boolean allDown,
-            List<DestinationStatus> destinations) {
-        this(name, key, inKernel, whenAllDown, allDown, destinations, null);
+    public ServiceStatus(String name, VirtualServerKey key, boolean inKernel, String whenAllDown, boolean allDown,
+            List<RealServerReport> realServers) {
+        this(name, key, inKernel, whenAllDown, allDown, realServers, null);
     }
 }

@@ -147,7 +147,7 @@ public final class TransitionLatencyBenchmark {
                         // What /metrics and GET /v1/services read: the status with every server and
                         // the published kernel table, never the kernel.
                         for (var s : loop.status().services()) {
-                            sink += s.destinations().size();
+                            sink += s.realServers().size();
                         }
                         var view = scrapeKernel ? java.util.Optional.of(real.snapshot())
                                 : loop.kernelView().map(v -> v.snapshot());

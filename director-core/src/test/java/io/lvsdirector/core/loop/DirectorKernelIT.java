@@ -194,7 +194,7 @@ class DirectorKernelIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> !table().containsKey(Topology.realServer(1)));
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(30));
         assertThat(requests(6)).containsOnly("rs3");
-        assertThat(director.loop().status().services().get(0).destinations())
+        assertThat(director.loop().status().services().get(0).realServers())
                 .filteredOn(d -> d.address().getHostAddress().equals(Topology.realServer(1)))
                 .singleElement().satisfies(d -> assertThat(d.reason()).isEqualTo("draining: 503"));
     }

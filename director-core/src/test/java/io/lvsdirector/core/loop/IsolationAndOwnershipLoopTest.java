@@ -7,7 +7,6 @@ import io.lvsdirector.core.health.HealthBoard;
 import io.lvsdirector.core.health.HealthState;
 import io.lvsdirector.core.health.HealthStatus;
 import io.lvsdirector.core.health.ProbeTarget;
-import io.lvsdirector.core.kernel.KernelMapping;
 import io.lvsdirector.core.model.HealthCheck;
 import io.lvsdirector.core.model.InMemoryNodeSource;
 import io.lvsdirector.core.model.InMemoryServiceStore;
@@ -19,7 +18,6 @@ import io.lvsdirector.core.model.StaticRealServer;
 import io.lvsdirector.core.model.VirtualService;
 import io.lvsdirector.core.model.WhenAllDown;
 import io.lvsdirector.core.plan.PlanOp;
-import io.lvsdirector.core.plan.ServiceKey;
 import io.lvsdirector.core.status.ApplyError;
 import io.lvsdirector.core.status.CountingMeasurements;
 import io.lvsdirector.core.status.Measurements;
@@ -48,7 +46,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -63,8 +60,8 @@ class IsolationAndOwnershipLoopTest {
     private static final HealthCheck PING = HealthCheck.http().withPort(8080);
     private static final VirtualServerKey WEB = VirtualServerKey.tcp("198.18.0.100", 80);
     private static final VirtualServerKey API = VirtualServerKey.tcp("198.18.0.101", 80);
-    private static final ServiceKey WEB_KEY = key("198.18.0.100");
-    private static final ServiceKey API_KEY = key("198.18.0.101");
+    private static final VirtualServerKey WEB_KEY = key("198.18.0.100");
+    private static final VirtualServerKey API_KEY = key("198.18.0.101");
     private static final Duration BACKOFF = Duration.ofMillis(300);
     private static final LoopSettings SETTINGS = new LoopSettings(Duration.ofMillis(1), Duration.ofSeconds(30),
             Duration.ofSeconds(1), BACKOFF, BACKOFF.multipliedBy(4));
@@ -92,8 +89,8 @@ class IsolationAndOwnershipLoopTest {
         }
     }
 
-    private static ServiceKey key(String vip) {
-        return ServiceKey.of(VirtualService.tcp("x", ip(vip), 80));
+    private static VirtualServerKey key(String vip) {
+        return VirtualService.tcp("x", ip(vip), 80).key();
     }
 
     private ReconcileLoop loop(Ipvs kernel, OwnershipStore ownership, Measurements m) {
@@ -106,7 +103,7 @@ class IsolationAndOwnershipLoopTest {
         return loop(ipvs, ownership, measurements);
     }
 
-    private static OwnershipStore recorded(ServiceKey... owned) {
+    private static OwnershipStore recorded(VirtualServerKey... owned) {
         OwnershipStore s = OwnershipStore.inMemory();
         s.save(Set.of(owned));
         return s;
@@ -298,12 +295,12 @@ class IsolationAndOwnershipLoopTest {
         OwnershipStore inner = recorded();
         OwnershipStore ownership = new OwnershipStore() {
             @Override
-            public Optional<Set<ServiceKey>> load() {
+            public Optional<Set<VirtualServerKey>> load() {
                 return inner.load();
             }
 
             @Override
-            public void save(Set<ServiceKey> owned) {
+            public void save(Set<VirtualServerKey> owned) {
                 events.add("save " + owned.contains(WEB_KEY) + " kernel " + ipvs.getService(WEB).isPresent());
                 inner.save(owned);
             }
@@ -327,12 +324,12 @@ class IsolationAndOwnershipLoopTest {
         OwnershipStore inner = recorded(API_KEY);
         OwnershipStore ownership = new OwnershipStore() {
             @Override
-            public Optional<Set<ServiceKey>> load() {
+            public Optional<Set<VirtualServerKey>> load() {
                 return inner.load();
             }
 
             @Override
-            public void save(Set<ServiceKey> owned) {
+            public void save(Set<VirtualServerKey> owned) {
                 if (diskFull.get()) {
                     throw new UncheckedIOException(new IOException("No space left on device"));
                 }
@@ -420,11 +417,11 @@ class IsolationAndOwnershipLoopTest {
         // Past the 60 s drain timeout counted from when the loop began the drain.
         clock.advance(Duration.ofSeconds(61));
         ReconcileLoop.DryRun dry = l.dryRun(store.services());
-        assertThat(dry.plan().ops()).singleElement().isInstanceOf(PlanOp.DeleteDestination.class);
+        assertThat(dry.plan().ops()).singleElement().extracting(PlanOp::op).isInstanceOf(IpvsOp.DeleteRealServer.class);
         assertThat(dry.kernelReadAt()).isEqualTo(T0);
         ipvs.resetCounts();
         l.runOnce();
-        assertThat(ipvs.appliedOps()).isEqualTo(dry.plan().ops().stream().map(KernelMapping::op).toList());
+        assertThat(ipvs.appliedOps()).isEqualTo(dry.plan().ops().stream().map(PlanOp::op).toList());
         assertThat(l.dryRun(store.services()).plan().ops()).isEmpty();
     }
 }

@@ -20,7 +20,7 @@ import io.lvsdirector.core.model.VirtualService;
 import io.lvsdirector.core.model.WhenAllDown;
 import io.lvsdirector.core.plan.Disposition;
 import io.lvsdirector.core.status.CountingMeasurements;
-import io.lvsdirector.core.status.DestinationStatus;
+import io.lvsdirector.core.status.RealServerReport;
 import io.lvsdirector.core.status.ServiceStatus;
 import io.lvsdirector.ipvs.Errno;
 import io.lvsdirector.ipvs.FakeIpvs;
@@ -32,6 +32,7 @@ import io.lvsdirector.ipvs.RealServerStatus;
 import io.lvsdirector.ipvs.Stats;
 import io.lvsdirector.ipvs.VirtualServer;
 import io.lvsdirector.ipvs.VirtualServerKey;
+import io.lvsdirector.ipvs.VirtualServerSpec;
 import io.lvsdirector.lab.MutableClock;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -121,8 +122,8 @@ class ReconcileLoopTest {
         return RealServerKey.of(address, 80);
     }
 
-    private DestinationStatus statusOf(ReconcileLoop l, String address) {
-        return l.status().services().stream().flatMap(s -> s.destinations().stream())
+    private RealServerReport statusOf(ReconcileLoop l, String address) {
+        return l.status().services().stream().flatMap(s -> s.realServers().stream())
                 .filter(d -> d.address().getHostAddress().equals(address)).findFirst().orElseThrow();
     }
 
@@ -154,11 +155,11 @@ class ReconcileLoopTest {
         assertThat(ipvs.getService(WEB)).get().satisfies(s -> assertThat(s.spec().scheduler()).isEqualTo("wrr"));
         assertThat(ipvs.realServers(WEB)).allSatisfy(rs -> assertThat(rs.spec())
                 .isEqualTo(RealServerSpec.directRoute(100)));
-        DestinationStatus d = statusOf(l, "198.18.0.21");
+        RealServerReport d = statusOf(l, "198.18.0.21");
         assertThat(d.desiredWeight()).isEqualTo(100);
         assertThat(d.kernelWeight()).isEqualTo(100);
         assertThat(d.reason()).isEqualTo("ok");
-        assertThat(measurements.ops()).containsEntry("add_service", 1L).containsEntry("add_destination", 2L);
+        assertThat(measurements.ops()).containsEntry("add_service", 1L).containsEntry("add_real_server", 2L);
     }
 
     @Test
@@ -258,7 +259,7 @@ class ReconcileLoopTest {
         report("198.18.0.21", HealthState.FAILED, "connect refused");
         l.runOnce();
         assertThat(weights(WEB)).containsOnlyKeys("198.18.0.22");
-        DestinationStatus d = statusOf(l, "198.18.0.21");
+        RealServerReport d = statusOf(l, "198.18.0.21");
         assertThat(d.desiredWeight()).isNull();
         assertThat(d.kernelWeight()).isNull();
         assertThat(d.health()).isEqualTo(HealthState.FAILED);
@@ -279,7 +280,7 @@ class ReconcileLoopTest {
         ServiceStatus s = l.status().services().get(0);
         assertThat(s.allDown()).isTrue();
         assertThat(s.whenAllDown()).isEqualTo("fail-open");
-        assertThat(s.destinations()).allSatisfy(d -> assertThat(d.disposition()).isEqualTo(Disposition.FAIL_OPEN));
+        assertThat(s.realServers()).allSatisfy(d -> assertThat(d.disposition()).isEqualTo(Disposition.FAIL_OPEN));
         assertThat(measurements.allDownServices()).containsEntry("web", "fail-open");
 
         healthy("198.18.0.22");
@@ -460,11 +461,11 @@ class ReconcileLoopTest {
             assertThat(e.since()).isEqualTo(T0);
             assertThat(e.failures()).isEqualTo(1);
         });
-        assertThat(measurements.failedOps()).containsEntry("add_destination", 1L);
+        assertThat(measurements.failedOps()).containsEntry("add_real_server", 1L);
 
         // Started, the loop retries the service on its own (no trigger) until the kernel takes it.
         l.start();
-        await().atMost(Duration.ofSeconds(2)).until(() -> measurements.failedOps().get("add_destination") >= 3);
+        await().atMost(Duration.ofSeconds(2)).until(() -> measurements.failedOps().get("add_real_server") >= 3);
         assertThat(measurements.failedPasses()).isZero();
         ipvs.clearFailures();
         await().atMost(Duration.ofSeconds(3)).until(() -> weights(WEB).size() == 3);

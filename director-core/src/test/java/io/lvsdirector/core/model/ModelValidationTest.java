@@ -3,6 +3,7 @@ package io.lvsdirector.core.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lvsdirector.ipvs.Forwarding;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,14 +55,6 @@ class ModelValidationTest {
         assertThat(v4.persistence()).isEqualTo(Persistence.of(Duration.ofSeconds(300)));
         assertThat(v6.persistence()).isEqualTo(Persistence.of(Duration.ofSeconds(300)));
         assertThatThrownBy(() -> Persistence.of(Duration.ofMillis(1500))).hasMessageContaining("whole seconds");
-    }
-
-    @Test
-    void serviceFlagsParseIpvsadmNames() {
-        assertThat(ServiceFlag.parse("sh-fallback")).isEqualTo(ServiceFlag.SCHED_FLAG_1);
-        assertThat(ServiceFlag.parse("mh-port")).isEqualTo(ServiceFlag.SCHED_FLAG_2);
-        assertThat(ServiceFlag.parse("OPS")).isEqualTo(ServiceFlag.ONE_PACKET);
-        assertThatThrownBy(() -> ServiceFlag.parse("nope")).hasMessageContaining("nope");
     }
 
     @Test

@@ -40,8 +40,8 @@ class DesiredStateBuilderTest {
         return DesiredStateBuilder.build(services, nodes, health, List.of(), Map.of(), T0);
     }
 
-    private static DesiredDestination only(DesiredState s, String vip, int port, String rs) {
-        return s.services().get(key(vip, port)).destinations().get(dest(rs, port));
+    private static DesiredRealServer only(DesiredState s, String vip, int port, String rs) {
+        return s.services().get(key(vip, port)).realServers().get(dest(rs, port));
     }
 
     @Test
@@ -50,9 +50,9 @@ class DesiredStateBuilderTest {
                 Map.of(target("10.0.1.1"), healthy(), target("10.0.1.2"), healthy()));
 
         DesiredService web = s.services().get(key("10.0.0.100", 80));
-        assertThat(web.destinations().values()).extracting(DesiredDestination::disposition)
+        assertThat(web.realServers().values()).extracting(DesiredRealServer::disposition)
                 .containsExactly(Disposition.ACTIVE, Disposition.ACTIVE);
-        assertThat(web.destinations().values()).extracting(DesiredDestination::desiredWeight)
+        assertThat(web.realServers().values()).extracting(DesiredRealServer::desiredWeight)
                 .containsExactly(100, 100);
         assertThat(web.allDown()).isFalse();
     }
@@ -87,11 +87,11 @@ class DesiredStateBuilderTest {
                 node("n4", "fd00::4", EDGE)), Map.of());
 
         DesiredService web = s.services().get(key("10.0.0.100", 80));
-        assertThat(web.destinations().keySet()).containsExactly(dest("10.0.1.1", 80), dest("10.0.1.3", 80));
-        assertThat(web.destinations().values()).extracting(DesiredDestination::node).containsExactly("n1", "n3");
-        assertThat(web.destinations().values()).allSatisfy(d -> {
+        assertThat(web.realServers().keySet()).containsExactly(dest("10.0.1.1", 80), dest("10.0.1.3", 80));
+        assertThat(web.realServers().values()).extracting(DesiredRealServer::node).containsExactly("n1", "n3");
+        assertThat(web.realServers().values()).allSatisfy(d -> {
             assertThat(d.disposition()).isEqualTo(Disposition.ACTIVE);
-            assertThat(d.config().weight()).isEqualTo(7);
+            assertThat(d.spec().weight()).isEqualTo(7);
         });
         assertThat(s.problems()).singleElement().asString().contains("n4");
     }
@@ -100,7 +100,7 @@ class DesiredStateBuilderTest {
     void aFailedProbeTakesTheServerOutWithItsReason() {
         DesiredState s = build(List.of(staticService("web", "10.0.0.100", 80, "10.0.1.1", "10.0.1.2")), List.of(),
                 Map.of(target("10.0.1.1"), failed("connect refused"), target("10.0.1.2"), healthy()));
-        DesiredDestination d = only(s, "10.0.0.100", 80, "10.0.1.1");
+        DesiredRealServer d = only(s, "10.0.0.100", 80, "10.0.1.1");
         assertThat(d.disposition()).isEqualTo(Disposition.FAILED);
         assertThat(d.reason()).isEqualTo("connect refused");
         assertThat(d.desiredWeight()).isEqualTo(-1);
@@ -110,7 +110,7 @@ class DesiredStateBuilderTest {
     void a503DrainsRatherThanFails() {
         DesiredState s = build(List.of(staticService("web", "10.0.0.100", 80, "10.0.1.1", "10.0.1.2")), List.of(),
                 Map.of(target("10.0.1.1"), draining(), target("10.0.1.2"), healthy()));
-        DesiredDestination d = only(s, "10.0.0.100", 80, "10.0.1.1");
+        DesiredRealServer d = only(s, "10.0.0.100", 80, "10.0.1.1");
         assertThat(d.disposition()).isEqualTo(Disposition.DRAINING);
         assertThat(d.reason()).isEqualTo("draining: 503");
         assertThat(d.desiredWeight()).isZero();
@@ -132,9 +132,9 @@ class DesiredStateBuilderTest {
                 Map.of(), T0);
 
         DesiredService web = s.services().get(key("10.0.0.100", 80));
-        assertThat(web.destinations().values()).extracting(DesiredDestination::reason)
+        assertThat(web.realServers().values()).extracting(DesiredRealServer::reason)
                 .containsExactly("cordoned", "excluded from load balancers", "node not ready", "manual", "no check");
-        assertThat(web.destinations().values()).extracting(DesiredDestination::disposition)
+        assertThat(web.realServers().values()).extracting(DesiredRealServer::disposition)
                 .containsExactly(Disposition.DRAINING, Disposition.DRAINING, Disposition.DRAINING,
                         Disposition.DRAINING, Disposition.ACTIVE);
     }
@@ -159,7 +159,7 @@ class DesiredStateBuilderTest {
         DesiredState later = DesiredStateBuilder.build(List.of(spec), List.of(), health, List.of(),
                 first.drainStarts(), T0.plusSeconds(20));
 
-        DesiredDestination d = only(later, "10.0.0.100", 80, "10.0.1.1");
+        DesiredRealServer d = only(later, "10.0.0.100", 80, "10.0.1.1");
         assertThat(d.since()).isEqualTo(T0);
         assertThat(d.drainDeadline()).isEqualTo(T0.plusSeconds(30));
 
@@ -184,7 +184,7 @@ class DesiredStateBuilderTest {
         DesiredService web = s.services().get(key("10.0.0.100", 80));
         assertThat(web.allDown()).isTrue();
         assertThat(web.whenAllDown()).isEqualTo(WhenAllDown.FAIL_OPEN);
-        assertThat(web.destinations().values()).allSatisfy(d -> {
+        assertThat(web.realServers().values()).allSatisfy(d -> {
             assertThat(d.disposition()).isEqualTo(Disposition.FAIL_OPEN);
             assertThat(d.desiredWeight()).isEqualTo(100);
             assertThat(d.reason()).startsWith("fail-open");
@@ -199,10 +199,10 @@ class DesiredStateBuilderTest {
         DesiredState down = build(List.of(spec), List.of(), Map.of(target("10.0.1.1"), failed("HTTP 500")));
         DesiredState up = build(List.of(spec), List.of(), Map.of(target("10.0.1.1"), healthy()));
 
-        assertThat(down.services().get(key("10.0.0.100", 80)).destinations().values())
-                .extracting(DesiredDestination::disposition)
+        assertThat(down.services().get(key("10.0.0.100", 80)).realServers().values())
+                .extracting(DesiredRealServer::disposition)
                 .containsExactly(Disposition.FAILED, Disposition.SORRY);
-        assertThat(up.services().get(key("10.0.0.100", 80)).destinations()).doesNotContainKey(dest("10.0.9.9", 80));
+        assertThat(up.services().get(key("10.0.0.100", 80)).realServers()).doesNotContainKey(dest("10.0.9.9", 80));
     }
 
     @Test
@@ -211,7 +211,7 @@ class DesiredStateBuilderTest {
         DesiredState s = build(List.of(spec), List.of(), Map.of(target("10.0.1.1"), failed("HTTP 500")));
         DesiredService web = s.services().get(key("10.0.0.100", 80));
         assertThat(web.allDown()).isTrue();
-        assertThat(web.destinations().values()).allSatisfy(d -> assertThat(d.desiredWeight()).isEqualTo(-1));
+        assertThat(web.realServers().values()).allSatisfy(d -> assertThat(d.desiredWeight()).isEqualTo(-1));
     }
 
     @Test
@@ -230,7 +230,7 @@ class DesiredStateBuilderTest {
                 new RealServerSource.StaticList(List.of(
                         new io.lvsdirector.core.model.StaticRealServer(ip("10.0.1.1"), 5))), null);
         DesiredState s = build(List.of(spec), List.of(), Map.of());
-        DesiredDestination d = only(s, "10.0.0.100", 80, "10.0.1.1");
+        DesiredRealServer d = only(s, "10.0.0.100", 80, "10.0.1.1");
         assertThat(d.disposition()).isEqualTo(Disposition.ACTIVE);
         assertThat(d.health()).isEqualTo(HealthState.HEALTHY);
         assertThat(s.probeTargets()).isEmpty();

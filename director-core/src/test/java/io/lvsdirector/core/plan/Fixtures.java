@@ -10,6 +10,10 @@ import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.StaticRealServer;
 import io.lvsdirector.core.model.VirtualService;
 import io.lvsdirector.core.model.WhenAllDown;
+import io.lvsdirector.ipvs.RealServerKey;
+import io.lvsdirector.ipvs.RealServerStatus;
+import io.lvsdirector.ipvs.VirtualServerKey;
+import io.lvsdirector.ipvs.VirtualServerSpec;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -72,37 +76,37 @@ final class Fixtures {
         return NodeView.of(name, ip(address), labels);
     }
 
-    static ServiceKey key(String vip, int port) {
-        return new ServiceKey(io.lvsdirector.core.model.Protocol.TCP, ip(vip), port);
+    static VirtualServerKey key(String vip, int port) {
+        return VirtualServerKey.of(io.lvsdirector.ipvs.Protocol.TCP, ip(vip), port);
     }
 
-    static DestinationKey dest(String address, int port) {
-        return new DestinationKey(ip(address), port);
+    static RealServerKey dest(String address, int port) {
+        return new RealServerKey(ip(address), port);
     }
 
     /** The kernel table that {@code state} leads to, as if every op of a plan had succeeded. */
-    static ActualState apply(ActualState actual, Plan plan) {
-        ActualState s = actual;
+    static KernelTable apply(KernelTable actual, Plan plan) {
+        KernelTable s = actual;
         for (PlanOp op : plan.ops()) {
-            s = s.after(op);
+            s = s.after(op.op());
         }
         return s;
     }
 
-    /** A kernel table holding one service with these destinations. */
-    static ActualState table(ServiceKey key, ServiceConfig config, ActualDestination... dests) {
-        TreeMap<DestinationKey, ActualDestination> d = new TreeMap<>();
-        for (ActualDestination a : dests) {
+    /** A kernel table holding one service with these realServers. */
+    static KernelTable table(VirtualServerKey key, VirtualServerSpec config, RealServerStatus... dests) {
+        TreeMap<RealServerKey, RealServerStatus> d = new TreeMap<>();
+        for (RealServerStatus a : dests) {
             d.put(a.key(), a);
         }
-        TreeMap<ServiceKey, ActualService> t = new TreeMap<>();
-        t.put(key, new ActualService(key, config, d));
-        return new ActualState(t);
+        TreeMap<VirtualServerKey, KernelService> t = new TreeMap<>();
+        t.put(key, new KernelService(key, config, d));
+        return new KernelTable(t);
     }
 
-    static ActualState plus(ActualState a, ActualState b) {
-        TreeMap<ServiceKey, ActualService> t = new TreeMap<>(a.services());
+    static KernelTable plus(KernelTable a, KernelTable b) {
+        TreeMap<VirtualServerKey, KernelService> t = new TreeMap<>(a.services());
         t.putAll(b.services());
-        return new ActualState(t);
+        return new KernelTable(t);
     }
 }

@@ -15,6 +15,11 @@ import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.StaticRealServer;
 import io.lvsdirector.core.model.VirtualService;
 import io.lvsdirector.core.model.WhenAllDown;
+import io.lvsdirector.ipvs.RealServerKey;
+import io.lvsdirector.ipvs.RealServerSpec;
+import io.lvsdirector.ipvs.RealServerStatus;
+import io.lvsdirector.ipvs.Stats;
+import io.lvsdirector.ipvs.VirtualServerKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,7 +35,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The full build and plan are the reference: a pass that rebuilds only the services a health
  * transition touched ({@link DesiredStateBuilder#rebuild}, {@link Planner#plan(DesiredState,
- * ActualState, Set, Set)}) must plan exactly the ops the full pass plans, in the same order.
+ * KernelTable, Set, Set)}) must plan exactly the ops the full pass plans, in the same order.
  */
 class IncrementalPassTest {
 
@@ -79,9 +84,9 @@ class IncrementalPassTest {
             Instant now = T0;
             DesiredState previous = DesiredStateBuilder.build(specs, nodes, health, List.of(), Map.of(), now);
             assertTrue(previous.problems().isEmpty(), previous.problems().toString());
-            Set<ServiceKey> owned = new HashSet<>(previous.services().keySet());
-            ActualState actual = withConnections(r,
-                    Fixtures.apply(ActualState.EMPTY, Planner.plan(previous, ActualState.EMPTY, owned)));
+            Set<VirtualServerKey> owned = new HashSet<>(previous.services().keySet());
+            KernelTable actual = withConnections(r,
+                    Fixtures.apply(KernelTable.EMPTY, Planner.plan(previous, KernelTable.EMPTY, owned)));
             actual = Fixtures.apply(actual, Planner.plan(previous, actual, owned));
 
             for (int step = 0; step < 10; step++) {
@@ -103,7 +108,7 @@ class IncrementalPassTest {
                 Plan fullPlan = Planner.plan(full, actual, owned);
 
                 ServiceTargets serviceTargets = ServiceTargets.of(previous, specs, nodes);
-                Set<ServiceKey> only = serviceTargets.servicesOf(changed);
+                Set<VirtualServerKey> only = serviceTargets.servicesOf(changed);
                 previous.drainStarts().keySet().forEach(d -> only.add(d.service()));
                 DesiredState incremental = DesiredStateBuilder.rebuild(previous, specs, nodes, health, List.of(),
                         only, now);
@@ -117,7 +122,7 @@ class IncrementalPassTest {
                 assertEquals(incremental, fromSelected, where);
                 // A timer pass builds the same way but plans every service against the table it
                 // read, which someone may have changed: the drift repair must be the full pass's.
-                ActualState drifted = drift(r, actual, nodes);
+                KernelTable drifted = drift(r, actual, nodes);
                 assertEquals(Planner.plan(full, drifted, owned).ops(), Planner.plan(incremental, drifted, owned).ops(),
                         where + " after drift");
                 drifts += Planner.plan(full, drifted, owned).ops().equals(fullPlan.ops()) ? 0 : 1;
@@ -125,7 +130,7 @@ class IncrementalPassTest {
                 assertEquals(full.probeTargets(), incremental.probeTargets(), where);
                 assertEquals(full.problems(), incremental.problems(), where);
                 assertEquals(dispositions(full), dispositions(incremental), where);
-                for (ServiceKey key : only) {
+                for (VirtualServerKey key : only) {
                     assertEquals(full.services().get(key), incremental.services().get(key), where);
                 }
                 compared++;
@@ -148,33 +153,33 @@ class IncrementalPassTest {
         };
     }
 
-    private static ActualState withConnections(Random r, ActualState a) {
-        TreeMap<ServiceKey, ActualService> t = new TreeMap<>();
-        for (ActualService s : a.services().values()) {
-            TreeMap<DestinationKey, ActualDestination> d = new TreeMap<>();
-            for (ActualDestination x : s.destinations().values()) {
-                d.put(x.key(), new ActualDestination(x.key(), x.config(), r.nextInt(2) * r.nextInt(5), 0));
+    private static KernelTable withConnections(Random r, KernelTable a) {
+        TreeMap<VirtualServerKey, KernelService> t = new TreeMap<>();
+        for (KernelService s : a.services().values()) {
+            TreeMap<RealServerKey, RealServerStatus> d = new TreeMap<>();
+            for (RealServerStatus x : s.realServers().values()) {
+                d.put(x.key(), new RealServerStatus(x.key(), x.spec(), r.nextInt(2) * r.nextInt(5), 0, 0, Stats.ZERO));
             }
-            t.put(s.key(), new ActualService(s.key(), s.config(), d));
+            t.put(s.key(), new KernelService(s.key(), s.spec(), d));
         }
-        return new ActualState(t);
+        return new KernelTable(t);
     }
 
     /**
      * The table after someone else's hand: a service gone ({@code ipvsadm -D}), a real server gone or
      * at another weight, a stray real server added.
      */
-    private static ActualState drift(Random r, ActualState a, List<NodeView> nodes) {
-        TreeMap<ServiceKey, ActualService> t = new TreeMap<>(a.services());
-        List<ServiceKey> keys = new ArrayList<>(t.keySet());
+    private static KernelTable drift(Random r, KernelTable a, List<NodeView> nodes) {
+        TreeMap<VirtualServerKey, KernelService> t = new TreeMap<>(a.services());
+        List<VirtualServerKey> keys = new ArrayList<>(t.keySet());
         for (int i = 0; i < 1 + r.nextInt(3) && !keys.isEmpty(); i++) {
-            ServiceKey k = keys.get(r.nextInt(keys.size()));
-            ActualService s = t.get(k);
+            VirtualServerKey k = keys.get(r.nextInt(keys.size()));
+            KernelService s = t.get(k);
             if (s == null) {
                 continue;
             }
-            TreeMap<DestinationKey, ActualDestination> d = new TreeMap<>(s.destinations());
-            List<DestinationKey> dk = new ArrayList<>(d.keySet());
+            TreeMap<RealServerKey, RealServerStatus> d = new TreeMap<>(s.realServers());
+            List<RealServerKey> dk = new ArrayList<>(d.keySet());
             switch (r.nextInt(4)) {
                 case 0 -> t.remove(k);
                 case 1 -> {
@@ -184,30 +189,29 @@ class IncrementalPassTest {
                 }
                 case 2 -> {
                     if (!dk.isEmpty()) {
-                        ActualDestination x = d.get(dk.get(r.nextInt(dk.size())));
-                        d.put(x.key(), new ActualDestination(x.key(), x.config().withWeight(1 + r.nextInt(3)),
-                                x.activeConnections(), x.inactiveConnections()));
+                        RealServerStatus x = d.get(dk.get(r.nextInt(dk.size())));
+                        d.put(x.key(), new RealServerStatus(x.key(), x.spec().withWeight(1 + r.nextInt(3)),
+                                x.activeConns(), x.inactiveConns(), 0, Stats.ZERO));
                     }
                 }
                 default -> {
-                    DestinationKey stray = new DestinationKey(nodes.get(r.nextInt(nodes.size())).addresses().get(0), 8443);
-                    d.put(stray, new ActualDestination(stray, new DestinationConfig(1,
-                            io.lvsdirector.core.model.Forwarding.DIRECT_ROUTE), 0, 0));
+                    RealServerKey stray = new RealServerKey(nodes.get(r.nextInt(nodes.size())).addresses().get(0), 8443);
+                    d.put(stray, new RealServerStatus(stray, RealServerSpec.of(io.lvsdirector.ipvs.Forwarding.DIRECT_ROUTE, 1), 0, 0, 0, Stats.ZERO));
                 }
             }
             if (t.containsKey(k)) {
-                t.put(k, new ActualService(k, s.config(), d));
+                t.put(k, new KernelService(k, s.spec(), d));
             }
         }
-        return new ActualState(t);
+        return new KernelTable(t);
     }
 
-    /** What the planner reads of each destination (not the "since" of unprobed servers). */
-    private static Map<ServiceKey, Map<DestinationKey, String>> dispositions(DesiredState d) {
-        Map<ServiceKey, Map<DestinationKey, String>> out = new TreeMap<>();
+    /** What the planner reads of each real server (not the "since" of unprobed servers). */
+    private static Map<VirtualServerKey, Map<RealServerKey, String>> dispositions(DesiredState d) {
+        Map<VirtualServerKey, Map<RealServerKey, String>> out = new TreeMap<>();
         for (DesiredService s : d.services().values()) {
-            Map<DestinationKey, String> m = new TreeMap<>();
-            s.destinations().values().forEach(x -> m.put(x.key(), x.disposition() + " " + x.config() + " "
+            Map<RealServerKey, String> m = new TreeMap<>();
+            s.realServers().values().forEach(x -> m.put(x.key(), x.disposition() + " " + x.spec() + " "
                     + x.drainDeadline()));
             out.put(s.key(), m);
         }

@@ -18,11 +18,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lvsdirector.core.health.HealthStatus;
 import io.lvsdirector.core.health.ProbeTarget;
-import io.lvsdirector.core.model.Forwarding;
 import io.lvsdirector.core.model.Persistence;
 import io.lvsdirector.core.model.ServiceFlag;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.WhenAllDown;
+import io.lvsdirector.ipvs.Forwarding;
+import io.lvsdirector.ipvs.IpvsOp;
+import io.lvsdirector.ipvs.RealServerKey;
+import io.lvsdirector.ipvs.RealServerSpec;
+import io.lvsdirector.ipvs.RealServerStatus;
+import io.lvsdirector.ipvs.SchedulerFlag;
+import io.lvsdirector.ipvs.Stats;
+import io.lvsdirector.ipvs.VirtualServerKey;
+import io.lvsdirector.ipvs.VirtualServerSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,13 +44,13 @@ import org.junit.jupiter.api.Test;
 
 class PlannerTest {
 
-    private static final ServiceKey WEB = key("10.0.0.100", 80);
-    private static final ServiceConfig WRR = new ServiceConfig("wrr", Set.of(), Persistence.NONE);
-    private static final DestinationConfig W100 = new DestinationConfig(100, Forwarding.DIRECT_ROUTE);
+    private static final VirtualServerKey WEB = key("10.0.0.100", 80);
+    private static final VirtualServerSpec WRR = VirtualServerSpec.of("wrr");
+    private static final RealServerSpec W100 = RealServerSpec.of(Forwarding.DIRECT_ROUTE, 100);
 
-    private static ActualDestination rs(String address, int weight, long active, long inactive) {
-        return new ActualDestination(dest(address, 80), new DestinationConfig(weight, Forwarding.DIRECT_ROUTE),
-                active, inactive);
+    private static RealServerStatus rs(String address, int weight, long active, long inactive) {
+        return new RealServerStatus(dest(address, 80), RealServerSpec.of(Forwarding.DIRECT_ROUTE, weight),
+                active, inactive, 0, Stats.ZERO);
     }
 
     private static DesiredState desired(List<ServiceSpec> specs, Map<ProbeTarget, HealthStatus> health,
@@ -62,18 +70,18 @@ class PlannerTest {
     void anEmptyKernelGetsTheServiceFirstThenItsRealServers() {
         DesiredState d = desired(List.of(staticService("web", "10.0.0.100", 80, "10.0.1.1", "10.0.1.2")),
                 allHealthy("10.0.1.1", "10.0.1.2"), T0);
-        Plan plan = Planner.plan(d, ActualState.EMPTY, Set.of());
+        Plan plan = Planner.plan(d, KernelTable.EMPTY, Set.of());
         assertThat(plan.ops()).containsExactly(
-                new PlanOp.AddService("web", WEB, WRR),
-                new PlanOp.AddDestination("web", WEB, dest("10.0.1.1", 80), W100),
-                new PlanOp.AddDestination("web", WEB, dest("10.0.1.2", 80), W100));
+                PlanOp.addService("web", WEB, WRR),
+                PlanOp.addRealServer("web", WEB, dest("10.0.1.1", 80), W100),
+                PlanOp.addRealServer("web", WEB, dest("10.0.1.2", 80), W100));
     }
 
     @Test
     void aKernelThatAlreadyMatchesIsAdoptedWithoutAnyOp() {
         DesiredState d = desired(List.of(staticService("web", "10.0.0.100", 80, "10.0.1.1", "10.0.1.2")),
                 allHealthy("10.0.1.1", "10.0.1.2"), T0);
-        ActualState kernel = table(WEB, WRR, rs("10.0.1.1", 100, 3, 9), rs("10.0.1.2", 100, 0, 0));
+        KernelTable kernel = table(WEB, WRR, rs("10.0.1.1", 100, 3, 9), rs("10.0.1.2", 100, 0, 0));
         // Not owned yet: this is the first pass after a restart.
         assertThat(Planner.plan(d, kernel, Set.of()).ops()).isEmpty();
     }
@@ -82,7 +90,7 @@ class PlannerTest {
     void aRestartBeforeAnyProbeAnsweredChangesNothing() {
         DesiredState d = desired(List.of(staticService("web", "10.0.0.100", 80, "10.0.1.1", "10.0.1.2")),
                 Map.of(), T0);
-        ActualState kernel = table(WEB, WRR, rs("10.0.1.1", 100, 3, 9), rs("10.0.1.2", 100, 0, 0));
+        KernelTable kernel = table(WEB, WRR, rs("10.0.1.1", 100, 3, 9), rs("10.0.1.2", 100, 0, 0));
         assertThat(Planner.plan(d, kernel, Set.of()).ops()).isEmpty();
     }
 
@@ -90,7 +98,7 @@ class PlannerTest {
     void anUnknownServerIsNeitherAddedNorRemoved() {
         DesiredState d = desired(List.of(staticService("web", "10.0.0.100", 80, "10.0.1.1", "10.0.1.2")),
                 Map.of(), T0);
-        ActualState kernel = table(WEB, WRR, rs("10.0.1.1", 100, 0, 0));
+        KernelTable kernel = table(WEB, WRR, rs("10.0.1.1", 100, 0, 0));
         assertThat(Planner.plan(d, kernel, Set.of(WEB)).ops()).isEmpty();
     }
 
@@ -99,11 +107,11 @@ class PlannerTest {
         DesiredState d = desired(List.of(staticService("web", "10.0.0.100", 80, "10.0.1.1")),
                 allHealthy("10.0.1.1"), T0);
         // kube-proxy's service on the same VIP, another port, and a hand-made one elsewhere.
-        ActualState kernel = plus(plus(
+        KernelTable kernel = plus(plus(
                 table(WEB, WRR, rs("10.0.1.1", 100, 0, 0)),
-                table(key("10.0.0.100", 8443), new ServiceConfig("rr", Set.of(), Persistence.NONE),
+                table(key("10.0.0.100", 8443), VirtualServerSpec.of("rr"),
                         rs("10.0.7.7", 1, 0, 0))),
-                table(key("10.96.0.1", 443), new ServiceConfig("rr", Set.of(), Persistence.NONE),
+                table(key("10.96.0.1", 443), VirtualServerSpec.of("rr"),
                         rs("10.0.7.8", 1, 0, 0)));
         assertThat(Planner.plan(d, kernel, Set.of(WEB)).ops()).isEmpty();
     }
@@ -111,30 +119,30 @@ class PlannerTest {
     @Test
     void anOwnedServiceNoLongerDesiredIsDeletedWithoutDeletingItsServersOneByOne() {
         DesiredState d = desired(List.of(), Map.of(), T0);
-        ActualState kernel = plus(table(WEB, WRR, rs("10.0.1.1", 100, 0, 0), rs("10.0.1.2", 100, 0, 0)),
+        KernelTable kernel = plus(table(WEB, WRR, rs("10.0.1.1", 100, 0, 0), rs("10.0.1.2", 100, 0, 0)),
                 table(key("10.96.0.1", 443), WRR));
         assertThat(Planner.plan(d, kernel, Set.of(WEB)).ops())
-                .containsExactly(new PlanOp.DeleteService(WEB.toString(), WEB));
+                .containsExactly(PlanOp.deleteService(WEB.toString(), WEB));
     }
 
     @Test
     void aWeightChangeIsAnEditInPlace() {
         ServiceSpec spec = staticService("web", "10.0.0.100", 80, "10.0.1.1");
         DesiredState d = desired(List.of(spec), allHealthy("10.0.1.1"), T0);
-        ActualState kernel = table(WEB, WRR, rs("10.0.1.1", 5, 10, 0));
+        KernelTable kernel = table(WEB, WRR, rs("10.0.1.1", 5, 10, 0));
         assertThat(Planner.plan(d, kernel, Set.of(WEB)).ops())
-                .containsExactly(new PlanOp.UpdateDestination("web", WEB, dest("10.0.1.1", 80), W100));
+                .containsExactly(PlanOp.updateRealServer("web", WEB, dest("10.0.1.1", 80), W100));
     }
 
     @Test
     void aForwardingChangeIsAnEditInPlace() {
         ServiceSpec spec = staticService("web", "10.0.0.100", 80, "10.0.1.1");
-        spec = new ServiceSpec(spec.service().withForwarding(Forwarding.MASQUERADE), spec.realServers(),
+        spec = new ServiceSpec(spec.service().withForwarding(Forwarding.MASQ), spec.realServers(),
                 spec.healthCheck(), spec.whenAllDown(), spec.drainTimeout());
         DesiredState d = desired(List.of(spec), allHealthy("10.0.1.1"), T0);
-        ActualState kernel = table(WEB, WRR, rs("10.0.1.1", 100, 0, 0));
-        assertThat(Planner.plan(d, kernel, Set.of(WEB)).ops()).containsExactly(new PlanOp.UpdateDestination(
-                "web", WEB, dest("10.0.1.1", 80), new DestinationConfig(100, Forwarding.MASQUERADE)));
+        KernelTable kernel = table(WEB, WRR, rs("10.0.1.1", 100, 0, 0));
+        assertThat(Planner.plan(d, kernel, Set.of(WEB)).ops()).containsExactly(PlanOp.updateRealServer(
+                "web", WEB, dest("10.0.1.1", 80), RealServerSpec.of(Forwarding.MASQ, 100)));
     }
 
     @Test
@@ -144,25 +152,25 @@ class PlannerTest {
                 .withPersistence(Persistence.of(Duration.ofSeconds(300))), spec.realServers(), spec.healthCheck(),
                 spec.whenAllDown(), spec.drainTimeout());
         DesiredState d = desired(List.of(spec), allHealthy("10.0.1.1"), T0);
-        ActualState kernel = table(WEB, WRR, rs("10.0.1.1", 100, 4, 4));
-        assertThat(Planner.plan(d, kernel, Set.of(WEB)).ops()).containsExactly(new PlanOp.UpdateService("web", WEB,
-                new ServiceConfig("mh", Set.of(ServiceFlag.SCHED_FLAG_1), Persistence.of(Duration.ofSeconds(300)))));
+        KernelTable kernel = table(WEB, WRR, rs("10.0.1.1", 100, 4, 4));
+        assertThat(Planner.plan(d, kernel, Set.of(WEB)).ops()).containsExactly(PlanOp.updateService("web", WEB,
+                new VirtualServerSpec("mh", Set.of(SchedulerFlag.MH_FALLBACK), 300, 0, "")));
     }
 
     @Test
     void aFailedServerIsDeletedAtOnceEvenWithConnections() {
         DesiredState d = desired(List.of(staticService("web", "10.0.0.100", 80, "10.0.1.1", "10.0.1.2")),
                 Map.of(target("10.0.1.1"), failed("connect refused"), target("10.0.1.2"), healthy()), T0);
-        ActualState kernel = table(WEB, WRR, rs("10.0.1.1", 100, 50, 50), rs("10.0.1.2", 100, 0, 0));
+        KernelTable kernel = table(WEB, WRR, rs("10.0.1.1", 100, 50, 50), rs("10.0.1.2", 100, 0, 0));
         assertThat(Planner.plan(d, kernel, Set.of(WEB)).ops())
-                .containsExactly(new PlanOp.DeleteDestination("web", WEB, dest("10.0.1.1", 80)));
+                .containsExactly(PlanOp.deleteRealServer("web", WEB, dest("10.0.1.1", 80)));
     }
 
     @Test
     void aFailedServerAbsentFromTheKernelIsNotAdded() {
         DesiredState d = desired(List.of(staticService("web", "10.0.0.100", 80, "10.0.1.1", "10.0.1.2")),
                 Map.of(target("10.0.1.1"), failed("timeout"), target("10.0.1.2"), healthy()), T0);
-        ActualState kernel = table(WEB, WRR, rs("10.0.1.2", 100, 0, 0));
+        KernelTable kernel = table(WEB, WRR, rs("10.0.1.2", 100, 0, 0));
         assertThat(Planner.plan(d, kernel, Set.of(WEB)).ops()).isEmpty();
     }
 
@@ -170,9 +178,9 @@ class PlannerTest {
     void aDrainingServerGoesToWeightZeroWhileItHasConnections() {
         DesiredState d = desired(List.of(staticService("web", "10.0.0.100", 80, "10.0.1.1", "10.0.1.2")),
                 Map.of(target("10.0.1.1"), draining(), target("10.0.1.2"), healthy()), T0);
-        ActualState kernel = table(WEB, WRR, rs("10.0.1.1", 100, 0, 2), rs("10.0.1.2", 100, 0, 0));
+        KernelTable kernel = table(WEB, WRR, rs("10.0.1.1", 100, 0, 2), rs("10.0.1.2", 100, 0, 0));
         Plan plan = Planner.plan(d, kernel, Set.of(WEB));
-        assertThat(plan.ops()).containsExactly(new PlanOp.UpdateDestination("web", WEB, dest("10.0.1.1", 80),
+        assertThat(plan.ops()).containsExactly(PlanOp.updateRealServer("web", WEB, dest("10.0.1.1", 80),
                 W100.withWeight(0)));
         // Once at weight 0 nothing more happens while connections remain.
         assertThat(Planner.plan(d, apply(kernel, plan), Set.of(WEB)).ops()).isEmpty();
@@ -182,9 +190,9 @@ class PlannerTest {
     void aDrainingServerIsDeletedAtZeroActiveAndInactiveConnections() {
         DesiredState d = desired(List.of(staticService("web", "10.0.0.100", 80, "10.0.1.1", "10.0.1.2")),
                 Map.of(target("10.0.1.1"), draining(), target("10.0.1.2"), healthy()), T0);
-        ActualState kernel = table(WEB, WRR, rs("10.0.1.1", 0, 0, 0), rs("10.0.1.2", 100, 0, 0));
+        KernelTable kernel = table(WEB, WRR, rs("10.0.1.1", 0, 0, 0), rs("10.0.1.2", 100, 0, 0));
         assertThat(Planner.plan(d, kernel, Set.of(WEB)).ops())
-                .containsExactly(new PlanOp.DeleteDestination("web", WEB, dest("10.0.1.1", 80)));
+                .containsExactly(PlanOp.deleteRealServer("web", WEB, dest("10.0.1.1", 80)));
     }
 
     @Test
@@ -192,7 +200,7 @@ class PlannerTest {
         ServiceSpec spec = withDrainTimeout(staticService("web", "10.0.0.100", 80, "10.0.1.1", "10.0.1.2"),
                 Duration.ofSeconds(30));
         Map<ProbeTarget, HealthStatus> health = Map.of(target("10.0.1.1"), draining(), target("10.0.1.2"), healthy());
-        ActualState kernel = table(WEB, WRR, rs("10.0.1.1", 0, 7, 0), rs("10.0.1.2", 100, 0, 0));
+        KernelTable kernel = table(WEB, WRR, rs("10.0.1.1", 0, 7, 0), rs("10.0.1.2", 100, 0, 0));
         DesiredState first = DesiredStateBuilder.build(List.of(spec), List.of(), health, List.of(), Map.of(), T0);
 
         DesiredState before = DesiredStateBuilder.build(List.of(spec), List.of(), health, List.of(),
@@ -202,14 +210,14 @@ class PlannerTest {
         DesiredState at = DesiredStateBuilder.build(List.of(spec), List.of(), health, List.of(),
                 first.drainStarts(), T0.plusSeconds(30));
         assertThat(Planner.plan(at, kernel, Set.of(WEB)).ops())
-                .containsExactly(new PlanOp.DeleteDestination("web", WEB, dest("10.0.1.1", 80)));
+                .containsExactly(PlanOp.deleteRealServer("web", WEB, dest("10.0.1.1", 80)));
     }
 
     @Test
     void aDrainingServerAbsentFromTheKernelIsNotAddedBack() {
         DesiredState d = desired(List.of(staticService("web", "10.0.0.100", 80, "10.0.1.1", "10.0.1.2")),
                 Map.of(target("10.0.1.1"), draining(), target("10.0.1.2"), healthy()), T0);
-        ActualState kernel = table(WEB, WRR, rs("10.0.1.2", 100, 0, 0));
+        KernelTable kernel = table(WEB, WRR, rs("10.0.1.2", 100, 0, 0));
         assertThat(Planner.plan(d, kernel, Set.of(WEB)).ops()).isEmpty();
     }
 
@@ -217,16 +225,16 @@ class PlannerTest {
     void aStrayServerInAnOwnedServiceIsRemoved() {
         DesiredState d = desired(List.of(staticService("web", "10.0.0.100", 80, "10.0.1.1")),
                 allHealthy("10.0.1.1"), T0);
-        ActualState kernel = table(WEB, WRR, rs("10.0.1.1", 100, 0, 0), rs("10.0.1.9", 1, 0, 0));
+        KernelTable kernel = table(WEB, WRR, rs("10.0.1.1", 100, 0, 0), rs("10.0.1.9", 1, 0, 0));
         assertThat(Planner.plan(d, kernel, Set.of(WEB)).ops())
-                .containsExactly(new PlanOp.DeleteDestination("web", WEB, dest("10.0.1.9", 80)));
+                .containsExactly(PlanOp.deleteRealServer("web", WEB, dest("10.0.1.9", 80)));
     }
 
     @Test
     void failOpenKeepsFailedServersInTheKernel() {
         DesiredState d = desired(List.of(staticService("web", "10.0.0.100", 80, "10.0.1.1", "10.0.1.2")),
                 Map.of(target("10.0.1.1"), failed("timeout"), target("10.0.1.2"), failed("HTTP 500")), T0);
-        ActualState kernel = table(WEB, WRR, rs("10.0.1.1", 100, 0, 0), rs("10.0.1.2", 100, 0, 0));
+        KernelTable kernel = table(WEB, WRR, rs("10.0.1.1", 100, 0, 0), rs("10.0.1.2", 100, 0, 0));
         assertThat(Planner.plan(d, kernel, Set.of(WEB)).ops()).isEmpty();
     }
 
@@ -234,10 +242,10 @@ class PlannerTest {
     void failOpenPutsAllDownServersBackAtTheirWeights() {
         DesiredState d = desired(List.of(staticService("web", "10.0.0.100", 80, "10.0.1.1", "10.0.1.2")),
                 Map.of(target("10.0.1.1"), failed("timeout"), target("10.0.1.2"), draining()), T0);
-        ActualState kernel = table(WEB, WRR, rs("10.0.1.2", 0, 5, 0));
+        KernelTable kernel = table(WEB, WRR, rs("10.0.1.2", 0, 5, 0));
         assertThat(Planner.plan(d, kernel, Set.of(WEB)).ops()).containsExactly(
-                new PlanOp.AddDestination("web", WEB, dest("10.0.1.1", 80), W100),
-                new PlanOp.UpdateDestination("web", WEB, dest("10.0.1.2", 80), W100));
+                PlanOp.addRealServer("web", WEB, dest("10.0.1.1", 80), W100),
+                PlanOp.updateRealServer("web", WEB, dest("10.0.1.2", 80), W100));
     }
 
     @Test
@@ -245,28 +253,28 @@ class PlannerTest {
         ServiceSpec spec = withPolicy(staticService("web", "10.0.0.100", 80, "10.0.1.1"),
                 new WhenAllDown.SorryServer(ip("10.0.9.9"), 1));
         DesiredState d = desired(List.of(spec), Map.of(target("10.0.1.1"), failed("HTTP 500")), T0);
-        ActualState kernel = table(WEB, WRR, rs("10.0.1.1", 100, 0, 0));
+        KernelTable kernel = table(WEB, WRR, rs("10.0.1.1", 100, 0, 0));
         assertThat(Planner.plan(d, kernel, Set.of(WEB)).ops()).containsExactly(
-                new PlanOp.AddDestination("web", WEB, dest("10.0.9.9", 80),
-                        new DestinationConfig(1, Forwarding.DIRECT_ROUTE)),
-                new PlanOp.DeleteDestination("web", WEB, dest("10.0.1.1", 80)));
+                PlanOp.addRealServer("web", WEB, dest("10.0.9.9", 80),
+                        RealServerSpec.of(Forwarding.DIRECT_ROUTE, 1)),
+                PlanOp.deleteRealServer("web", WEB, dest("10.0.1.1", 80)));
 
         // And leaves when a real server is back.
         DesiredState back = desired(List.of(spec), Map.of(target("10.0.1.1"), healthy()), T0);
-        ActualState sorry = table(WEB, WRR, new ActualDestination(dest("10.0.9.9", 80),
-                new DestinationConfig(1, Forwarding.DIRECT_ROUTE), 0, 0));
+        KernelTable sorry = table(WEB, WRR, new RealServerStatus(dest("10.0.9.9", 80),
+                RealServerSpec.of(Forwarding.DIRECT_ROUTE, 1), 0, 0, 0, Stats.ZERO));
         assertThat(Planner.plan(back, sorry, Set.of(WEB)).ops()).containsExactly(
-                new PlanOp.AddDestination("web", WEB, dest("10.0.1.1", 80), W100),
-                new PlanOp.DeleteDestination("web", WEB, dest("10.0.9.9", 80)));
+                PlanOp.addRealServer("web", WEB, dest("10.0.1.1", 80), W100),
+                PlanOp.deleteRealServer("web", WEB, dest("10.0.9.9", 80)));
     }
 
     @Test
     void emptyRemovesEveryServerWhenAllAreDown() {
         ServiceSpec spec = withPolicy(staticService("web", "10.0.0.100", 80, "10.0.1.1"), WhenAllDown.EMPTY);
         DesiredState d = desired(List.of(spec), Map.of(target("10.0.1.1"), failed("HTTP 500")), T0);
-        ActualState kernel = table(WEB, WRR, rs("10.0.1.1", 100, 0, 0));
+        KernelTable kernel = table(WEB, WRR, rs("10.0.1.1", 100, 0, 0));
         assertThat(Planner.plan(d, kernel, Set.of(WEB)).ops())
-                .containsExactly(new PlanOp.DeleteDestination("web", WEB, dest("10.0.1.1", 80)));
+                .containsExactly(PlanOp.deleteRealServer("web", WEB, dest("10.0.1.1", 80)));
     }
 
     @Test
@@ -276,12 +284,12 @@ class PlannerTest {
         for (int round = 0; round < 500; round++) {
             List<ServiceSpec> specs = new ArrayList<>();
             Map<ProbeTarget, HealthStatus> health = new HashMap<>();
-            TreeMap<ServiceKey, ActualService> kernel = new TreeMap<>();
-            Set<ServiceKey> owned = new java.util.HashSet<>();
+            TreeMap<VirtualServerKey, KernelService> kernel = new TreeMap<>();
+            Set<VirtualServerKey> owned = new java.util.HashSet<>();
             for (int s = 0; s < 4; s++) {
                 String vip = "10.0.0." + (100 + s);
                 List<String> rs = new ArrayList<>();
-                TreeMap<DestinationKey, ActualDestination> dests = new TreeMap<>();
+                TreeMap<RealServerKey, RealServerStatus> dests = new TreeMap<>();
                 for (int r = 1; r <= 4; r++) {
                     String a = "10.0.1." + r;
                     if (random.nextBoolean()) {
@@ -292,8 +300,8 @@ class PlannerTest {
                         health.put(target(a), h == 1 ? healthy() : h == 2 ? failed("timeout") : draining());
                     }
                     if (random.nextBoolean()) {
-                        dests.put(dest(a, 80), new ActualDestination(dest(a, 80), new DestinationConfig(
-                                random.nextInt(3) * 50, Forwarding.DIRECT_ROUTE), random.nextInt(2), 0));
+                        dests.put(dest(a, 80), new RealServerStatus(dest(a, 80), RealServerSpec.of(Forwarding.DIRECT_ROUTE, 
+                                random.nextInt(3) * 50), random.nextInt(2), 0, 0, Stats.ZERO));
                     }
                 }
                 if (random.nextInt(4) > 0) {
@@ -303,36 +311,36 @@ class PlannerTest {
                             : new WhenAllDown.SorryServer(ip("10.0.9.9"), 1)));
                 }
                 if (random.nextBoolean()) {
-                    kernel.put(key(vip, 80), new ActualService(key(vip, 80),
-                            random.nextBoolean() ? WRR : new ServiceConfig("rr", Set.of(), Persistence.NONE), dests));
+                    kernel.put(key(vip, 80), new KernelService(key(vip, 80),
+                            random.nextBoolean() ? WRR : VirtualServerSpec.of("rr"), dests));
                 }
                 if (random.nextBoolean()) {
                     owned.add(key(vip, 80));
                 }
             }
             DesiredState d = desired(specs, health, T0);
-            ActualState actual = new ActualState(kernel);
+            KernelTable actual = new KernelTable(kernel);
             Plan plan = Planner.plan(d, actual, owned);
 
             Set<Object> deleted = new java.util.HashSet<>();
             Set<Object> added = new java.util.HashSet<>();
             for (PlanOp op : plan.ops()) {
-                if (op instanceof PlanOp.DeleteDestination del) {
-                    deleted.add(List.of(del.service(), del.destination()));
-                } else if (op instanceof PlanOp.AddDestination add) {
-                    added.add(List.of(add.service(), add.destination()));
-                } else if (op instanceof PlanOp.DeleteService del) {
+                if (op.op() instanceof IpvsOp.DeleteRealServer del) {
+                    deleted.add(List.of(del.service(), del.realServer()));
+                } else if (op.op() instanceof IpvsOp.AddRealServer add) {
+                    added.add(List.of(add.service(), add.realServer().key()));
+                } else if (op.op() instanceof IpvsOp.DeleteService del) {
                     deleted.add(del.service());
-                } else if (op instanceof PlanOp.AddService add) {
+                } else if (op.op() instanceof IpvsOp.AddService add) {
                     added.add(add.service());
                     assertThat(actual.services()).doesNotContainKey(add.service());
                 }
             }
             assertThat(java.util.Collections.disjoint(deleted, added)).as("round %d churn", round).isTrue();
 
-            ActualState after = apply(actual, plan);
+            KernelTable after = apply(actual, plan);
             assertThat(Planner.plan(d, after, owned).ops()).as("round %d re-plan", round).isEmpty();
-            for (ServiceKey k : kernel.keySet()) {
+            for (VirtualServerKey k : kernel.keySet()) {
                 if (!owned.contains(k) && !d.services().containsKey(k)) {
                     assertThat(after.services().get(k)).as("foreign service").isEqualTo(kernel.get(k));
                 }

@@ -8,9 +8,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lvsdirector.core.health.HealthStatus;
 import io.lvsdirector.core.health.ProbeTarget;
-import io.lvsdirector.core.model.Forwarding;
-import io.lvsdirector.core.model.Persistence;
 import io.lvsdirector.core.model.ServiceSpec;
+import io.lvsdirector.ipvs.Forwarding;
+import io.lvsdirector.ipvs.IpvsOp;
+import io.lvsdirector.ipvs.RealServerKey;
+import io.lvsdirector.ipvs.RealServerSpec;
+import io.lvsdirector.ipvs.RealServerStatus;
+import io.lvsdirector.ipvs.Stats;
+import io.lvsdirector.ipvs.VirtualServerKey;
+import io.lvsdirector.ipvs.VirtualServerSpec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -25,24 +31,24 @@ import org.junit.jupiter.api.Test;
  */
 class UnreadableEntriesPlanTest {
 
-    private static final ServiceKey WEB = key("198.18.0.100", 80);
-    private static final ServiceConfig WRR = new ServiceConfig("wrr", Set.of(), Persistence.NONE);
-    private static final DestinationConfig W100 = new DestinationConfig(100, Forwarding.DIRECT_ROUTE);
+    private static final VirtualServerKey WEB = key("198.18.0.100", 80);
+    private static final VirtualServerSpec WRR = VirtualServerSpec.of("wrr");
+    private static final RealServerSpec W100 = RealServerSpec.of(Forwarding.DIRECT_ROUTE, 100);
 
     private static DesiredState desired(Map<ProbeTarget, HealthStatus> health, ServiceSpec... specs) {
         return DesiredStateBuilder.build(List.of(specs), List.of(), health, List.of(), Map.of(), T0);
     }
 
-    private static ActualState withUnreadable(ActualState readable, Unreadable... odd) {
-        TreeMap<ServiceKey, Unreadable> m = new TreeMap<>();
+    private static KernelTable withUnreadable(KernelTable readable, Unreadable... odd) {
+        TreeMap<VirtualServerKey, Unreadable> m = new TreeMap<>();
         for (Unreadable u : odd) {
             m.put(u.service(), u);
         }
-        return new ActualState(readable.services(), m);
+        return new KernelTable(readable.services(), m);
     }
 
-    private static Unreadable dests(ServiceKey key, String... addresses) {
-        TreeMap<DestinationKey, String> d = new TreeMap<>();
+    private static Unreadable dests(VirtualServerKey key, String... addresses) {
+        TreeMap<RealServerKey, String> d = new TreeMap<>();
         for (String a : addresses) {
             d.put(dest(a, 80), "weight 100000 out of range 0..65535");
         }
@@ -53,13 +59,13 @@ class UnreadableEntriesPlanTest {
     void anUnreadableServiceOfOursIsEditedInPlaceAndItsRealServersWaitForTheNextRead() {
         DesiredState d = desired(Map.of(target("198.18.0.21"), Fixtures.healthy()),
                 Fixtures.staticService("web", "198.18.0.100", 80, "198.18.0.21"));
-        ActualState actual = withUnreadable(ActualState.EMPTY,
+        KernelTable actual = withUnreadable(KernelTable.EMPTY,
                 Unreadable.service(WEB, "persistence netmask 255.0.255.0 is not a prefix"));
 
         Plan plan = Planner.plan(d, actual, Set.of());
 
         // Not an add (EEXIST), and no real server yet: the kernel may hold any of them.
-        assertThat(plan.ops()).containsExactly(new PlanOp.UpdateService("web", WEB, WRR));
+        assertThat(plan.ops()).containsExactly(PlanOp.updateService("web", WEB, WRR));
         assertThat(Planner.plan(d, actual, Set.of(), Set.of(WEB)).ops()).isEqualTo(plan.ops());
     }
 
@@ -71,19 +77,19 @@ class UnreadableEntriesPlanTest {
                 target("198.18.0.22"), Fixtures.failed("timeout"),
                 target("198.18.0.23"), Fixtures.draining()), spec);
         // The service reads, with .24 readable; .21, .22, .23 and a stray .29 are not.
-        ActualState actual = withUnreadable(Fixtures.table(WEB, WRR,
-                        new ActualDestination(dest("198.18.0.24", 80), W100, 0, 0)),
+        KernelTable actual = withUnreadable(Fixtures.table(WEB, WRR,
+                        new RealServerStatus(dest("198.18.0.24", 80), W100, 0, 0, 0, Stats.ZERO)),
                 dests(WEB, "198.18.0.21", "198.18.0.22", "198.18.0.23", "198.18.0.29"));
 
         Plan plan = Planner.plan(d, actual, Set.of(WEB));
 
         assertThat(plan.ops()).containsExactly(
-                new PlanOp.UpdateDestination("web", WEB, dest("198.18.0.21", 80), W100),
+                PlanOp.updateRealServer("web", WEB, dest("198.18.0.21", 80), W100),
                 // Draining with unknown connections: weight 0 now; the next read decides the delete.
-                new PlanOp.UpdateDestination("web", WEB, dest("198.18.0.23", 80), W100.withWeight(0)),
-                new PlanOp.DeleteDestination("web", WEB, dest("198.18.0.22", 80)),
-                new PlanOp.DeleteDestination("web", WEB, dest("198.18.0.29", 80)));
-        assertThat(plan.ops()).noneMatch(op -> op instanceof PlanOp.AddDestination);
+                PlanOp.updateRealServer("web", WEB, dest("198.18.0.23", 80), W100.withWeight(0)),
+                PlanOp.deleteRealServer("web", WEB, dest("198.18.0.22", 80)),
+                PlanOp.deleteRealServer("web", WEB, dest("198.18.0.29", 80)));
+        assertThat(plan.ops()).noneMatch(op -> op.op() instanceof IpvsOp.AddRealServer);
     }
 
     @Test
@@ -95,22 +101,22 @@ class UnreadableEntriesPlanTest {
         DesiredState first = desired(health, spec);
         DesiredState later = DesiredStateBuilder.build(List.of(spec), List.of(), health, List.of(),
                 first.drainStarts(), T0.plusSeconds(5));
-        ActualState actual = withUnreadable(Fixtures.table(WEB, WRR,
-                new ActualDestination(dest("198.18.0.22", 80), W100, 0, 0)), dests(WEB, "198.18.0.21"));
+        KernelTable actual = withUnreadable(Fixtures.table(WEB, WRR,
+                new RealServerStatus(dest("198.18.0.22", 80), W100, 0, 0, 0, Stats.ZERO)), dests(WEB, "198.18.0.21"));
 
         assertThat(Planner.plan(first, actual, Set.of(WEB)).ops()).containsExactly(
-                new PlanOp.UpdateDestination("web", WEB, dest("198.18.0.21", 80), W100.withWeight(0)));
+                PlanOp.updateRealServer("web", WEB, dest("198.18.0.21", 80), W100.withWeight(0)));
 
         assertThat(Planner.plan(later, actual, Set.of(WEB)).ops())
-                .containsExactly(new PlanOp.DeleteDestination("web", WEB, dest("198.18.0.21", 80)));
+                .containsExactly(PlanOp.deleteRealServer("web", WEB, dest("198.18.0.21", 80)));
     }
 
     @Test
     void foreignUnreadableEntriesAreLeftAloneAndOwnedOnesNoLongerDesiredAreDeleted() {
-        ServiceKey foreign = key("198.18.0.200", 80);
-        ServiceKey foreignToo = key("198.18.0.201", 80);
-        ServiceKey ours = key("198.18.0.101", 80);
-        ActualState actual = withUnreadable(Fixtures.table(foreignToo, WRR),
+        VirtualServerKey foreign = key("198.18.0.200", 80);
+        VirtualServerKey foreignToo = key("198.18.0.201", 80);
+        VirtualServerKey ours = key("198.18.0.101", 80);
+        KernelTable actual = withUnreadable(Fixtures.table(foreignToo, WRR),
                 Unreadable.service(foreign, "odd netmask"), dests(foreignToo, "10.0.0.1"),
                 Unreadable.service(ours, "odd netmask"));
         DesiredState nothing = desired(Map.of());
@@ -118,23 +124,23 @@ class UnreadableEntriesPlanTest {
         assertThat(Planner.plan(nothing, actual, Set.of()).ops()).isEmpty();
         assertThat(Planner.unreadableProblems(nothing, actual, Set.of())).isEmpty();
         assertThat(Planner.plan(nothing, actual, Set.of(ours)).ops())
-                .containsExactly(new PlanOp.DeleteService(ours.toString(), ours));
+                .containsExactly(PlanOp.deleteService(ours.toString(), ours));
         assertThat(Planner.unreadableProblems(nothing, actual, Set.of(ours)))
                 .singleElement().asString().contains("198.18.0.101:80").contains("odd netmask");
     }
 
     @Test
     void theTableAfterAnEditKeepsTheEntryUnknownAndAfterADeleteForgetsIt() {
-        ActualState actual = withUnreadable(Fixtures.table(WEB, WRR), dests(WEB, "198.18.0.21", "198.18.0.22"));
+        KernelTable actual = withUnreadable(Fixtures.table(WEB, WRR), dests(WEB, "198.18.0.21", "198.18.0.22"));
 
-        ActualState edited = actual.after(new PlanOp.UpdateDestination("web", WEB, dest("198.18.0.21", 80), W100));
+        KernelTable edited = actual.after(PlanOp.updateRealServer("web", WEB, dest("198.18.0.21", 80), W100).op());
         // Its connection count is still unknown: only a read tells.
-        assertThat(edited.unreadable().get(WEB).destinations()).containsOnlyKeys(dest("198.18.0.21", 80),
+        assertThat(edited.unreadable().get(WEB).realServers()).containsOnlyKeys(dest("198.18.0.21", 80),
                 dest("198.18.0.22", 80));
-        assertThat(edited.services().get(WEB).destinations()).isEmpty();
+        assertThat(edited.services().get(WEB).realServers()).isEmpty();
 
-        ActualState deleted = edited.after(new PlanOp.DeleteDestination("web", WEB, dest("198.18.0.21", 80)))
-                .after(new PlanOp.DeleteDestination("web", WEB, dest("198.18.0.22", 80)));
+        KernelTable deleted = edited.after(PlanOp.deleteRealServer("web", WEB, dest("198.18.0.21", 80)).op())
+                .after(PlanOp.deleteRealServer("web", WEB, dest("198.18.0.22", 80)).op());
         assertThat(deleted.unreadable()).isEmpty();
     }
 }

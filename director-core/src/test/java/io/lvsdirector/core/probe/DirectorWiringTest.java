@@ -62,7 +62,7 @@ class DirectorWiringTest {
                 // No connections in the fake: a draining server goes straight out.
                 await().atMost(Duration.ofSeconds(5)).until(() -> !weights(ipvs).containsKey("127.0.13.2"));
                 assertThat(weights(ipvs)).containsOnlyKeys("127.0.13.3");
-                assertThat(loop.status().services().get(0).destinations())
+                assertThat(loop.status().services().get(0).realServers())
                         .extracting(d -> d.address().getHostAddress() + " " + d.reason())
                         .containsExactly("127.0.13.1 connect refused", "127.0.13.2 draining: 503", "127.0.13.3 ok");
                 assertThat(m.transitions()).containsKeys("HEALTHY->FAILED", "HEALTHY->DRAINING");

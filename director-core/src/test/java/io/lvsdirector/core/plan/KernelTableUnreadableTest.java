@@ -1,13 +1,10 @@
-package io.lvsdirector.core.kernel;
+package io.lvsdirector.core.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lvsdirector.core.model.Protocol;
-import io.lvsdirector.core.plan.ActualState;
-import io.lvsdirector.core.plan.DestinationKey;
-import io.lvsdirector.core.plan.ServiceKey;
 import io.lvsdirector.ipvs.AddressFamily;
 import io.lvsdirector.ipvs.FakeIpvs;
+import io.lvsdirector.ipvs.Protocol;
 import io.lvsdirector.ipvs.RealServer;
 import io.lvsdirector.ipvs.RealServerKey;
 import io.lvsdirector.ipvs.VirtualServer;
@@ -15,7 +12,7 @@ import io.lvsdirector.ipvs.VirtualServerKey;
 import java.net.InetAddress;
 import org.junit.jupiter.api.Test;
 
-class KernelMappingUnreadableTest {
+class KernelTableUnreadableTest {
 
     @Test
     void unreadableEntriesAreCarriedByServiceKeyNotDropped() throws Exception {
@@ -31,17 +28,17 @@ class KernelMappingUnreadableTest {
         ipvs.makeUnreadable(api, "persistence netmask 255.0.255.0 is not a prefix");
         ipvs.makeUnreadable(VirtualServerKey.fwmark(AddressFamily.INET, 7), "odd");
 
-        ActualState read = KernelMapping.actual(ipvs.snapshot());
+        KernelTable read = KernelTable.of(ipvs.snapshot());
 
-        ServiceKey webKey = new ServiceKey(Protocol.TCP, InetAddress.getByName("198.18.0.100"), 80);
-        ServiceKey apiKey = new ServiceKey(Protocol.TCP, InetAddress.getByName("198.18.0.101"), 443);
-        DestinationKey rs22 = new DestinationKey(InetAddress.getByName("198.18.0.22"), 80);
+        VirtualServerKey webKey = VirtualServerKey.of(Protocol.TCP, InetAddress.getByName("198.18.0.100"), 80);
+        VirtualServerKey apiKey = VirtualServerKey.of(Protocol.TCP, InetAddress.getByName("198.18.0.101"), 443);
+        RealServerKey rs22 = new RealServerKey(InetAddress.getByName("198.18.0.22"), 80);
         assertThat(read.services()).containsOnlyKeys(webKey);
-        assertThat(read.services().get(webKey).destinations()).hasSize(1).doesNotContainKey(rs22);
+        assertThat(read.services().get(webKey).realServers()).hasSize(1).doesNotContainKey(rs22);
         // A firewall-mark service is never the director's: not carried.
         assertThat(read.unreadable()).containsOnlyKeys(webKey, apiKey);
         assertThat(read.unreadable().get(webKey).wholeService()).isFalse();
-        assertThat(read.unreadable().get(webKey).destinations()).containsOnlyKeys(rs22);
+        assertThat(read.unreadable().get(webKey).realServers()).containsOnlyKeys(rs22);
         assertThat(read.unreadable().get(apiKey).serviceReason()).contains("persistence netmask 255.0.255.0 is not a prefix");
         assertThat(read.hasService(apiKey)).isTrue();
     }

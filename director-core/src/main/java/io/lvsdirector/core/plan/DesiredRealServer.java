@@ -1,6 +1,8 @@
 package io.lvsdirector.core.plan;
 
 import io.lvsdirector.core.health.HealthState;
+import io.lvsdirector.ipvs.RealServerKey;
+import io.lvsdirector.ipvs.RealServerSpec;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -8,7 +10,8 @@ import java.util.Objects;
  * One candidate real server of a desired service, with what to do about it and why.
  *
  * @param key address and port
- * @param config the configured weight and forwarding (the weight the server has when in service)
+ * @param spec the configured weight, forwarding and thresholds (the weight the server has when in
+ *     service)
  * @param disposition what to do
  * @param health what the probe says ({@link HealthState#HEALTHY} when the service has no check)
  * @param reason why, in words ("ok", "connect refused", "draining: 503", "cordoned", "manual")
@@ -17,9 +20,9 @@ import java.util.Objects;
  *     unless draining
  * @param node the Kubernetes node name, or {@code null} for a static real server
  */
-public record DesiredDestination(
-        DestinationKey key,
-        DestinationConfig config,
+public record DesiredRealServer(
+        RealServerKey key,
+        RealServerSpec spec,
         Disposition disposition,
         HealthState health,
         String reason,
@@ -27,9 +30,9 @@ public record DesiredDestination(
         Instant drainDeadline,
         String node) {
 
-    public DesiredDestination {
+    public DesiredRealServer {
         Objects.requireNonNull(key, "key");
-        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(disposition, "disposition");
         Objects.requireNonNull(health, "health");
         Objects.requireNonNull(reason, "reason");
@@ -46,7 +49,7 @@ public record DesiredDestination(
             case UNKNOWN:
             case FAIL_OPEN:
             case SORRY:
-                return config.weight();
+                return spec.weight();
             case DRAINING:
                 return 0;
             default:

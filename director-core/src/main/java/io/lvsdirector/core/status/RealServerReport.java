@@ -22,7 +22,7 @@ import java.util.Objects;
  * @param activeConnections the kernel's ActiveConn at the last read, 0 if absent
  * @param inactiveConnections the kernel's InActConn at the last read, 0 if absent
  */
-public record DestinationStatus(
+public record RealServerReport(
         InetAddress address,
         int port,
         String node,
@@ -35,7 +35,7 @@ public record DestinationStatus(
         long activeConnections,
         long inactiveConnections) {
 
-    public DestinationStatus {
+    public RealServerReport {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(health, "health");
         Objects.requireNonNull(disposition, "disposition");
