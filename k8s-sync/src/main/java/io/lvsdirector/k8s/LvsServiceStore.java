@@ -383,6 +383,20 @@ public final class LvsServiceStore implements ServiceStore, ManualDrainSource, A
         return r;
     }
 
+    /**
+     * Records the objects of one LIST as the informer would record them, with no informer: for the
+     * one-shot commands ({@link LvsServiceSnapshot}), so their validation and their use of
+     * {@code status.lastValidSpec} cannot differ from the running director's. Marks the store synced.
+     */
+    void recordListed(List<GenericKubernetesResource> items) {
+        synchronized (this) {
+            for (GenericKubernetesResource r : items) {
+                recordLocked(r);
+            }
+        }
+        synced = true;
+    }
+
     /** Stops the informer; the last services stay readable. Idempotent. */
     @Override
     public void close() {

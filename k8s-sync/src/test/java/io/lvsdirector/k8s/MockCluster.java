@@ -47,6 +47,11 @@ final class MockCluster implements AutoCloseable {
         admin = client(server.getPort(), 90_000);
     }
 
+    /** Requests the mock server has answered so far (every client's). */
+    int requestCount() {
+        return server.getRequestCount();
+    }
+
     KubernetesClient admin() {
         return admin;
     }

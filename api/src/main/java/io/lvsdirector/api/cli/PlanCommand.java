@@ -6,12 +6,13 @@ import io.dropwizard.core.setup.Bootstrap;
 import io.lvsdirector.api.config.LvsDirectorConfiguration;
 import io.lvsdirector.api.runtime.DirectorBuilder;
 import io.lvsdirector.api.runtime.Planning;
-import io.lvsdirector.api.state.FileServiceStore;
+import io.lvsdirector.api.state.StateFileException;
 import io.lvsdirector.ipvs.Ipvs;
+import java.io.PrintStream;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import net.sourceforge.argparse4j.inf.Namespace;
 
 /**
@@ -19,6 +20,8 @@ import net.sourceforge.argparse4j.inf.Namespace;
  * kernel now, as ipvsadm arguments, applying none. A start adopts what the kernel has and deletes
  * nothing it does not own, and real servers not probed yet are kept as the kernel has them; the
  * plan is made the same way, so on a running director's table it is empty when all is in place.
+ * The desired state is the state file's, or with {@code state.store: kubernetes} the cluster's
+ * {@code LvsService} objects read once (see {@link LocalView}).
  */
 public final class PlanCommand extends ConfiguredCommand<LvsDirectorConfiguration> {
 
@@ -29,19 +32,32 @@ public final class PlanCommand extends ConfiguredCommand<LvsDirectorConfiguratio
     @Override
     protected void run(Bootstrap<LvsDirectorConfiguration> bootstrap, Namespace namespace,
             LvsDirectorConfiguration config) throws Exception {
-        FileServiceStore store = LocalView.store(config);
+        execute(config, () -> DirectorBuilder.openKernel(config), System.out);
+    }
+
+    /**
+     * Reads the desired state (before the kernel is opened: a bad state file or an unreachable API
+     * server stops here) and prints the plan against the kernel {@code kernel} opens.
+     */
+    static void execute(LvsDirectorConfiguration config, Supplier<Ipvs> kernel, PrintStream out)
+            throws StateFileException {
+        LocalView.Desired desired = LocalView.desired(config);
         Planning.Result result;
-        try (Ipvs ipvs = DirectorBuilder.openKernel(config)) {
-            result = Planning.plan(store.services(), List.of(), Map.of(), store.drains(), ipvs.snapshot(), Set.of(),
-                    Instant.now());
+        try (Ipvs ipvs = kernel.get()) {
+            result = Planning.plan(desired.services(), desired.nodes(), Map.of(), desired.drains(), ipvs.snapshot(),
+                    Set.of(), Instant.now());
+        }
+        out.println("# desired: " + desired.source());
+        for (String n : desired.notes()) {
+            out.println("# " + n);
         }
         for (String p : result.problems()) {
-            System.out.println("# problem: " + p);
+            out.println("# problem: " + p);
         }
         for (Planning.Operation op : result.operations()) {
-            System.out.println("ipvsadm " + op.ipvsadm() + "    # " + op.service() + " " + op.kind());
+            out.println("ipvsadm " + op.ipvsadm() + "    # " + op.service() + " " + op.kind());
         }
-        System.out.println("# " + result.operations().size() + " operations, none applied");
+        out.println("# " + result.operations().size() + " operations, none applied");
     }
 
     @Override

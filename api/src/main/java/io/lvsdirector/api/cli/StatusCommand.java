@@ -6,6 +6,7 @@ import io.dropwizard.core.setup.Bootstrap;
 import io.lvsdirector.api.config.LvsDirectorConfiguration;
 import io.lvsdirector.api.runtime.DirectorBuilder;
 import io.lvsdirector.api.state.FileServiceStore;
+import io.lvsdirector.api.state.StateFileException;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.plan.DesiredState;
 import io.lvsdirector.core.plan.DesiredStateBuilder;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import net.sourceforge.argparse4j.inf.Namespace;
 
 /**
@@ -33,6 +35,8 @@ import net.sourceforge.argparse4j.inf.Namespace;
  * director's intent. Read-only. Health is the running server's to know (its probes); this command
  * has none and shows the real servers as the desired state places them with health unknown, which
  * keeps them as the kernel has them. {@code GET /v1/services} on the server shows live health.
+ * The desired state is the state file's, or with {@code state.store: kubernetes} the cluster's
+ * {@code LvsService} objects read once (see {@link LocalView}).
  */
 public final class StatusCommand extends ConfiguredCommand<LvsDirectorConfiguration> {
 
@@ -43,19 +47,36 @@ public final class StatusCommand extends ConfiguredCommand<LvsDirectorConfigurat
     @Override
     protected void run(Bootstrap<LvsDirectorConfiguration> bootstrap, Namespace namespace,
             LvsDirectorConfiguration config) throws Exception {
-        FileServiceStore store = LocalView.store(config);
-        try (Ipvs ipvs = DirectorBuilder.openKernel(config)) {
-            print(System.out, store.services(), store, ipvs.snapshot());
+        execute(config, () -> DirectorBuilder.openKernel(config), System.out);
+    }
+
+    /** Reads the desired state (before the kernel is opened), then prints it against the kernel's table. */
+    static void execute(LvsDirectorConfiguration config, Supplier<Ipvs> kernel, PrintStream out)
+            throws StateFileException {
+        LocalView.Desired desired = LocalView.desired(config);
+        try (Ipvs ipvs = kernel.get()) {
+            print(out, desired, ipvs.snapshot());
         }
     }
 
     static void print(PrintStream out, java.util.Collection<ServiceSpec> specs, FileServiceStore store,
             IpvsSnapshot kernel) {
-        DesiredState desired = DesiredStateBuilder.build(specs, List.of(), Map.of(), store.drains(), Map.of(),
-                Instant.now());
+        print(out, new LocalView.Desired("state version " + store.version(), specs, store.drains(), List.of(),
+                List.of()), kernel);
+    }
+
+    static void print(PrintStream out, LocalView.Desired view, IpvsSnapshot kernel) {
+        DesiredState desired = DesiredStateBuilder.build(view.services(), view.nodes(), Map.of(), view.drains(),
+                Map.of(), Instant.now());
         KernelTable actual = KernelTable.of(kernel);
-        out.printf("state version %d, %d services desired, %d in the kernel%n", store.version(),
-                desired.services().size(), kernel.size());
+        out.printf("%s, %d services desired, %d in the kernel%n", view.source(), desired.services().size(),
+                kernel.size());
+        for (String n : view.notes()) {
+            out.println("# " + n);
+        }
+        for (String p : desired.problems()) {
+            out.println("# problem: " + p);
+        }
         Set<VirtualServerKey> shown = new HashSet<>();
         for (ServiceStatus s : StatusBuilder.services(desired, actual)) {
             shown.add(s.key());

@@ -1,0 +1,85 @@
+package io.lvsdirector.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.lvsdirector.core.model.NodeView;
+import io.lvsdirector.core.model.ServiceSpec;
+import io.lvsdirector.spec.ServiceSpecJson;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class LvsServiceSnapshotTest {
+
+    private static final String WEB = "{\"vip\": \"198.18.0.100\", \"port\": 80,"
+            + " \"realServers\": {\"kubernetes\": {\"nodeSelector\": {\"edge\": \"true\"}}}}";
+
+    private MockCluster cluster;
+    private final ServiceSpecJson json = new ServiceSpecJson();
+
+    @BeforeEach
+    void start() throws Exception {
+        cluster = new MockCluster();
+        try (InputStream in = Files.newInputStream(Path.of("manifests/crd-lvsservice.yaml"))) {
+            CustomResourceDefinition crd = cluster.admin().apiextensions().v1().customResourceDefinitions()
+                    .load(in).item();
+            cluster.admin().apiextensions().v1().customResourceDefinitions().resource(crd).create();
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        cluster.close();
+    }
+
+    @Test
+    void oneListOfObjectsAndOneOfNodesServingTheLastValidSpecOfAnInvalidObject() throws Exception {
+        ServiceSpec good = json.fromJson("web", WEB);
+        cluster.admin().genericKubernetesResources(LvsServiceStore.CONTEXT)
+                .resource(LvsServiceStore.toResource(good, json)).create();
+        cluster.admin().genericKubernetesResources(LvsServiceStore.CONTEXT).withName("web").subresource("status")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\": {\"lastValidSpec\": {\"generation\": 1,"
+                        + " \"spec\": " + json.toJson(good) + "}}}");
+        cluster.admin().genericKubernetesResources(LvsServiceStore.CONTEXT).withName("web").edit(r -> {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> spec = (Map<String, Object>) r.getAdditionalProperties().get("spec");
+            spec.put("vip", "127.0.0.1");
+            return r;
+        });
+        cluster.create(MockCluster.node("edge-1", "198.18.0.41", Map.of("edge", "true"), true));
+        cluster.create(MockCluster.node("edge-2", "198.18.0.42", Map.of("edge", "true"), false));
+        cluster.create(MockCluster.node("core-1", "198.18.0.49", Map.of("edge", "no"), true));
+        KubernetesClient client = cluster.newClient();
+        int before = cluster.requestCount();
+
+        LvsServiceSnapshot snap = LvsServiceSnapshot.read(client, K8sSyncConfig.inCluster(), json);
+
+        // One LIST of LvsServices and one of the selector's nodes: no watch, no informer.
+        assertThat(cluster.requestCount() - before).isEqualTo(2);
+        assertThat(snap.services()).containsExactly(good);
+        assertThat(snap.invalid()).containsOnlyKeys("web");
+        assertThat(snap.invalid().get("web")).contains("vip");
+        assertThat(snap.objects().get(0).servedGeneration()).isEqualTo(1);
+        assertThat(snap.nodes()).extracting(NodeView::name).containsExactlyInAnyOrder("edge-1", "edge-2");
+        assertThat(snap.nodes()).filteredOn(NodeView::ready).extracting(NodeView::name).containsExactly("edge-1");
+    }
+
+    @Test
+    void anUnreachableApiServerIsAReadExceptionNamingIt() throws Exception {
+        KubernetesClient client = cluster.newClient();
+        cluster.cut();
+        assertThatThrownBy(() -> LvsServiceSnapshot.read(client, K8sSyncConfig.inCluster(), json))
+                .isInstanceOf(LvsServiceSnapshot.ReadException.class)
+                .hasMessageStartingWith("cannot list LvsService objects from the API server " + client.getMasterUrl())
+                .hasMessageNotContaining("\n");
+    }
+}
