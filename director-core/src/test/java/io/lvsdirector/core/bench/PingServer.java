@@ -50,6 +50,8 @@ final class PingServer implements AutoCloseable {
     // The accepted connections per address: a node that goes DOWN drops its kept-alive connections
     // too, as a stopped server does (closing the listener alone leaves them answering).
     private final Map<InetAddress, ChannelGroup> children = new ConcurrentHashMap<>();
+    // Connections accepted since start: a reconnect storm shows here as thousands a second.
+    final java.util.concurrent.atomic.AtomicLong accepted = new java.util.concurrent.atomic.AtomicLong();
 
     PingServer(int threads, int port) {
         this.group = new EpollEventLoopGroup(threads);
@@ -75,6 +77,7 @@ final class PingServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel c) {
+                        accepted.incrementAndGet();
                         children.computeIfAbsent(address, a -> new DefaultChannelGroup(GlobalEventExecutor.INSTANCE))
                                 .add(c);
                         c.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(4096),
@@ -139,7 +142,11 @@ final class PingServer implements AutoCloseable {
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     }
 
-    /** Runs as its own process for the CPU benchmark: {@code PingServer N PORT}; stops when stdin closes. */
+    /**
+     * Runs as its own process for the CPU benchmark: {@code PingServer N PORT}; answers each line
+     * {@code accepted} on stdin with {@code accepted COUNT}; stops when stdin closes.
+     * {@code -Dping.busy=K} starts K threads that spin, to starve the ping threads of CPU.
+     */
     public static void main(String[] args) throws Exception {
         int n = Integer.parseInt(args[0]);
         int port = Integer.parseInt(args[1]);
@@ -149,10 +156,29 @@ final class PingServer implements AutoCloseable {
             for (InetAddress a : addresses(n)) {
                 server.listen(a);
             }
+            for (int i = 0; i < Integer.getInteger("ping.busy", 0); i++) {
+                Thread spin = new Thread(() -> {
+                    long x = 0;
+                    while (true) {
+                        x += System.nanoTime() & 1;
+                        if (x == Long.MIN_VALUE) {
+                            System.out.println(x);
+                        }
+                    }
+                }, "busy-" + i);
+                spin.setDaemon(true);
+                spin.start();
+            }
             System.out.println("ready " + n);
             System.out.flush();
-            while (System.in.read() >= 0) {
-                // Wait for the parent to close our stdin.
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                    StandardCharsets.US_ASCII));
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (line.equals("accepted")) {
+                    System.out.println("accepted " + server.accepted.get());
+                    System.out.flush();
+                }
             }
         }
     }

@@ -22,6 +22,12 @@ import java.util.Set;
  * (% of one core) and RSS. The servers run in a child process so their CPU is not counted.
  *
  * <p>Usage: {@code ProbeLoadBenchmark [nodes=5000] [seconds=30]}. Goal: ≤ 10 % and ≤ 256 MB at 5,000.
+ * Options: {@code -Dping.threads} (server threads, 1), {@code -Dping.busy=K} (K spinning threads in
+ * the server process: a CPU-starved server), {@code -Dping.keepalive}, {@code -Dprobe.reuse}.
+ *
+ * <p>Also prints the connections the servers accepted in the window and {@code storm=yes|no}: a
+ * storm is more than one new connection per 10 nodes, or more than 1 % of probes failed, in the
+ * window (a kept connection per node needs none after the warm-up).
  */
 public final class ProbeLoadBenchmark {
 
@@ -55,6 +61,16 @@ public final class ProbeLoadBenchmark {
         return sum;
     }
 
+    /** The connections the ping server has accepted so far. */
+    private static long accepted(java.io.PrintStream toServer, BufferedReader fromServer) throws Exception {
+        toServer.println("accepted");
+        String line = fromServer.readLine();
+        if (line == null || !line.startsWith("accepted ")) {
+            throw new IllegalStateException("ping server answered: " + line);
+        }
+        return Long.parseLong(line.substring("accepted ".length()));
+    }
+
     public static void main(String[] args) throws Exception {
         int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
@@ -63,9 +79,12 @@ public final class ProbeLoadBenchmark {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process server = new ProcessBuilder(java, "-Xmx256m",
                 "-Dping.keepalive=" + System.getProperty("ping.keepalive", "true"),
-                "-Dping.threads=" + Integer.getInteger("ping.threads", 1), "-cp", System.getProperty("java.class.path"),
+                "-Dping.threads=" + Integer.getInteger("ping.threads", 1),
+                "-Dping.busy=" + Integer.getInteger("ping.busy", 0), "-cp", System.getProperty("java.class.path"),
                 PingServer.class.getName(), Integer.toString(nodes), Integer.toString(port))
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        java.io.PrintStream toServer = new java.io.PrintStream(server.getOutputStream(), true,
+                StandardCharsets.US_ASCII);
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(),
                     StandardCharsets.US_ASCII));
@@ -86,6 +105,7 @@ public final class ProbeLoadBenchmark {
                             Duration.ofSeconds(30))) {
                 prober.setTargets(targets);
                 Thread.sleep(10_000); // warm-up: JIT, pools, every target's first probes
+                long accepted0 = accepted(toServer, out);
                 long probes0 = m.probes();
                 long failed0 = m.failedProbes();
                 long probeNanos0 = m.totalProbeTime().toNanos();
@@ -100,6 +120,7 @@ public final class ProbeLoadBenchmark {
                     maxRss = Math.max(maxRss, Stats.rssMiB());
                 }
                 long wall = System.nanoTime() - t0;
+                long accepted = accepted(toServer, out) - accepted0;
                 long cpu = Stats.cpuNanos() - cpu0;
                 long probeThreadCpu = probeThreadsCpuNanos() - probeThreadCpu0;
                 java.util.Map<String, Long> tasks = taskTicks();
@@ -124,6 +145,9 @@ public final class ProbeLoadBenchmark {
                 // probe threads alone are what the probes cost.
                 System.out.printf("probe-load: probe threads cpu=%.1f %% of one core, %.0f µs per probe%n",
                         100.0 * probeThreadCpu / wall, probeThreadCpu / 1e3 / Math.max(1, probes));
+                boolean storm = accepted > nodes / 10 || failed > probes / 100;
+                System.out.printf("probe-load: server accepted=%d connections in the window, failed=%d of %d probes,"
+                        + " storm=%s%n", accepted, failed, probes, storm ? "yes" : "no");
                 java.util.Map<String, Long> byName = new java.util.TreeMap<>();
                 tasks.forEach((k, v) -> byName.merge(k.substring(k.indexOf(' ') + 1), v - tasks0.getOrDefault(k, 0L),
                         Long::sum));
@@ -134,7 +158,7 @@ public final class ProbeLoadBenchmark {
                 System.out.println("probe-load: busiest threads (% of one core):" + top);
             }
         } finally {
-            server.getOutputStream().close();
+            toServer.close();
             server.waitFor();
         }
     }

@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ScriptedServer implements AutoCloseable {
 
-    enum Mode { STATUS, SLOW, RESET, SILENT, KEEP_ALIVE, KEEP_ALIVE_THEN_DROP, RAW }
+    enum Mode { STATUS, SLOW, RESET, SILENT, KEEP_ALIVE, KEEP_ALIVE_THEN_DROP, SLOW_KEEP_ALIVE, RAW }
 
     private final ServerSocket socket;
     private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
@@ -106,6 +106,10 @@ final class ScriptedServer implements AutoCloseable {
                 serveRaw(s, in);
                 return;
             }
+            if (mode == Mode.SLOW_KEEP_ALIVE) {
+                serveSlowKeepAlive(s, in);
+                return;
+            }
             if (mode == Mode.KEEP_ALIVE || mode == Mode.KEEP_ALIVE_THEN_DROP) {
                 serveKeepAlive(s, in);
                 return;
@@ -166,6 +170,32 @@ final class ScriptedServer implements AutoCloseable {
             }
             byte[] body = ("status " + status + "\n").getBytes(StandardCharsets.US_ASCII);
             out.write(("HTTP/1.1 " + status + " X\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            String line = in.readLine();
+            if (line == null) {
+                return;
+            }
+            requests.incrementAndGet();
+            requestLines.add(line);
+            readHeaders(in);
+        }
+    }
+
+    /**
+     * SLOW_KEEP_ALIVE: answers request after request on one connection, each after the
+     * {@code delayMillis} in force when the request came, with the status in force then: a
+     * CPU-starved server whose answers come late but come.
+     */
+    private void serveSlowKeepAlive(Socket s, BufferedReader in) throws IOException, InterruptedException {
+        OutputStream out = s.getOutputStream();
+        while (true) {
+            int code = status;
+            long delay = delayMillis;
+            Thread.sleep(delay);
+            byte[] body = ("status " + code + "\n").getBytes(StandardCharsets.US_ASCII);
+            out.write(("HTTP/1.1 " + code + " X\r\nContent-Length: " + body.length + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             out.write(body);
             out.flush();
