@@ -18,6 +18,7 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.Errors;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
@@ -34,6 +35,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLException;
 
 /**
  * Probes on Netty, epoll where the platform has it and NIO elsewhere: the part every kind of check
@@ -318,6 +320,7 @@ public final class NettyChecker implements Checker, AutoCloseable {
                     .handler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            link.kind.initChannel(ch);
                             if (c != null) {
                                 ch.pipeline().addLast(c);
                             }
@@ -559,6 +562,19 @@ public final class NettyChecker implements Checker, AutoCloseable {
         }
 
         @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof SslHandshakeCompletionEvent e && !e.isSuccess()) {
+                // The TLS handshake failed (certificate not trusted, no common protocol): the handler
+                // closes the connection; the probe gets the TLS reason, not "closed before answering".
+                Attempt a = current;
+                if (a != null) {
+                    a.fail(reason(e.cause()));
+                }
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
+        @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             Attempt a = current;
             if (a != null) {
@@ -578,9 +594,39 @@ public final class NettyChecker implements Checker, AutoCloseable {
         }
     }
 
+    /**
+     * A TLS failure in words, starting {@code tls:}: the JDK's messages name the cause but wrap it in
+     * class names ("PKIX path building failed: sun.security..."), so the usual ones are said plainly.
+     */
+    static String tlsReason(Throwable ssl) {
+        for (Throwable t = ssl; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            if (t instanceof java.security.cert.CertPathBuilderException || m.startsWith("PKIX path building failed")) {
+                return "tls: certificate not trusted (no path to a trusted CA)";
+            }
+            if (t instanceof java.security.cert.CertPathValidatorException v) {
+                // A CA of the same name that did not sign it ("signature check failed"), a revoked or
+                // otherwise invalid chain.
+                return "tls: certificate not trusted (" + v.getMessage() + ")";
+            }
+            if (t instanceof java.security.cert.CertificateExpiredException) {
+                return "tls: certificate expired";
+            }
+            if (t instanceof java.security.cert.CertificateException
+                    && (m.startsWith("No subject alternative") || m.startsWith("No name matching"))) {
+                return "tls: certificate name does not match: " + m;
+            }
+        }
+        String m = ssl.getMessage();
+        return "tls: " + (m == null ? ssl.getClass().getSimpleName() : m);
+    }
+
     /** A failure in words, decided by errno where the native transport gives one. */
     static String reason(Throwable cause) {
         for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof SSLException) {
+                return tlsReason(t);
+            }
             if (t instanceof io.netty.channel.ConnectTimeoutException) {
                 return "timeout";
             }

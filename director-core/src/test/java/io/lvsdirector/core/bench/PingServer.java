@@ -53,9 +53,17 @@ final class PingServer implements AutoCloseable {
     // Connections accepted since start: a reconnect storm shows here as thousands a second.
     final java.util.concurrent.atomic.AtomicLong accepted = new java.util.concurrent.atomic.AtomicLong();
 
+    // HTTPS when set: every listener speaks TLS with this context.
+    private final io.netty.handler.ssl.SslContext tls;
+
     PingServer(int threads, int port) {
+        this(threads, port, null);
+    }
+
+    PingServer(int threads, int port, io.netty.handler.ssl.SslContext tls) {
         this.group = new EpollEventLoopGroup(threads);
         this.port = port;
+        this.tls = tls;
     }
 
     /** {@code n} loopback addresses from 127.1.0.1 on: 127.1.(i / 250).(i % 250 + 1). */
@@ -78,6 +86,9 @@ final class PingServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel c) {
                         accepted.incrementAndGet();
+                        if (tls != null) {
+                            c.pipeline().addLast(tls.newHandler(c.alloc()));
+                        }
                         children.computeIfAbsent(address, a -> new DefaultChannelGroup(GlobalEventExecutor.INSTANCE))
                                 .add(c);
                         c.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(4096),
@@ -146,13 +157,27 @@ final class PingServer implements AutoCloseable {
      * Runs as its own process for the CPU benchmark: {@code PingServer N PORT}; answers each line
      * {@code accepted} on stdin with {@code accepted COUNT}; stops when stdin closes.
      * {@code -Dping.busy=K} starts K threads that spin, to starve the ping threads of CPU.
+     * {@code -Dping.tls.keystore=FILE} (PKCS#12, password {@code changeit}) makes every server HTTPS.
      */
     public static void main(String[] args) throws Exception {
         int n = Integer.parseInt(args[0]);
         int port = Integer.parseInt(args[1]);
         // -Dping.threads: one thread answering 5,000 nodes is the benchmark's own bottleneck when the
         // machine is busy (see the README on reconnect storms).
-        try (PingServer server = new PingServer(Integer.getInteger("ping.threads", 1), port)) {
+        io.netty.handler.ssl.SslContext tls = null;
+        String keyStore = System.getProperty("ping.tls.keystore");
+        if (keyStore != null && !keyStore.isEmpty()) {
+            java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+            try (java.io.InputStream in = new java.io.FileInputStream(keyStore)) {
+                ks.load(in, "changeit".toCharArray());
+            }
+            javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+                    javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, "changeit".toCharArray());
+            tls = io.netty.handler.ssl.SslContextBuilder.forServer(kmf)
+                    .sslProvider(io.netty.handler.ssl.SslProvider.JDK).build();
+        }
+        try (PingServer server = new PingServer(Integer.getInteger("ping.threads", 1), port, tls)) {
             for (InetAddress a : addresses(n)) {
                 server.listen(a);
             }

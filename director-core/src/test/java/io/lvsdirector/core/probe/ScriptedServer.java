@@ -39,6 +39,9 @@ final class ScriptedServer implements AutoCloseable {
     final AtomicInteger requests = new AtomicInteger();
     final List<String> requestLines = new CopyOnWriteArrayList<>();
     final List<String> hostHeaders = new CopyOnWriteArrayList<>();
+    /** TLS: the server name each handshake asked for ("" without SNI), and handshakes that failed. */
+    final List<String> serverNames = new CopyOnWriteArrayList<>();
+    final AtomicInteger failedHandshakes = new AtomicInteger();
     volatile Mode mode = Mode.STATUS;
     volatile int status = 200;
     volatile long delayMillis;
@@ -54,7 +57,16 @@ final class ScriptedServer implements AutoCloseable {
 
     /** A server on {@code address} and {@code port} (0: any free port). */
     ScriptedServer(String address, int port) throws IOException {
-        socket = new ServerSocket();
+        this(address, port, null);
+    }
+
+    /** An HTTPS server presenting {@code tls}'s certificate; handshakes and SNI names are recorded. */
+    ScriptedServer(String address, javax.net.ssl.SSLContext tls) throws IOException {
+        this(address, 0, tls);
+    }
+
+    private ScriptedServer(String address, int port, javax.net.ssl.SSLContext tls) throws IOException {
+        socket = tls == null ? new ServerSocket() : tls.getServerSocketFactory().createServerSocket();
         socket.setReuseAddress(true);
         socket.bind(new InetSocketAddress(InetAddress.getByName(address), port), 1024);
         acceptor = pool.submit(this::acceptLoop);
@@ -94,6 +106,18 @@ final class ScriptedServer implements AutoCloseable {
 
     private void serve(Socket s) {
         try (s) {
+            if (s instanceof javax.net.ssl.SSLSocket ssl) {
+                try {
+                    ssl.startHandshake();
+                } catch (IOException e) {
+                    failedHandshakes.incrementAndGet();
+                    return;
+                }
+                List<javax.net.ssl.SNIServerName> names =
+                        ((javax.net.ssl.ExtendedSSLSession) ssl.getSession()).getRequestedServerNames();
+                serverNames.add(names.isEmpty() ? ""
+                        : new String(names.get(0).getEncoded(), StandardCharsets.US_ASCII));
+            }
             BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
             String line = in.readLine();
             if (line == null) {
