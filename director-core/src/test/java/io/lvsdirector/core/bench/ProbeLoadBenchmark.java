@@ -25,7 +25,7 @@ import java.util.Set;
  * <p>Usage: {@code ProbeLoadBenchmark [nodes=5000] [seconds=30]}. Goal: ≤ 10 % and ≤ 256 MB at 5,000.
  * Options: {@code -Dping.threads} (server threads, 1), {@code -Dping.busy=K} (K spinning threads in
  * the server process: a CPU-starved server), {@code -Dping.keepalive}, {@code -Dprobe.reuse},
- * {@code -Dprobe.tls=true} (HTTPS: the servers present one self-signed certificate made by keytool
+ * {@code -Dping.port} (18080), {@code -Dprobe.tls=true} (HTTPS: the servers present one self-signed certificate made by keytool
  * for the name {@code ping.bench}, which the check sends as SNI and Host and verifies against that
  * certificate as its CA file; with {@code -Dping.keepalive=false} every probe is a new handshake).
  *
@@ -80,7 +80,7 @@ public final class ProbeLoadBenchmark {
     public static void main(String[] args) throws Exception {
         int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
-        int port = 18080;
+        int port = Integer.getInteger("ping.port", 18080);
 
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         boolean tls = Boolean.getBoolean("probe.tls");
