@@ -25,7 +25,7 @@ import java.util.Set;
  * <p>Usage: {@code ProbeLoadBenchmark [nodes=5000] [seconds=30]}. Goal: ≤ 10 % and ≤ 256 MB at 5,000.
  * Options: {@code -Dping.threads} (server threads, 1), {@code -Dping.busy=K} (K spinning threads in
  * the server process: a CPU-starved server), {@code -Dping.keepalive}, {@code -Dprobe.reuse},
- * {@code -Dping.port} (18080), {@code -Dprobe.tls=true} (HTTPS: the servers present one self-signed certificate made by keytool
+ * {@code -Dwarmup} (seconds before the window, 10), {@code -Dping.port} (18080), {@code -Dprobe.tls=true} (HTTPS: the servers present one self-signed certificate made by keytool
  * for the name {@code ping.bench}, which the check sends as SNI and Host and verifies against that
  * certificate as its CA file; with {@code -Dping.keepalive=false} every probe is a new handshake).
  *
@@ -120,7 +120,8 @@ public final class ProbeLoadBenchmark {
                     HealthProber prober = HealthProber.create(checker, (t, s) -> { }, m, Clock.systemUTC(),
                             Duration.ofSeconds(30))) {
                 prober.setTargets(targets);
-                Thread.sleep(10_000); // warm-up: JIT, pools, every target's first probes
+                // Warm-up: JIT, pools, every target's first probes (and with TLS, 5,000 handshakes first).
+                Thread.sleep(1000L * Integer.getInteger("warmup", 10));
                 long accepted0 = accepted(toServer, out);
                 long probes0 = m.probes();
                 long failed0 = m.failedProbes();
