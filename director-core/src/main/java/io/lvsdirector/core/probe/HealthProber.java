@@ -214,17 +214,18 @@ public final class HealthProber implements AutoCloseable {
         }
 
         /**
-         * {@code start}, or, when it is more than half an interval in the past (the loop or the
+         * {@code start}, or, when it is more than a whole interval in the past (the loop or the
          * answer was late: a stalled server, a starved probe thread), the first start after now on
          * this target's own grid. Starting at once instead put every late target on the same
          * instant: after a stall of the server all its probes went out together each second, a
          * burst that a busy server answered too late, again and again. Skipping keeps each target
-         * at the random phase its first start gave it. A start a little late (a timeout's tick)
-         * still goes at once, so a silent node is out as fast as before.
+         * at the random phase its first start gave it. A start up to an interval late (a timeout as
+         * long as the interval, fired a tick or a busy loop's turn late) still goes at once, so a
+         * silent node is out as fast as before.
          */
         static long onGrid(long start, long now, long interval) {
             long late = now - start;
-            if (late <= interval / 2) {
+            if (late <= interval) {
                 return start;
             }
             return start + (late / interval + 1) * interval;
