@@ -68,8 +68,8 @@ public final class NettyChecker implements Checker, AutoCloseable {
     private static final int EHOSTUNREACH = 113;
     private static final int ENETUNREACH = 101;
 
-    /** The longest a kept connection may owe an answer before it is closed: at least 5 s. */
-    static final Duration MIN_SILENCE = Duration.ofSeconds(5);
+    /** The longest a kept connection may owe an answer before it is closed: at least 1 s. */
+    static final Duration MIN_SILENCE = Duration.ofSeconds(1);
     private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final EventLoopGroup group;
@@ -205,8 +205,9 @@ public final class NettyChecker implements Checker, AutoCloseable {
     /**
      * How long a kept connection may owe the answer of a timed-out probe before it is closed: three
      * intervals, at least {@link #MIN_SILENCE}. Long enough that a server answering late (CPU-starved,
-     * paused for GC) is read on the connection it has, short enough that an answer lost for good
-     * (a server that dropped the request) is not waited for indefinitely.
+     * paused for GC) is read on the connection it has; short enough that a node whose answer is lost
+     * for good (it dropped the request, as a node that was silent and came back) is back in about a
+     * second with the default check, not after minutes of waiting on a dead request.
      */
     static long silenceLimit(ProbeTarget target) {
         return Math.max(MIN_SILENCE.toNanos(), 3 * target.check().interval().toNanos());

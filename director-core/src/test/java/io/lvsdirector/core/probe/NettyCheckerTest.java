@@ -393,7 +393,7 @@ class NettyCheckerTest {
     }
 
     @Test
-    void aConnectionSilentPastTheLimitIsReplacedOnceAndReconnectsBackOff() throws Exception {
+    void aConnectionSilentPastTheLimitIsReplacedAndReconnectsBackOff() throws Exception {
         assertThat(NettyChecker.reconnectBackoff(1)).isZero();
         assertThat(NettyChecker.reconnectBackoff(2)).isEqualTo(TimeUnit.SECONDS.toNanos(1));
         assertThat(NettyChecker.reconnectBackoff(3)).isEqualTo(TimeUnit.SECONDS.toNanos(2));
@@ -406,15 +406,17 @@ class NettyCheckerTest {
             assertThat(NettyChecker.silenceLimit(target)).isEqualTo(NettyChecker.MIN_SILENCE.toNanos());
             long t0 = System.nanoTime();
             int probes = 0;
-            while (System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(7_500)) {
+            while (System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(6_500)) {
                 assertThat(checker.probe(target).toCompletableFuture().get(5, TimeUnit.SECONDS).reason())
                         .isEqualTo("timeout");
                 probes++;
                 Thread.sleep(50);
             }
-            // ~37 probes over 7.5 s: the first connection until it owed an answer for 5 s, then one more.
+            // ~30 probes over 6.5 s. Each connection is replaced after owing an answer for 1 s; the
+            // reconnects wait 0, 1 s, 2 s: connections at about 0, 1, 3 and 6 s. Closing on every
+            // timeout would have opened one per probe.
             assertThat(probes).isGreaterThan(10);
-            assertThat(server.connections.get()).isEqualTo(2);
+            assertThat(server.connections.get()).isBetween(3, 5);
             checker.release(target);
         }
     }
