@@ -289,7 +289,7 @@ public final class NettyChecker implements Checker, AutoCloseable {
                     reused = true;
                     kept.current = this;
                     if (kept.owed > 0) {
-                        // The late answer comes first; Connection.lateAnswerRead writes our request.
+                        // The late answer comes first; Connection.ended(), once it is read, writes ours.
                         waiting = true;
                     } else {
                         link.kind.connected(this);
@@ -299,7 +299,7 @@ public final class NettyChecker implements Checker, AutoCloseable {
                 if (kept != null) {
                     kept.channel.close();
                 }
-                if (started - link.reconnectAt < 0) {
+                if (link.silentCloses > 1 && started - link.reconnectAt < 0) {
                     // Backing off: the server has not answered for a while, and a new connection
                     // per probe is what a slow server can least afford.
                     finish(ProbeResult.Outcome.DOWN, "timeout");
