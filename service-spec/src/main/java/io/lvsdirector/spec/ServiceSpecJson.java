@@ -50,6 +50,7 @@ import java.util.regex.Pattern;
  *                                  "port": 80, "addressType": "InternalIP", "weight": 1}},
  *   "healthCheck": {"type": "http", "port": 8080, "path": "/ping", "host": null, "expectStatus": 200,
  *                   "drainStatus": 503, "intervalMs": 100, "timeoutMs": 100, "rise": 2, "fall": 3},
+ *              // http | https | tcp; https also: "caFile": "/etc/lvs-director/ca.pem", "insecureSkipVerify": false
  *   "whenAllDown": "fail-open",      // | "empty" | {"sorryServer": {"address": "...", "weight": 1}}
  *   "drainTimeoutSeconds": 300,
  *   "adopt": false,                  // true: take over a kernel service with this protocol:VIP:port
@@ -114,7 +115,7 @@ public final class ServiceSpecJson {
     public static final List<String> STATIC_FIELDS = List.of("address", "port", "weight");
     public static final List<String> KUBERNETES_FIELDS = List.of("nodeSelector", "port", "addressType", "weight");
     public static final List<String> HEALTH_CHECK_FIELDS = List.of("type", "port", "path", "host", "expectStatus",
-            "drainStatus", "intervalMs", "timeoutMs", "rise", "fall");
+            "drainStatus", "caFile", "insecureSkipVerify", "intervalMs", "timeoutMs", "rise", "fall");
 
     /** The schedulers of a stock kernel (net/netfilter/ipvs/ip_vs_*.c); anything else fails at -A. */
     public static final Set<String> KERNEL_SCHEDULERS = Set.of("rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh",
@@ -290,18 +291,12 @@ public final class ServiceSpecJson {
         HealthCheck c = spec.healthCheck();
         if (c != null) {
             ObjectNode h = o.putObject("healthCheck");
-            c.match(http -> {
-                h.put("type", "http");
-                h.put("port", http.port());
-                h.put("path", http.path());
-                if (http.host() != null) {
-                    h.put("host", http.host());
+            c.match(http -> writeHttp(h.put("type", "http"), http), https -> {
+                writeHttp(h.put("type", "https"), https.asHttp());
+                if (https.caFile() != null) {
+                    h.put("caFile", https.caFile());
                 }
-                ArrayNode expect = h.putArray("expectStatus");
-                http.expectedStatuses().forEach(expect::add);
-                ArrayNode drain = h.putArray("drainStatus");
-                http.drainStatuses().forEach(drain::add);
-                return h;
+                return h.put("insecureSkipVerify", https.insecureSkipVerify());
             }, tcp -> h.put("type", "tcp").put("port", tcp.port()));
             h.put("intervalMs", c.interval().toMillis());
             h.put("timeoutMs", c.timeout().toMillis());
@@ -716,6 +711,19 @@ public final class ServiceSpecJson {
         }
     }
 
+    private static ObjectNode writeHttp(ObjectNode h, HealthCheck.Http http) {
+        h.put("port", http.port());
+        h.put("path", http.path());
+        if (http.host() != null) {
+            h.put("host", http.host());
+        }
+        ArrayNode expect = h.putArray("expectStatus");
+        http.expectedStatuses().forEach(expect::add);
+        ArrayNode drain = h.putArray("drainStatus");
+        http.drainStatuses().forEach(drain::add);
+        return h;
+    }
+
     private static HealthCheck healthCheck(JsonNode n, Errors errors) {
         String at = "healthCheck";
         if (n == null || n.isNull()) {
@@ -728,19 +736,22 @@ public final class ServiceSpecJson {
         errors.unknownFields(n, at, HEALTH_CHECK_FIELDS);
         String type = text(n.get("type"), at + ".type", errors);
         if (type == null) {
-            errors.add(at + ".type", "is required: http or tcp");
+            errors.add(at + ".type", "is required: http, https or tcp");
             return null;
-        } else if (!type.equals("http") && !type.equals("tcp")) {
-            errors.add(at + ".type", "must be http or tcp: '" + type + "'");
+        } else if (!type.equals("http") && !type.equals("https") && !type.equals("tcp")) {
+            errors.add(at + ".type", "must be http, https or tcp: '" + type + "'");
             return null;
         }
-        boolean http = type.equals("http");
+        boolean http = type.equals("http") || type.equals("https");
+        boolean https = type.equals("https");
         int before = errors.size();
         Integer port = integer(n.get("port"), at + ".port", 0, 65535, errors);
         String path = text(n.get("path"), at + ".path", errors);
         String host = text(n.get("host"), at + ".host", errors);
         Set<Integer> expect = statuses(n.get("expectStatus"), at + ".expectStatus", errors);
         Set<Integer> drain = statuses(n.get("drainStatus"), at + ".drainStatus", errors);
+        String caFile = text(n.get("caFile"), at + ".caFile", errors);
+        boolean skipVerify = bool(n.get("insecureSkipVerify"), at + ".insecureSkipVerify", errors);
         Integer interval = integer(n.get("intervalMs"), at + ".intervalMs", 10, 3_600_000, errors);
         Integer timeout = integer(n.get("timeoutMs"), at + ".timeoutMs", 1, 3_600_000, errors);
         Integer rise = integer(n.get("rise"), at + ".rise", 1, 100, errors);
@@ -758,8 +769,21 @@ public final class ServiceSpecJson {
         if (!http) {
             for (String f : List.of("path", "host", "expectStatus", "drainStatus")) {
                 if (n.hasNonNull(f)) {
-                    errors.add(at + "." + f, "only means something for an http check");
+                    errors.add(at + "." + f, "only means something for an http or https check");
                 }
+            }
+        }
+        if (!https) {
+            for (String f : List.of("caFile", "insecureSkipVerify")) {
+                if (n.hasNonNull(f)) {
+                    errors.add(at + "." + f, "only means something for an https check");
+                }
+            }
+        } else if (caFile != null) {
+            if (skipVerify) {
+                errors.add(at + ".caFile", "means nothing with insecureSkipVerify: true (nothing is verified)");
+            } else {
+                caFile(caFile, at + ".caFile", errors);
             }
         }
         if (errors.size() > before) {
@@ -773,12 +797,48 @@ public final class ServiceSpecJson {
             return switch (type) {
                 case "http" -> new HealthCheck.Http(p, path == null ? HealthCheck.http().path() : path, host, expect,
                         drain, timing);
+                case "https" -> new HealthCheck.Https(p, path == null ? HealthCheck.https().path() : path, host,
+                        expect, drain, caFile, skipVerify, timing);
                 case "tcp" -> new HealthCheck.Tcp(p, timing);
                 default -> throw new IllegalStateException("checked above: " + type);
             };
         } catch (IllegalArgumentException e) {
             errors.add(at, e.getMessage());
             return null;
+        }
+    }
+
+    /**
+     * An HTTPS check's CA file: an absolute path; on a new write also readable now and holding at
+     * least one X.509 certificate in PEM, so a wrong path is refused at the PUT rather than found
+     * at probe time. A stored spec is not held to the file (it may be restored before the file is),
+     * a CA that cannot be loaded then fails that check's probes only, with the reason.
+     */
+    private static void caFile(String caFile, String field, Errors errors) {
+        if (!caFile.startsWith("/")) {
+            errors.add(field, "must be an absolute path: '" + caFile + "'");
+            return;
+        }
+        if (!errors.strict) {
+            return;
+        }
+        java.nio.file.Path path;
+        try {
+            path = java.nio.file.Path.of(caFile);
+        } catch (java.nio.file.InvalidPathException e) {
+            errors.add(field, "not a path: '" + caFile + "'");
+            return;
+        }
+        if (!java.nio.file.Files.isRegularFile(path) || !java.nio.file.Files.isReadable(path)) {
+            errors.add(field, "cannot be read by the director: " + caFile);
+            return;
+        }
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(path)) {
+            if (java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
+                errors.add(field, "holds no certificate (PEM expected): " + caFile);
+            }
+        } catch (java.io.IOException | java.security.cert.CertificateException e) {
+            errors.add(field, "holds no readable certificate (PEM expected): " + caFile);
         }
     }
 

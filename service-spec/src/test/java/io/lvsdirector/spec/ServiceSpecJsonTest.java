@@ -250,6 +250,69 @@ class ServiceSpecJsonTest {
         assertThat(json.toJson(specs.get(1)).get("schedulerFlags").get(0).asText()).isEqualTo("flag-2");
     }
 
+    // A self-signed CA certificate (EC P-256, valid to 2126), as an HTTPS check's caFile holds.
+    private static final String CA_PEM = """
+            -----BEGIN CERTIFICATE-----
+            MIIBlDCCATugAwIBAgIUYhIFPrfEDHwe+PdBJlM5lvW5hPYwCgYIKoZIzj0EAwIw
+            HzEdMBsGA1UEAwwUbHZzLWRpcmVjdG9yLXRlc3QtY2EwIBcNMjYxMjA2MTMwNjA1
+            WhgPMjEyNjExMTIxMzA2MDVaMB8xHTAbBgNVBAMMFGx2cy1kaXJlY3Rvci10ZXN0
+            LWNhMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEWo43Umkv+pbmXDKo5d7xREpX
+            G2tHayJ371fmnrhUpZnmUEMN9I+rlmbNJOkgDVyufvhcXsJI2LpozkyRCqDN36NT
+            MFEwHQYDVR0OBBYEFEaRn856WBld3AXlEJec3EX2egVGMB8GA1UdIwQYMBaAFEaR
+            n856WBld3AXlEJec3EX2egVGMA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwID
+            RwAwRAIgQx1mMDBPMg6jkAkAQtPB74aq7wfkHeYmhp6I+A33lXYCIDB9jE8pgd8D
+            XUVi6E6F7uP9Zxj7rqyXErSzz6eu4uwj
+            -----END CERTIFICATE-----
+            """;
+
+    @Test
+    void httpsChecksRoundTripAndTheirCaFileIsCheckedAtTheWrite(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path ca = java.nio.file.Files.writeString(dir.resolve("ca.pem"), CA_PEM);
+        java.nio.file.Path junk = java.nio.file.Files.writeString(dir.resolve("junk.pem"), "not a certificate\n");
+        String base = "{'vip':'198.18.0.100','port':443,'realServers':{'static':[{'address':'198.18.0.21'}]},";
+        ServiceSpec verified = parse("a", base + "'healthCheck':{'type':'https','port':8443,'host':'edge.example',"
+                + "'caFile':'" + ca + "'}}");
+        HealthCheck.Https c = (HealthCheck.Https) verified.healthCheck();
+        assertThat(c.caFile()).isEqualTo(ca.toString());
+        assertThat(c.insecureSkipVerify()).isFalse();
+        assertThat(c.host()).isEqualTo("edge.example");
+        assertThat(c.path()).isEqualTo("/ping");
+        assertThat(c.expectedStatuses()).containsExactly(200);
+        ServiceSpec skip = parse("b", base + "'healthCheck':{'type':'https','insecureSkipVerify':true}}");
+        assertThat(((HealthCheck.Https) skip.healthCheck()).insecureSkipVerify()).isTrue();
+        ServiceSpec defaults = parse("c", base + "'healthCheck':{'type':'https'}}");
+        assertThat(defaults.healthCheck()).isEqualTo(HealthCheck.https());
+        for (ServiceSpec s : List.of(verified, skip, defaults)) {
+            var node = json.toJson(s);
+            assertThat(json.fromJson(s.name(), node.toString())).isEqualTo(s);
+            node.get("healthCheck").fieldNames()
+                    .forEachRemaining(f -> assertThat(ServiceSpecJson.HEALTH_CHECK_FIELDS).contains(f));
+        }
+        assertThat(json.toJson(verified).get("healthCheck").get("type").asText()).isEqualTo("https");
+
+        // A CA file the director cannot read, or that holds no certificate, is refused at the write.
+        String missing = base + "'healthCheck':{'type':'https','caFile':'" + dir.resolve("gone.pem") + "'}}";
+        assertThat(failure(missing).field()).isEqualTo("healthCheck.caFile");
+        assertThat(failure(missing).reason()).contains("cannot be read");
+        SpecValidationException notPem = failure(base + "'healthCheck':{'type':'https','caFile':'" + junk + "'}}");
+        assertThat(notPem.field()).isEqualTo("healthCheck.caFile");
+        assertThat(notPem.reason()).contains("no").contains("certificate");
+        // A stored spec is not held to the file (restored before it): its probes say what is wrong.
+        assertThat(((HealthCheck.Https) json.fromJson("a", missing.replace('\'', '"')).healthCheck()).caFile())
+                .endsWith("gone.pem");
+        assertThat(failure(base + "'healthCheck':{'type':'https','caFile':'ca.pem'}}").field())
+                .isEqualTo("healthCheck.caFile");
+        assertThat(failure(base + "'healthCheck':{'type':'https','caFile':'" + ca + "','insecureSkipVerify':true}}")
+                .field()).isEqualTo("healthCheck.caFile");
+        assertThat(failure(base + "'healthCheck':{'type':'https','insecureSkipVerify':'yes'}}").field())
+                .isEqualTo("healthCheck.insecureSkipVerify");
+        assertThat(failure(base + "'healthCheck':{'type':'http','insecureSkipVerify':true}}").reason())
+                .contains("only means something for an https check");
+        assertThat(failure(base + "'healthCheck':{'type':'tcp','caFile':'" + ca + "'}}").field())
+                .isEqualTo("healthCheck.caFile");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "{'port':80,'realServers':{'static':[]}}                                       | vip",

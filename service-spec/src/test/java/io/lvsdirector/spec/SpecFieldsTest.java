@@ -33,11 +33,16 @@ class SpecFieldsTest {
              "realServerLimits": {"upperConnections": 100, "lowerConnections": 10}}
             """;
 
-    /** The other alternatives: Kubernetes nodes, whenAllDown as a word. */
+    /**
+     * The other alternatives: Kubernetes nodes, whenAllDown as a word, an HTTPS check (its CA file is
+     * the system bundle that the JDK's own packages install, readable on any machine that builds this).
+     */
     static final String FULL_KUBERNETES = """
             {"vip": "198.18.0.100", "port": 80,
              "realServers": {"kubernetes": {"nodeSelector": {"edge": "true"}, "port": 80, "addressType": "InternalIP",
                                             "weight": 1}},
+             "healthCheck": {"type": "https", "caFile": "/etc/ssl/certs/ca-certificates.crt",
+                             "insecureSkipVerify": false},
              "whenAllDown": "empty"}
             """;
 

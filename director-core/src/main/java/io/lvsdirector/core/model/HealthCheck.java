@@ -9,7 +9,7 @@ import java.util.function.Function;
 
 /**
  * How the director decides whether a real server takes traffic: one record per kind of check
- * ({@link Http}, {@link Tcp}), each with only the fields its kind means, and the timing they share
+ * ({@link Http}, {@link Https}, {@link Tcp}), each with only the fields its kind means, and the timing they share
  * ({@link Timing}). Like seesaw's {@code healthcheck/} (one file per kind), a new kind is a new
  * record here, a probe class in {@code io.lvsdirector.core.probe}, and its JSON case; {@link #match}
  * makes the compiler list every other place that must know it.
@@ -25,7 +25,7 @@ import java.util.function.Function;
  * three in a row) never takes a node out. The price is ten probes a second per node, which is cheap
  * for tens of edge nodes; a fleet of thousands should raise the interval.
  */
-public sealed interface HealthCheck permits HealthCheck.Http, HealthCheck.Tcp {
+public sealed interface HealthCheck permits HealthCheck.Http, HealthCheck.Https, HealthCheck.Tcp {
 
     /** The port to probe, 0 for the service's port. */
     int port();
@@ -44,11 +44,12 @@ public sealed interface HealthCheck permits HealthCheck.Http, HealthCheck.Tcp {
      * Java 17 has no pattern {@code switch} (a preview there), so this is its exhaustive form: a new
      * kind adds a parameter, and every caller stops compiling until it says what the kind does.
      */
-    <R> R match(Function<? super Http, ? extends R> http, Function<? super Tcp, ? extends R> tcp);
+    <R> R match(Function<? super Http, ? extends R> http, Function<? super Https, ? extends R> https,
+            Function<? super Tcp, ? extends R> tcp);
 
     /**
      * How logs and status name a probe of this check on {@code address} (IPv6 in brackets):
-     * {@code http://10.0.0.1:8080/ping}, {@code tcp://10.0.0.1:80}.
+     * {@code http://10.0.0.1:8080/ping}, {@code https://10.0.0.1:8443/ping}, {@code tcp://10.0.0.1:80}.
      */
     String describe(String address);
 
@@ -81,6 +82,14 @@ public sealed interface HealthCheck permits HealthCheck.Http, HealthCheck.Tcp {
     /** {@code GET /ping} on the service's port expecting 200, 503 meaning draining, default timing. */
     static Http http() {
         return new Http(0, "/ping", null, Set.of(200), Set.of(503), Timing.DEFAULTS);
+    }
+
+    /**
+     * {@code GET /ping} over TLS on the service's port expecting 200, 503 meaning draining, the
+     * certificate verified against the JVM's default trust, default timing.
+     */
+    static Https https() {
+        return new Https(0, "/ping", null, Set.of(200), Set.of(503), null, false, Timing.DEFAULTS);
     }
 
     /** A TCP connect to the service's port, default timing. */
@@ -174,7 +183,8 @@ public sealed interface HealthCheck permits HealthCheck.Http, HealthCheck.Tcp {
         }
 
         @Override
-        public <R> R match(Function<? super Http, ? extends R> http, Function<? super Tcp, ? extends R> tcp) {
+        public <R> R match(Function<? super Http, ? extends R> http, Function<? super Https, ? extends R> https,
+                Function<? super Tcp, ? extends R> tcp) {
             return http.apply(this);
         }
 
@@ -191,6 +201,90 @@ public sealed interface HealthCheck permits HealthCheck.Http, HealthCheck.Tcp {
             }
             // Sorted, so toString() is stable in logs.
             return Collections.unmodifiableSet(new TreeSet<>(in));
+        }
+    }
+
+    /**
+     * HTTP/1.1 {@code GET} over TLS: the status code is the answer, as for {@link Http}; a certificate
+     * that does not verify, or a handshake that fails, is down with a reason starting {@code tls:}.
+     * The certificate is verified (chain and name) unless {@code insecureSkipVerify}: against the CA
+     * certificates in {@code caFile} when given, else against the JVM's default trust store; the name
+     * checked, and sent as SNI, is {@code host} (without a port) when given, else the probed address.
+     *
+     * @param port the port to probe, 0 for the service's port
+     * @param path request path, starting with {@code /}
+     * @param host Host header, TLS server name and the name the certificate must carry; {@code null}
+     *     for the probed address (then no SNI is sent, as for any IP address)
+     * @param expectedStatuses status codes that mean healthy ({@code null}: 200)
+     * @param drainStatuses status codes that mean "draining" ({@code null}: 503)
+     * @param caFile absolute path of a PEM file of CA certificates to trust, or {@code null} for the
+     *     JVM's default trust
+     * @param insecureSkipVerify accept any certificate (still TLS, no authentication); not with a
+     *     {@code caFile}
+     * @param timing interval, timeout, rise, fall
+     */
+    record Https(int port, String path, String host, Set<Integer> expectedStatuses, Set<Integer> drainStatuses,
+            String caFile, boolean insecureSkipVerify, Timing timing) implements HealthCheck {
+
+        public Https {
+            // The HTTP rules, once: path, host and statuses as an Http check has them.
+            Http http = new Http(port, path, host, expectedStatuses, drainStatuses, timing);
+            expectedStatuses = http.expectedStatuses();
+            drainStatuses = http.drainStatuses();
+            if (caFile != null && (!caFile.startsWith("/") || caFile.chars().anyMatch(c -> c < ' ' || c == 0x7f))) {
+                throw new IllegalArgumentException("caFile must be an absolute path: '" + caFile + "'");
+            }
+            if (caFile != null && insecureSkipVerify) {
+                throw new IllegalArgumentException("caFile means nothing with insecureSkipVerify");
+            }
+        }
+
+        /** The same request and statuses as a plain HTTP check: what is said inside the TLS. */
+        public Http asHttp() {
+            return new Http(port, path, host, expectedStatuses, drainStatuses, timing);
+        }
+
+        @Override
+        public Https withPort(int newPort) {
+            return new Https(newPort, path, host, expectedStatuses, drainStatuses, caFile, insecureSkipVerify, timing);
+        }
+
+        @Override
+        public Https withTiming(Timing newTiming) {
+            return new Https(port, path, host, expectedStatuses, drainStatuses, caFile, insecureSkipVerify, newTiming);
+        }
+
+        public Https withPath(String newPath) {
+            return new Https(port, newPath, host, expectedStatuses, drainStatuses, caFile, insecureSkipVerify, timing);
+        }
+
+        public Https withHost(String newHost) {
+            return new Https(port, path, newHost, expectedStatuses, drainStatuses, caFile, insecureSkipVerify, timing);
+        }
+
+        public Https withStatuses(Set<Integer> expected, Set<Integer> drain) {
+            return new Https(port, path, host, expected, drain, caFile, insecureSkipVerify, timing);
+        }
+
+        /** Verify against the CA certificates in this PEM file instead of the JVM's default trust. */
+        public Https withCaFile(String newCaFile) {
+            return new Https(port, path, host, expectedStatuses, drainStatuses, newCaFile, false, timing);
+        }
+
+        /** Accept any certificate (or verify again, with {@code false}). */
+        public Https withInsecureSkipVerify(boolean skip) {
+            return new Https(port, path, host, expectedStatuses, drainStatuses, skip ? null : caFile, skip, timing);
+        }
+
+        @Override
+        public <R> R match(Function<? super Http, ? extends R> http, Function<? super Https, ? extends R> https,
+                Function<? super Tcp, ? extends R> tcp) {
+            return https.apply(this);
+        }
+
+        @Override
+        public String describe(String address) {
+            return "https://" + address + ":" + port + path;
         }
     }
 
@@ -218,7 +312,8 @@ public sealed interface HealthCheck permits HealthCheck.Http, HealthCheck.Tcp {
         }
 
         @Override
-        public <R> R match(Function<? super Http, ? extends R> http, Function<? super Tcp, ? extends R> tcp) {
+        public <R> R match(Function<? super Http, ? extends R> http, Function<? super Https, ? extends R> https,
+                Function<? super Tcp, ? extends R> tcp) {
             return tcp.apply(this);
         }
 

@@ -141,7 +141,7 @@ public final class HealthProber implements AutoCloseable {
      * One target's schedule and hysteresis; every field is touched on {@link #loop} only. Its own
      * timer and its own completion callback, so a probe allocates no task or lambda here.
      */
-    private final class Probe extends TickWheel.Timer implements BiConsumer<ProbeResult, Throwable> {
+    final class Probe extends TickWheel.Timer implements BiConsumer<ProbeResult, Throwable> {
         final ProbeTarget target;
         final EventLoop loop;
         final TickWheel wheel;
@@ -184,11 +184,8 @@ public final class HealthProber implements AutoCloseable {
             }
             // Fixed rate: the next start is one interval after this one, whatever this one takes
             // (the timeout is at most the interval, so two never overlap).
-            nextStart += target.check().interval().toNanos();
-            long now = System.nanoTime();
-            if (nextStart - now < 0) {
-                nextStart = now;
-            }
+            nextStart = onGrid(nextStart + target.check().interval().toNanos(), System.nanoTime(),
+                    target.check().interval().toNanos());
             checker.probe(target).whenComplete(this);
         }
 
@@ -211,8 +208,27 @@ public final class HealthProber implements AutoCloseable {
                 LOG.warn("event=probe_record_failed target={}", target, ex);
             }
             if (!stopped) {
+                nextStart = onGrid(nextStart, System.nanoTime(), target.check().interval().toNanos());
                 wheel.arm(this, nextStart);
             }
+        }
+
+        /**
+         * {@code start}, or, when it is more than a whole interval in the past (the loop or the
+         * answer was late: a stalled server, a starved probe thread), the first start after now on
+         * this target's own grid. Starting at once instead put every late target on the same
+         * instant: after a stall of the server all its probes went out together each second, a
+         * burst that a busy server answered too late, again and again. Skipping keeps each target
+         * at the random phase its first start gave it. A start up to an interval late (a timeout as
+         * long as the interval, fired a tick or a busy loop's turn late) still goes at once, so a
+         * silent node is out as fast as before.
+         */
+        static long onGrid(long start, long now, long interval) {
+            long late = now - start;
+            if (late <= interval) {
+                return start;
+            }
+            return start + (late / interval + 1) * interval;
         }
 
         void record(ProbeResult r) {

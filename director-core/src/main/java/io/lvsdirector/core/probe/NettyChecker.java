@@ -18,6 +18,7 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.Errors;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
@@ -34,6 +35,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLException;
 
 /**
  * Probes on Netty, epoll where the platform has it and NIO elsewhere: the part every kind of check
@@ -41,8 +43,17 @@ import java.util.concurrent.atomic.AtomicReference;
  * HttpProbe}, {@link TcpProbe}), chosen by the check's record; this class connects, times out, keeps
  * a connection the kind and the server allow for the next probe (unless told not to, see {@link
  * #create(int, boolean, boolean)}), retries a kept connection the server dropped while idle, names
- * connection errors, and answers. A probe that has not answered when its timeout fires is closed and
- * reported as "timeout".
+ * connection errors, and answers. A probe that has not answered when its timeout fires is reported
+ * as "timeout".
+ *
+ * <p>A timeout does not cost a connection. The request went out on a kept connection, so its answer
+ * is still owed: the connection stays, the late answer is read and dropped when it comes, and the
+ * next probe waits on the same connection for it before writing its own request (it never takes the
+ * late answer for its own). Closing instead made a slow server accept a new connection per probe,
+ * which cost it more and made it slower still: a reconnect storm. Only a connection that has owed an
+ * answer for longer than {@link #silenceLimit} is closed, and the reconnects after such closes
+ * back off ({@link #reconnectBackoff}: 0, 1 s, 2 s ... 10 s while no answer comes), so a silent
+ * server costs one connection per several seconds at most.
  *
  * <p>Per probe the shared path allocates little: one attempt and its result; timeouts sit on the
  * loop's {@link TickWheel} (so they fire up to {@value TickWheel#TICK_MILLIS} ms late, never early).
@@ -56,6 +67,10 @@ public final class NettyChecker implements Checker, AutoCloseable {
     private static final int ECONNREFUSED = 111;
     private static final int EHOSTUNREACH = 113;
     private static final int ENETUNREACH = 101;
+
+    /** The longest a kept connection may owe an answer before it is closed: at least 1 s. */
+    static final Duration MIN_SILENCE = Duration.ofSeconds(1);
+    private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final EventLoopGroup group;
     private final EventLoop[] loops;
@@ -187,11 +202,38 @@ public final class NettyChecker implements Checker, AutoCloseable {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
+    /**
+     * How long a kept connection may owe the answer of a timed-out probe before it is closed: three
+     * intervals, at least {@link #MIN_SILENCE}. Long enough that a server answering late (CPU-starved,
+     * paused for GC) is read on the connection it has; short enough that a node whose answer is lost
+     * for good (it dropped the request, as a node that was silent and came back) is back in about a
+     * second with the default check, not after minutes of waiting on a dead request.
+     */
+    static long silenceLimit(ProbeTarget target) {
+        return Math.max(MIN_SILENCE.toNanos(), 3 * target.check().interval().toNanos());
+    }
+
+    /**
+     * The wait before opening a new connection after {@code silentCloses} kept connections in a row
+     * were closed for owing an answer too long: none after the first, then 1 s doubling to 10 s. An
+     * answer on any connection of the target resets the count.
+     */
+    static long reconnectBackoff(int silentCloses) {
+        if (silentCloses <= 1) {
+            return 0;
+        }
+        return Math.min(MAX_BACKOFF_NANOS, TimeUnit.SECONDS.toNanos(1) << Math.min(silentCloses - 2, 10));
+    }
+
     /** What a target keeps between probes. */
     private static final class Link {
         final ProbeKind kind;
-        // At most one idle connection; taken by the next probe, put back after its answer.
+        // At most one kept connection, idle or owing a late answer; taken by the next probe, put back
+        // after its answer (or its timeout).
         final AtomicReference<Connection> idle = new AtomicReference<>();
+        // Kept connections closed in a row for owing an answer too long, and when the next may open.
+        volatile int silentCloses;
+        volatile long reconnectAt;
 
         Link(ProbeKind kind) {
             this.kind = kind;
@@ -211,6 +253,10 @@ public final class NettyChecker implements Checker, AutoCloseable {
         Channel channel;
         Connection connection;
         boolean reused;
+        // Holding a connection that still owes an earlier probe's answer: the request waits for it.
+        boolean waiting;
+        // The request was written: if it times out, its answer is owed on this connection.
+        boolean sent;
         boolean keepAlive;
         boolean returned;
         // The answer once the kind has given it (before the rest of it has been read).
@@ -228,16 +274,36 @@ public final class NettyChecker implements Checker, AutoCloseable {
             wheels.get(loop).arm(this, started + timeout);
             if (reuse) {
                 Connection kept = link.idle.getAndSet(null);
+                if (kept != null && kept.owed > 0 && started - kept.owedSince > silenceLimit(target)) {
+                    // Silent for too long: the answer is not coming. Reconnect, backing off if the
+                    // connections before it went silent too.
+                    kept.channel.close();
+                    int closes = link.silentCloses + 1;
+                    link.silentCloses = closes;
+                    link.reconnectAt = started + reconnectBackoff(closes);
+                    kept = null;
+                }
                 if (kept != null && kept.channel.isActive() && kept.channel.eventLoop() == loop) {
                     channel = kept.channel;
                     connection = kept;
                     reused = true;
                     kept.current = this;
-                    link.kind.connected(this);
+                    if (kept.owed > 0) {
+                        // The late answer comes first; Connection.ended(), once it is read, writes ours.
+                        waiting = true;
+                    } else {
+                        link.kind.connected(this);
+                    }
                     return;
                 }
                 if (kept != null) {
                     kept.channel.close();
+                }
+                if (link.silentCloses > 1 && started - link.reconnectAt < 0) {
+                    // Backing off: the server has not answered for a while, and a new connection
+                    // per probe is what a slow server can least afford.
+                    finish(ProbeResult.Outcome.DOWN, "timeout");
+                    return;
                 }
             }
             connect();
@@ -255,6 +321,7 @@ public final class NettyChecker implements Checker, AutoCloseable {
                     .handler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            link.kind.initChannel(ch);
                             if (c != null) {
                                 ch.pipeline().addLast(c);
                             }
@@ -280,6 +347,7 @@ public final class NettyChecker implements Checker, AutoCloseable {
 
         @Override
         public void write(ByteBuf bytes) {
+            sent = true;
             // A void promise: a failed write reaches Connection.exceptionCaught (or channelInactive),
             // which fails this attempt, without a promise and a listener per probe.
             channel.writeAndFlush(bytes, channel.voidPromise());
@@ -302,6 +370,7 @@ public final class NettyChecker implements Checker, AutoCloseable {
         public void ended() {
             TickWheel.disarm(this);
             connection.current = null;
+            link.silentCloses = 0;
             if (keepAlive && outcome != null && !returned && channel.isActive()) {
                 returned = true;
                 Connection previous = link.idle.getAndSet(connection);
@@ -337,6 +406,7 @@ public final class NettyChecker implements Checker, AutoCloseable {
             }
             if (reused && System.nanoTime() - started < timeout) {
                 reused = false;
+                waiting = false;
                 connection.current = null;
                 channel.close();
                 connect();
@@ -353,9 +423,34 @@ public final class NettyChecker implements Checker, AutoCloseable {
             if (outcome != null) {
                 // The answer came in time; only the rest of it did not. It stands.
                 finish(outcome, reason);
+            } else if (reuse && connection != null && (sent || waiting) && channel.isActive()) {
+                keepOwing();
             } else {
                 finish(ProbeResult.Outcome.DOWN, "timeout");
             }
+        }
+
+        /**
+         * A timeout on a connection whose answer is still owed (ours, or an earlier probe's we were
+         * waiting behind): keep the connection for the next probe, which waits for that answer; its
+         * bytes are read and dropped when they come.
+         */
+        void keepOwing() {
+            if (!waiting) {
+                connection.owed = 1;
+                connection.owedSince = started;
+            }
+            connection.current = null;
+            returned = true;
+            Connection previous = link.idle.getAndSet(connection);
+            if (previous != null && previous != connection) {
+                previous.channel.close();
+            }
+            if (links.get(target) != link) {
+                link.idle.compareAndSet(connection, null);
+                channel.close();
+            }
+            complete(ProbeResult.Outcome.DOWN, "timeout");
         }
 
         /** Answers and closes the connection. */
@@ -380,11 +475,16 @@ public final class NettyChecker implements Checker, AutoCloseable {
     }
 
     /** A connection whose kind reads answers: hands its bytes to whichever attempt owns it now. */
-    private final class Connection extends ChannelInboundHandlerAdapter {
+    private final class Connection extends ChannelInboundHandlerAdapter implements ProbeKind.Exchange {
         final Link link;
         final ProbeKind.Reader reader;
         Channel channel;
         Attempt current;
+        // Answers still owed to probes that timed out (0 or 1: nothing is written while one is owed),
+        // and when the request of the oldest went out.
+        int owed;
+        long owedSince;
+        boolean closed;
 
         Connection(Link link, ProbeKind.Reader reader) {
             this.link = link;
@@ -403,7 +503,15 @@ public final class NettyChecker implements Checker, AutoCloseable {
         }
 
         private void read(ByteBuf in) {
-            while (in.isReadable() || current != null) {
+            while (!closed && (in.isReadable() || current != null || owed > 0)) {
+                if (owed > 0) {
+                    // A late answer: read to its end with this connection as the exchange, so none
+                    // of it reaches a probe.
+                    if (!reader.read(in, this)) {
+                        return;
+                    }
+                    continue;
+                }
                 Attempt a = current;
                 if (a == null) {
                     // Bytes nobody asked for: an extra answer or garbage. Not a connection to keep,
@@ -417,6 +525,56 @@ public final class NettyChecker implements Checker, AutoCloseable {
             }
         }
 
+        // The exchange of a late answer, which nobody waits for any more.
+
+        @Override
+        public void write(ByteBuf bytes) {
+            throw new IllegalStateException("a late answer writes nothing");
+        }
+
+        @Override
+        public void answered(ProbeResult.Outcome outcome, String reason, boolean connectionReusable) {
+            if (!reuse || !connectionReusable) {
+                close();
+            }
+        }
+
+        /** The late answer was read: the connection is free again for the probe waiting on it, if any. */
+        @Override
+        public void ended() {
+            owed = 0;
+            link.silentCloses = 0;
+            Attempt waiting = current;
+            if (waiting != null && waiting.waiting) {
+                waiting.waiting = false;
+                link.kind.connected(waiting);
+            }
+        }
+
+        @Override
+        public void finish(ProbeResult.Outcome outcome, String reason) {
+            // A late answer that is garbage or too long: the connection cannot be trusted again.
+            close();
+        }
+
+        private void close() {
+            closed = true;
+            channel.close();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof SslHandshakeCompletionEvent e && !e.isSuccess()) {
+                // The TLS handshake failed (certificate not trusted, no common protocol): the handler
+                // closes the connection; the probe gets the TLS reason, not "closed before answering".
+                Attempt a = current;
+                if (a != null) {
+                    a.fail(reason(e.cause()));
+                }
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             Attempt a = current;
@@ -428,6 +586,7 @@ public final class NettyChecker implements Checker, AutoCloseable {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
+            closed = true;
             link.idle.compareAndSet(this, null);
             Attempt a = current;
             if (a != null && a.channel == ctx.channel()) {
@@ -436,9 +595,39 @@ public final class NettyChecker implements Checker, AutoCloseable {
         }
     }
 
+    /**
+     * A TLS failure in words, starting {@code tls:}: the JDK's messages name the cause but wrap it in
+     * class names ("PKIX path building failed: sun.security..."), so the usual ones are said plainly.
+     */
+    static String tlsReason(Throwable ssl) {
+        for (Throwable t = ssl; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            if (t instanceof java.security.cert.CertPathBuilderException || m.startsWith("PKIX path building failed")) {
+                return "tls: certificate not trusted (no path to a trusted CA)";
+            }
+            if (t instanceof java.security.cert.CertPathValidatorException v) {
+                // A CA of the same name that did not sign it ("signature check failed"), a revoked or
+                // otherwise invalid chain.
+                return "tls: certificate not trusted (" + v.getMessage() + ")";
+            }
+            if (t instanceof java.security.cert.CertificateExpiredException) {
+                return "tls: certificate expired";
+            }
+            if (t instanceof java.security.cert.CertificateException
+                    && (m.startsWith("No subject alternative") || m.startsWith("No name matching"))) {
+                return "tls: certificate name does not match: " + m;
+            }
+        }
+        String m = ssl.getMessage();
+        return "tls: " + (m == null ? ssl.getClass().getSimpleName() : m);
+    }
+
     /** A failure in words, decided by errno where the native transport gives one. */
     static String reason(Throwable cause) {
         for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof SSLException) {
+                return tlsReason(t);
+            }
             if (t instanceof io.netty.channel.ConnectTimeoutException) {
                 return "timeout";
             }

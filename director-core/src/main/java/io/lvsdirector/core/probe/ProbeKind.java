@@ -2,6 +2,7 @@ package io.lvsdirector.core.probe;
 
 import io.lvsdirector.core.health.ProbeTarget;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.socket.SocketChannel;
 
 /**
  * One kind of check on the wire: what a probe writes once connected and how it reads the answer
@@ -22,12 +23,20 @@ interface ProbeKind {
      *     does not ask for {@code Connection: close})
      */
     static ProbeKind of(ProbeTarget target, boolean keepAlive) {
-        return target.check().match(http -> new HttpProbe(target, http, keepAlive), tcp -> TcpProbe.INSTANCE);
+        return target.check().match(http -> new HttpProbe(target, http, keepAlive),
+                https -> new HttpsProbe(target, https, keepAlive), tcp -> TcpProbe.INSTANCE);
     }
 
     /** Loads what the kinds' hot paths use now, rather than inside some first probe's timeout. */
     static void warmUp() {
         HttpProbe.warmUp();
+    }
+
+    /**
+     * A new connection's channel, before it connects: where a kind that wraps the byte stream (TLS)
+     * adds its handler. Most kinds add nothing.
+     */
+    default void initChannel(SocketChannel channel) {
     }
 
     /**

@@ -50,10 +50,20 @@ final class PingServer implements AutoCloseable {
     // The accepted connections per address: a node that goes DOWN drops its kept-alive connections
     // too, as a stopped server does (closing the listener alone leaves them answering).
     private final Map<InetAddress, ChannelGroup> children = new ConcurrentHashMap<>();
+    // Connections accepted since start: a reconnect storm shows here as thousands a second.
+    final java.util.concurrent.atomic.AtomicLong accepted = new java.util.concurrent.atomic.AtomicLong();
+
+    // HTTPS when set: every listener speaks TLS with this context.
+    private final io.netty.handler.ssl.SslContext tls;
 
     PingServer(int threads, int port) {
+        this(threads, port, null);
+    }
+
+    PingServer(int threads, int port, io.netty.handler.ssl.SslContext tls) {
         this.group = new EpollEventLoopGroup(threads);
         this.port = port;
+        this.tls = tls;
     }
 
     /** {@code n} loopback addresses from 127.1.0.1 on: 127.1.(i / 250).(i % 250 + 1). */
@@ -75,6 +85,10 @@ final class PingServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel c) {
+                        accepted.incrementAndGet();
+                        if (tls != null) {
+                            c.pipeline().addLast(tls.newHandler(c.alloc()));
+                        }
                         children.computeIfAbsent(address, a -> new DefaultChannelGroup(GlobalEventExecutor.INSTANCE))
                                 .add(c);
                         c.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(4096),
@@ -139,20 +153,57 @@ final class PingServer implements AutoCloseable {
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     }
 
-    /** Runs as its own process for the CPU benchmark: {@code PingServer N PORT}; stops when stdin closes. */
+    /**
+     * Runs as its own process for the CPU benchmark: {@code PingServer N PORT}; answers each line
+     * {@code accepted} on stdin with {@code accepted COUNT}; stops when stdin closes.
+     * {@code -Dping.busy=K} starts K threads that spin, to starve the ping threads of CPU.
+     * {@code -Dping.tls.keystore=FILE} (PKCS#12, password {@code changeit}) makes every server HTTPS.
+     */
     public static void main(String[] args) throws Exception {
         int n = Integer.parseInt(args[0]);
         int port = Integer.parseInt(args[1]);
         // -Dping.threads: one thread answering 5,000 nodes is the benchmark's own bottleneck when the
         // machine is busy (see the README on reconnect storms).
-        try (PingServer server = new PingServer(Integer.getInteger("ping.threads", 1), port)) {
+        io.netty.handler.ssl.SslContext tls = null;
+        String keyStore = System.getProperty("ping.tls.keystore");
+        if (keyStore != null && !keyStore.isEmpty()) {
+            java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+            try (java.io.InputStream in = new java.io.FileInputStream(keyStore)) {
+                ks.load(in, "changeit".toCharArray());
+            }
+            javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+                    javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, "changeit".toCharArray());
+            tls = io.netty.handler.ssl.SslContextBuilder.forServer(kmf)
+                    .sslProvider(io.netty.handler.ssl.SslProvider.JDK).build();
+        }
+        try (PingServer server = new PingServer(Integer.getInteger("ping.threads", 1), port, tls)) {
             for (InetAddress a : addresses(n)) {
                 server.listen(a);
             }
+            for (int i = 0; i < Integer.getInteger("ping.busy", 0); i++) {
+                Thread spin = new Thread(() -> {
+                    long x = 0;
+                    while (true) {
+                        x += System.nanoTime() & 1;
+                        if (x == Long.MIN_VALUE) {
+                            System.out.println(x);
+                        }
+                    }
+                }, "busy-" + i);
+                spin.setDaemon(true);
+                spin.start();
+            }
             System.out.println("ready " + n);
             System.out.flush();
-            while (System.in.read() >= 0) {
-                // Wait for the parent to close our stdin.
+            java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                    StandardCharsets.US_ASCII));
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (line.equals("accepted")) {
+                    System.out.println("accepted " + server.accepted.get());
+                    System.out.flush();
+                }
             }
         }
     }

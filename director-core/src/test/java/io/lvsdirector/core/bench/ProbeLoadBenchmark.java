@@ -10,6 +10,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,6 +23,17 @@ import java.util.Set;
  * (% of one core) and RSS. The servers run in a child process so their CPU is not counted.
  *
  * <p>Usage: {@code ProbeLoadBenchmark [nodes=5000] [seconds=30]}. Goal: ≤ 10 % and ≤ 256 MB at 5,000.
+ * Options: {@code -Dping.threads} (server threads, 1), {@code -Dping.busy=K} (K spinning threads in
+ * the server process: a CPU-starved server), {@code -Dping.keepalive}, {@code -Dprobe.reuse},
+ * {@code -Dwarmup} (seconds before the window, 10), {@code -Dping.port} (18080), {@code -Dprobe.tls=true} (HTTPS: the servers present one self-signed certificate made by keytool
+ * for the name {@code ping.bench}, which the check sends as SNI and Host and verifies against that
+ * certificate as its CA file; with {@code -Dping.keepalive=false} every probe is a new handshake).
+ *
+ * <p>Also prints the connections the servers accepted in the window and {@code storm=yes|no}: a
+ * reconnect storm is more than one new connection per 10 nodes in the window (a kept connection per
+ * node needs none after the warm-up; a storm is thousands a second). Failed probes are printed
+ * beside it: a server too starved to answer 5,000 probes a second in time fails probes without
+ * any reconnect, and that is the server's slowness, not a storm.
  */
 public final class ProbeLoadBenchmark {
 
@@ -55,17 +67,38 @@ public final class ProbeLoadBenchmark {
         return sum;
     }
 
+    /** The connections the ping server has accepted so far. */
+    private static long accepted(java.io.PrintStream toServer, BufferedReader fromServer) throws Exception {
+        toServer.println("accepted");
+        String line = fromServer.readLine();
+        if (line == null || !line.startsWith("accepted ")) {
+            throw new IllegalStateException("ping server answered: " + line);
+        }
+        return Long.parseLong(line.substring("accepted ".length()));
+    }
+
     public static void main(String[] args) throws Exception {
         int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
-        int port = 18080;
+        int port = Integer.getInteger("ping.port", 18080);
 
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        boolean tls = Boolean.getBoolean("probe.tls");
+        io.lvsdirector.core.probe.SelfSignedCert cert = null;
+        if (tls) {
+            Path dir = Files.createTempDirectory("probe-load-tls");
+            cert = io.lvsdirector.core.probe.SelfSignedCert.create(dir, "ping", "ping.bench", "dns:ping.bench");
+            dir.toFile().deleteOnExit();
+        }
         Process server = new ProcessBuilder(java, "-Xmx256m",
+                "-Dping.tls.keystore=" + (tls ? cert.certPem().resolveSibling("ping.p12") : ""),
                 "-Dping.keepalive=" + System.getProperty("ping.keepalive", "true"),
-                "-Dping.threads=" + Integer.getInteger("ping.threads", 1), "-cp", System.getProperty("java.class.path"),
+                "-Dping.threads=" + Integer.getInteger("ping.threads", 1),
+                "-Dping.busy=" + Integer.getInteger("ping.busy", 0), "-cp", System.getProperty("java.class.path"),
                 PingServer.class.getName(), Integer.toString(nodes), Integer.toString(port))
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        java.io.PrintStream toServer = new java.io.PrintStream(server.getOutputStream(), true,
+                StandardCharsets.US_ASCII);
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(),
                     StandardCharsets.US_ASCII));
@@ -73,8 +106,10 @@ public final class ProbeLoadBenchmark {
             if (ready == null || !ready.startsWith("ready")) {
                 throw new IllegalStateException("ping server did not start: " + ready);
             }
-            HealthCheck check = HealthCheck.http().withPort(port)
-                    .withTiming(Duration.ofSeconds(1), Duration.ofMillis(500), 2, 3);
+            HealthCheck check = tls
+                    ? HealthCheck.https().withPort(port).withHost("ping.bench").withCaFile(cert.certPem().toString())
+                            .withTiming(Duration.ofSeconds(1), Duration.ofMillis(500), 2, 3)
+                    : HealthCheck.http().withPort(port).withTiming(Duration.ofSeconds(1), Duration.ofMillis(500), 2, 3);
             Set<ProbeTarget> targets = new HashSet<>();
             for (InetAddress a : PingServer.addresses(nodes)) {
                 targets.add(new ProbeTarget(a, check));
@@ -85,7 +120,9 @@ public final class ProbeLoadBenchmark {
                     HealthProber prober = HealthProber.create(checker, (t, s) -> { }, m, Clock.systemUTC(),
                             Duration.ofSeconds(30))) {
                 prober.setTargets(targets);
-                Thread.sleep(10_000); // warm-up: JIT, pools, every target's first probes
+                // Warm-up: JIT, pools, every target's first probes (and with TLS, 5,000 handshakes first).
+                Thread.sleep(1000L * Integer.getInteger("warmup", 10));
+                long accepted0 = accepted(toServer, out);
                 long probes0 = m.probes();
                 long failed0 = m.failedProbes();
                 long probeNanos0 = m.totalProbeTime().toNanos();
@@ -95,11 +132,18 @@ public final class ProbeLoadBenchmark {
                 long[] ticks0 = Stats.userSysTicks();
                 long t0 = System.nanoTime();
                 double maxRss = 0;
+                // Failed probes second by second: a stall and how fast it heals.
+                StringBuilder perSecond = new StringBuilder();
+                long failedBefore = failed0;
                 for (int i = 0; i < seconds; i++) {
                     Thread.sleep(1000);
                     maxRss = Math.max(maxRss, Stats.rssMiB());
+                    long f = m.failedProbes();
+                    perSecond.append(' ').append(f - failedBefore);
+                    failedBefore = f;
                 }
                 long wall = System.nanoTime() - t0;
+                long accepted = accepted(toServer, out) - accepted0;
                 long cpu = Stats.cpuNanos() - cpu0;
                 long probeThreadCpu = probeThreadsCpuNanos() - probeThreadCpu0;
                 java.util.Map<String, Long> tasks = taskTicks();
@@ -112,8 +156,9 @@ public final class ProbeLoadBenchmark {
                 java.util.Map<String, Long> reasons = new java.util.TreeMap<>();
                 prober.statuses().values().forEach(st -> reasons.merge(st.reason(), 1L, Long::sum));
                 System.out.println("probe-load: reasons " + reasons);
-                System.out.printf("probe-load: transport=%s reuse=%s nodes=%d interval=1s window=%ds%n",
-                        checker.transport(), reuse, nodes, seconds);
+                System.out.println("probe-load: failed per second:" + perSecond);
+                System.out.printf("probe-load: transport=%s reuse=%s tls=%s nodes=%d interval=1s window=%ds%n",
+                        checker.transport(), reuse, tls, nodes, seconds);
                 System.out.printf("probe-load: probes/s=%.0f failed=%d healthy=%d/%d mean-latency=%.2f ms%n",
                         probes / (wall / 1e9), failed, healthy, nodes,
                         (m.totalProbeTime().toNanos() - probeNanos0) / 1e6 / Math.max(1, probes));
@@ -124,6 +169,9 @@ public final class ProbeLoadBenchmark {
                 // probe threads alone are what the probes cost.
                 System.out.printf("probe-load: probe threads cpu=%.1f %% of one core, %.0f µs per probe%n",
                         100.0 * probeThreadCpu / wall, probeThreadCpu / 1e3 / Math.max(1, probes));
+                boolean storm = accepted > nodes / 10;
+                System.out.printf("probe-load: server accepted=%d connections in the window, failed=%d of %d probes,"
+                        + " storm=%s%n", accepted, failed, probes, storm ? "yes" : "no");
                 java.util.Map<String, Long> byName = new java.util.TreeMap<>();
                 tasks.forEach((k, v) -> byName.merge(k.substring(k.indexOf(' ') + 1), v - tasks0.getOrDefault(k, 0L),
                         Long::sum));
@@ -134,7 +182,7 @@ public final class ProbeLoadBenchmark {
                 System.out.println("probe-load: busiest threads (% of one core):" + top);
             }
         } finally {
-            server.getOutputStream().close();
+            toServer.close();
             server.waitFor();
         }
     }

@@ -272,6 +272,69 @@ class DirectorKernelIT {
         await().atMost(Duration.ofSeconds(20)).until(() -> thresholds().values().stream().allMatch("0 0"::equals));
     }
 
+    /**
+     * An HTTPS check against nginx with a self-signed certificate (made by keytool, for rs1.lab and
+     * rs1's address), on :8443 of rs1 beside its usual servers: verified against that certificate as
+     * the CA it is up, with SNI and Host rs1.lab; against the JVM's default trust it is down with a
+     * "tls:" reason; with insecureSkipVerify, no CA, it is up; kept alive, one connection serves all.
+     */
+    @Test
+    @Order(8)
+    void anHttpsCheckVerifiesNginxsSelfSignedCertificateAgainstItsCaOrSkipsVerifying() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("kernel-it-tls");
+        String rs1 = Topology.realServer(1);
+        io.lvsdirector.core.probe.SelfSignedCert cert = io.lvsdirector.core.probe.SelfSignedCert.create(dir, "rs1",
+                "rs1.lab", "dns:rs1.lab,ip:" + rs1);
+        java.nio.file.Path conf = dir.resolve("nginx-tls.conf");
+        java.nio.file.Files.writeString(conf, """
+                daemon on;
+                user root;
+                worker_processes 1;
+                pid %1$s/nginx.pid;
+                error_log %1$s/error.log warn;
+                events { worker_connections 1024; }
+                http {
+                  access_log %1$s/access.log;
+                  log_format sni '$ssl_server_name $host';
+                  server {
+                    listen 8443 ssl;
+                    ssl_certificate %2$s;
+                    ssl_certificate_key %3$s;
+                    access_log %1$s/sni.log sni;
+                    location = /ping { default_type text/plain; return 200 "OK\\n"; }
+                  }
+                }
+                """.formatted(dir, cert.certPem(), cert.keyPem()));
+        Lab.exec(30, "rs1", "nginx", "-c", conf.toString()).orThrow();
+        try (NettyChecker checker = NettyChecker.create(1)) {
+            HealthCheck.Https https = HealthCheck.https().withPort(8443).withHost("rs1.lab")
+                    .withTiming(new HealthCheck.Timing(Duration.ofSeconds(5), Duration.ofSeconds(3), 1, 1));
+            io.lvsdirector.core.health.ProbeTarget verified = new io.lvsdirector.core.health.ProbeTarget(
+                    InetAddress.getByName(rs1), https.withCaFile(cert.certPem().toString()));
+            await().atMost(Duration.ofSeconds(20)).until(() -> checker.probe(verified).toCompletableFuture()
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS).reason().equals("ok"));
+            for (int i = 0; i < 3; i++) {
+                assertThat(checker.probe(verified).toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS)
+                        .reason()).isEqualTo("ok");
+            }
+            // SNI and Host as nginx logged them, one line per request.
+            assertThat(java.nio.file.Files.readAllLines(dir.resolve("sni.log"))).contains("rs1.lab rs1.lab");
+
+            var untrusted = checker.probe(new io.lvsdirector.core.health.ProbeTarget(InetAddress.getByName(rs1), https))
+                    .toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            System.out.printf("kernel-it: https without the CA: %s%n", untrusted);
+            assertThat(untrusted.outcome()).isEqualTo(io.lvsdirector.core.probe.ProbeResult.Outcome.DOWN);
+            assertThat(untrusted.reason()).startsWith("tls: certificate not trusted");
+
+            var skipped = checker.probe(new io.lvsdirector.core.health.ProbeTarget(InetAddress.getByName(rs1),
+                    https.withHost("nobody.example").withInsecureSkipVerify(true)))
+                    .toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(skipped.reason()).isEqualTo("ok");
+        } finally {
+            Lab.exec(30, "rs1", "nginx", "-c", conf.toString(), "-s", "stop");
+        }
+    }
+
     /** Real server address → "UPPER LOWER", from {@code ipvsadm -Ln --thresholds}. */
     private static Map<String, String> thresholds() {
         Map<String, String> out = new HashMap<>();

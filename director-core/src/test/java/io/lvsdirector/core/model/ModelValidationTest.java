@@ -83,8 +83,21 @@ class ModelValidationTest {
         assertThat(HealthCheck.tcp().withPort(80).describe("10.0.0.1")).isEqualTo("tcp://10.0.0.1:80");
         assertThat(http.withPort(8080).describe("[2001:db8::1]")).isEqualTo("http://[2001:db8::1]:8080/ping");
         // match picks the function of the record's own kind.
-        assertThat(http.<String>match(h -> "http " + h.path(), t -> "tcp")).isEqualTo("http /ping");
-        assertThat(HealthCheck.tcp().<String>match(h -> "http", t -> "tcp " + t.port())).isEqualTo("tcp 0");
+        assertThat(http.<String>match(h -> "http " + h.path(), s -> "https", t -> "tcp")).isEqualTo("http /ping");
+        assertThat(HealthCheck.tcp().<String>match(h -> "http", s -> "https", t -> "tcp " + t.port())).isEqualTo("tcp 0");
+        assertThat(HealthCheck.https().<String>match(h -> "http", s -> "https " + s.path(), t -> "tcp"))
+                .isEqualTo("https /ping");
+        // An HTTPS check: the HTTP rules, plus its trust.
+        HealthCheck.Https https = HealthCheck.https().withPort(8443).withHost("edge.example");
+        assertThat(https.describe("10.0.0.1")).isEqualTo("https://10.0.0.1:8443/ping");
+        assertThat(https.asHttp()).isEqualTo(http.withPort(8443).withHost("edge.example"));
+        assertThat(https.withCaFile("/etc/ca.pem").caFile()).isEqualTo("/etc/ca.pem");
+        assertThat(https.withCaFile("/etc/ca.pem").withInsecureSkipVerify(true).caFile()).isNull();
+        assertThatThrownBy(() -> https.withCaFile("ca.pem")).hasMessageContaining("absolute");
+        assertThatThrownBy(() -> new HealthCheck.Https(0, "/", null, null, null, "/ca.pem", true,
+                HealthCheck.Timing.DEFAULTS)).hasMessageContaining("insecureSkipVerify");
+        assertThatThrownBy(() -> https.withPath("ping")).hasMessageContaining("path");
+        assertThat(https).isNotEqualTo(https.withInsecureSkipVerify(true));
         assertThat(http.resolvePort(80).port()).isEqualTo(80);
         assertThat(http.withPort(8080).resolvePort(80).port()).isEqualTo(8080);
     }

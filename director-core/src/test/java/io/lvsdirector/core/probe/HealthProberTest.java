@@ -225,4 +225,17 @@ class HealthProberTest {
         // DeadNodeBenchmark: a 2-core CI machine under load must not fail a build over a few ms.
         assertThat(ms).isBetween(150L, 1_500L);
     }
+
+    @Test
+    void aLateStartSkipsToTheTargetsOwnGridInsteadOfJoiningEveryOtherLateTarget() {
+        long interval = 1_000;
+        // A start a tick late, or up to an interval late, goes at once (a timeout's own delay).
+        assertThat(HealthProber.Probe.onGrid(10_000, 10_002, interval)).isEqualTo(10_000);
+        assertThat(HealthProber.Probe.onGrid(10_000, 11_000, interval)).isEqualTo(10_000);
+        assertThat(HealthProber.Probe.onGrid(10_000, 9_000, interval)).isEqualTo(10_000);
+        // Later than that (a stall): the next start after now at the same phase, not now.
+        assertThat(HealthProber.Probe.onGrid(10_000, 11_001, interval)).isEqualTo(12_000);
+        assertThat(HealthProber.Probe.onGrid(10_000, 13_700, interval)).isEqualTo(14_000);
+        assertThat(HealthProber.Probe.onGrid(10_250, 13_000, interval)).isEqualTo(13_250);
+    }
 }

@@ -349,4 +349,75 @@ class NettyCheckerTest {
             assertThat(server.connections.get()).isEqualTo(1);
         }
     }
+
+    @Test
+    void aTimeoutOnAKeptConnectionKeepsItAndItsLateAnswerIsNotTakenForTheNextProbe() throws Exception {
+        try (ScriptedServer server = new ScriptedServer("127.0.10.24")) {
+            server.mode = ScriptedServer.Mode.SLOW_KEEP_ALIVE;
+            server.status = 500;
+            server.delayMillis = 900;
+            HealthCheck check = http(server.port()).withTiming(Duration.ofSeconds(1), Duration.ofMillis(600), 1, 1);
+            ProbeResult first = probe(server.address(), check);
+            assertThat(first.outcome()).isEqualTo(ProbeResult.Outcome.DOWN);
+            assertThat(first.reason()).isEqualTo("timeout");
+            // The server wakes up: the 500 still owed for the first probe arrives while the second
+            // waits on the same connection; the second gets its own answer, 200, not that 500.
+            server.status = 200;
+            server.delayMillis = 0;
+            ProbeResult second = probe(server.address(), check);
+            assertThat(second.reason()).isEqualTo("ok");
+            assertThat(server.requests.get()).isEqualTo(2);
+            assertThat(server.connections.get()).isEqualTo(1);
+            assertThat(probe(server.address(), check).reason()).isEqualTo("ok");
+            assertThat(server.connections.get()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aServerSlowerThanTheTimeoutFailsEveryProbeOnOneConnection() throws Exception {
+        try (ScriptedServer server = new ScriptedServer("127.0.10.25").answer(200)) {
+            server.mode = ScriptedServer.Mode.SLOW_KEEP_ALIVE;
+            server.delayMillis = 450;
+            HealthCheck check = http(server.port()).withTiming(Duration.ofSeconds(1), Duration.ofMillis(300), 1, 1);
+            for (int i = 0; i < 6; i++) {
+                ProbeResult r = probe(server.address(), check);
+                assertThat(r.outcome()).as("probe %d", i).isEqualTo(ProbeResult.Outcome.DOWN);
+                assertThat(r.reason()).as("probe %d", i).isEqualTo("timeout");
+            }
+            // Before, each timeout closed the connection: six probes, six connections.
+            assertThat(server.connections.get()).isEqualTo(1);
+            // Every probe that found the connection free wrote one request; one that waited behind a
+            // late answer and timed out wrote none. Never two requests outstanding.
+            assertThat(server.requests.get()).isBetween(3, 6);
+        }
+    }
+
+    @Test
+    void aConnectionSilentPastTheLimitIsReplacedAndReconnectsBackOff() throws Exception {
+        assertThat(NettyChecker.reconnectBackoff(1)).isZero();
+        assertThat(NettyChecker.reconnectBackoff(2)).isEqualTo(TimeUnit.SECONDS.toNanos(1));
+        assertThat(NettyChecker.reconnectBackoff(3)).isEqualTo(TimeUnit.SECONDS.toNanos(2));
+        assertThat(NettyChecker.reconnectBackoff(40)).isEqualTo(TimeUnit.SECONDS.toNanos(10));
+        try (ScriptedServer server = new ScriptedServer("127.0.10.26").answer(200)) {
+            server.mode = ScriptedServer.Mode.SLOW_KEEP_ALIVE;
+            server.delayMillis = 60_000;
+            HealthCheck check = http(server.port()).withTiming(Duration.ofMillis(200), Duration.ofMillis(150), 1, 1);
+            ProbeTarget target = new ProbeTarget(server.address(), check);
+            assertThat(NettyChecker.silenceLimit(target)).isEqualTo(NettyChecker.MIN_SILENCE.toNanos());
+            long t0 = System.nanoTime();
+            int probes = 0;
+            while (System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(6_500)) {
+                assertThat(checker.probe(target).toCompletableFuture().get(5, TimeUnit.SECONDS).reason())
+                        .isEqualTo("timeout");
+                probes++;
+                Thread.sleep(50);
+            }
+            // ~30 probes over 6.5 s. Each connection is replaced after owing an answer for 1 s; the
+            // reconnects wait 0, 1 s, 2 s: connections at about 0, 1, 3 and 6 s. Closing on every
+            // timeout would have opened one per probe.
+            assertThat(probes).isGreaterThan(10);
+            assertThat(server.connections.get()).isBetween(3, 5);
+            checker.release(target);
+        }
+    }
 }

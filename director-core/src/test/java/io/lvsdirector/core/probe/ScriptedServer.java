@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ScriptedServer implements AutoCloseable {
 
-    enum Mode { STATUS, SLOW, RESET, SILENT, KEEP_ALIVE, KEEP_ALIVE_THEN_DROP, RAW }
+    enum Mode { STATUS, SLOW, RESET, SILENT, KEEP_ALIVE, KEEP_ALIVE_THEN_DROP, SLOW_KEEP_ALIVE, RAW }
 
     private final ServerSocket socket;
     private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
@@ -39,6 +39,9 @@ final class ScriptedServer implements AutoCloseable {
     final AtomicInteger requests = new AtomicInteger();
     final List<String> requestLines = new CopyOnWriteArrayList<>();
     final List<String> hostHeaders = new CopyOnWriteArrayList<>();
+    /** TLS: the server name each handshake asked for ("" without SNI), and handshakes that failed. */
+    final List<String> serverNames = new CopyOnWriteArrayList<>();
+    final AtomicInteger failedHandshakes = new AtomicInteger();
     volatile Mode mode = Mode.STATUS;
     volatile int status = 200;
     volatile long delayMillis;
@@ -54,7 +57,16 @@ final class ScriptedServer implements AutoCloseable {
 
     /** A server on {@code address} and {@code port} (0: any free port). */
     ScriptedServer(String address, int port) throws IOException {
-        socket = new ServerSocket();
+        this(address, port, null);
+    }
+
+    /** An HTTPS server presenting {@code tls}'s certificate; handshakes and SNI names are recorded. */
+    ScriptedServer(String address, javax.net.ssl.SSLContext tls) throws IOException {
+        this(address, 0, tls);
+    }
+
+    private ScriptedServer(String address, int port, javax.net.ssl.SSLContext tls) throws IOException {
+        socket = tls == null ? new ServerSocket() : tls.getServerSocketFactory().createServerSocket();
         socket.setReuseAddress(true);
         socket.bind(new InetSocketAddress(InetAddress.getByName(address), port), 1024);
         acceptor = pool.submit(this::acceptLoop);
@@ -94,6 +106,18 @@ final class ScriptedServer implements AutoCloseable {
 
     private void serve(Socket s) {
         try (s) {
+            if (s instanceof javax.net.ssl.SSLSocket ssl) {
+                try {
+                    ssl.startHandshake();
+                } catch (IOException e) {
+                    failedHandshakes.incrementAndGet();
+                    return;
+                }
+                List<javax.net.ssl.SNIServerName> names =
+                        ((javax.net.ssl.ExtendedSSLSession) ssl.getSession()).getRequestedServerNames();
+                serverNames.add(names.isEmpty() ? ""
+                        : new String(names.get(0).getEncoded(), StandardCharsets.US_ASCII));
+            }
             BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
             String line = in.readLine();
             if (line == null) {
@@ -104,6 +128,10 @@ final class ScriptedServer implements AutoCloseable {
             readHeaders(in);
             if (mode == Mode.RAW) {
                 serveRaw(s, in);
+                return;
+            }
+            if (mode == Mode.SLOW_KEEP_ALIVE) {
+                serveSlowKeepAlive(s, in);
                 return;
             }
             if (mode == Mode.KEEP_ALIVE || mode == Mode.KEEP_ALIVE_THEN_DROP) {
@@ -166,6 +194,32 @@ final class ScriptedServer implements AutoCloseable {
             }
             byte[] body = ("status " + status + "\n").getBytes(StandardCharsets.US_ASCII);
             out.write(("HTTP/1.1 " + status + " X\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            String line = in.readLine();
+            if (line == null) {
+                return;
+            }
+            requests.incrementAndGet();
+            requestLines.add(line);
+            readHeaders(in);
+        }
+    }
+
+    /**
+     * SLOW_KEEP_ALIVE: answers request after request on one connection, each after the
+     * {@code delayMillis} in force when the request came, with the status in force then: a
+     * CPU-starved server whose answers come late but come.
+     */
+    private void serveSlowKeepAlive(Socket s, BufferedReader in) throws IOException, InterruptedException {
+        OutputStream out = s.getOutputStream();
+        while (true) {
+            int code = status;
+            long delay = delayMillis;
+            Thread.sleep(delay);
+            byte[] body = ("status " + code + "\n").getBytes(StandardCharsets.US_ASCII);
+            out.write(("HTTP/1.1 " + code + " X\r\nContent-Length: " + body.length + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             out.write(body);
             out.flush();
