@@ -8,6 +8,7 @@
 #           curl and wrk (clients), keepalived (VRRP), prometheus (the real scraper and promtool)
 #   Ansible tests (ansible/test.sh): ansible-core, ansible (its collections: the chroot connection),
 #           ansible-lint, debootstrap (the throwaway Debian root), busybox (the DaemonSet's sh and ip)
+#   Debian package test (packaging/deb/test.sh): lintian
 set -euo pipefail
 
 need=()
@@ -20,7 +21,7 @@ fi
 [[ "$java_major" =~ ^[0-9]+$ && "$java_major" -ge 17 ]] || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
 for pkg in user-mode-linux kmod iproute2 procps ipvsadm nginx-light curl wrk keepalived prometheus \
-    ansible ansible-core ansible-lint debootstrap busybox; do
+    ansible ansible-core ansible-lint debootstrap busybox lintian; do
   have_pkg "$pkg" || need+=("$pkg")
 done
 
