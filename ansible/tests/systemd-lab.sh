@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# systemd-lab.sh ROOT REPO — boots the Debian root ROOT (a director the roles configured: the package
+# systemd-lab.sh ROOT REPO OUT — boots the Debian root ROOT (a director the roles configured: the package
 # installed, the config, tokens, keepalived) under the lab's user-mode-linux kernel with systemd as PID 1,
 # runs tests/systemd-boot-test.sh there as a unit once the system is up, and prints its "ok"/"FAIL" lines.
 #
-# ROOT should be a throwaway overlay: the boot writes to it (journal, state). The lab kernel's modules are
-# copied into it (/lib/modules/<version>, for systemd-modules-load); the host's root is mounted inside at
-# /host (hostfs) for the lab's topology script, nginx and wrk, which the Debian root does not carry.
+# ROOT is changed (a throwaway overlay): the lab kernel's modules are copied into it (/lib/modules/<version>,
+# for systemd-modules-load) with two lab units. It is booted from an ext4 image made from it
+# (mkfs.ext4 -d, OUT/root.img, removed afterwards) on the kernel's block device ubda: on the host's root
+# (hostfs) a file the service user creates is not its own, so the state file could not be written.
+# Inside, the host's root is mounted at /host (hostfs) for the lab's topology script, nginx and wrk, which
+# the Debian root does not carry, and for the results: OUT/output (the check lines), OUT/security.txt
+# (systemd-analyze security), OUT/journal.txt (the service's journal).
 # Exit status: the boot test's (0 when every check passed), 124 on timeout, 125 when the boot failed.
 set -uo pipefail
-root=${1:?usage: systemd-lab.sh ROOT REPO}
-repo=${2:?usage: systemd-lab.sh ROOT REPO}
+root=${1:?usage: systemd-lab.sh ROOT REPO OUT}
+repo=${2:?usage: systemd-lab.sh ROOT REPO OUT}
+out=${3:?usage: systemd-lab.sh ROOT REPO OUT}
 here=$(cd "$(dirname "$0")" && pwd)
 timeout_s=${LVSD_SYSTEMD_LAB_TIMEOUT:-600}
 uml=${UML_BIN:-/usr/bin/linux}
@@ -21,11 +26,12 @@ rm -rf "$root/lib/modules/$version"
 mkdir -p "$root/lib/modules"
 cp -a "/usr/lib/uml/modules/$version" "$root/lib/modules/$version"
 
-mkdir -p "$root/lab" "$root/host"
-rm -f "$root/lab/output" "$root/lab/done"
+mkdir -p "$root/lab" "$root/host" "$out"
+out=$(cd "$out" && pwd)
+rm -f "$out/output" "$out/done" "$out/net.log" "$out/security.txt" "$out/journal.txt"
 cp "$here/systemd-boot-test.sh" "$root/lab/boot-test.sh"
 chmod 0755 "$root/lab/boot-test.sh"
-printf 'LAB_REPO=%q\n' "$repo" >"$root/lab/env"
+printf 'LAB_REPO=%q\nLAB_OUT=%q\n' "$repo" "$out" >"$root/lab/env"
 
 # Before keepalived and lvs-director: the host's root at /host, the lab's segment (br0, real servers
 # rs1 and rs2 with nginx, a client) and this director's eth0 on it, as lab/topo.sh builds them.
@@ -41,8 +47,6 @@ Wants=network-pre.target
 Type=oneshot
 RemainAfterExit=yes
 ExecStart=/lab/boot-test.sh net
-StandardOutput=append:/lab/net.log
-StandardError=append:/lab/net.log
 
 [Install]
 WantedBy=sysinit.target
@@ -56,8 +60,6 @@ After=multi-user.target lvs-director.service keepalived.service
 Type=oneshot
 ExecStart=/lab/boot-test.sh test
 ExecStopPost=/bin/systemctl poweroff --no-block
-StandardOutput=append:/lab/output
-StandardError=append:/lab/output
 TimeoutStartSec=480
 
 [Install]
@@ -75,15 +77,19 @@ rm -f "$root/usr/sbin/policy-rc.d"
 echo sd1 >"$root/etc/hostname"
 [[ -s $root/etc/machine-id ]] || (cat /proc/sys/kernel/random/uuid | tr -d - >"$root/etc/machine-id")
 
-console=$(mktemp /tmp/lvsd-systemd-console.XXXXXX)
+console=$out/console.log
 start=$SECONDS
+img=$out/root.img
+rm -f "$img"
+truncate -s 3G "$img"
+mkfs.ext4 -q -F -L lab-root -d "$root" "$img" || { echo "   FAIL systemd: mkfs.ext4 -d of the root"; exit 125; }
 status=0
 # setsid: the kernel forks one host process per UML process; its process group is killed as a whole.
-setsid "$uml" mem=1536M root=/dev/root rootfstype=hostfs rootflags="$root" rw \
+setsid "$uml" mem=1536M ubd0="$img" root=/dev/ubda rw \
   init=/lib/systemd/systemd systemd.show_status=false con=null con0=fd:0,fd:1 \
   </dev/null >"$console" 2>&1 &
 uml_pid=$!
-trap 'kill -KILL -- "-$uml_pid" 2>/dev/null' EXIT
+trap 'kill -KILL -- "-$uml_pid" 2>/dev/null; rm -f "$img"' EXIT
 while kill -0 "$uml_pid" 2>/dev/null; do
   if ((SECONDS - start > timeout_s)); then
     kill -KILL -- "-$uml_pid" 2>/dev/null
@@ -94,23 +100,21 @@ while kill -0 "$uml_pid" 2>/dev/null; do
 done
 wait "$uml_pid" 2>/dev/null
 elapsed=$((SECONDS - start))
-if [[ -s $root/lab/output ]]; then
-  cat "$root/lab/output"
+rm -f "$img"
+if [[ -s $out/output ]]; then
+  cat "$out/output"
 fi
 if [[ $status -eq 124 ]]; then
   echo "   FAIL systemd: the boot did not end within ${timeout_s}s"
   tail -n 40 "$console" | sed 's/^/        /'
-  rm -f "$console"
   exit 124
 fi
-if [[ ! -e $root/lab/done ]]; then
+if [[ ! -e $out/done ]]; then
   echo "   FAIL systemd: the boot ended before its checks did (after ${elapsed}s); its last words:"
   tail -n 40 "$console" | sed 's/^/        /'
-  [[ -s $root/lab/net.log ]] && tail -n 20 "$root/lab/net.log" | sed 's/^/        /'
-  rm -f "$console"
+  [[ -s $out/net.log ]] && tail -n 20 "$out/net.log" | sed 's/^/        /'
   exit 125
 fi
-echo "   (systemd boot, checks and power-off: ${elapsed}s)"
-rm -f "$console"
-grep -q '^   FAIL ' "$root/lab/output" && exit 1
+echo "   (systemd boot from the ext4 image, checks and power-off: ${elapsed}s)"
+grep -q '^   FAIL ' "$out/output" && exit 1
 exit 0
