@@ -3,7 +3,7 @@
 #   1. ansible-lint (production profile) and ansible-playbook --syntax-check on both example inventories;
 #      the DaemonSet carries the role's script; promtool accepts the Prometheus scrape config;
 #   2. the playbook applied twice to throwaway Debian 12 roots (debootstrap, chroot connection): two
-#      directors and one Traefik node; the second run must report changed=0 everywhere;
+#      directors (the director role installs packaging/deb's package) and one Traefik node; the second run must report changed=0 everywhere;
 #   3. in those roots: keepalived -t accepts the rendered keepalived.conf, systemd-analyze verify the
 #      rendered units, the service's own `check` the rendered config; each checker is also shown a
 #      broken copy and must reject it (so a pass means something); files, owners and modes;
@@ -13,7 +13,10 @@
 #      DaemonSet's copy of the script does the same under busybox (tests/realserver-lab.sh); the two
 #      directors run the installed lvs-director and keepalived (active-active files) from their roots:
 #      each holds its VIP, and dir2 takes both when dir1's lvs-director stops, the notify hook keeping
-#      the sync daemons in step (tests/failover-lab.sh).
+#      the sync daemons in step (tests/failover-lab.sh);
+#   6. dir1's root booted by the lab kernel with systemd as PID 1 (tests/systemd-lab.sh): the service as
+#      its unit runs it (CAP_NET_ADMIN alone), start/stop/restart under load/kill -9 against the kernel
+#      table, systemd-analyze security.
 # Nothing starts from the roots on this machine: the roles start services only on a target booted with
 # systemd, and the roots carry a policy-rc.d that refuses every start. Only the lab kernel runs the
 # installed services from them, in its own network namespaces.

@@ -99,7 +99,7 @@ $caps"
                                  {"address": "198.18.0.22", "port": 80, "weight": 1}]},
       "healthCheck": {"type": "http", "port": 8080, "path": "/ping", "intervalMs": 500, "timeoutMs": 500,
                       "rise": 1, "fall": 2}}')
-  programmed() { table | grep -q "^ -> 198.18.0.21:80 Route 1 " && table | grep -q "^ -> 198.18.0.22:80 Route 1 "; }
+  programmed() { table | grep -qx -- "-> 198.18.0.21:80 Route 1" && table | grep -qx -- "-> 198.18.0.22:80 Route 1"; }
   if [[ $code == 201 ]] && wait_for 20 programmed; then ok "PUT /v1/services/web (201) is programmed: ipvsadm -Ln shows rs1 and rs2, DR, weight 1"; else
     bad "PUT /v1/services/web programmed (HTTP $code)" "$(cat /tmp/put.out; table)"; fi
   answers=$(for _ in 1 2 3 4; do H ip netns exec client curl -s --max-time 3 "http://$VIP/"; done | sort | uniq -c | tr -s ' \n' ' ')
@@ -119,8 +119,56 @@ $caps"
     bad "systemctl start programs IPVS" "$(table; journal)"
   fi
 
-  # 5. systemctl restart under load: not one request lost; the kernel service is the same one (its
-  #    counter goes on from where it was) and the table is unchanged.
+  # 5. kill -9: systemd restarts the service; the table and its counters are untouched. Meanwhile, where
+  #    the VIP is: keepalived's track script (/healthcheck every 2 s, fall 2) gives it up while the
+  #    service is down for longer than that, which a pair turns into a failover to the peer.
+  # Some connections first, so that a service deleted and added again would show (its counter from 0).
+  H ip netns exec client bash -c "for i in \$(seq 1 10); do curl -s -o /dev/null --max-time 5 http://$VIP/; done"
+  wait_for 10 sh -c "[ \"\$(ipvsadm -Ln --stats -t $VIP:80 | awk '\$2 == \"$VIP:80\" {print \$3}')\" -ge 10 ]"
+  sleep 3
+  before=$(table) c0=$(conns) pid=$(main_pid) n0=$(systemctl show -p NRestarts --value lvs-director.service)
+  ha_before=$(cat /run/lvs-director/ha.json 2>/dev/null)
+  kill -KILL "$pid"
+  (while sleep 0.5; do ip -4 addr show dev eth0 | grep -q " $VIP/32 " && echo 1 || echo 0; done) >/tmp/vip.samples &
+  sampler=$!
+  restarted() { [[ $(systemctl show -p NRestarts --value lvs-director.service) -gt $n0 ]] && [[ $(main_pid) != "$pid" ]] && healthy; }
+  crash_start=$SECONDS
+  if wait_for 90 restarted; then
+    kill "$sampler"
+    vip_gone=$(grep -c '^0' /tmp/vip.samples)
+    ok "kill -9 of the JVM (PID $pid): systemd restarted it (NRestarts $n0 -> $(systemctl show -p NRestarts --value lvs-director.service), PID $(main_pid)), healthy after $((SECONDS - crash_start)) s; keepalived had the VIP off eth0 for about $((vip_gone / 2)) s of it"
+  else
+    bad "kill -9: systemd restarts the service" "$(systemctl status lvs-director.service --no-pager 2>&1 | head -20)"
+  fi
+  kill "$sampler" 2>/dev/null
+  sleep 3
+  if [[ $(table) == "$before" && $(conns) == "$c0" && $c0 -ge 10 ]]; then
+    ok "after the crash and restart the table is the same and its counters too ($c0 connections, no traffic since)"
+  else
+    bad "the table and its counters are untouched by the crash" "$(diff <(echo "$before") <(table)); conns $c0 -> $(conns)"
+  fi
+  # keepalived's track script saw the service down, so the states are reported again; what must hold is
+  # that the restarted service knows them and keeps both sync daemons.
+  ha_back() {
+    ha=$(api "$API/v1/ha")
+    grep -q '"role":"master"' <<<"$ha" && grep -q '"inStep":true' <<<"$ha" &&
+      [[ $(ipvsadm -L --daemon | grep -c 'sync daemon') == 2 ]]
+  }
+  if [[ -n $ha_before && -s /run/lvs-director/ha.json ]] && wait_for 30 ha_back; then
+    ok "after the crash /run/lvs-director/ha.json is there (RuntimeDirectoryPreserve=restart), /v1/ha says master, in step, master and backup sync daemons run"
+  else
+    bad "the HA state after the crash" "ha.json: $(cat /run/lvs-director/ha.json 2>&1 | tr -d ' \n')
+$ha
+$(ipvsadm -L --daemon)"
+  fi
+
+
+  # 6. systemctl restart under load: not one request lost; the kernel service is the same one (its
+  #    counter goes on from where it was) and the table is unchanged. What is measured is the director's
+  #    restart, so the VIP is held by hand, not by keepalived (see 5: a restart longer than the track
+  #    script's window moves the VIP, and this lab has no peer to take it).
+  systemctl stop keepalived.service
+  ip addr add "$VIP/32" dev eth0 2>/dev/null
   H ip netns exec client bash -c "for i in \$(seq 1 30); do curl -s -o /dev/null --max-time 3 http://$VIP/; done"
   wait_for 10 sh -c "[ \"\$(ipvsadm -Ln --stats -t $VIP:80 | awk '\$2 == \"$VIP:80\" {print \$3}')\" -ge 30 ]"
   before=$(table)
@@ -164,36 +212,6 @@ $(cat /tmp/wrk.out)"
     ok "the kernel service's connection counter went on across the restart ($c0 before, $(conns) after >= $c0 + $((l1 - l0)) new)"
   else
     bad "the connection counter went on across the restart" "before $c0, new connections since $((l1 - l0)), now $(conns)"
-  fi
-
-  # 6. kill -9: systemd restarts the service; the table and its counters are untouched.
-  wait_for 10 true
-  sleep 3
-  before=$(table) c0=$(conns) pid=$(main_pid) n0=$(systemctl show -p NRestarts --value lvs-director.service)
-  ha_before=$(cat /run/lvs-director/ha.json 2>/dev/null)
-  kill -KILL "$pid"
-  restarted() { [[ $(systemctl show -p NRestarts --value lvs-director.service) -gt $n0 ]] && [[ $(main_pid) != "$pid" ]] && healthy; }
-  if wait_for 60 restarted; then
-    ok "kill -9 of the JVM (PID $pid): systemd restarted it (NRestarts $n0 -> $(systemctl show -p NRestarts --value lvs-director.service), PID $(main_pid)) and it is healthy"
-  else
-    bad "kill -9: systemd restarts the service" "$(systemctl status lvs-director.service --no-pager 2>&1 | head -20)"
-  fi
-  sleep 3
-  if [[ $(table) == "$before" && $(conns) == "$c0" ]]; then
-    ok "after the crash and restart the table is the same and its counters too ($c0 connections, no traffic since)"
-  else
-    bad "the table and its counters are untouched by the crash" "$(diff <(echo "$before") <(table)); conns $c0 -> $(conns)"
-  fi
-  # keepalived's track script saw the service down, so the states are reported again; what must hold is
-  # that the restarted service knows them and keeps both sync daemons.
-  ha=$(api "$API/v1/ha")
-  if [[ -n $ha_before && -s /run/lvs-director/ha.json ]] && grep -q '"role":"master"' <<<"$ha" &&
-     grep -q '"inStep":true' <<<"$ha" && [[ $(ipvsadm -L --daemon | grep -c 'sync daemon') == 2 ]]; then
-    ok "after the crash /run/lvs-director/ha.json is there (RuntimeDirectoryPreserve=restart), /v1/ha says master, in step, master and backup sync daemons run"
-  else
-    bad "the HA state after the crash" "ha.json: $(cat /run/lvs-director/ha.json 2>&1 | tr -d ' \n')
-$ha
-$(ipvsadm -L --daemon)"
   fi
 
   # 7. The sandbox as systemd rates it.
