@@ -3,7 +3,7 @@
 #   1. ansible-lint (production profile) and ansible-playbook --syntax-check on both example inventories;
 #      the DaemonSet carries the role's script; promtool accepts the Prometheus scrape config;
 #   2. the playbook applied twice to throwaway Debian 12 roots (debootstrap, chroot connection): two
-#      directors and one Traefik node; the second run must report changed=0 everywhere;
+#      directors (the director role installs packaging/deb's package) and one Traefik node; the second run must report changed=0 everywhere;
 #   3. in those roots: keepalived -t accepts the rendered keepalived.conf, systemd-analyze verify the
 #      rendered units, the service's own `check` the rendered config; each checker is also shown a
 #      broken copy and must reject it (so a pass means something); files, owners and modes;
@@ -13,7 +13,10 @@
 #      DaemonSet's copy of the script does the same under busybox (tests/realserver-lab.sh); the two
 #      directors run the installed lvs-director and keepalived (active-active files) from their roots:
 #      each holds its VIP, and dir2 takes both when dir1's lvs-director stops, the notify hook keeping
-#      the sync daemons in step (tests/failover-lab.sh).
+#      the sync daemons in step (tests/failover-lab.sh);
+#   6. dir1's root booted by the lab kernel with systemd as PID 1 (tests/systemd-lab.sh): the service as
+#      its unit runs it (CAP_NET_ADMIN alone), start/stop/restart under load/kill -9 against the kernel
+#      table, systemd-analyze security.
 # Nothing starts from the roots on this machine: the roles start services only on a target booted with
 # systemd, and the roots carry a policy-rc.d that refuses every start. Only the lab kernel runs the
 # installed services from them, in its own network namespaces.
@@ -68,7 +71,7 @@ unmount_roots
 rm -rf "$work"; mkdir -p "$work/logs" "$work/roots"
 cd "$here"
 
-say "1/5 lint and syntax"
+say "1/6 lint and syntax"
 check "ansible-lint --profile production" ansible-lint --offline --profile production
 for inv in inventories/*/hosts.yml; do
   check "syntax-check site.yml with $inv" ansible-playbook -i "$inv" --syntax-check site.yml
@@ -89,18 +92,18 @@ else
   bad "promtool (Debian's prometheus, from lab/install-deps.sh) is missing: the scrape config is unchecked"
 fi
 
-say "2/5 the service jar and the Debian root"
-jar=${LVSD_ANSIBLE_JAR:-$(ls "$repo"/api/target/api-*-all.jar 2>/dev/null | head -n1 || true)}
-if [[ -z $jar ]]; then
-  say "no api/target/api-*-all.jar yet: building it (mvn -pl api -am package -DskipTests)"
-  (cd "$repo" && mvn -B -o -q -pl api -am package -DskipTests) >"$work/logs/mvn-package.log" 2>&1 || true
-  jar=$(ls "$repo"/api/target/api-*-all.jar 2>/dev/null | head -n1 || true)
+say "2/6 the Debian package and the Debian root"
+deb=${LVSD_ANSIBLE_DEB:-$(ls "$repo"/packaging/deb/target/lvs-director_*_all.deb 2>/dev/null | head -n1 || true)}
+if [[ -z $deb ]]; then
+  say "no packaging/deb/target/lvs-director_*_all.deb yet: building it (mvn -pl packaging/deb -am package -DskipTests)"
+  (cd "$repo" && mvn -B -o -q -pl packaging/deb -am package -DskipTests) >"$work/logs/mvn-package.log" 2>&1 || true
+  deb=$(ls "$repo"/packaging/deb/target/lvs-director_*_all.deb 2>/dev/null | head -n1 || true)
 fi
-if [[ -z $jar || ! -f $jar ]]; then
-  bad "the service jar api/target/api-*-all.jar exists" "$work/logs/mvn-package.log"
+if [[ -z $deb || ! -f $deb ]]; then
+  bad "the Debian package packaging/deb/target/lvs-director_*_all.deb exists" "$work/logs/mvn-package.log"
   exit 1
 fi
-ok "service jar: ${jar#"$repo"/}"
+ok "Debian package: ${deb#"$repo"/}"
 base=$("$here/tests/debian-root.sh" "$cache") || { bad "Debian 12 root (debootstrap)"; exit 1; }
 ok "Debian 12 root: $base"
 # Each host is an overlay over the cached root: made in no time, and its upper layer holds exactly what
@@ -123,7 +126,7 @@ all:
     ansible_connection: community.general.chroot
     ansible_python_interpreter: /usr/bin/python3
     director_apt_update_cache: false
-    director_jar_src: $jar
+    director_deb_src: $deb
     keepalived_vip_auth_pass: labpass1
     keepalived_vip_interface: eth0
     director_ha_enabled: true
@@ -171,13 +174,13 @@ unchanged() {
 }
 in_root() { local host=$1; shift; chroot "$work/roots/$host" "$@"; }
 
-say "3/5 the playbook on three throwaway roots (dir1, dir2, rs1), twice"
+say "3/6 the playbook on three throwaway roots (dir1, dir2, rs1), twice"
 apply "first run (active-standby)" active-standby
 apply "second run (active-standby)" active-standby
 check "second run reports changed=0 on every host" unchanged
 cat "$work/logs/recap.log" | sed 's/^/        /'
 
-say "4/5 the rendered files, checked by the tools that read them"
+say "4/6 the rendered files, checked by the tools that read them"
 for host in dir1 dir2; do
   check "$host: keepalived -t accepts keepalived.conf" in_root $host unshare --pid --fork keepalived -t -f /etc/keepalived/keepalived.conf
 done
@@ -189,30 +192,38 @@ check "dir1 is MASTER (150) of VI_1, dir2 BACKUP (100); unicast to each other; n
 sed 's/auth_pass labpass1/auth_pass/' "$work/roots/dir1/etc/keepalived/keepalived.conf" >"$work/roots/dir1/tmp/broken-keepalived.conf"
 reject "keepalived -t rejects a config whose auth_pass is missing" \
   in_root dir1 unshare --pid --fork keepalived -t -f /tmp/broken-keepalived.conf
-check "dir1: systemd-analyze verify lvs-director.service" in_root dir1 systemd-analyze verify /etc/systemd/system/lvs-director.service
+check "dir1: the package is installed; no file of the role's pre-package layout is left" bash -c '
+  r='"$work"'/roots/dir1
+  [[ $(chroot $r dpkg-query -W -f="\${Status} \${Version}" lvs-director) == "install ok installed $(dpkg-deb --field '"$deb"' Version)" ]] &&
+  [[ $(chroot $r dpkg-query -S /usr/share/lvs-director/lib/lvs-director.jar) == "lvs-director: /usr/share/lvs-director/lib/lvs-director.jar" ]] &&
+  [[ ! -e $r/opt/lvs-director && ! -e $r/usr/local/bin/lvs-director && ! -e $r/etc/systemd/system/lvs-director.service ]]'
+check "dir1: systemd-analyze verify lvs-director.service (the package's unit with the role's drop-in)" in_root dir1 systemd-analyze verify lvs-director.service
 check "rs1: systemd-analyze verify lvs-realserver-vips.service" in_root rs1 systemd-analyze verify /etc/systemd/system/lvs-realserver-vips.service
-sed 's/^ExecStart=.*/ExecStart=relative-binary server/' "$work/roots/dir1/etc/systemd/system/lvs-director.service" \
+sed 's/^ExecStart=.*/ExecStart=relative-binary server/' "$work/roots/dir1/lib/systemd/system/lvs-director.service" \
   >"$work/roots/dir1/tmp/broken.service"
 reject "systemd-analyze verify rejects a unit with a relative ExecStart" in_root dir1 systemd-analyze verify /tmp/broken.service
-check "dir1: unit runs as lvs-director with only CAP_NET_ADMIN, NoNewPrivileges, ProtectSystem=strict, StateDirectory" bash -c '
-  u='"$work"'/roots/dir1/etc/systemd/system/lvs-director.service
+check "dir1: unit runs as lvs-director with only CAP_NET_ADMIN, NoNewPrivileges, ProtectSystem=strict, StateDirectory; drop-in sets user and JVM options" bash -c '
+  d='"$work"'/roots/dir1/etc/systemd/system/lvs-director.service.d/ansible.conf
+  grep -qx "User=lvs-director" $d && grep -qx "Environment=JAVA=/usr/bin/java" $d &&
+  grep -q "^Environment=\"JAVA_OPTS=-Xms64m -Xmx256m -XX:+ExitOnOutOfMemoryError -Djna.tmpdir=" $d &&
+  u='"$work"'/roots/dir1/lib/systemd/system/lvs-director.service
   grep -qx "User=lvs-director" $u && grep -qx "AmbientCapabilities=CAP_NET_ADMIN" $u &&
   grep -qx "CapabilityBoundingSet=CAP_NET_ADMIN" $u && grep -qx "NoNewPrivileges=yes" $u &&
   grep -qx "ProtectSystem=strict" $u && grep -qx "StateDirectory=lvs-director" $u &&
   grep -q "^RestrictAddressFamilies=.*AF_NETLINK" $u'
 check "dir1: the service's check accepts the rendered config" \
-  in_root dir1 /usr/local/bin/lvs-director check --user lvs-director /etc/lvs-director/director.yml
+  in_root dir1 /usr/bin/lvs-director check --user lvs-director /etc/lvs-director/director.yml
 printf 'kernel:\n  resyncInterval: 1ms\n  minInterval: 5s\n' >"$work/roots/dir1/tmp/broken-director.yml"
 reject "the service's check rejects a config with resyncInterval below minInterval" \
-  in_root dir1 /usr/local/bin/lvs-director check --user lvs-director /tmp/broken-director.yml
+  in_root dir1 /usr/bin/lvs-director check --user lvs-director /tmp/broken-director.yml
 reject "the service's check refuses the token file for a server running as another user" \
-  in_root dir1 /usr/local/bin/lvs-director check --user nobody /etc/lvs-director/director.yml
+  in_root dir1 /usr/bin/lvs-director check --user nobody /etc/lvs-director/director.yml
 cp -p "$work/roots/dir1/etc/lvs-director/tokens" "$work/roots/dir1/tmp/tokens-shared"
 chmod 640 "$work/roots/dir1/tmp/tokens-shared"
 sed 's|tokenFile: .*|tokenFile: /tmp/tokens-shared|' "$work/roots/dir1/etc/lvs-director/director.yml" \
   >"$work/roots/dir1/tmp/shared-tokens.yml"
 reject "the service's check refuses a group-readable token file" \
-  in_root dir1 /usr/local/bin/lvs-director check --user lvs-director /tmp/shared-tokens.yml
+  in_root dir1 /usr/bin/lvs-director check --user lvs-director /tmp/shared-tokens.yml
 check "dir1: admin port on 127.0.0.1, tasks and diagnostics off, API over plain http (TLS off)" bash -c '
   c='"$work"'/roots/dir1/etc/lvs-director/director.yml
   grep -Pzo "adminConnectors:\n  - bindHost: 127.0.0.1\n" $c >/dev/null &&
@@ -228,10 +239,10 @@ check "dir1: HA wiring: notify token 0640 root:keepalived_script, notify line in
   grep -qx "lab-notify-token-0123456789" $r/etc/keepalived/lvs-director-notify-token &&
   grep -qx "notify keepalived lab-notify-token-0123456789" $r/etc/lvs-director/tokens &&
   grep -q "notify \"/usr/local/libexec/lvs-director/vrrp-notify\" keepalived_script" $r/etc/keepalived/keepalived.conf &&
-  grep -q "^exec /opt/lvs-director/bin/lvs-director-notify " $r/usr/local/libexec/lvs-director/vrrp-notify &&
-  [[ -x $r/opt/lvs-director/bin/lvs-director-notify ]] &&
+  grep -q "^exec /usr/share/lvs-director/bin/lvs-director-notify " $r/usr/local/libexec/lvs-director/vrrp-notify &&
+  [[ -x $r/usr/share/lvs-director/bin/lvs-director-notify ]] &&
   grep -Pzo "ha:\n  enabled: true\n  stateFile: /run/lvs-director/ha.json\n  syncId: '"'"'?1'"'"'?\n  syncInterface: eth0\n" $r/etc/lvs-director/director.yml >/dev/null &&
-  grep -qx "RuntimeDirectoryPreserve=restart" $r/etc/systemd/system/lvs-director.service'
+  grep -qx "RuntimeDirectoryPreserve=restart" $r/lib/systemd/system/lvs-director.service'
 check "dir1: modules-load.d loads ip_vs and the schedulers; sysctl.d sets the IPVS keys (incl. connection sync)" bash -c '
   r='"$work"'/roots/dir1
   grep -qx ip_vs $r/etc/modules-load.d/lvs-director.conf && grep -qx ip_vs_wrr $r/etc/modules-load.d/lvs-director.conf &&
@@ -245,7 +256,7 @@ check "dir1, rs1: units enabled (multi-user.target.wants)" bash -c '
   [[ -L '"$work"'/roots/dir1/etc/systemd/system/multi-user.target.wants/keepalived.service ]] &&
   [[ -L '"$work"'/roots/rs1/etc/systemd/system/multi-user.target.wants/lvs-realserver-vips.service ]]'
 
-say "5/5 the active-active variant (two VIPs, one master each, the API over TLS), then the lab"
+say "5/6 the active-active variant (two VIPs, one master each, the API over TLS), then the lab"
 # A self-signed certificate for both directors' addresses and 127.0.0.1 (the notify hook's URL).
 mkdir -p "$work/tls"
 keytool=$(dirname "$(readlink -f "$(command -v java)")")/keytool
@@ -273,16 +284,16 @@ check "dir1: TLS: https connector, password only in the 0600 environment file, k
   [[ $(chroot $r stat -c "%a %U:%G" /etc/lvs-director/environment) == "600 root:root" ]] &&
   grep -qx "LVS_DIRECTOR_KEYSTORE_PASSWORD=lab-keystore-pass-0123" $r/etc/lvs-director/environment &&
   [[ $(chroot $r stat -c "%a %U:%G" /etc/lvs-director/keystore.p12) == "640 root:lvs-director" ]] &&
-  grep -qx "EnvironmentFile=/etc/lvs-director/environment" $r/etc/systemd/system/lvs-director.service &&
+  grep -qx "EnvironmentFile=/etc/lvs-director/environment" $r/lib/systemd/system/lvs-director.service &&
   [[ $(chroot $r stat -c "%a" /etc/keepalived/lvs-director-ca.pem) == 644 ]] &&
   grep -qx "LVS_DIRECTOR_NOTIFY_URL=https://127.0.0.1:9440" $r/usr/local/libexec/lvs-director/vrrp-notify &&
   grep -qx "LVS_DIRECTOR_NOTIFY_CA_FILE=/etc/keepalived/lvs-director-ca.pem" $r/usr/local/libexec/lvs-director/vrrp-notify'
 check "dir1: the service's check opens the key store with the password from the environment file" \
-  in_root dir1 /usr/local/bin/lvs-director check --user lvs-director /etc/lvs-director/director.yml
+  in_root dir1 /usr/bin/lvs-director check --user lvs-director /etc/lvs-director/director.yml
 sed 's|keyStorePassword: .*|keyStorePassword: wrong-password-0123|' "$work/roots/dir1/etc/lvs-director/director.yml" \
   >"$work/roots/dir1/tmp/wrong-keystore-password.yml"
 reject "the service's check rejects a key store password that does not open it" \
-  in_root dir1 /usr/local/bin/lvs-director check --user lvs-director /tmp/wrong-keystore-password.yml
+  in_root dir1 /usr/bin/lvs-director check --user lvs-director /tmp/wrong-keystore-password.yml
 
 # The notify hook's ipvsadm mode (for a director without HA in its config), rendered beside the roots'
 # service-mode one for tests/realserver-lab.sh.
@@ -308,5 +319,33 @@ if [[ -x $repo/lab/uml-run ]]; then
   fi
 else
   bad "lab: lab/uml-run is missing"
+fi
+
+say "6/6 real systemd: dir1's root booted under the lab kernel with systemd as PID 1"
+# A copy-on-write layer over dir1 as the roles left it (the package, the active-active config with TLS
+# and HA, keepalived), so the boot's writes stay out of what the roles wrote.
+umount "$work/roots/dir1/proc" 2>/dev/null
+umount "$work/roots/dir1" 2>/dev/null
+mkdir -p "$work/overlay/sd1/upper" "$work/overlay/sd1/work" "$work/roots/sd1"
+if mount -t overlay overlay \
+    -o "lowerdir=$work/overlay/dir1/upper:$base,upperdir=$work/overlay/sd1/upper,workdir=$work/overlay/sd1/work" \
+    "$work/roots/sd1"; then
+  systemd_log=$work/logs/systemd-lab.log
+  systemd_status=0
+  "$here/tests/systemd-lab.sh" "$work/roots/sd1" "$repo" "$work/systemd" >"$systemd_log" 2>&1 || systemd_status=$?
+  while IFS= read -r line; do
+    case $line in
+      "   ok   systemd: "*) ok "${line#"   ok   "}" ;;
+      "   FAIL systemd: "*) bad "${line#"   FAIL "}" ;;
+      *) echo "$line" ;;
+    esac
+  done <"$systemd_log"
+  if [[ $systemd_status -ne 0 ]] && ! grep -q '^   FAIL systemd: ' "$systemd_log"; then
+    bad "systemd: tests/systemd-lab.sh exited $systemd_status before its checks ended"
+  fi
+  # What systemd-analyze security said, item by item, for the README's figure.
+  # (tests/work/systemd/: security.txt, journal.txt, console.log, output.)
+else
+  bad "overlay mount of dir1's root for the systemd boot"
 fi
 [[ $failed -eq 0 ]]

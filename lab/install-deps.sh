@@ -9,6 +9,7 @@
 #           chromium (the status page's tests drive it headless), ca-certificates (the HTTPS probe tests' default trust)
 #   Ansible tests (ansible/test.sh): ansible-core, ansible (its collections: the chroot connection),
 #           ansible-lint, debootstrap (the throwaway Debian root), busybox (the DaemonSet's sh and ip)
+#   Debian package test (packaging/deb/test.sh): lintian
 set -euo pipefail
 
 need=()
@@ -21,7 +22,7 @@ fi
 [[ "$java_major" =~ ^[0-9]+$ && "$java_major" -ge 17 ]] || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
 for pkg in user-mode-linux kmod iproute2 procps ipvsadm nginx-light curl wrk keepalived prometheus chromium ca-certificates \
-    ansible ansible-core ansible-lint debootstrap busybox; do
+    ansible ansible-core ansible-lint debootstrap busybox lintian; do
   have_pkg "$pkg" || need+=("$pkg")
 done
 

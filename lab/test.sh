@@ -50,15 +50,25 @@ echo "== 3/4: kernel tests inside the UML lab kernel (real IPVS, real nginx real
 kernel_status=0
 lab/uml-run --timeout 2700 -- mvn -B -o -Pkernel -DskipUnitTests=true verify || kernel_status=$?
 
-echo "== 4/4: the Ansible roles, applied for real (throwaway Debian roots, then the lab kernel)"
+echo "== 4/4: the Debian package (lintian, dpkg), then the Ansible roles applied for real (throwaway Debian roots, then the lab kernel)"
+# suite NAME SCRIPT: runs a shell test suite whose last line is "NAME: N passed, M failed"; sets
+# suite_passed/suite_failed (a suite that dies before its count is one failure).
+suite() {
+  local name=$1 script=$2 status=0 log line
+  log=$(mktemp /tmp/lvsd-suite.XXXXXX)
+  bash "$script" 2>&1 | tee "$log" || status=$?
+  line=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed" "$log" | tail -1 || true)
+  rm -f "$log"
+  suite_passed=$(sed -nE "s/^$name: ([0-9]+) passed.*/\\1/p" <<<"$line"); suite_passed=${suite_passed:-0}
+  suite_failed=$(sed -nE "s/^$name: [0-9]+ passed, ([0-9]+) failed.*/\\1/p" <<<"$line"); suite_failed=${suite_failed:-0}
+  if [[ $status -ne 0 && $suite_failed -eq 0 ]]; then suite_failed=1; fi
+  return "$status"
+}
 ansible_status=0
-ansible_log=$(mktemp /tmp/lvsd-ansible-test.XXXXXX)
-bash ansible/test.sh 2>&1 | tee "$ansible_log" || ansible_status=$?
-ansible_line=$(grep -E '^ansible: [0-9]+ passed, [0-9]+ failed' "$ansible_log" | tail -1 || true)
-rm -f "$ansible_log"
-ap=$(sed -nE 's/^ansible: ([0-9]+) passed.*/\1/p' <<<"$ansible_line"); ap=${ap:-0}
-af=$(sed -nE 's/^ansible: [0-9]+ passed, ([0-9]+) failed.*/\1/p' <<<"$ansible_line"); af=${af:-0}
-if [[ $ansible_status -ne 0 && $af -eq 0 ]]; then af=1; fi
+suite deb packaging/deb/test.sh || ansible_status=$?
+ap=$suite_passed af=$suite_failed
+suite ansible ansible/test.sh || ansible_status=$?
+ap=$((ap + suite_passed)) af=$((af + suite_failed))
 
 # Count what ran from the reports (plain shell: a fresh Debian has no python).
 count() { # prints "tests failures skipped" summed over the <testsuite> elements of the given reports
@@ -80,7 +90,7 @@ if [[ $kernel_status -ne 0 && $kf -eq 0 ]]; then
   echo "== the kernel stage failed (exit $kernel_status) before or outside the tests: see its output above"
   kf=1
 fi
-echo "== ansible checks: $ap passed, $af failed"
+echo "== package and ansible checks: $ap passed, $af failed"
 bf=${#bench_failed[@]}
 echo "== benchmarks (tiny, not figures): $((bench_run - bf)) ok, $bf failed${bench_failed[*]:+: ${bench_failed[*]}}"
 echo "tests: $((ut + kt - uf - kf - us - ks + ap + bench_run - bf)) passed, $((uf + kf + af + bf)) failed, $((us + ks)) skipped"

@@ -81,7 +81,7 @@ start_service() {
   ip netns exec "$1" chroot "$root" sh -c 'set -a; . /etc/lvs-director/environment; set +a
     exec setpriv --reuid=lvs-director --regid=lvs-director --init-groups --inh-caps=-all,+net_admin \
       --ambient-caps=-all,+net_admin --bounding-set=-all,+net_admin \
-      /usr/local/bin/lvs-director server /etc/lvs-director/director.yml' >>"$tmp/service-$1.log" 2>&1 &
+      /usr/bin/lvs-director server /etc/lvs-director/director.yml' >>"$tmp/service-$1.log" 2>&1 &
 }
 
 "$topo" up --directors 2 --realservers 1 --no-vip >"$tmp/topo.log" 2>&1 || { cat "$tmp/topo.log"; exit 1; }

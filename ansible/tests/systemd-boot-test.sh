@@ -1,0 +1,226 @@
+#!/bin/bash
+# systemd-boot-test.sh net|test — runs inside the Debian root that tests/systemd-lab.sh boots under the lab
+# kernel with systemd as PID 1 (the roles' active-active director dir1: the package, the config, the API
+# over TLS, HA on, keepalived).
+#   net   (lab-net.service, before keepalived and lvs-director): mounts the host's root at /host, builds
+#         lab/topo.sh's DR segment there (br0, client, rs1, rs2 with nginx) and puts this system's eth0 on
+#         it as 198.18.0.11.
+#   test  (lab-test.service, after multi-user.target): the checks; prints "   ok   systemd: ..." or
+#         "   FAIL systemd: ..." per check, then touches /lab/done.
+. /lab/env
+VIP=198.18.0.100
+API=https://127.0.0.1:9440
+CA=/etc/keepalived/lvs-director-ca.pem
+TOKEN=lab-admin-token-0123456789
+# The host's tools (nginx, wrk, the topology script) with this kernel's /proc, /sys, /dev and /run.
+H() { chroot /host "$@"; }
+
+net() {
+  mkdir -p /host
+  mountpoint -q /host || mount -t hostfs none /host -o / || exit 1
+  exec >>"/host$LAB_OUT/net.log" 2>&1
+  set -x
+  for d in proc sys dev run; do
+    mountpoint -q "/host/$d" || mount --rbind "/$d" "/host/$d" || exit 1
+  done
+  modprobe veth && modprobe bridge || exit 1
+  H env LAB_INSIDE=1 bash "$LAB_REPO/lab/topo.sh" up --directors 0 --realservers 2 --no-vip || exit 1
+  ip link add eth0 type veth peer name v-dir1 || exit 1
+  ip link set v-dir1 master br0 up
+  ip addr add 198.18.0.11/24 dev eth0
+  ip link set eth0 up
+  # DR: IPVS rewrites the MAC in LOCAL_IN; nothing is routed back through here.
+  sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0
+}
+
+failed=0
+ok() { echo "   ok   systemd: $1"; }
+bad() { failed=$((failed + 1)); echo "   FAIL systemd: $1"; [[ -n ${2:-} ]] && sed 's/^/        /' <<<"$2"; }
+# wait_for SECONDS CMD...: polls CMD every 0.5 s until it succeeds or SECONDS have passed.
+wait_for() {
+  local end=$((SECONDS + $1)); shift
+  while ((SECONDS < end)); do "$@" >/dev/null 2>&1 && return 0; sleep 0.5; done
+  "$@" >/dev/null 2>&1
+}
+api() { curl -sS --cacert "$CA" -H "Authorization: Bearer $TOKEN" "$@"; }
+healthy() { [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 http://127.0.0.1:9441/healthcheck) == 200 ]]; }
+main_pid() { systemctl show -p MainPID --value lvs-director.service; }
+# The table without its connection columns (services, real servers, forwarding, weights), and the web
+# service's connection counter.
+table() { ipvsadm -Ln | awk '$1 == "->" && $2 != "RemoteAddress:Port" {print $1, $2, $3, $4; next} {$1 = $1; print}'; }
+conns() { ipvsadm -Ln --stats -t "$VIP:80" | awk -v s="$VIP:80" '$2 == s {print $3}'; }
+journal() { journalctl -u lvs-director.service -n "${1:-30}" --no-pager -o cat 2>&1 | tail -n "${1:-30}"; }
+
+test_() {
+  # 1. The boot.
+  if [[ $(cat /proc/1/comm) == systemd ]]; then ok "PID 1 is systemd ($(systemctl --version | head -1))"; else bad "PID 1 is $(cat /proc/1/comm)"; fi
+  # (is-system-running would say "starting" until this very unit ends: it is part of the boot.)
+  failed_units=$(systemctl --failed --no-legend --no-pager 2>&1)
+  if [[ $(systemctl is-active multi-user.target) == active && -z $failed_units ]]; then
+    ok "multi-user.target reached with no failed unit"
+  else
+    bad "multi-user.target reached with no failed unit" "$(systemctl is-active multi-user.target) $failed_units"
+  fi
+  if lsmod | grep -q '^ip_vs_wrr ' && [[ $(sysctl -n net.ipv4.vs.sync_threshold | tr -s '\t ' ' ') == "3 0" ]] &&
+     [[ $(sysctl -n net.ipv4.vs.expire_nodest_conn) == 1 ]]; then
+    ok "at boot: IPVS and its schedulers loaded (modules-load.d), the IPVS sysctls set (sysctl.d)"
+  else
+    bad "at boot: modules-load.d / sysctl.d not applied" "$(lsmod | grep ip_vs; sysctl net.ipv4.vs.sync_threshold 2>&1)"
+  fi
+
+  # 2. The service as systemd runs it: its user, its capabilities, its health; keepalived holds the VIP.
+  if wait_for 90 healthy; then ok "lvs-director.service started at boot and /healthcheck answers 200"; else
+    bad "lvs-director.service healthy within 90 s ($(systemctl is-active lvs-director.service))" "$(journal)"; fi
+  pid=$(main_pid)
+  caps=$(grep -E '^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs)' "/proc/$pid/status" | tr -s '\t ' ' ')
+  user=$(ps -o user= -p "$pid")
+  want="CapInh: 0000000000001000
+CapPrm: 0000000000001000
+CapEff: 0000000000001000
+CapBnd: 0000000000001000
+CapAmb: 0000000000001000
+NoNewPrivs: 1"
+  if [[ $user == lvs-director && $caps == "$want" ]]; then
+    ok "the JVM (PID $pid) runs as lvs-director with CAP_NET_ADMIN alone (effective, permitted, bounding, ambient) and no_new_privs"
+  else
+    bad "the JVM runs as lvs-director with only CAP_NET_ADMIN" "user=$user
+$caps"
+  fi
+  if wait_for 30 sh -c "ip -4 addr show dev eth0 | grep -q ' $VIP/32 '"; then
+    ok "keepalived.service holds the VIP $VIP on eth0 (MASTER; its peer dir2 is absent)"
+  else
+    bad "keepalived holds the VIP" "$(ip addr show dev eth0; journalctl -u keepalived -n 20 --no-pager -o cat)"
+  fi
+
+  # 3. A service through the API (over TLS), programmed into the kernel, serving through the VIP.
+  code=$(api -o /tmp/put.out -w '%{http_code}' -X PUT -H 'Content-Type: application/json' "$API/v1/services/web" --data \
+    '{"vip": "'$VIP'", "port": 80, "protocol": "tcp", "scheduler": "rr", "forwarding": "dr",
+      "realServers": {"static": [{"address": "198.18.0.21", "port": 80, "weight": 1},
+                                 {"address": "198.18.0.22", "port": 80, "weight": 1}]},
+      "healthCheck": {"type": "http", "port": 8080, "path": "/ping", "intervalMs": 500, "timeoutMs": 500,
+                      "rise": 1, "fall": 2}}')
+  programmed() { table | grep -qx -- "-> 198.18.0.21:80 Route 1" && table | grep -qx -- "-> 198.18.0.22:80 Route 1"; }
+  if [[ $code == 201 ]] && wait_for 20 programmed; then ok "PUT /v1/services/web (201) is programmed: ipvsadm -Ln shows rs1 and rs2, DR, weight 1"; else
+    bad "PUT /v1/services/web programmed (HTTP $code)" "$(cat /tmp/put.out; table)"; fi
+  answers=$(for _ in 1 2 3 4; do H ip netns exec client curl -s --max-time 3 "http://$VIP/"; done | sort | uniq -c | tr -s ' \n' ' ')
+  if [[ $answers == *rs1* && $answers == *rs2* ]]; then ok "the client reaches rs1 and rs2 through the VIP ($answers)"; else
+    bad "the client reaches both real servers through the VIP" "$answers"; fi
+
+  # 4. kill -9: systemd restarts the service; the table and its counters are untouched. Meanwhile, where
+  #    the VIP is: keepalived's track script (/healthcheck every 2 s, fall 2) gives it up while the
+  #    service is down for longer than that, which a pair turns into a failover to the peer.
+  # Some connections first, so that a service deleted and added again would show (its counter from 0).
+  H ip netns exec client bash -c "for i in \$(seq 1 10); do curl -s -o /dev/null --max-time 5 http://$VIP/; done"
+  wait_for 10 sh -c "[ \"\$(ipvsadm -Ln --stats -t $VIP:80 | awk '\$2 == \"$VIP:80\" {print \$3}')\" -ge 10 ]"
+  sleep 3
+  before=$(table) c0=$(conns) pid=$(main_pid) n0=$(systemctl show -p NRestarts --value lvs-director.service)
+  ha_before=$(cat /run/lvs-director/ha.json 2>/dev/null)
+  kill -KILL "$pid"
+  (while sleep 0.5; do ip -4 addr show dev eth0 | grep -q " $VIP/32 " && echo 1 || echo 0; done) >/tmp/vip.samples &
+  sampler=$!
+  restarted() { [[ $(systemctl show -p NRestarts --value lvs-director.service) -gt $n0 ]] && [[ $(main_pid) != "$pid" ]] && healthy; }
+  crash_start=$SECONDS
+  if wait_for 90 restarted; then
+    kill "$sampler"
+    vip_gone=$(grep -c '^0' /tmp/vip.samples)
+    ok "kill -9 of the JVM (PID $pid): systemd restarted it (NRestarts $n0 -> $(systemctl show -p NRestarts --value lvs-director.service), PID $(main_pid)), healthy after $((SECONDS - crash_start)) s; keepalived had the VIP off eth0 for about $((vip_gone / 2)) s of it"
+  else
+    bad "kill -9: systemd restarts the service" "$(systemctl status lvs-director.service --no-pager 2>&1 | head -20)"
+  fi
+  kill "$sampler" 2>/dev/null
+  sleep 3
+  if [[ $(table) == "$before" && $(conns) == "$c0" && $c0 -ge 10 ]]; then
+    ok "after the crash and restart the table is the same and its counters too ($c0 connections, no traffic since)"
+  else
+    bad "the table and its counters are untouched by the crash" "$(diff <(echo "$before") <(table)); conns $c0 -> $(conns)"
+  fi
+  # keepalived's track script saw the service down, so the states are reported again; what must hold is
+  # that the restarted service knows them and keeps both sync daemons.
+  ha_back() {
+    ha=$(api "$API/v1/ha")
+    grep -q '"role":"master"' <<<"$ha" && grep -q '"inStep":true' <<<"$ha" &&
+      [[ $(ipvsadm -L --daemon | grep -c 'sync daemon') == 2 ]]
+  }
+  if [[ -n $ha_before && -s /run/lvs-director/ha.json ]] && wait_for 30 ha_back; then
+    ok "after the crash /run/lvs-director/ha.json is there (RuntimeDirectoryPreserve=restart), /v1/ha says master, in step, master and backup sync daemons run"
+  else
+    bad "the HA state after the crash" "ha.json: $(cat /run/lvs-director/ha.json 2>&1 | tr -d ' \n')
+$ha
+$(ipvsadm -L --daemon)"
+  fi
+
+
+  # 5. systemctl restart under load: not one request lost; the kernel service is the same one (its
+  #    counter goes on from where it was) and the table is unchanged. What is measured is the director's
+  #    restart, so the VIP is held by hand, not by keepalived (see 4: a restart longer than the track
+  #    script's window moves the VIP, and this lab has no peer to take it).
+  systemctl stop keepalived.service
+  ip addr add "$VIP/32" dev eth0 2>/dev/null
+  H ip netns exec client bash -c "for i in \$(seq 1 30); do curl -s -o /dev/null --max-time 3 http://$VIP/; done"
+  wait_for 10 sh -c "[ \"\$(ipvsadm -Ln --stats -t $VIP:80 | awk '\$2 == \"$VIP:80\" {print \$3}')\" -ge 30 ]"
+  before=$(table)
+  # Timeouts of 10 s: on these shared machines the lab kernel's processes can wait seconds for a CPU, and
+  # a client that gives up then has not lost its request to the director.
+  # The load runs from before the restart until 2 s after the service is healthy again (wrk prints its
+  # figures on SIGINT; the curl loop stops at a flag file).
+  rm -f /run/lab-load.stop
+  H ip netns exec client wrk -t1 -c2 -d300s --timeout 10s "http://$VIP/" >/tmp/wrk.out 2>&1 &
+  wrk_pid=$!
+  H ip netns exec client bash -c "while [ ! -e /run/lab-load.stop ]; do
+      curl -s -o /dev/null -w '%{http_code} %{time_total} '\$(date +%s.%N)'\n' --max-time 10 http://$VIP/; done" >/tmp/curl.out 2>&1 &
+  curl_pid=$!
+  sleep 3
+  old_pid=$(main_pid)
+  c0=$(conns) l0=$(wc -l </tmp/curl.out)
+  restart_start=$(date +%s%N)
+  systemctl restart lvs-director.service
+  wait_for 60 healthy
+  restart_end=$(date +%s%N)
+  restart_ms=$(((restart_end - restart_start) / 1000000))
+  new_pid=$(main_pid)
+  sleep 2
+  touch /run/lab-load.stop
+  pkill -INT -x wrk
+  wait "$wrk_pid" "$curl_pid"
+  l1=$(wc -l </tmp/curl.out)
+  curl_total=$l1 curl_bad=$(grep -vc '^200 ' /tmp/curl.out)
+  # New connections opened while the service was down or starting (between restart and healthy).
+  during=$(awk -v a="${restart_start:0:10}.${restart_start:10}" -v b="${restart_end:0:10}.${restart_end:10}" \
+    '$3 <= b && $3 + $2 >= a' /tmp/curl.out | wc -l)
+  wrk_requests=$(awk '/requests in/ {print $1}' /tmp/wrk.out)
+  if [[ $new_pid != "$old_pid" && $curl_bad -eq 0 && $curl_total -gt 0 && -n $wrk_requests ]] &&
+     ! grep -qE 'Socket errors|Non-2xx' /tmp/wrk.out; then
+    ok "systemctl restart (PID $old_pid -> $new_pid, healthy again in ${restart_ms} ms) under load: 0 of $curl_total new connections ($during of them while it restarted) and 0 of $wrk_requests keep-alive requests (wrk -c2) failed"
+  else
+    bad "systemctl restart under load loses no request" "pids $old_pid -> $new_pid; restart $restart_start..$restart_end; curl: $curl_bad of $curl_total failed (code, seconds, start):
+$(cat /tmp/curl.out)
+$(cat /tmp/wrk.out)"
+  fi
+  if [[ $(table) == "$before" ]]; then ok "the restart left the table unchanged (services, real servers, weights)"; else
+    bad "the restart left the table unchanged" "$(diff <(echo "$before") <(table))"; fi
+  # Each curl after the restart began is a new connection: a service deleted and added again would count
+  # from 0, not from c0.
+  want_c=$((c0 + $(tail -n +$((l0 + 1)) /tmp/curl.out | grep -c '^200 ')))
+  if wait_for 10 sh -c "[ \$(ipvsadm -Ln --stats -t $VIP:80 | awk '\$2 == \"$VIP:80\" {print \$3}') -ge $want_c ]"; then
+    ok "the kernel service's connection counter went on across the restart ($c0 before, $(conns) after >= $c0 + $((l1 - l0)) new)"
+  else
+    bad "the connection counter went on across the restart" "before $c0, new connections since $((l1 - l0)), now $(conns)"
+  fi
+
+  # 6. The sandbox as systemd rates it.
+  systemd-analyze security --no-pager lvs-director.service >"/host$LAB_OUT/security.txt" 2>&1
+  exposure=$(sed -nE 's/.*Overall exposure level for lvs-director.service: ([0-9.]+) ([A-Z]+).*/\1 \2/p' "/host$LAB_OUT/security.txt")
+  if [[ -n $exposure ]]; then ok "systemd-analyze security lvs-director.service: exposure $exposure"; else
+    bad "systemd-analyze security lvs-director.service" "$(tail -5 "/host$LAB_OUT/security.txt")"; fi
+  journalctl -u lvs-director.service --no-pager -o short-monotonic >"/host$LAB_OUT/journal.txt" 2>&1
+}
+
+case ${1:-} in
+  net) net ;;
+  test)
+    exec >>"/host$LAB_OUT/output" 2>&1
+    test_
+    touch "/host$LAB_OUT/done"
+    ;;
+  *) echo "usage: $0 net|test" >&2; exit 2 ;;
+esac
