@@ -89,7 +89,8 @@ final class DesiredBuilds {
     }
 
     /** Builds the desired state: everything, or only what the changed probe targets feed. */
-    Built build(Instant at, boolean readKernel, Map<DrainKey, Instant> drainStarts) {
+    Built build(Instant at, boolean readKernel, Map<DrainKey, Instant> drainStarts,
+            Map<VirtualServerKey, Instant> belowQuorum) {
         // Taken first: a transition after this is in the next pass, whatever this one reads.
         Set<ProbeTarget> changed = health.takeChanged();
         Built before = lastBuilt;
@@ -118,7 +119,7 @@ final class DesiredBuilds {
                 drainList = drains.drains();
             }
             DesiredState desired = DesiredStateBuilder.build(specs, nodeList, health.snapshot(), drainList,
-                    drainStarts, at);
+                    drainStarts, belowQuorum, at);
             health.watch(desired.probeTargets());
             for (String problem : desired.problems()) {
                 LOG.debug("event=config_problem problem=\"{}\"", problem);

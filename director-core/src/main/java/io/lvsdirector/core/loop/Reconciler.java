@@ -83,6 +83,8 @@ final class Reconciler {
     private boolean ownershipRecorded;
     private boolean ownershipDirty;
     private Map<DrainKey, Instant> drainStarts = Map.of();
+    // The services below quorum after the last pass: the next build's hysteresis needs them.
+    private Map<VirtualServerKey, Instant> belowQuorum = Map.of();
     private KernelTable lastKernel = KernelTable.EMPTY;
     // Whether lastKernel is exactly what the kernel holds (the last pass read it and did not break off).
     private boolean kernelKnown;
@@ -113,7 +115,7 @@ final class Reconciler {
      * @param kernelReadAt when the kernel was last read, {@code null} before the first read
      */
     record Published(KernelTable kernel, Instant kernelReadAt, Set<VirtualServerKey> owned, boolean ownershipRecorded,
-            Map<DrainKey, Instant> drainStarts) {}
+            Map<DrainKey, Instant> drainStarts, Map<VirtualServerKey, Instant> belowQuorum) {}
 
     Reconciler(Ipvs ipvs, ServiceStore services, NodeSource nodes, HealthSource health, ManualDrainSource drains,
             Measurements measurements, Clock clock, LoopSettings settings, OwnershipStore ownership,
@@ -201,7 +203,7 @@ final class Reconciler {
     }
 
     private PassResult pass(Instant at, long t0, boolean readKernel) {
-        DesiredBuilds.Built built = builds.build(at, readKernel, drainStarts);
+        DesiredBuilds.Built built = builds.build(at, readKernel, drainStarts, belowQuorum);
         DesiredState desired = built.desired();
         // An incremental pass that does not read the kernel plans only the rebuilt services.
         Set<VirtualServerKey> only = readKernel ? null : built.rebuilt();
@@ -267,6 +269,7 @@ final class Reconciler {
             saveOwnership(owned);
         }
         drainStarts = desired.drainStarts();
+        belowQuorum = desired.belowQuorum();
         lastKernel = actual;
         drainsInKernel = drainsInKernel(actual);
         noteAllDown(desired);
@@ -414,7 +417,7 @@ final class Reconciler {
     private void publish() {
         KernelView kv = kernelView;
         published = new Published(lastKernel, kv == null ? null : kv.readAt(), Set.copyOf(owned), ownershipRecorded,
-                drainStarts);
+                drainStarts, belowQuorum);
     }
 
     /** The view after the last pass. Never blocks. */
@@ -451,7 +454,7 @@ final class Reconciler {
     /** The sources, for a dry run. */
     DesiredState buildFor(Collection<ServiceSpec> specs, Instant at) {
         return DesiredStateBuilder.build(specs, nodes.nodes(), health.snapshot(), drains.drains(),
-                published.drainStarts(), at);
+                published.drainStarts(), published.belowQuorum(), at);
     }
 
     Clock clock() {

@@ -16,6 +16,8 @@ import java.util.Objects;
  *     port that it does not own (someone else's); without it such a service is refused and left alone
  * @param realServerLimits connection thresholds given to every real server of the service (the sorry
  *     server included); {@link RealServerLimits#NONE} when none
+ * @param quorum how many real servers must be healthy before {@code whenAllDown} applies;
+ *     {@link Quorum#DEFAULT} (one) when {@code null}
  */
 public record ServiceSpec(
         VirtualService service,
@@ -24,7 +26,8 @@ public record ServiceSpec(
         WhenAllDown whenAllDown,
         Duration drainTimeout,
         boolean adopt,
-        RealServerLimits realServerLimits) {
+        RealServerLimits realServerLimits,
+        Quorum quorum) {
 
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofMinutes(5);
 
@@ -34,6 +37,7 @@ public record ServiceSpec(
         whenAllDown = whenAllDown == null ? WhenAllDown.FAIL_OPEN : whenAllDown;
         drainTimeout = drainTimeout == null ? DEFAULT_DRAIN_TIMEOUT : drainTimeout;
         realServerLimits = realServerLimits == null ? RealServerLimits.NONE : realServerLimits;
+        quorum = quorum == null ? Quorum.DEFAULT : quorum;
         if (drainTimeout.isNegative()) {
             throw new IllegalArgumentException("drain timeout must not be negative: " + drainTimeout);
         }
@@ -41,6 +45,12 @@ public record ServiceSpec(
                 && sorry.address().getClass() != service.vip().getClass()) {
             throw new IllegalArgumentException("sorry server and VIP must be the same address family");
         }
+    }
+
+    /** A spec with the default quorum (the policy applies when no real server is healthy). */
+    public ServiceSpec(VirtualService service, RealServerSource realServers, HealthCheck healthCheck,
+            WhenAllDown whenAllDown, Duration drainTimeout, boolean adopt, RealServerLimits realServerLimits) {
+        this(service, realServers, healthCheck, whenAllDown, drainTimeout, adopt, realServerLimits, Quorum.DEFAULT);
     }
 
     /** A spec without real-server connection thresholds. */

@@ -4,17 +4,22 @@ import java.net.InetAddress;
 import java.util.Objects;
 
 /**
- * What a service does when none of its real servers is healthy. Chosen per service; the choice in
- * force is visible in status and metrics.
+ * What a service does when none of its real servers is healthy, or more generally when it is below
+ * its {@link Quorum} (fewer than {@code minHealthy} healthy; by default one). Chosen per service; the
+ * choice in force is visible in status and metrics.
  */
 public sealed interface WhenAllDown {
 
-    /** The default: keep every real server in at its configured weight rather than blackhole the VIP. */
+    /**
+     * The default: keep every real server in at its configured weight rather than blackhole the VIP
+     * (below a quorum above one: the healthy ones and every down one alike).
+     */
     record FailOpen() implements WhenAllDown {}
 
     /**
      * Send every client to one sorry server (a maintenance page), which is in the table only while
-     * every real server is down.
+     * the service is below quorum (by default: every real server is down); real servers still
+     * healthy then drain.
      *
      * @param address the sorry server's address
      * @param weight its weight, 1..65535
@@ -26,7 +31,10 @@ public sealed interface WhenAllDown {
         }
     }
 
-    /** Leave the service with no real servers: clients get refused, which some operators prefer. */
+    /**
+     * Leave the service with no real servers: clients get refused, which some operators prefer
+     * (below a quorum above one, real servers still healthy drain).
+     */
     record Empty() implements WhenAllDown {}
 
     WhenAllDown FAIL_OPEN = new FailOpen();

@@ -21,13 +21,17 @@ import java.util.TreeMap;
  *     build so the drain deadline does not move
  * @param probeTargets every (address, check) the probes must watch
  * @param problems config problems found while building (two services with one key, ...), one line each
+ * @param belowQuorum the services below their quorum, with since when; pass it to the next build, which
+ *     needs it for the hysteresis (a service below quorum needs {@code minHealthy + hysteresis} to be
+ *     back) and keeps the instant
  */
 public record DesiredState(
         Instant at,
         SortedMap<VirtualServerKey, DesiredService> services,
         Map<DrainKey, Instant> drainStarts,
         Set<ProbeTarget> probeTargets,
-        List<String> problems) {
+        List<String> problems,
+        Map<VirtualServerKey, Instant> belowQuorum) {
 
     public DesiredState {
         Objects.requireNonNull(at, "at");
@@ -35,5 +39,6 @@ public record DesiredState(
         drainStarts = Map.copyOf(drainStarts);
         probeTargets = Set.copyOf(probeTargets);
         problems = List.copyOf(problems);
+        belowQuorum = belowQuorum == null ? Map.of() : Map.copyOf(belowQuorum);
     }
 }

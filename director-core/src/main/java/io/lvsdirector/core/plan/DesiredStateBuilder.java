@@ -6,6 +6,7 @@ import io.lvsdirector.core.health.ProbeTarget;
 import io.lvsdirector.core.model.HealthCheck;
 import io.lvsdirector.core.model.ManualDrain;
 import io.lvsdirector.core.model.NodeView;
+import io.lvsdirector.core.model.Quorum;
 import io.lvsdirector.core.model.RealServerLimits;
 import io.lvsdirector.core.model.RealServerSource;
 import io.lvsdirector.core.model.ServiceSpec;
@@ -38,9 +39,20 @@ import java.util.TreeMap;
  *   <li>not probed yet: {@link Disposition#UNKNOWN};
  *   <li>otherwise {@link Disposition#ACTIVE}.
  * </ol>
- * When no candidate is ACTIVE or UNKNOWN the service's {@link WhenAllDown} applies: fail-open turns
- * every FAILED and DRAINING candidate into {@link Disposition#FAIL_OPEN}, a sorry server is added as
- * {@link Disposition#SORRY}, empty leaves it at that.
+ * The candidates ACTIVE or UNKNOWN are the healthy ones (an unprobed server counts, so a restart
+ * changes nothing before the first probe answers; a draining one does not, it is on its way out).
+ * When fewer than the service's {@link Quorum#minHealthy()} are healthy (by default: none), the
+ * service is below quorum, and stays so until {@code minHealthy + hysteresis} are; while it is, its
+ * {@link WhenAllDown} applies:
+ * <ul>
+ *   <li>fail-open turns every other candidate (FAILED, DRAINING, UNKNOWN) into
+ *       {@link Disposition#FAIL_OPEN}: every candidate is in at its weight;
+ *   <li>sorry server: it is added as {@link Disposition#SORRY} and the healthy candidates drain, so
+ *       new clients all get the sorry server (keepalived also takes the live ones out);
+ *   <li>empty: the healthy candidates drain, leaving the service with no real server.
+ * </ul>
+ * With the default quorum of one there is no healthy candidate to drain, so the last two are
+ * exactly the all-down rules.
  *
  * <p>Stateless and thread-safe: everything it needs comes in as arguments, including when each
  * drain began, so the same inputs always give the same state.
@@ -68,6 +80,24 @@ public final class DesiredStateBuilder {
             Collection<ManualDrain> manualDrains,
             Map<DrainKey, Instant> drainStarts,
             Instant now) {
+        return build(services, nodes, health, manualDrains, drainStarts, Map.of(), now);
+    }
+
+    /**
+     * Builds the desired state.
+     *
+     * @param belowQuorum {@link DesiredState#belowQuorum()} of the previous build (empty at start)
+     * @see #build(Collection, Collection, Map, Collection, Map, Instant)
+     */
+    public static DesiredState build(
+            Collection<ServiceSpec> services,
+            Collection<NodeView> nodes,
+            Map<ProbeTarget, HealthStatus> health,
+            Collection<ManualDrain> manualDrains,
+            Map<DrainKey, Instant> drainStarts,
+            Map<VirtualServerKey, Instant> belowQuorum,
+            Instant now) {
+        Map<VirtualServerKey, Instant> newBelowQuorum = new HashMap<>();
         TreeMap<VirtualServerKey, DesiredService> out = new TreeMap<>();
         Map<DrainKey, Instant> newDrainStarts = new HashMap<>();
         Set<ProbeTarget> targets = new HashSet<>();
@@ -94,10 +124,10 @@ public final class DesiredStateBuilder {
                         + out.get(key).name() + ", ignored");
                 continue;
             }
-            out.put(key, buildService(spec, key, index, health, manualDrains, drainStarts, now,
-                    newDrainStarts, targets, problems));
+            out.put(key, buildService(spec, key, index, health, manualDrains, drainStarts, belowQuorum, now,
+                    newDrainStarts, newBelowQuorum, targets, problems));
         }
-        return new DesiredState(now, out, newDrainStarts, targets, problems);
+        return new DesiredState(now, out, newDrainStarts, targets, problems, newBelowQuorum);
     }
 
     /**
@@ -151,15 +181,17 @@ public final class DesiredStateBuilder {
 
         TreeMap<VirtualServerKey, DesiredService> out = new TreeMap<>(previous.services());
         Map<DrainKey, Instant> newDrainStarts = new HashMap<>(previous.drainStarts());
+        Map<VirtualServerKey, Instant> newBelowQuorum = new HashMap<>(previous.belowQuorum());
         List<String> problems = new ArrayList<>(previous.problems());
         Set<ProbeTarget> ignored = new HashSet<>();
         for (ServiceSpec spec : specs) {
             VirtualServerKey key = spec.service().key();
             newDrainStarts.keySet().removeIf(k -> k.service().equals(key));
-            out.put(key, buildService(spec, key, index, health, manualDrains, previous.drainStarts(), now,
-                    newDrainStarts, ignored, problems));
+            newBelowQuorum.remove(key);
+            out.put(key, buildService(spec, key, index, health, manualDrains, previous.drainStarts(),
+                    previous.belowQuorum(), now, newDrainStarts, newBelowQuorum, ignored, problems));
         }
-        return new DesiredState(now, out, newDrainStarts, previous.probeTargets(), problems);
+        return new DesiredState(now, out, newDrainStarts, previous.probeTargets(), problems, newBelowQuorum);
     }
 
     private record Candidate(InetAddress address, int weight, NodeView node) {}
@@ -171,8 +203,10 @@ public final class DesiredStateBuilder {
             Map<ProbeTarget, HealthStatus> health,
             Collection<ManualDrain> manualDrains,
             Map<DrainKey, Instant> drainStarts,
+            Map<VirtualServerKey, Instant> belowQuorum,
             Instant now,
             Map<DrainKey, Instant> newDrainStarts,
+            Map<VirtualServerKey, Instant> newBelowQuorum,
             Set<ProbeTarget> targets,
             List<String> problems) {
         VirtualService vs = spec.service();
@@ -243,26 +277,58 @@ public final class DesiredStateBuilder {
             dests.put(dk, d);
         }
 
-        boolean allDown = dests.values().stream()
-                .noneMatch(d -> d.disposition() == Disposition.ACTIVE || d.disposition() == Disposition.UNKNOWN);
-        if (allDown) {
-            WhenAllDown policy = spec.whenAllDown();
-            if (policy instanceof WhenAllDown.FailOpen) {
-                dests.replaceAll((k, d) -> new DesiredRealServer(k, d.spec(), Disposition.FAIL_OPEN, d.health(),
-                        "fail-open: all down (" + d.reason() + ")", d.since(), null, d.node()));
-                // A fail-open server is not draining; its drain starts over if it still is later.
-                dests.keySet().forEach(k -> newDrainStarts.remove(new DrainKey(key, k)));
-            } else if (policy instanceof WhenAllDown.SorryServer sorry) {
-                RealServerKey sk = new RealServerKey(sorry.address(), vs.port());
-                if (dests.containsKey(sk)) {
-                    problems.add("service " + vs.name() + ": sorry server " + sk + " is also a real server");
-                } else {
-                    dests.put(sk, new DesiredRealServer(sk, realServerSpec(sorry.weight(), vs, spec.realServerLimits()),
-                            Disposition.SORRY, HealthState.HEALTHY, "sorry server: all down", now, null, null));
-                }
+        int healthy = 0;
+        for (DesiredRealServer d : dests.values()) {
+            if (d.disposition() == Disposition.ACTIVE || d.disposition() == Disposition.UNKNOWN) {
+                healthy++;
             }
         }
-        return new DesiredService(vs.name(), key, vs.spec(), dests, spec.whenAllDown(), allDown);
+        Instant belowSince = belowQuorum.get(key);
+        Quorum quorum = spec.quorum();
+        boolean below = quorum.below(healthy, belowSince != null);
+        if (below) {
+            belowSince = belowSince == null ? now : belowSince;
+            newBelowQuorum.put(key, belowSince);
+            // "all down" with the default quorum, as before; the counts when there is more to it.
+            String why = healthy == 0 ? "all down"
+                    : "below quorum, " + healthy + " healthy of minHealthy " + quorum.minHealthy()
+                            + (quorum.hysteresis() == 0 ? "" : " + hysteresis " + quorum.hysteresis());
+            WhenAllDown policy = spec.whenAllDown();
+            if (policy instanceof WhenAllDown.FailOpen) {
+                dests.replaceAll((k, d) -> d.disposition() == Disposition.ACTIVE ? d
+                        : new DesiredRealServer(k, d.spec(), Disposition.FAIL_OPEN, d.health(),
+                                "fail-open: " + why + " (" + d.reason() + ")", d.since(), null, d.node()));
+                // A fail-open server is not draining; its drain starts over if it still is later.
+                dests.keySet().forEach(k -> newDrainStarts.remove(new DrainKey(key, k)));
+            } else {
+                // Sorry server and empty: the healthy ones drain, so no new client reaches them.
+                String reason = policy.label() + ": " + why;
+                dests.replaceAll((k, d) -> {
+                    if (d.disposition() != Disposition.ACTIVE && d.disposition() != Disposition.UNKNOWN) {
+                        return d;
+                    }
+                    DrainKey drainKey = new DrainKey(key, k);
+                    Instant started = drainStarts.getOrDefault(drainKey, now);
+                    newDrainStarts.put(drainKey, started);
+                    return new DesiredRealServer(k, d.spec(), Disposition.DRAINING, d.health(), reason, started,
+                            started.plus(spec.drainTimeout()), d.node());
+                });
+                if (policy instanceof WhenAllDown.SorryServer sorry) {
+                    RealServerKey sk = new RealServerKey(sorry.address(), vs.port());
+                    if (dests.containsKey(sk)) {
+                        problems.add("service " + vs.name() + ": sorry server " + sk + " is also a real server");
+                    } else {
+                        dests.put(sk, new DesiredRealServer(sk,
+                                realServerSpec(sorry.weight(), vs, spec.realServerLimits()),
+                                Disposition.SORRY, HealthState.HEALTHY, "sorry server: " + why, now, null, null));
+                    }
+                }
+            }
+        } else {
+            belowSince = null;
+        }
+        return new DesiredService(vs.name(), key, vs.spec(), dests, spec.whenAllDown(), below, quorum.minHealthy(),
+                belowSince);
     }
 
     /** The kernel's settings for one real server of {@code vs}: its weight, the service's method and limits. */

@@ -43,7 +43,7 @@ public final class StatusBuilder {
             }
             // A service that could not be read is in the kernel all the same.
             out.add(new ServiceStatus(ds.name(), ds.key(), kernel.hasService(ds.key()), ds.whenAllDown().label(),
-                    ds.allDown(), servers, errors.get(ds.key())));
+                    ds.allDown(), servers, errors.get(ds.key()), ds.minHealthy(), ds.belowQuorumSince()));
         }
         return out;
     }
