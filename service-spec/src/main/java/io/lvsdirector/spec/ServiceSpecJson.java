@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lvsdirector.core.model.HealthCheck;
 import io.lvsdirector.core.model.Persistence;
+import io.lvsdirector.core.model.Quorum;
 import io.lvsdirector.core.model.RealServerLimits;
 import io.lvsdirector.core.model.RealServerSource;
 import io.lvsdirector.core.model.ServiceFlag;
@@ -52,6 +53,8 @@ import java.util.regex.Pattern;
  *                   "drainStatus": 503, "intervalMs": 100, "timeoutMs": 100, "rise": 2, "fall": 3},
  *              // http | https | tcp; https also: "caFile": "/etc/lvs-director/ca.pem", "insecureSkipVerify": false
  *   "whenAllDown": "fail-open",      // | "empty" | {"sorryServer": {"address": "...", "weight": 1}}
+ *   "minHealthy": 1,                 // quorum: below it whenAllDown applies (1..65535)
+ *   "minHealthyHysteresis": 0,       // once below, back at minHealthy + this many healthy (0..65535)
  *   "drainTimeoutSeconds": 300,
  *   "adopt": false,                  // true: take over a kernel service with this protocol:VIP:port
  *   "realServerLimits": {"upperConnections": 0, "lowerConnections": 0}   // ipvsadm -x / -y, every real server
@@ -111,7 +114,7 @@ public final class ServiceSpecJson {
      */
     public static final List<String> FIELDS = List.of("vip", "port", "protocol", "scheduler", "schedulerFlags",
             "persistenceSeconds", "persistenceNetmask", "forwarding", "realServers", "healthCheck", "whenAllDown",
-            "drainTimeoutSeconds", "adopt", "realServerLimits");
+            "minHealthy", "minHealthyHysteresis", "drainTimeoutSeconds", "adopt", "realServerLimits");
     public static final List<String> STATIC_FIELDS = List.of("address", "port", "weight");
     public static final List<String> KUBERNETES_FIELDS = List.of("nodeSelector", "port", "addressType", "weight");
     public static final List<String> HEALTH_CHECK_FIELDS = List.of("type", "port", "path", "host", "expectStatus",
@@ -236,6 +239,10 @@ public final class ServiceSpecJson {
         RealServerSource realServers = realServers(spec.get("realServers"), vip, port, errors);
         HealthCheck check = healthCheck(spec.get("healthCheck"), errors);
         WhenAllDown whenAllDown = whenAllDown(spec.get("whenAllDown"), vip, errors);
+        // A minHealthy above the candidate count is allowed: the service is then below quorum, and
+        // status says so (a node selector's count changes with the cluster anyway).
+        Integer minHealthy = integer(spec.get("minHealthy"), "minHealthy", 1, 65535, errors);
+        Integer hysteresis = integer(spec.get("minHealthyHysteresis"), "minHealthyHysteresis", 0, 65535, errors);
         Integer drainSeconds = integer(spec.get("drainTimeoutSeconds"), "drainTimeoutSeconds", 0, 86_400 * 7, errors);
         boolean adopt = bool(spec.get("adopt"), "adopt", errors);
         RealServerLimits limits = realServerLimits(spec.get("realServerLimits"), errors);
@@ -249,7 +256,8 @@ public final class ServiceSpecJson {
         try {
             VirtualService vs = new VirtualService(name, vip, port, protocol, scheduler, flags, persistence, forwarding);
             return new ServiceSpec(vs, realServers, check, whenAllDown,
-                    drainSeconds == null ? null : Duration.ofSeconds(drainSeconds), adopt, limits);
+                    drainSeconds == null ? null : Duration.ofSeconds(drainSeconds), adopt, limits,
+                    new Quorum(minHealthy == null ? 1 : minHealthy, hysteresis == null ? 0 : hysteresis));
         } catch (IllegalArgumentException e) {
             // The checks above mirror director-core's; this is the net for a rule added there later.
             errors.add("", e.getMessage());
@@ -311,6 +319,8 @@ public final class ServiceSpecJson {
         } else {
             o.put("whenAllDown", w.label());
         }
+        o.put("minHealthy", spec.quorum().minHealthy());
+        o.put("minHealthyHysteresis", spec.quorum().hysteresis());
         o.put("drainTimeoutSeconds", spec.drainTimeout().toSeconds());
         o.put("adopt", spec.adopt());
         ObjectNode limits = o.putObject("realServerLimits");
@@ -321,7 +331,8 @@ public final class ServiceSpecJson {
 
     /**
      * The JSON of a spec as a store keeps it: {@link #toJson} without the fields newer than the state
-     * file's format whose value is the default ({@code adopt: false}, no {@code realServerLimits}).
+     * file's format whose value is the default ({@code adopt: false}, no {@code realServerLimits},
+     * {@code minHealthy: 1}, {@code minHealthyHysteresis: 0}).
      * A director rolled back to a build that does not know them can then still load a file this one
      * wrote, as long as no service uses them; one that does fails that build's start with a clear
      * message naming the field, rather than being silently dropped.
@@ -333,6 +344,12 @@ public final class ServiceSpecJson {
         }
         if (spec.realServerLimits().upperConnections() == 0 && spec.realServerLimits().lowerConnections() == 0) {
             o.remove("realServerLimits");
+        }
+        if (spec.quorum().minHealthy() == Quorum.DEFAULT.minHealthy()) {
+            o.remove("minHealthy");
+        }
+        if (spec.quorum().hysteresis() == Quorum.DEFAULT.hysteresis()) {
+            o.remove("minHealthyHysteresis");
         }
         return o;
     }

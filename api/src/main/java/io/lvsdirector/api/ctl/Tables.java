@@ -172,7 +172,8 @@ final class Tables {
             return "pending (not reconciled yet)";
         }
         if (status.path("allDown").asBoolean()) {
-            return "all down (" + status.path("whenAllDown").asText() + ")";
+            String what = status.path("minHealthy").asInt(1) > 1 ? "below quorum" : "all down";
+            return what + " (" + status.path("whenAllDown").asText() + ")";
         }
         return status.path("inKernel").asBoolean() ? "in step" : "not in kernel";
     }

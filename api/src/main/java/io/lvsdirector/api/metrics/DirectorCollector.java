@@ -190,7 +190,8 @@ public final class DirectorCollector implements MultiCollector {
                 "Weight the kernel had after the last reconcile pass; absent while the real server is not in it",
                 kernelWeight));
         out.add(gauge("lvs_director_service_all_down",
-                "1 while none of the service's real servers is healthy and its whenAllDown policy is in force",
+                "1 while the service is below its minHealthy quorum (by default: none of its real servers is healthy)"
+                        + " and its whenAllDown policy is in force",
                 allDown));
         out.add(gauge("lvs_director_last_pass_ok", "1 if the last reconcile pass applied every operation",
                 Map.of(Labels.EMPTY, status.lastPassOk() ? 1.0 : 0.0)));

@@ -60,6 +60,12 @@ final class StatusViews {
         status.put("inKernel", ss != null ? ss.inKernel() : entry != null);
         status.put("whenAllDown", spec.whenAllDown().label());
         status.put("allDown", ss != null && ss.allDown());
+        status.put("minHealthy", spec.quorum().minHealthy());
+        if (ss == null || ss.belowQuorumSince() == null) {
+            status.putNull("belowQuorumSince");
+        } else {
+            status.put("belowQuorumSince", ss.belowQuorumSince().toString());
+        }
         ApplyError e = ss == null ? null : ss.applyError();
         if (e == null) {
             status.putNull("applyError");
