@@ -10,6 +10,7 @@ import io.lvsdirector.core.health.HealthStatus;
 import io.lvsdirector.core.health.ProbeTarget;
 import io.lvsdirector.core.model.HealthCheck;
 import io.lvsdirector.core.model.NodeView;
+import io.lvsdirector.core.model.Quorum;
 import io.lvsdirector.core.model.RealServerSource;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.StaticRealServer;
@@ -46,6 +47,7 @@ class IncrementalPassTest {
         int compared = 0;
         int nonEmpty = 0;
         int drifts = 0;
+        int quorumLost = 0;
         for (int round = 0; round < 300; round++) {
             Random r = new Random(round);
             List<NodeView> nodes = new ArrayList<>();
@@ -63,9 +65,12 @@ class IncrementalPassTest {
                     case 1 -> new WhenAllDown.SorryServer(ip("10.9.0." + (s + 1)), 1);
                     default -> new WhenAllDown.Empty();
                 };
+                // Half of them with a quorum above one, some with hysteresis: its memory must carry
+                // over an incremental build as it does over a full one.
+                Quorum quorum = r.nextBoolean() ? Quorum.DEFAULT : new Quorum(2 + r.nextInt(5), r.nextInt(3));
                 specs.add(new ServiceSpec(VirtualService.tcp("svc" + s, ip("10.100.0." + (s + 1)), 80),
                         new RealServerSource.NodeSelector(Map.of("svc", "s" + (s % 4)), 10 + s), check, policy,
-                        Duration.ofSeconds(1 + r.nextInt(20))));
+                        Duration.ofSeconds(1 + r.nextInt(20)), false, null, quorum));
             }
             specs.add(ServiceSpec.of(VirtualService.tcp("static", ip("10.100.1.1"), 443),
                     new RealServerSource.StaticList(List.of(new StaticRealServer(ip("10.1.0.1"), 5),
@@ -104,7 +109,7 @@ class IncrementalPassTest {
                     }
                 }
                 DesiredState full = DesiredStateBuilder.build(specs, nodes, health, List.of(),
-                        previous.drainStarts(), now);
+                        previous.drainStarts(), previous.belowQuorum(), now);
                 Plan fullPlan = Planner.plan(full, actual, owned);
 
                 ServiceTargets serviceTargets = ServiceTargets.of(previous, specs, nodes);
@@ -127,6 +132,10 @@ class IncrementalPassTest {
                         where + " after drift");
                 drifts += Planner.plan(full, drifted, owned).ops().equals(fullPlan.ops()) ? 0 : 1;
                 assertEquals(full.drainStarts(), incremental.drainStarts(), where);
+                assertEquals(full.belowQuorum(), incremental.belowQuorum(), where);
+                for (DesiredService ds : full.services().values()) {
+                    quorumLost += ds.allDown() && ds.minHealthy() > 1 ? 1 : 0;
+                }
                 assertEquals(full.probeTargets(), incremental.probeTargets(), where);
                 assertEquals(full.problems(), incremental.problems(), where);
                 assertEquals(dispositions(full), dispositions(incremental), where);
@@ -142,6 +151,8 @@ class IncrementalPassTest {
         // The comparison means something only if transitions did plan ops, and drift did too.
         assertTrue(nonEmpty > compared / 4, nonEmpty + " of " + compared);
         assertTrue(drifts > compared / 2, drifts + " of " + compared);
+        // And services below a quorum above one were among them.
+        assertTrue(quorumLost > compared / 4, quorumLost + " below quorum in " + compared + " passes");
     }
 
     private static HealthStatus randomStatus(Random r, Instant at) {
