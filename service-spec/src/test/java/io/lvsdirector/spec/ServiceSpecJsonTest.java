@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lvsdirector.core.model.HealthCheck;
 import io.lvsdirector.core.model.Persistence;
+import io.lvsdirector.core.model.Quorum;
 import io.lvsdirector.core.model.RealServerLimits;
 import io.lvsdirector.core.model.RealServerSource;
 import io.lvsdirector.core.model.ServiceFlag;
@@ -153,6 +154,57 @@ class ServiceSpecJsonTest {
         assertThat(storedUsed.get("adopt").asBoolean(false)).isTrue();
         assertThat(storedUsed.get("realServerLimits").get("upperConnections").asLong()).isEqualTo(10);
         assertThat(json.fromJson("web", storedUsed)).isEqualTo(used);
+    }
+
+    @Test
+    void minHealthyAndItsHysteresisAreReadWrittenAndLeftOutOfTheStoredFormAtTheirDefaults() {
+        ServiceSpec plain = parse("web", "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]}}");
+        assertThat(plain.quorum()).isEqualTo(Quorum.DEFAULT);
+        assertThat(json.toJson(plain).get("minHealthy").asInt()).isEqualTo(1);
+        assertThat(json.toJson(plain).get("minHealthyHysteresis").asInt()).isEqualTo(0);
+        // A spec without the fields is stored as before they existed.
+        var stored = json.toStoredJson(plain);
+        assertThat(stored.has("minHealthy")).isFalse();
+        assertThat(stored.has("minHealthyHysteresis")).isFalse();
+        assertThat(json.fromJson("web", stored)).isEqualTo(plain);
+
+        // Above the one static server: allowed (the service is then below quorum, and status says so).
+        ServiceSpec used = parse("web", "{'vip':'198.18.0.100','port':80,'realServers':{'static':[{'address':'198.18.0.21'}]},"
+                + "'minHealthy':3,'minHealthyHysteresis':1}");
+        assertThat(used.quorum()).isEqualTo(new Quorum(3, 1));
+        assertThat(used).isNotEqualTo(plain);
+        var storedUsed = json.toStoredJson(used);
+        assertThat(storedUsed.get("minHealthy").asInt()).isEqualTo(3);
+        assertThat(storedUsed.get("minHealthyHysteresis").asInt()).isEqualTo(1);
+        assertThat(json.fromJson("web", storedUsed)).isEqualTo(used);
+        assertThat(json.fromJson("web", json.toJson(used))).isEqualTo(used);
+        // Only one of them away from its default: the other is still left out.
+        var onlyMin = json.toStoredJson(parse("web", "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},"
+                + "'minHealthy':65535}"));
+        assertThat(onlyMin.get("minHealthy").asInt()).isEqualTo(65535);
+        assertThat(onlyMin.has("minHealthyHysteresis")).isFalse();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "minHealthy           | 0     | from 1 to 65535: 0",
+        "minHealthy           | 65536 | from 1 to 65535: 65536",
+        "minHealthy           | -1    | from 1 to 65535",
+        "minHealthy           | \"3\" | whole number",
+        "minHealthy           | 2.5   | whole number",
+        "minHealthyHysteresis | -1    | from 0 to 65535: -1",
+        "minHealthyHysteresis | 65536 | from 0 to 65535",
+        "minHealthyHysteresis | true  | whole number",
+        "minhealthy           | 3     | unknown field",
+    })
+    void badQuorumNamesTheField(String field, String value, String reason) {
+        String body = "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},'" + field + "':" + value + "}";
+        SpecValidationException e = failure(body);
+        assertThat(e.field()).isEqualTo(field);
+        assertThat(e.reason()).contains(reason);
+        // A stored spec meets the same rules.
+        assertThatThrownBy(() -> json.fromJson("web", body.replace('\'', '"')))
+                .isInstanceOf(SpecValidationException.class);
     }
 
     @Test
