@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.lvsdirector.core.model.Quorum;
 import io.lvsdirector.core.model.RealServerLimits;
 import io.lvsdirector.ipvs.IpAddresses;
 import io.lvsdirector.spec.SchemaFields;
@@ -161,7 +162,10 @@ class ManifestsTest {
                 "persistenceSeconds", "{'vip':'198.18.0.100','port':80,'persistenceSeconds':%d,'realServers':{'static':[]}}",
                 "persistenceNetmask", "{'vip':'2001:db8::1','port':80,'persistenceSeconds':60,'persistenceNetmask':%d,"
                         + "'realServers':{'static':[]}}",
-                "drainTimeoutSeconds", "{'vip':'198.18.0.100','port':80,'drainTimeoutSeconds':%d,'realServers':{'static':[]}}");
+                "drainTimeoutSeconds", "{'vip':'198.18.0.100','port':80,'drainTimeoutSeconds':%d,'realServers':{'static':[]}}",
+                "minHealthy", "{'vip':'198.18.0.100','port':80,'minHealthy':%d,'realServers':{'static':[]}}",
+                "minHealthyHysteresis", "{'vip':'198.18.0.100','port':80,'minHealthyHysteresis':%d,"
+                        + "'realServers':{'static':[]}}");
         for (Map.Entry<String, String> p : probes.entrySet()) {
             JSONSchemaProps f = spec.getProperties().get(p.getKey());
             long max = f.getMaximum().longValue();
@@ -180,6 +184,10 @@ class ManifestsTest {
         JSONSchemaProps adopt = spec.getProperties().get("adopt");
         assertThat(adopt.getType()).isEqualTo("boolean");
         assertThat(adopt.getDefault().asBoolean()).isFalse();
+        // The defaults are the parser's: a resource without them behaves as before they existed.
+        assertThat(spec.getProperties().get("minHealthy").getDefault().asInt()).isEqualTo(Quorum.DEFAULT.minHealthy());
+        assertThat(spec.getProperties().get("minHealthyHysteresis").getDefault().asInt())
+                .isEqualTo(Quorum.DEFAULT.hysteresis());
     }
 
     /**

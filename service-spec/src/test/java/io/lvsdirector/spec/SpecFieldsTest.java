@@ -29,6 +29,7 @@ class SpecFieldsTest {
              "healthCheck": {"type": "http", "port": 8080, "path": "/ping", "host": "web", "expectStatus": [200],
                              "drainStatus": 503, "intervalMs": 100, "timeoutMs": 50, "rise": 2, "fall": 3},
              "whenAllDown": {"sorryServer": {"address": "198.18.0.99", "weight": 1}},
+             "minHealthy": 2, "minHealthyHysteresis": 1,
              "drainTimeoutSeconds": 30, "adopt": true,
              "realServerLimits": {"upperConnections": 100, "lowerConnections": 10}}
             """;

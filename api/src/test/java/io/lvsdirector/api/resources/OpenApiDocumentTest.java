@@ -38,6 +38,12 @@ class OpenApiDocumentTest {
         JsonNode doc = document();
         JsonNode spec = doc.at("/components/schemas/ServiceSpec/properties");
         assertThat(spec.at("/adopt/default").asBoolean(true)).isFalse();
+        assertThat(spec.at("/minHealthy/minimum").asInt()).isEqualTo(1);
+        assertThat(spec.at("/minHealthy/maximum").asInt()).isEqualTo(65535);
+        assertThat(spec.at("/minHealthy/default").asInt()).isEqualTo(1);
+        assertThat(spec.at("/minHealthyHysteresis/default").asInt(-1)).isEqualTo(0);
+        assertThat(doc.at("/components/schemas/ServiceView/properties/status/properties/belowQuorumSince/format")
+                .asText()).isEqualTo("date-time");
         assertThat(spec.at("/persistenceSeconds/maximum").asInt()).isEqualTo(ServiceSpecJson.MAX_PERSISTENCE_SECONDS);
         assertThat(doc.at("/paths/~1v1~1services~1{name}/put/responses/409/description").asText()).contains("own");
         assertThat(doc.at("/paths/~1v1~1services~1{name}/put/responses/422").isMissingNode()).isFalse();
