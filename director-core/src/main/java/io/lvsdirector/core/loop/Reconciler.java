@@ -387,7 +387,8 @@ final class Reconciler {
             if (s.allDown() && before == null) {
                 allDown.put(s.name(), s.whenAllDown().label());
                 measurements.allDown(s.name(), s.whenAllDown().label(), true);
-                LOG.warn("event=all_down service={} policy={}", s.name(), s.whenAllDown().label());
+                LOG.warn("event=all_down service={} policy={} min_healthy={}", s.name(), s.whenAllDown().label(),
+                        s.minHealthy());
             } else if (!s.allDown() && before != null) {
                 allDown.remove(s.name());
                 measurements.allDown(s.name(), before, false);

@@ -13,6 +13,7 @@ import io.lvsdirector.core.model.InMemoryServiceStore;
 import io.lvsdirector.core.model.ManualDrain;
 import io.lvsdirector.core.model.ManualDrains;
 import io.lvsdirector.core.model.NodeView;
+import io.lvsdirector.core.model.Quorum;
 import io.lvsdirector.core.model.RealServerSource;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.StaticRealServer;
@@ -286,6 +287,48 @@ class ReconcileLoopTest {
         healthy("198.18.0.22");
         l.runOnce();
         assertThat(weights(WEB)).containsOnlyKeys("198.18.0.22");
+        assertThat(measurements.allDownServices()).isEmpty();
+    }
+
+    @Test
+    void belowQuorumTheLoopKeepsThePolicyUntilHysteresisIsMetAcrossPasses() {
+        ServiceSpec plain = web(WhenAllDown.FAIL_OPEN, 100, "198.18.0.21", "198.18.0.22", "198.18.0.23");
+        syncSources(new ServiceSpec(plain.service(), plain.realServers(), plain.healthCheck(), plain.whenAllDown(),
+                plain.drainTimeout(), false, null, new Quorum(2, 1)));
+        healthy("198.18.0.21", "198.18.0.22", "198.18.0.23");
+        ReconcileLoop l = loop();
+        l.runOnce();
+        report("198.18.0.22", HealthState.FAILED, "timeout");
+        l.runOnce();
+        assertThat(weights(WEB)).containsOnlyKeys("198.18.0.21", "198.18.0.23");
+        assertThat(l.status().services().get(0).allDown()).isFalse();
+
+        clock.advance(Duration.ofSeconds(1));
+        Instant lost = clock.instant();
+        report("198.18.0.23", HealthState.FAILED, "timeout");
+        l.runOnce();
+        ServiceStatus s = l.status().services().get(0);
+        assertThat(s.allDown()).isTrue();
+        assertThat(s.belowQuorumSince()).isEqualTo(lost);
+        assertThat(s.minHealthy()).isEqualTo(2);
+        assertThat(weights(WEB)).containsOnlyKeys("198.18.0.21", "198.18.0.22", "198.18.0.23");
+        assertThat(measurements.allDownServices()).containsEntry("web", "fail-open");
+
+        // Two healthy again, minHealthy but not minHealthy + 1: the pass (incremental) and a
+        // full one both remember the loss.
+        clock.advance(Duration.ofSeconds(1));
+        healthy("198.18.0.22");
+        l.runOnce();
+        assertThat(l.status().services().get(0).belowQuorumSince()).isEqualTo(lost);
+        store.replaceAll(List.copyOf(store.services()));
+        l.runOnce();
+        assertThat(l.status().services().get(0).belowQuorumSince()).isEqualTo(lost);
+        assertThat(weights(WEB)).containsOnlyKeys("198.18.0.21", "198.18.0.22", "198.18.0.23");
+
+        healthy("198.18.0.23");
+        l.runOnce();
+        assertThat(l.status().services().get(0).allDown()).isFalse();
+        assertThat(l.status().services().get(0).belowQuorumSince()).isNull();
         assertThat(measurements.allDownServices()).isEmpty();
     }
 
