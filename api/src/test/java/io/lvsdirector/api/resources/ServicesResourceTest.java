@@ -175,6 +175,8 @@ class ServicesResourceTest {
         "\"persistenceSeconds\": -5|persistenceSeconds",
         "\"bogus\": 1|bogus",
         "\"whenAllDown\": \"panic\"|whenAllDown",
+        "\"minHealthy\": 0|minHealthy",
+        "\"minHealthyHysteresis\": 65536|minHealthyHysteresis",
         "\"healthCheck\": {\"type\": \"icmp\"}|healthCheck.type",
         "\"healthCheck\": {\"type\": \"http\", \"intervalMs\": 50, \"timeoutMs\": 100}|healthCheck.timeoutMs",
         "\"healthCheck\": {\"type\": \"tcp\", \"port\": 70000}|healthCheck.port",
@@ -337,6 +339,26 @@ class ServicesResourceTest {
         assertThat(notIp.getStatus()).isEqualTo(400);
         assertThat(body(notIp).get("field").asText()).isEqualTo("address");
         assertThat(T.store.drains()).isEmpty();
+    }
+
+    @Test
+    void aMinHealthyAboveTheRealServersIsAcceptedAndStatusSaysBelowQuorumSinceWhen() throws Exception {
+        assertThat(put("web", WEB.replaceFirst("\\{", "{\"minHealthy\": 3, ")).getStatus()).isEqualTo(201);
+        T.director.loop().runOnce();
+
+        JsonNode got = body(admin("/v1/services/web").get());
+        assertThat(got.at("/spec/minHealthy").asInt()).isEqualTo(3);
+        assertThat(got.at("/status/minHealthy").asInt()).isEqualTo(3);
+        assertThat(got.at("/status/allDown").asBoolean()).isTrue();
+        assertThat(java.time.Instant.parse(got.at("/status/belowQuorumSince").asText())).isNotNull();
+        // Fail-open below quorum: both real servers are in at their weights.
+        assertThat(T.ipvs.realServers(VirtualServerKey.tcp("198.18.0.100", 80))).hasSize(2);
+
+        put("web", WEB);
+        T.director.loop().runOnce();
+        got = body(admin("/v1/services/web").get());
+        assertThat(got.at("/status/allDown").asBoolean()).isFalse();
+        assertThat(got.at("/status/belowQuorumSince").isNull()).isTrue();
     }
 
     @Test
