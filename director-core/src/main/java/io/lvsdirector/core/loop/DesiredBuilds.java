@@ -13,6 +13,7 @@ import io.lvsdirector.core.plan.DesiredState;
 import io.lvsdirector.core.plan.DesiredStateBuilder;
 import io.lvsdirector.core.plan.DrainKey;
 import io.lvsdirector.core.plan.Planner;
+import io.lvsdirector.core.plan.QuorumMemo;
 import io.lvsdirector.core.plan.ServiceTargets;
 import io.lvsdirector.ipvs.VirtualServerKey;
 import java.time.Instant;
@@ -90,7 +91,7 @@ final class DesiredBuilds {
 
     /** Builds the desired state: everything, or only what the changed probe targets feed. */
     Built build(Instant at, boolean readKernel, Map<DrainKey, Instant> drainStarts,
-            Map<VirtualServerKey, Instant> belowQuorum) {
+            Map<VirtualServerKey, QuorumMemo> quorumMemory) {
         // Taken first: a transition after this is in the next pass, whatever this one reads.
         Set<ProbeTarget> changed = health.takeChanged();
         Built before = lastBuilt;
@@ -119,7 +120,7 @@ final class DesiredBuilds {
                 drainList = drains.drains();
             }
             DesiredState desired = DesiredStateBuilder.build(specs, nodeList, health.snapshot(), drainList,
-                    drainStarts, belowQuorum, at);
+                    drainStarts, quorumMemory, at);
             health.watch(desired.probeTargets());
             for (String problem : desired.problems()) {
                 LOG.debug("event=config_problem problem=\"{}\"", problem);

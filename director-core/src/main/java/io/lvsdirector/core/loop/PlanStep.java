@@ -72,7 +72,7 @@ public final class PlanStep {
             TreeMap<VirtualServerKey, DesiredService> kept = new TreeMap<>(desired.services());
             kept.keySet().removeAll(foreign.keySet());
             planned = new DesiredState(desired.at(), kept, desired.drainStarts(), desired.probeTargets(),
-                    desired.problems(), desired.belowQuorum());
+                    desired.problems(), desired.quorumMemory());
         }
         Set<VirtualServerKey> own;
         if (claims.isEmpty()) {

@@ -12,6 +12,7 @@ import io.lvsdirector.core.plan.DrainKey;
 import io.lvsdirector.core.plan.KernelService;
 import io.lvsdirector.core.plan.KernelTable;
 import io.lvsdirector.core.plan.PlanOp;
+import io.lvsdirector.core.plan.QuorumMemo;
 import io.lvsdirector.core.status.ApplyError;
 import io.lvsdirector.core.status.DirectorStatus;
 import io.lvsdirector.core.status.KernelView;
@@ -83,8 +84,8 @@ final class Reconciler {
     private boolean ownershipRecorded;
     private boolean ownershipDirty;
     private Map<DrainKey, Instant> drainStarts = Map.of();
-    // The services below quorum after the last pass: the next build's hysteresis needs them.
-    private Map<VirtualServerKey, Instant> belowQuorum = Map.of();
+    // What the last pass knew of each service's quorum: the next build's hysteresis needs it.
+    private Map<VirtualServerKey, QuorumMemo> quorumMemory = Map.of();
     private KernelTable lastKernel = KernelTable.EMPTY;
     // Whether lastKernel is exactly what the kernel holds (the last pass read it and did not break off).
     private boolean kernelKnown;
@@ -115,7 +116,7 @@ final class Reconciler {
      * @param kernelReadAt when the kernel was last read, {@code null} before the first read
      */
     record Published(KernelTable kernel, Instant kernelReadAt, Set<VirtualServerKey> owned, boolean ownershipRecorded,
-            Map<DrainKey, Instant> drainStarts, Map<VirtualServerKey, Instant> belowQuorum) {}
+            Map<DrainKey, Instant> drainStarts, Map<VirtualServerKey, QuorumMemo> quorumMemory) {}
 
     Reconciler(Ipvs ipvs, ServiceStore services, NodeSource nodes, HealthSource health, ManualDrainSource drains,
             Measurements measurements, Clock clock, LoopSettings settings, OwnershipStore ownership,
@@ -203,7 +204,7 @@ final class Reconciler {
     }
 
     private PassResult pass(Instant at, long t0, boolean readKernel) {
-        DesiredBuilds.Built built = builds.build(at, readKernel, drainStarts, belowQuorum);
+        DesiredBuilds.Built built = builds.build(at, readKernel, drainStarts, quorumMemory);
         DesiredState desired = built.desired();
         // An incremental pass that does not read the kernel plans only the rebuilt services.
         Set<VirtualServerKey> only = readKernel ? null : built.rebuilt();
@@ -269,7 +270,7 @@ final class Reconciler {
             saveOwnership(owned);
         }
         drainStarts = desired.drainStarts();
-        belowQuorum = desired.belowQuorum();
+        quorumMemory = desired.quorumMemory();
         lastKernel = actual;
         drainsInKernel = drainsInKernel(actual);
         noteAllDown(desired);
@@ -418,7 +419,7 @@ final class Reconciler {
     private void publish() {
         KernelView kv = kernelView;
         published = new Published(lastKernel, kv == null ? null : kv.readAt(), Set.copyOf(owned), ownershipRecorded,
-                drainStarts, belowQuorum);
+                drainStarts, quorumMemory);
     }
 
     /** The view after the last pass. Never blocks. */
@@ -455,7 +456,7 @@ final class Reconciler {
     /** The sources, for a dry run. */
     DesiredState buildFor(Collection<ServiceSpec> specs, Instant at) {
         return DesiredStateBuilder.build(specs, nodes.nodes(), health.snapshot(), drains.drains(),
-                published.drainStarts(), published.belowQuorum(), at);
+                published.drainStarts(), published.quorumMemory(), at);
     }
 
     Clock clock() {

@@ -37,16 +37,32 @@ public sealed interface WhenAllDown {
      */
     record Empty() implements WhenAllDown {}
 
+    /**
+     * Keep serving the real servers that were in rotation when the service fell below quorum, failed
+     * or draining since or not, as long as they are still candidates (keepalived keeps what it has
+     * when quorum is lost); servers healthy again or newly healthy are in too. With the default
+     * quorum of one this keeps the last healthy set when the last one fails: one server, or those
+     * that failed in the same pass.
+     */
+    record KeepLastHealthy() implements WhenAllDown {}
+
     WhenAllDown FAIL_OPEN = new FailOpen();
     WhenAllDown EMPTY = new Empty();
+    WhenAllDown KEEP_LAST_HEALTHY = new KeepLastHealthy();
 
-    /** A short name for status and metric labels: {@code fail-open}, {@code sorry-server}, {@code empty}. */
+    /**
+     * A short name for status and metric labels: {@code fail-open}, {@code sorry-server}, {@code empty},
+     * {@code keep-last-healthy}.
+     */
     default String label() {
         if (this instanceof FailOpen) {
             return "fail-open";
         }
         if (this instanceof SorryServer) {
             return "sorry-server";
+        }
+        if (this instanceof KeepLastHealthy) {
+            return "keep-last-healthy";
         }
         return "empty";
     }

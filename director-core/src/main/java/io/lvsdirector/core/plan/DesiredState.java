@@ -21,9 +21,10 @@ import java.util.TreeMap;
  *     build so the drain deadline does not move
  * @param probeTargets every (address, check) the probes must watch
  * @param problems config problems found while building (two services with one key, ...), one line each
- * @param belowQuorum the services below their quorum, with since when; pass it to the next build, which
- *     needs it for the hysteresis (a service below quorum needs {@code minHealthy + hysteresis} to be
- *     back) and keeps the instant
+ * @param quorumMemory per service, what the next build must know of its quorum: pass it on, as
+ *     {@code drainStarts}; it holds the services below quorum and since when (the hysteresis needs it:
+ *     a service below quorum needs {@code minHealthy + hysteresis} to be back), and the rotation a
+ *     keep-last-healthy service keeps
  */
 public record DesiredState(
         Instant at,
@@ -31,7 +32,7 @@ public record DesiredState(
         Map<DrainKey, Instant> drainStarts,
         Set<ProbeTarget> probeTargets,
         List<String> problems,
-        Map<VirtualServerKey, Instant> belowQuorum) {
+        Map<VirtualServerKey, QuorumMemo> quorumMemory) {
 
     public DesiredState {
         Objects.requireNonNull(at, "at");
@@ -39,6 +40,17 @@ public record DesiredState(
         drainStarts = Map.copyOf(drainStarts);
         probeTargets = Set.copyOf(probeTargets);
         problems = List.copyOf(problems);
-        belowQuorum = belowQuorum == null ? Map.of() : Map.copyOf(belowQuorum);
+        quorumMemory = quorumMemory == null ? Map.of() : Map.copyOf(quorumMemory);
+    }
+
+    /** The services below quorum, with since when. */
+    public Map<VirtualServerKey, Instant> belowQuorum() {
+        Map<VirtualServerKey, Instant> out = new java.util.HashMap<>();
+        quorumMemory.forEach((k, m) -> {
+            if (m.belowSince() != null) {
+                out.put(k, m.belowSince());
+            }
+        });
+        return out;
     }
 }

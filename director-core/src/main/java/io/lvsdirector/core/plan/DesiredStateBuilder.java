@@ -86,7 +86,7 @@ public final class DesiredStateBuilder {
     /**
      * Builds the desired state.
      *
-     * @param belowQuorum {@link DesiredState#belowQuorum()} of the previous build (empty at start)
+     * @param quorumMemory {@link DesiredState#quorumMemory()} of the previous build (empty at start)
      * @see #build(Collection, Collection, Map, Collection, Map, Instant)
      */
     public static DesiredState build(
@@ -95,9 +95,9 @@ public final class DesiredStateBuilder {
             Map<ProbeTarget, HealthStatus> health,
             Collection<ManualDrain> manualDrains,
             Map<DrainKey, Instant> drainStarts,
-            Map<VirtualServerKey, Instant> belowQuorum,
+            Map<VirtualServerKey, QuorumMemo> quorumMemory,
             Instant now) {
-        Map<VirtualServerKey, Instant> newBelowQuorum = new HashMap<>();
+        Map<VirtualServerKey, QuorumMemo> newQuorumMemory = new HashMap<>();
         TreeMap<VirtualServerKey, DesiredService> out = new TreeMap<>();
         Map<DrainKey, Instant> newDrainStarts = new HashMap<>();
         Set<ProbeTarget> targets = new HashSet<>();
@@ -124,10 +124,10 @@ public final class DesiredStateBuilder {
                         + out.get(key).name() + ", ignored");
                 continue;
             }
-            out.put(key, buildService(spec, key, index, health, manualDrains, drainStarts, belowQuorum, now,
-                    newDrainStarts, newBelowQuorum, targets, problems));
+            out.put(key, buildService(spec, key, index, health, manualDrains, drainStarts, quorumMemory, now,
+                    newDrainStarts, newQuorumMemory, targets, problems));
         }
-        return new DesiredState(now, out, newDrainStarts, targets, problems, newBelowQuorum);
+        return new DesiredState(now, out, newDrainStarts, targets, problems, newQuorumMemory);
     }
 
     /**
@@ -181,17 +181,17 @@ public final class DesiredStateBuilder {
 
         TreeMap<VirtualServerKey, DesiredService> out = new TreeMap<>(previous.services());
         Map<DrainKey, Instant> newDrainStarts = new HashMap<>(previous.drainStarts());
-        Map<VirtualServerKey, Instant> newBelowQuorum = new HashMap<>(previous.belowQuorum());
+        Map<VirtualServerKey, QuorumMemo> newQuorumMemory = new HashMap<>(previous.quorumMemory());
         List<String> problems = new ArrayList<>(previous.problems());
         Set<ProbeTarget> ignored = new HashSet<>();
         for (ServiceSpec spec : specs) {
             VirtualServerKey key = spec.service().key();
             newDrainStarts.keySet().removeIf(k -> k.service().equals(key));
-            newBelowQuorum.remove(key);
+            newQuorumMemory.remove(key);
             out.put(key, buildService(spec, key, index, health, manualDrains, previous.drainStarts(),
-                    previous.belowQuorum(), now, newDrainStarts, newBelowQuorum, ignored, problems));
+                    previous.quorumMemory(), now, newDrainStarts, newQuorumMemory, ignored, problems));
         }
-        return new DesiredState(now, out, newDrainStarts, previous.probeTargets(), problems, newBelowQuorum);
+        return new DesiredState(now, out, newDrainStarts, previous.probeTargets(), problems, newQuorumMemory);
     }
 
     private record Candidate(InetAddress address, int weight, NodeView node) {}
@@ -203,10 +203,10 @@ public final class DesiredStateBuilder {
             Map<ProbeTarget, HealthStatus> health,
             Collection<ManualDrain> manualDrains,
             Map<DrainKey, Instant> drainStarts,
-            Map<VirtualServerKey, Instant> belowQuorum,
+            Map<VirtualServerKey, QuorumMemo> quorumMemory,
             Instant now,
             Map<DrainKey, Instant> newDrainStarts,
-            Map<VirtualServerKey, Instant> newBelowQuorum,
+            Map<VirtualServerKey, QuorumMemo> newQuorumMemory,
             Set<ProbeTarget> targets,
             List<String> problems) {
         VirtualService vs = spec.service();
@@ -283,18 +283,32 @@ public final class DesiredStateBuilder {
                 healthy++;
             }
         }
-        Instant belowSince = belowQuorum.get(key);
+        QuorumMemo before = quorumMemory.get(key);
+        Instant belowSince = before == null ? null : before.belowSince();
         Quorum quorum = spec.quorum();
+        WhenAllDown policy = spec.whenAllDown();
         boolean below = quorum.below(healthy, belowSince != null);
+        Set<RealServerKey> rotation = Set.of();
         if (below) {
-            belowSince = belowSince == null ? now : belowSince;
-            newBelowQuorum.put(key, belowSince);
             // "all down" with the default quorum, as before; the counts when there is more to it.
             String why = healthy == 0 ? "all down"
                     : "below quorum, " + healthy + " healthy of minHealthy " + quorum.minHealthy()
                             + (quorum.hysteresis() == 0 ? "" : " + hysteresis " + quorum.hysteresis());
-            WhenAllDown policy = spec.whenAllDown();
-            if (policy instanceof WhenAllDown.FailOpen) {
+            if (policy instanceof WhenAllDown.KeepLastHealthy) {
+                // The rotation when quorum was lost (the last build's, in quorum), kept while below. A
+                // new process, or a policy just changed, has none and keeps what is healthy now.
+                Set<RealServerKey> kept = before != null && !before.rotation().isEmpty() ? before.rotation()
+                        : inRotation(dests);
+                rotation = kept;
+                dests.replaceAll((k, d) -> !kept.contains(k) || d.disposition() == Disposition.ACTIVE ? d
+                        : new DesiredRealServer(k, d.spec(), Disposition.FAIL_OPEN, d.health(),
+                                "keep-last-healthy: " + why + " (" + d.reason() + ")", d.since(), null, d.node()));
+                dests.keySet().forEach(k -> {
+                    if (kept.contains(k)) {
+                        newDrainStarts.remove(new DrainKey(key, k));
+                    }
+                });
+            } else if (policy instanceof WhenAllDown.FailOpen) {
                 dests.replaceAll((k, d) -> d.disposition() == Disposition.ACTIVE ? d
                         : new DesiredRealServer(k, d.spec(), Disposition.FAIL_OPEN, d.health(),
                                 "fail-open: " + why + " (" + d.reason() + ")", d.since(), null, d.node()));
@@ -324,11 +338,29 @@ public final class DesiredStateBuilder {
                     }
                 }
             }
+            belowSince = belowSince == null ? now : belowSince;
         } else {
             belowSince = null;
+            if (policy instanceof WhenAllDown.KeepLastHealthy) {
+                rotation = inRotation(dests);
+            }
+        }
+        if (belowSince != null || !rotation.isEmpty()) {
+            newQuorumMemory.put(key, new QuorumMemo(belowSince, rotation));
         }
         return new DesiredService(vs.name(), key, vs.spec(), dests, spec.whenAllDown(), below, quorum.minHealthy(),
                 belowSince);
+    }
+
+    /** The healthy candidates (ACTIVE or UNKNOWN): what a keep-last-healthy service keeps when quorum goes. */
+    private static Set<RealServerKey> inRotation(Map<RealServerKey, DesiredRealServer> dests) {
+        Set<RealServerKey> out = new HashSet<>();
+        dests.forEach((k, d) -> {
+            if (d.disposition() == Disposition.ACTIVE || d.disposition() == Disposition.UNKNOWN) {
+                out.add(k);
+            }
+        });
+        return out;
     }
 
     /** The kernel's settings for one real server of {@code vs}: its weight, the service's method and limits. */

@@ -48,6 +48,7 @@ class IncrementalPassTest {
         int nonEmpty = 0;
         int drifts = 0;
         int quorumLost = 0;
+        int keptLast = 0;
         for (int round = 0; round < 300; round++) {
             Random r = new Random(round);
             List<NodeView> nodes = new ArrayList<>();
@@ -60,9 +61,10 @@ class IncrementalPassTest {
             for (int s = 0; s < 6; s++) {
                 // Services 0 and 4 select the same nodes: with the same check they share targets.
                 HealthCheck check = r.nextInt(3) == 0 ? OTHER : Fixtures.PING;
-                WhenAllDown policy = switch (r.nextInt(3)) {
+                WhenAllDown policy = switch (r.nextInt(4)) {
                     case 0 -> new WhenAllDown.FailOpen();
                     case 1 -> new WhenAllDown.SorryServer(ip("10.9.0." + (s + 1)), 1);
+                    case 2 -> new WhenAllDown.KeepLastHealthy();
                     default -> new WhenAllDown.Empty();
                 };
                 // Half of them with a quorum above one, some with hysteresis: its memory must carry
@@ -109,7 +111,7 @@ class IncrementalPassTest {
                     }
                 }
                 DesiredState full = DesiredStateBuilder.build(specs, nodes, health, List.of(),
-                        previous.drainStarts(), previous.belowQuorum(), now);
+                        previous.drainStarts(), previous.quorumMemory(), now);
                 Plan fullPlan = Planner.plan(full, actual, owned);
 
                 ServiceTargets serviceTargets = ServiceTargets.of(previous, specs, nodes);
@@ -132,9 +134,10 @@ class IncrementalPassTest {
                         where + " after drift");
                 drifts += Planner.plan(full, drifted, owned).ops().equals(fullPlan.ops()) ? 0 : 1;
                 assertEquals(full.drainStarts(), incremental.drainStarts(), where);
-                assertEquals(full.belowQuorum(), incremental.belowQuorum(), where);
+                assertEquals(full.quorumMemory(), incremental.quorumMemory(), where);
                 for (DesiredService ds : full.services().values()) {
                     quorumLost += ds.allDown() && ds.minHealthy() > 1 ? 1 : 0;
+                    keptLast += ds.allDown() && ds.whenAllDown() instanceof WhenAllDown.KeepLastHealthy ? 1 : 0;
                 }
                 assertEquals(full.probeTargets(), incremental.probeTargets(), where);
                 assertEquals(full.problems(), incremental.problems(), where);
@@ -153,6 +156,7 @@ class IncrementalPassTest {
         assertTrue(drifts > compared / 2, drifts + " of " + compared);
         // And services below a quorum above one were among them.
         assertTrue(quorumLost > compared / 4, quorumLost + " below quorum in " + compared + " passes");
+        assertTrue(keptLast > compared / 10, keptLast + " keep-last-healthy below quorum in " + compared + " passes");
     }
 
     private static HealthStatus randomStatus(Random r, Instant at) {

@@ -51,7 +51,7 @@ class QuorumTest {
     private static DesiredState build(ServiceSpec spec, Map<ProbeTarget, HealthStatus> health, DesiredState before,
             Instant at) {
         return DesiredStateBuilder.build(List.of(spec), List.of(), health, List.of(),
-                before == null ? Map.of() : before.drainStarts(), before == null ? Map.of() : before.belowQuorum(), at);
+                before == null ? Map.of() : before.drainStarts(), before == null ? Map.of() : before.quorumMemory(), at);
     }
 
     private static Map<String, Disposition> dispositions(DesiredState s) {
@@ -192,6 +192,54 @@ class QuorumTest {
         assertThat(down.services().get(WEB).allDown()).isTrue();
         assertThat(down.services().get(WEB).realServers().get(dest("10.0.1.1", 80)).reason())
                 .isEqualTo("fail-open: all down (timeout)");
+    }
+
+    @Test
+    void keepLastHealthyKeepsTheRotationOfTheMomentQuorumWasLost() {
+        ServiceSpec spec = web(WhenAllDown.KEEP_LAST_HEALTHY, new Quorum(2, 0));
+        // .4 is out before quorum goes; .1, .2, .3 are in rotation.
+        DesiredState s0 = build(spec, up(3), null, T0);
+        assertThat(s0.services().get(WEB).allDown()).isFalse();
+        // .2 and .3 fail in one pass: 1 healthy of 2. The three that were in stay in, .4 stays out.
+        DesiredState s1 = build(spec, up(1), s0, T0.plusSeconds(1));
+        assertThat(s1.services().get(WEB).allDown()).isTrue();
+        assertThat(dispositions(s1)).containsExactly(Map.entry("10.0.1.1", Disposition.ACTIVE),
+                Map.entry("10.0.1.2", Disposition.FAIL_OPEN), Map.entry("10.0.1.3", Disposition.FAIL_OPEN),
+                Map.entry("10.0.1.4", Disposition.FAILED));
+        assertThat(s1.services().get(WEB).realServers().get(dest("10.0.1.2", 80)).reason())
+                .isEqualTo("keep-last-healthy: below quorum, 1 healthy of minHealthy 2 (timeout)");
+        // Still below, the kept set does not shrink with the next failure.
+        DesiredState s2 = build(spec, up(0), s1, T0.plusSeconds(2));
+        assertThat(dispositions(s2)).containsEntry("10.0.1.1", Disposition.FAIL_OPEN)
+                .containsEntry("10.0.1.4", Disposition.FAILED);
+        assertThat(s2.services().get(WEB).belowQuorumSince()).isEqualTo(T0.plusSeconds(1));
+        // Back in quorum: the ordinary rules.
+        DesiredState s3 = build(spec, up(2), s2, T0.plusSeconds(3));
+        assertThat(dispositions(s3)).containsExactly(Map.entry("10.0.1.1", Disposition.ACTIVE),
+                Map.entry("10.0.1.2", Disposition.ACTIVE), Map.entry("10.0.1.3", Disposition.FAILED),
+                Map.entry("10.0.1.4", Disposition.FAILED));
+        assertThat(s3.belowQuorum()).isEmpty();
+    }
+
+    @Test
+    void keepLastHealthyKeepsOnlyWhatIsStillACandidate() {
+        ServiceSpec spec = web(WhenAllDown.KEEP_LAST_HEALTHY, new Quorum(3, 0));
+        DesiredState s0 = build(spec, up(4), null, T0);
+        // .4 leaves the spec while quorum is lost: it is no candidate, so it is not kept.
+        ServiceSpec smaller = staticService("web", "10.0.0.100", 80, "10.0.1.1", "10.0.1.2", "10.0.1.3");
+        smaller = new ServiceSpec(smaller.service(), smaller.realServers(), smaller.healthCheck(),
+                WhenAllDown.KEEP_LAST_HEALTHY, smaller.drainTimeout(), false, null, new Quorum(3, 0));
+        DesiredState s1 = build(smaller, up(1), s0, T0.plusSeconds(1));
+        assertThat(dispositions(s1)).containsOnlyKeys("10.0.1.1", "10.0.1.2", "10.0.1.3")
+                .containsEntry("10.0.1.2", Disposition.FAIL_OPEN);
+    }
+
+    @Test
+    void keepLastHealthyWithoutMemoryKeepsWhatIsHealthyNow() {
+        // A new process below quorum: no rotation to keep but the healthy one, the failed stay out.
+        DesiredState s = build(web(WhenAllDown.KEEP_LAST_HEALTHY, new Quorum(2, 0)), up(1), null, T0);
+        assertThat(dispositions(s)).containsEntry("10.0.1.1", Disposition.ACTIVE)
+                .containsEntry("10.0.1.2", Disposition.FAILED);
     }
 
     @Test
