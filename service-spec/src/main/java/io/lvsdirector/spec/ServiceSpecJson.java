@@ -52,7 +52,7 @@ import java.util.regex.Pattern;
  *   "healthCheck": {"type": "http", "port": 8080, "path": "/ping", "host": null, "expectStatus": 200,
  *                   "drainStatus": 503, "intervalMs": 100, "timeoutMs": 100, "rise": 2, "fall": 3},
  *              // http | https | tcp; https also: "caFile": "/etc/lvs-director/ca.pem", "insecureSkipVerify": false
- *   "whenAllDown": "fail-open",      // | "empty" | {"sorryServer": {"address": "...", "weight": 1}}
+ *   "whenAllDown": "fail-open",      // | "empty" | "keep-last-healthy" | {"sorryServer": {"address": "...", "weight": 1}}
  *   "minHealthy": 1,                 // quorum: below it whenAllDown applies (1..65535)
  *   "minHealthyHysteresis": 0,       // once below, back at minHealthy + this many healthy (0..65535)
  *   "drainTimeoutSeconds": 300,
@@ -880,6 +880,9 @@ public final class ServiceSpecJson {
         return out;
     }
 
+    private static final String WHEN_ALL_DOWN_FORMS =
+            "must be fail-open, empty, keep-last-healthy or {\"sorryServer\": {\"address\", \"weight\"}}";
+
     private static WhenAllDown whenAllDown(JsonNode n, InetAddress vip, Errors errors) {
         String at = "whenAllDown";
         if (n == null || n.isNull()) {
@@ -891,14 +894,16 @@ public final class ServiceSpecJson {
                     return WhenAllDown.FAIL_OPEN;
                 case "empty":
                     return WhenAllDown.EMPTY;
+                case "keep-last-healthy":
+                    return WhenAllDown.KEEP_LAST_HEALTHY;
                 default:
-                    errors.add(at, "must be fail-open, empty or {\"sorryServer\": {\"address\", \"weight\"}}: '"
+                    errors.add(at, WHEN_ALL_DOWN_FORMS + ": '"
                             + n.asText() + "'");
                     return null;
             }
         }
         if (!n.isObject() || !n.has("sorryServer")) {
-            errors.add(at, "must be fail-open, empty or {\"sorryServer\": {\"address\", \"weight\"}}");
+            errors.add(at, WHEN_ALL_DOWN_FORMS);
             return null;
         }
         errors.unknownFields(n, at, SpecFields.WHEN_ALL_DOWN_FIELDS);

@@ -29,7 +29,7 @@ public final class SpecFields {
     /** {@code realServers}: exactly one of the two sources. */
     public static final List<String> REAL_SERVERS_FIELDS = List.of("static", "kubernetes");
 
-    /** {@code whenAllDown} as an object (its other form is the string fail-open or empty). */
+    /** {@code whenAllDown} as an object (its other form is the string fail-open, empty or keep-last-healthy). */
     public static final List<String> WHEN_ALL_DOWN_FIELDS = List.of("sorryServer");
 
     public static final List<String> SORRY_SERVER_FIELDS = List.of("address", "weight");

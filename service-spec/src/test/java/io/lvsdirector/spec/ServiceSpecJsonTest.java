@@ -185,6 +185,19 @@ class ServiceSpecJsonTest {
         assertThat(onlyMin.has("minHealthyHysteresis")).isFalse();
     }
 
+    @Test
+    void keepLastHealthyIsAWhenAllDownWord() {
+        ServiceSpec kept = parse("web", "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},"
+                + "'whenAllDown':'keep-last-healthy','minHealthy':2}");
+        assertThat(kept.whenAllDown()).isEqualTo(WhenAllDown.KEEP_LAST_HEALTHY);
+        assertThat(json.toJson(kept).get("whenAllDown").asText()).isEqualTo("keep-last-healthy");
+        assertThat(json.fromJson("web", json.toStoredJson(kept))).isEqualTo(kept);
+        SpecValidationException e = failure("{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},"
+                + "'whenAllDown':'keep-last'}");
+        assertThat(e.field()).isEqualTo("whenAllDown");
+        assertThat(e.reason()).contains("keep-last-healthy");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "minHealthy           | 0     | from 1 to 65535: 0",
