@@ -49,7 +49,9 @@ import java.util.TreeMap;
  *       {@link Disposition#FAIL_OPEN}: every candidate is in at its weight;
  *   <li>sorry server: it is added as {@link Disposition#SORRY} and the healthy candidates drain, so
  *       new clients all get the sorry server (keepalived also takes the live ones out);
- *   <li>empty: the healthy candidates drain, leaving the service with no real server.
+ *   <li>empty: the healthy candidates drain, leaving the service with no real server;
+ *   <li>keep-last-healthy: the candidates in rotation at the last build in quorum stay in as
+ *       {@link Disposition#FAIL_OPEN} ({@link QuorumMemo#rotation()}); the others follow the rules.
  * </ul>
  * With the default quorum of one there is no healthy candidate to drain, so the last two are
  * exactly the all-down rules.
