@@ -12,17 +12,17 @@ import java.nio.file.attribute.PosixFilePermissions;
  * (so the admin connector's address is the one the code chooses). {@code server} replaces the whole
  * {@code server:} section, {@code extra} is appended.
  */
-final class AppConfig {
+public final class AppConfig {
 
-    final Path dir;
-    final Path file;
+    public final Path dir;
+    public final Path file;
 
     private AppConfig(Path dir, Path file) {
         this.dir = dir;
         this.file = file;
     }
 
-    static AppConfig write(String server, String extra) {
+    public static AppConfig write(String server, String extra) {
         try {
             Path dir = Files.createTempDirectory("lvs-director-app");
             Path tokens = dir.resolve("tokens");
@@ -39,8 +39,15 @@ final class AppConfig {
     }
 
     /** A server section with both connectors on random ports; the admin one's bindHost left to the default. */
-    static String randomPorts() {
+    public static String randomPorts() {
         return "server:\n  applicationConnectors:\n    - type: http\n      port: 0\n"
+                + "  adminConnectors:\n    - type: http\n      port: 0\n"
+                + "  registerDefaultExceptionMappers: false\n";
+    }
+
+    /** {@link #randomPorts()} with the application connector on 127.0.0.1. */
+    public static String randomLoopbackPorts() {
+        return "server:\n  applicationConnectors:\n    - type: http\n      port: 0\n      bindHost: 127.0.0.1\n"
                 + "  adminConnectors:\n    - type: http\n      port: 0\n"
                 + "  registerDefaultExceptionMappers: false\n";
     }

@@ -9,6 +9,7 @@ import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.lvsdirector.api.LvsDirectorApplication;
 import io.lvsdirector.api.TestDirector;
+import io.lvsdirector.api.app.AppConfig;
 import io.lvsdirector.api.config.LvsDirectorConfiguration;
 import io.lvsdirector.api.runtime.Director;
 import io.lvsdirector.core.health.HealthState;
@@ -22,12 +23,10 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -59,21 +58,9 @@ class CtlTest {
     static final Path CONFIG;
 
     static {
-        try {
-            DIR = Files.createTempDirectory("lvs-director-ctl");
-            Path tokens = DIR.resolve("tokens");
-            Files.writeString(tokens, "admin ops " + TestDirector.ADMIN_TOKEN + "\nread grafana "
-                    + TestDirector.READ_TOKEN + "\n");
-            Files.setPosixFilePermissions(tokens, PosixFilePermissions.fromString("rw-------"));
-            CONFIG = DIR.resolve("director.yml");
-            Files.writeString(CONFIG, "state:\n  file: " + DIR.resolve("state.json") + "\n  createIfMissing: true\n"
-                    + "auth:\n  tokenFile: " + tokens + "\n"
-                    + "server:\n  applicationConnectors:\n    - type: http\n      port: 0\n      bindHost: 127.0.0.1\n"
-                    + "  adminConnectors:\n    - type: http\n      port: 0\n"
-                    + "  registerDefaultExceptionMappers: false\n");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        AppConfig config = AppConfig.write(AppConfig.randomLoopbackPorts(), "");
+        DIR = config.dir;
+        CONFIG = config.file;
     }
 
     static final DropwizardAppExtension<LvsDirectorConfiguration> APP =

@@ -7,6 +7,7 @@ import io.dropwizard.testing.junit5.DropwizardAppExtension;
 import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
 import io.lvsdirector.api.LvsDirectorApplication;
 import io.lvsdirector.api.TestDirector;
+import io.lvsdirector.api.app.AppConfig;
 import io.lvsdirector.api.config.LvsDirectorConfiguration;
 import io.lvsdirector.api.resources.UiResource;
 import io.lvsdirector.api.runtime.Director;
@@ -16,15 +17,12 @@ import io.lvsdirector.core.health.ProbeTarget;
 import io.lvsdirector.core.status.Measurements;
 import io.lvsdirector.ipvs.IpAddresses;
 import io.lvsdirector.spec.ServiceSpecJson;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -55,21 +53,9 @@ public class StatusPageTest {
     static final Path CONFIG;
 
     static {
-        try {
-            DIR = Files.createTempDirectory("lvs-director-ui");
-            Path tokens = DIR.resolve("tokens");
-            Files.writeString(tokens, "admin ops " + TestDirector.ADMIN_TOKEN + "\nread grafana "
-                    + TestDirector.READ_TOKEN + "\n");
-            Files.setPosixFilePermissions(tokens, PosixFilePermissions.fromString("rw-------"));
-            CONFIG = DIR.resolve("director.yml");
-            Files.writeString(CONFIG, "state:\n  file: " + DIR.resolve("state.json") + "\n  createIfMissing: true\n"
-                    + "auth:\n  tokenFile: " + tokens + "\n"
-                    + "server:\n  applicationConnectors:\n    - type: http\n      port: 0\n      bindHost: 127.0.0.1\n"
-                    + "  adminConnectors:\n    - type: http\n      port: 0\n"
-                    + "  registerDefaultExceptionMappers: false\n");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        AppConfig config = AppConfig.write(AppConfig.randomLoopbackPorts(), "");
+        DIR = config.dir;
+        CONFIG = config.file;
     }
 
     static final DropwizardAppExtension<LvsDirectorConfiguration> APP =
