@@ -372,16 +372,7 @@ public final class NettyChecker implements Checker, AutoCloseable {
             connection.current = null;
             link.silentCloses = 0;
             if (keepAlive && outcome != null && !returned && channel.isActive()) {
-                returned = true;
-                Connection previous = link.idle.getAndSet(connection);
-                if (previous != null && previous != connection) {
-                    previous.channel.close();
-                }
-                if (links.get(target) != link) {
-                    // Released meanwhile: nobody will take this connection again.
-                    link.idle.compareAndSet(connection, null);
-                    channel.close();
-                }
+                park();
                 complete(outcome, reason);
             } else {
                 channel.close();
@@ -441,16 +432,22 @@ public final class NettyChecker implements Checker, AutoCloseable {
                 connection.owedSince = started;
             }
             connection.current = null;
+            park();
+            complete(ProbeResult.Outcome.DOWN, "timeout");
+        }
+
+        /** Hands the connection back as the target's idle one, for the next probe. */
+        private void park() {
             returned = true;
             Connection previous = link.idle.getAndSet(connection);
             if (previous != null && previous != connection) {
                 previous.channel.close();
             }
             if (links.get(target) != link) {
+                // Released meanwhile: nobody will take this connection again.
                 link.idle.compareAndSet(connection, null);
                 channel.close();
             }
-            complete(ProbeResult.Outcome.DOWN, "timeout");
         }
 
         /** Answers and closes the connection. */
