@@ -158,6 +158,9 @@ YAML
     realservers:
       hosts:
         rs1: {ansible_host: $work/roots/rs1}
+    monitoring:
+      hosts:
+        rs1: {monitoring_validate_rules: false}
 YAML
 }
 # apply NAME VARIANT: runs the playbook; records the recap.
@@ -198,6 +201,12 @@ check "dir1: the package is installed; no file of the role's pre-package layout 
   [[ $(chroot $r dpkg-query -S /usr/share/lvs-director/lib/lvs-director.jar) == "lvs-director: /usr/share/lvs-director/lib/lvs-director.jar" ]] &&
   [[ ! -e $r/opt/lvs-director && ! -e $r/usr/local/bin/lvs-director && ! -e $r/etc/systemd/system/lvs-director.service ]]'
 check "dir1: systemd-analyze verify lvs-director.service (the package's unit with the role's drop-in)" in_root dir1 systemd-analyze verify lvs-director.service
+check "rs1 (monitoring): the alert rules and the dashboard installed are the repository's, and promtool accepts the rules" bash -c '
+  r='"$work"'/roots/rs1
+  cmp '"$repo"'/monitoring/alerts.yml $r/etc/prometheus/lvs-director-alerts.yml &&
+  cmp '"$repo"'/monitoring/grafana/provisioning/lvs-director-dashboards.yml $r/etc/grafana/provisioning/dashboards/lvs-director-dashboards.yml &&
+  cmp '"$repo"'/monitoring/grafana/lvs-director.json $r/var/lib/grafana/dashboards/lvs-director/lvs-director.json &&
+  promtool check rules $r/etc/prometheus/lvs-director-alerts.yml >/dev/null'
 check "rs1: systemd-analyze verify lvs-realserver-vips.service" in_root rs1 systemd-analyze verify /etc/systemd/system/lvs-realserver-vips.service
 sed 's/^ExecStart=.*/ExecStart=relative-binary server/' "$work/roots/dir1/lib/systemd/system/lvs-director.service" \
   >"$work/roots/dir1/tmp/broken.service"
