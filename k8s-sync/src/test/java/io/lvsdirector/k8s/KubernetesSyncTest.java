@@ -5,14 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.lvsdirector.core.model.NodeSource;
 import io.lvsdirector.core.model.NodeView;
 import io.lvsdirector.core.plan.DesiredStateBuilder;
 import io.lvsdirector.spec.ServiceSpecJson;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -37,11 +33,7 @@ class KubernetesSyncTest {
     @Test
     void anLvsServiceSelectsTheNodesItsRealServersComeFrom() throws Exception {
         try (MockCluster cluster = new MockCluster()) {
-            try (InputStream in = Files.newInputStream(Path.of("manifests/crd-lvsservice.yaml"))) {
-                CustomResourceDefinition crd = cluster.admin().apiextensions().v1().customResourceDefinitions()
-                        .load(in).item();
-                cluster.admin().apiextensions().v1().customResourceDefinitions().resource(crd).create();
-            }
+            cluster.installLvsServiceCrd();
             cluster.create(node("edge-1", "10.0.0.1", Map.of("edge", "true"), true));
             cluster.create(node("edge-2", "10.0.0.2", Map.of("edge", "true"), true));
             cluster.create(node("db-1", "10.0.2.1", Map.of("role", "db"), true));

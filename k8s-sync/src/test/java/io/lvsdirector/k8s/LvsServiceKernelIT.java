@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.lvsdirector.core.health.HealthBoard;
 import io.lvsdirector.core.loop.LoopSettings;
 import io.lvsdirector.core.loop.ReconcileLoop;
@@ -17,10 +16,7 @@ import io.lvsdirector.ipvs.socket.NetlinkIpvs;
 import io.lvsdirector.lab.Lab;
 import io.lvsdirector.lab.Topology;
 import io.lvsdirector.spec.ServiceSpecJson;
-import java.io.InputStream;
 import java.net.InetAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,11 +54,7 @@ class LvsServiceKernelIT {
         Lab.requireKernel();
         topo = Lab.up(2, 2);
         cluster = new MockCluster();
-        try (InputStream in = Files.newInputStream(Path.of("manifests/crd-lvsservice.yaml"))) {
-            CustomResourceDefinition crd = cluster.admin().apiextensions().v1().customResourceDefinitions()
-                    .load(in).item();
-            cluster.admin().apiextensions().v1().customResourceDefinitions().resource(crd).create();
-        }
+        cluster.installLvsServiceCrd();
         for (String dir : List.of("dir1", "dir2")) {
             LvsServiceStore store = new LvsServiceStore(cluster.newClient(), new ServiceSpecJson());
             store.start();

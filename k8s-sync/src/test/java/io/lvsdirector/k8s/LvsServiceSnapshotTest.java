@@ -3,16 +3,10 @@ package io.lvsdirector.k8s;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.lvsdirector.core.model.NodeView;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.spec.ServiceSpecJson;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,11 +23,7 @@ class LvsServiceSnapshotTest {
     @BeforeEach
     void start() throws Exception {
         cluster = new MockCluster();
-        try (InputStream in = Files.newInputStream(Path.of("manifests/crd-lvsservice.yaml"))) {
-            CustomResourceDefinition crd = cluster.admin().apiextensions().v1().customResourceDefinitions()
-                    .load(in).item();
-            cluster.admin().apiextensions().v1().customResourceDefinitions().resource(crd).create();
-        }
+        cluster.installLvsServiceCrd();
     }
 
     @AfterEach
@@ -44,17 +34,10 @@ class LvsServiceSnapshotTest {
     @Test
     void oneListOfObjectsAndOneOfNodesServingTheLastValidSpecOfAnInvalidObject() throws Exception {
         ServiceSpec good = json.fromJson("web", WEB);
-        cluster.admin().genericKubernetesResources(LvsServiceStore.CONTEXT)
-                .resource(LvsServiceStore.toResource(good, json)).create();
-        cluster.admin().genericKubernetesResources(LvsServiceStore.CONTEXT).withName("web").subresource("status")
-                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\": {\"lastValidSpec\": {\"generation\": 1,"
-                        + " \"spec\": " + json.toJson(good) + "}}}");
-        cluster.admin().genericKubernetesResources(LvsServiceStore.CONTEXT).withName("web").edit(r -> {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> spec = (Map<String, Object>) r.getAdditionalProperties().get("spec");
-            spec.put("vip", "127.0.0.1");
-            return r;
-        });
+        cluster.createLvsService(good, json);
+        cluster.patchLvsServiceStatus("web", "{\"status\": {\"lastValidSpec\": {\"generation\": 1,"
+                + " \"spec\": " + json.toJson(good) + "}}}");
+        cluster.editLvsServiceSpec("web", "vip", "127.0.0.1");
         cluster.create(MockCluster.node("edge-1", "198.18.0.41", Map.of("edge", "true"), true));
         cluster.create(MockCluster.node("edge-2", "198.18.0.42", Map.of("edge", "true"), false));
         cluster.create(MockCluster.node("core-1", "198.18.0.49", Map.of("edge", "no"), true));

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.lvsdirector.core.model.HealthCheck;
@@ -16,10 +15,7 @@ import io.lvsdirector.core.model.RealServerSource;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.VirtualService;
 import io.lvsdirector.spec.ServiceSpecJson;
-import java.io.InputStream;
 import java.net.InetAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,11 +36,7 @@ class LvsServiceStoreTest {
     @BeforeEach
     void start() throws Exception {
         cluster = new MockCluster();
-        try (InputStream in = Files.newInputStream(Path.of("manifests/crd-lvsservice.yaml"))) {
-            CustomResourceDefinition crd = cluster.admin().apiextensions().v1().customResourceDefinitions()
-                    .load(in).item();
-            cluster.admin().apiextensions().v1().customResourceDefinitions().resource(crd).create();
-        }
+        cluster.installLvsServiceCrd();
         // Two directors of a pair, each with its own client.
         dir1 = new LvsServiceStore(cluster.newClient(), json);
         dir2 = new LvsServiceStore(cluster.newClient(), json);

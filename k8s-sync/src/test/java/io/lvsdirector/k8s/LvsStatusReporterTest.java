@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.lvsdirector.core.model.HealthCheck;
 import io.lvsdirector.core.model.RealServerSource;
 import io.lvsdirector.core.model.ServiceSpec;
@@ -15,10 +14,7 @@ import io.lvsdirector.core.status.ApplyError;
 import io.lvsdirector.core.status.DirectorStatus;
 import io.lvsdirector.core.status.ServiceStatus;
 import io.lvsdirector.spec.ServiceSpecJson;
-import java.io.InputStream;
 import java.net.InetAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,11 +49,7 @@ class LvsStatusReporterTest {
     @BeforeEach
     void start() throws Exception {
         cluster = new MockCluster();
-        try (InputStream in = Files.newInputStream(Path.of("manifests/crd-lvsservice.yaml"))) {
-            CustomResourceDefinition crd = cluster.admin().apiextensions().v1().customResourceDefinitions()
-                    .load(in).item();
-            cluster.admin().apiextensions().v1().customResourceDefinitions().resource(crd).create();
-        }
+        cluster.installLvsServiceCrd();
         storeA = new LvsServiceStore(cluster.newClient(), json);
         storeB = new LvsServiceStore(cluster.newClient(), json);
         storeA.start();

@@ -2,15 +2,23 @@ package io.lvsdirector.k8s;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.lvsdirector.core.model.ServiceSpec;
+import io.lvsdirector.spec.ServiceSpecJson;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,8 +29,11 @@ import java.util.Map;
  * fabric8's mock API server in CRUD mode over real HTTP, with a {@link TcpProxy} in front so a test
  * can take the API away. {@link #admin()} talks to the server directly (it keeps working during an
  * outage, as another actor in the cluster would); {@link #newClient()} goes through the proxy.
+ *
+ * <p>Public, in k8s-sync's test-jar, for other modules' tests (the api's commands in Kubernetes mode):
+ * its public methods take and return the project's own types, so fabric8 stays in this module.
  */
-final class MockCluster implements AutoCloseable {
+public final class MockCluster implements AutoCloseable {
 
     /** The mock server logs every request through java.util.logging; held so the level sticks. */
     private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
@@ -36,7 +47,7 @@ final class MockCluster implements AutoCloseable {
     private final KubernetesClient admin;
     private final List<KubernetesClient> clients = new ArrayList<>();
 
-    MockCluster() throws IOException {
+    public MockCluster() throws IOException {
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 new KubernetesCrudDispatcher(), false);
         server.init();
@@ -45,6 +56,53 @@ final class MockCluster implements AutoCloseable {
         // dies under it (its watch listener waits for its send executor there); the test's
         // own calls wait that out rather than fail.
         admin = client(server.getPort(), 90_000);
+    }
+
+    /** The mock API server's URL, as a kubeconfig names it (direct, not through the proxy). */
+    public String url() {
+        return server.url("/");
+    }
+
+    /**
+     * Installs the {@code LvsService} CRD from {@code k8s-sync/manifests}. Tests run in their module's
+     * directory, so the manifest is {@code manifests/} here and {@code ../k8s-sync/manifests/} elsewhere.
+     */
+    public void installLvsServiceCrd() throws IOException {
+        Path manifest = Path.of("manifests", "crd-lvsservice.yaml");
+        if (!Files.exists(manifest)) {
+            manifest = Path.of("..", "k8s-sync", "manifests", "crd-lvsservice.yaml");
+        }
+        try (InputStream in = Files.newInputStream(manifest)) {
+            CustomResourceDefinition crd = admin.apiextensions().v1().customResourceDefinitions().load(in).item();
+            admin.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+        }
+    }
+
+    /** Creates the {@code LvsService} object for {@code spec}; returns its generation. */
+    public long createLvsService(ServiceSpec spec, ServiceSpecJson json) {
+        return admin.genericKubernetesResources(LvsServiceStore.CONTEXT)
+                .resource(LvsServiceStore.toResource(spec, json)).create().getMetadata().getGeneration();
+    }
+
+    /** A JSON merge patch of the object's {@code status} subresource, as a director's reporter writes it. */
+    public void patchLvsServiceStatus(String name, String mergePatch) {
+        admin.genericKubernetesResources(LvsServiceStore.CONTEXT).withName(name).subresource("status")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), mergePatch);
+    }
+
+    /** Sets one field of the object's spec, as {@code kubectl edit} would (no validation on the way). */
+    public void editLvsServiceSpec(String name, String field, Object value) {
+        admin.genericKubernetesResources(LvsServiceStore.CONTEXT).withName(name).edit(r -> {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> spec = (Map<String, Object>) r.getAdditionalProperties().get("spec");
+            spec.put(field, value);
+            return r;
+        });
+    }
+
+    /** Creates a node with a Hostname and an InternalIP address and a Ready condition. */
+    public void createNode(String name, String internalIp, Map<String, String> labels, boolean ready) {
+        create(node(name, internalIp, labels, ready));
     }
 
     /** Requests the mock server has answered so far (every client's). */
@@ -154,5 +212,24 @@ final class MockCluster implements AutoCloseable {
 
     void delete(String name) {
         admin.nodes().withName(name).delete();
+    }
+
+    /** A mock API server in expectation mode that gives one fixed answer to every GET of one path. */
+    public static final class FixedAnswer implements AutoCloseable {
+        private final KubernetesMockServer server = new KubernetesMockServer(false);
+
+        public FixedAnswer(String path, int status, String body) {
+            server.init();
+            server.expect().get().withPath(path).andReturn(status, body).always();
+        }
+
+        public String url() {
+            return server.url("/");
+        }
+
+        @Override
+        public void close() {
+            server.destroy();
+        }
     }
 }

@@ -5,16 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dropwizard.core.cli.Cli;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.util.JarLocation;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.NodeBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.lvsdirector.api.LvsDirectorApplication;
 import io.lvsdirector.api.config.LvsDirectorConfiguration;
 import io.lvsdirector.ipvs.FakeIpvs;
@@ -25,17 +15,15 @@ import io.lvsdirector.ipvs.RealServerSpec;
 import io.lvsdirector.ipvs.VirtualServer;
 import io.lvsdirector.ipvs.VirtualServerKey;
 import io.lvsdirector.ipvs.VirtualServerSpec;
-import io.lvsdirector.k8s.LvsServiceStore;
+import io.lvsdirector.k8s.MockCluster;
 import io.lvsdirector.spec.ServiceSpecJson;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -60,32 +48,24 @@ class KubernetesModeCommandsTest {
     @TempDir
     Path dir;
 
-    private KubernetesMockServer server;
-    private KubernetesClient admin;
+    private MockCluster cluster;
     private final ServiceSpecJson json = new ServiceSpecJson();
     private final FakeIpvs kernel = new FakeIpvs();
 
     @BeforeEach
     void start() throws Exception {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(), false);
-        server.init();
-        admin = server.createClient();
-        try (InputStream in = Files.newInputStream(Path.of("../k8s-sync/manifests/crd-lvsservice.yaml"))) {
-            CustomResourceDefinition crd = admin.apiextensions().v1().customResourceDefinitions().load(in).item();
-            admin.apiextensions().v1().customResourceDefinitions().resource(crd).create();
-        }
+        cluster = new MockCluster();
+        cluster.installLvsServiceCrd();
     }
 
     @AfterEach
     void stop() {
-        admin.close();
-        server.destroy();
+        cluster.close();
     }
 
-    private GenericKubernetesResource create(String name, String spec) {
-        return admin.genericKubernetesResources(LvsServiceStore.CONTEXT)
-                .resource(LvsServiceStore.toResource(json.fromJson(name, spec), json)).create();
+    /** Creates the object; returns its generation. */
+    private long create(String name, String spec) {
+        return cluster.createLvsService(json.fromJson(name, spec), json);
     }
 
     /** A config whose kubeconfig names {@code apiServer}; the director is lvs-a. */
@@ -132,14 +112,14 @@ class KubernetesModeCommandsTest {
 
     private String plan() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PlanCommand.execute(parse(config(server.url("/"))), () -> kernel,
+        PlanCommand.execute(parse(config(cluster.url())), () -> kernel,
                 new PrintStream(out, true, StandardCharsets.UTF_8));
         return out.toString(StandardCharsets.UTF_8);
     }
 
     private String status() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        StatusCommand.execute(parse(config(server.url("/"))), () -> kernel,
+        StatusCommand.execute(parse(config(cluster.url())), () -> kernel,
                 new PrintStream(out, true, StandardCharsets.UTF_8));
         return out.toString(StandardCharsets.UTF_8);
     }
@@ -149,19 +129,13 @@ class KubernetesModeCommandsTest {
         create("web", WEB);
         create("dns", DNS);
         // The node selector's real servers come from the cluster's nodes, as on the server.
-        admin.nodes().resource(new NodeBuilder().withNewMetadata().withName("edge-1").withLabels(Map.of("edge", "true"))
-                .endMetadata().withNewStatus().addNewAddress().withType("InternalIP").withAddress("198.18.0.41")
-                .endAddress().addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus()
-                .build()).create();
-        admin.nodes().resource(new NodeBuilder().withNewMetadata().withName("other").withLabels(Map.of("edge", "no"))
-                .endMetadata().withNewStatus().addNewAddress().withType("InternalIP").withAddress("198.18.0.49")
-                .endAddress().addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus()
-                .build()).create();
+        cluster.createNode("edge-1", "198.18.0.41", Map.of("edge", "true"), true);
+        cluster.createNode("other", "198.18.0.49", Map.of("edge", "no"), true);
         create("edge", EDGE);
 
         String text = plan();
 
-        assertThat(text).contains("# desired: 3 LvsService objects from " + server.url("/"))
+        assertThat(text).contains("# desired: 3 LvsService objects from " + cluster.url())
                 .contains("(3 served, 0 invalid), director lvs-a");
         assertThat(text).contains("ipvsadm -A -t 198.18.0.100:80 -s rr")
                 .containsPattern("ipvsadm -a -t 198\\.18\\.0\\.100:80 -r 198\\.18\\.0\\.21:80 .*-w 1 .*# web")
@@ -176,31 +150,18 @@ class KubernetesModeCommandsTest {
 
     @Test
     void anInvalidObjectIsNamedAndItsLastValidSpecIsPlanned() throws Exception {
-        create("web", WEB);
-        long validGeneration = admin.genericKubernetesResources(LvsServiceStore.CONTEXT).withName("web").get()
-                .getMetadata().getGeneration();
+        long validGeneration = create("web", WEB);
         // What a director's status reporter records while the spec is valid.
-        admin.genericKubernetesResources(LvsServiceStore.CONTEXT).withName("web").subresource("status")
-                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"status\": {\"lastValidSpec\": {\"generation\": "
+        cluster.patchLvsServiceStatus("web", "{\"status\": {\"lastValidSpec\": {\"generation\": "
                         + validGeneration + ", \"spec\": " + json.toJson(json.fromJson("web", WEB)) + "},"
                         + " \"directors\": [{\"name\": \"lvs-a\", \"observedGeneration\": " + validGeneration
                         + ", \"applied\": true, \"reason\": \"Applied\", \"message\": \"\","
                         + " \"lastUpdate\": \"2026-12-06T12:00:00Z\"}]}}");
         // kubectl edit: a loopback VIP does not validate.
-        admin.genericKubernetesResources(LvsServiceStore.CONTEXT).withName("web").edit(r -> {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> spec = (Map<String, Object>) r.getAdditionalProperties().get("spec");
-            spec.put("vip", "127.0.0.1");
-            return r;
-        });
+        cluster.editLvsServiceSpec("web", "vip", "127.0.0.1");
         // Never valid: nothing to serve for it.
         create("dns", DNS);
-        admin.genericKubernetesResources(LvsServiceStore.CONTEXT).withName("dns").edit(r -> {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> spec = (Map<String, Object>) r.getAdditionalProperties().get("spec");
-            spec.put("port", 0);
-            return r;
-        });
+        cluster.editLvsServiceSpec("dns", "port", 0);
 
         String text = plan();
 
@@ -253,20 +214,15 @@ class KubernetesModeCommandsTest {
 
     @Test
     void aForbiddenListNamesTheApiServerAndTheCause() throws Exception {
-        KubernetesMockServer refusing = new KubernetesMockServer(false);
-        refusing.init();
-        try {
-            refusing.expect().get().withPath("/apis/lvsdirector.io/v1/lvsservices")
-                    .andReturn(403, "{\"kind\": \"Status\", \"apiVersion\": \"v1\", \"status\": \"Failure\","
-                            + " \"message\": \"lvsservices.lvsdirector.io is forbidden: User \\\"cli\\\" cannot list"
-                            + " resource\", \"reason\": \"Forbidden\", \"code\": 403}").always();
-            Run r = run("plan", config(refusing.url("/")).toString());
+        try (MockCluster.FixedAnswer refusing = new MockCluster.FixedAnswer("/apis/lvsdirector.io/v1/lvsservices", 403,
+                "{\"kind\": \"Status\", \"apiVersion\": \"v1\", \"status\": \"Failure\","
+                        + " \"message\": \"lvsservices.lvsdirector.io is forbidden: User \\\"cli\\\" cannot list"
+                        + " resource\", \"reason\": \"Forbidden\", \"code\": 403}")) {
+            Run r = run("plan", config(refusing.url()).toString());
             assertThat(r.error()).isPresent();
             assertThat(r.err().strip()).startsWith("plan failed: cannot list LvsService objects from the API server "
-                    + refusing.url("/")).contains("HTTP 403").contains("RBAC").contains("is forbidden")
+                    + refusing.url()).contains("HTTP 403").contains("RBAC").contains("is forbidden")
                     .doesNotContain("\n").doesNotContain("not-a-real-token");
-        } finally {
-            refusing.destroy();
         }
     }
 
