@@ -266,8 +266,12 @@ class LvsDirectorKernelIT {
                 .redirectOutput(promDir.resolve("prometheus.out").toFile()).start();
         try {
             // The flush above recreated the service with zeroed counters: make some connections to count.
+            // Each from its own client port below the ephemeral range, used by nothing else in this boot: in
+            // DR the director never sees the server's FIN, so IPVS keeps an earlier connection in FIN_WAIT,
+            // and a SYN from a reused port (conn_reuse_mode=1) would join that entry instead of counting.
             for (int i = 0; i < 10; i++) {
-                assertThat(topo.get("http://" + Lab.VIP + "/")).isNotNull();
+                assertThat(topo.exec(10, "client", "curl", "-s", "--max-time", "2", "--local-port",
+                        Integer.toString(21000 + i), "http://" + Lab.VIP + "/").ok()).isTrue();
             }
             var json = new com.fasterxml.jackson.databind.ObjectMapper();
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
