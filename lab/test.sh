@@ -46,21 +46,17 @@ rm -f "$bench_log"
 # NodeBenchmark runs under surefire: its report is not a unit test's, keep it out of the counts below.
 rm -f k8s-sync/target/surefire-reports/*NodeBenchmark*
 
-echo "== 3/4: kernel tests inside the UML lab kernel (real IPVS, real nginx real servers)"
-kernel_status=0
-# Only failsafe's goals: stage 1 compiled and packaged every module, and Maven resolves the reactor's
-# modules from their target/ directories, so nothing is rebuilt inside the lab kernel (a rebuild there
-# cost ~2.5 minutes, every system call being expensive under UML).
-lab/uml-run --timeout 2700 -- mvn -B -o -Pkernel -DskipUnitTests=true \
-  failsafe:integration-test failsafe:verify || kernel_status=$?
+# Stages 3 and 4 run side by side: the lab kernel is a uniprocessor (it keeps ~0.7 of one host core
+# busy), so the package and Ansible checks use the other core instead of waiting ~8 minutes after it.
+# Stage 4's output is kept in a file and printed after stage 3's, so neither is interleaved.
 
-echo "== 4/4: the Debian package (lintian, dpkg), then the Ansible roles applied for real (throwaway Debian roots, then the lab kernel)"
 # suite NAME SCRIPT: runs a shell test suite whose last line is "NAME: N passed, M failed"; sets
 # suite_passed/suite_failed (a suite that dies before its count is one failure).
 suite() {
   local name=$1 script=$2 status=0 log line
   log=$(mktemp /tmp/lvsd-suite.XXXXXX)
-  bash "$script" 2>&1 | tee "$log" || status=$?
+  bash "$script" >"$log" 2>&1 || status=$?
+  cat "$log"
   line=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed" "$log" | tail -1 || true)
   rm -f "$log"
   suite_passed=$(sed -nE "s/^$name: ([0-9]+) passed.*/\\1/p" <<<"$line"); suite_passed=${suite_passed:-0}
@@ -68,11 +64,33 @@ suite() {
   if [[ $status -ne 0 && $suite_failed -eq 0 ]]; then suite_failed=1; fi
   return "$status"
 }
-ansible_status=0
-suite deb packaging/deb/test.sh || ansible_status=$?
-ap=$suite_passed af=$suite_failed
-suite ansible ansible/test.sh || ansible_status=$?
-ap=$((ap + suite_passed)) af=$((af + suite_failed))
+# Stage 4 in the background; its counts and status come back through $stage4_result ("passed failed status").
+stage4() {
+  local status=0 passed failed
+  echo "== 4/4: the Debian package (lintian, dpkg), then the Ansible roles applied for real (throwaway Debian roots, then the lab kernel)"
+  suite deb packaging/deb/test.sh || status=$?
+  passed=$suite_passed failed=$suite_failed
+  suite ansible ansible/test.sh || status=$?
+  echo "$((passed + suite_passed)) $((failed + suite_failed)) $status" >"$stage4_result"
+}
+stage4_log=$(mktemp /tmp/lvsd-stage4.XXXXXX)
+stage4_result=$(mktemp /tmp/lvsd-stage4-result.XXXXXX)
+echo "0 1 1" >"$stage4_result" # what counts if stage 4 dies before it writes its own
+stage4 >"$stage4_log" 2>&1 &
+stage4_pid=$!
+
+echo "== 3/4: kernel tests inside the UML lab kernel (real IPVS, real nginx real servers); stage 4 runs meanwhile"
+kernel_status=0
+# Only failsafe's goals: stage 1 compiled and packaged every module, and Maven resolves the reactor's
+# modules from their target/ directories, so nothing is rebuilt inside the lab kernel (a rebuild there
+# cost ~2.5 minutes, every system call being expensive under UML).
+lab/uml-run --timeout 2700 -- mvn -B -o -Pkernel -DskipUnitTests=true \
+  failsafe:integration-test failsafe:verify || kernel_status=$?
+
+wait "$stage4_pid" || true
+cat "$stage4_log"
+read -r ap af ansible_status <"$stage4_result"
+rm -f "$stage4_log" "$stage4_result"
 
 # Count what ran from the reports (plain shell: a fresh Debian has no python).
 count() { # prints "tests failures skipped" summed over the <testsuite> elements of the given reports
