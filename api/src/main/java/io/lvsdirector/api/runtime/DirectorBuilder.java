@@ -8,6 +8,7 @@ import io.lvsdirector.api.state.FileServiceStore;
 import io.lvsdirector.api.state.KubernetesStateStore;
 import io.lvsdirector.api.state.StateFileException;
 import io.lvsdirector.core.health.HealthBoard;
+import io.lvsdirector.core.model.EndpointSource;
 import io.lvsdirector.core.model.NodeSource;
 import io.lvsdirector.core.probe.HealthProber;
 import io.lvsdirector.core.probe.NettyChecker;
@@ -82,6 +83,7 @@ public final class DirectorBuilder {
         KubernetesSync sync = KubernetesSync.open(k8s);
         DesiredStateStore store = crdStore ? new KubernetesStateStore(sync.lvsServiceStore(mapper)) : fileStore;
         NodeSource nodes = sync.nodeSourceFor(store);
+        EndpointSource endpoints = sync.endpointSource();
         closeables.add(sync);
 
         Ipvs ipvs = openKernel(config);
@@ -100,7 +102,7 @@ public final class DirectorBuilder {
         closeables.add(0, checker);
         closeables.add(0, prober.get());
 
-        Director director = new Director(ipvs, store, nodes, board, mapper, measurements, clock,
+        Director director = new Director(ipvs, store, nodes, endpoints, board, mapper, measurements, clock,
                 config.getKernel().buildLoopSettings(), closeables, ownership);
         if (crdStore) {
             // Each director writes its part of every LvsService status from the loop's published
