@@ -297,7 +297,14 @@ class ManifestsTest {
                 "/nodes:get", "/nodes:list", "/nodes:watch",
                 "lvsdirector.io/lvsservices:get", "lvsdirector.io/lvsservices:list", "lvsdirector.io/lvsservices:watch",
                 // Status (entries, conditions, drains) is written with conditional JSON patches only.
-                "lvsdirector.io/lvsservices/status:patch");
+                "lvsdirector.io/lvsservices/status:patch",
+                // The LoadBalancer controller: Services read, their status patched (conditionally),
+                // Events created only (their names are content hashes, so a duplicate is a 409),
+                // address pools read.
+                "/services:get", "/services:list", "/services:watch", "/services/status:patch",
+                "/events:create",
+                "lvsdirector.io/lvsaddresspools:get", "lvsdirector.io/lvsaddresspools:list",
+                "lvsdirector.io/lvsaddresspools:watch");
         assertThat(role.getRules()).allSatisfy(r -> assertThat(r.getResourceNames()).isNullOrEmpty());
 
         assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
