@@ -230,7 +230,12 @@ class ManifestsTest {
                 new Twin("realServerLimits.lowerConnections must not exceed",
                         "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},'realServerLimits':{'lowerConnections':1}}",
                         "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},"
-                                + "'realServerLimits':{'upperConnections':1,'lowerConnections':1}}"));
+                                + "'realServerLimits':{'upperConnections':1,'lowerConnections':1}}"),
+                new Twin("realServers.kubernetes takes a nodeSelector or a service",
+                        "{'vip':'198.18.0.100','port':80,'realServers':{'kubernetes':{'nodeSelector':{},"
+                                + "'service':{'namespace':'ingress','name':'traefik','port':'https'}}}}",
+                        "{'vip':'198.18.0.100','port':80,'realServers':{'kubernetes':{"
+                                + "'service':{'namespace':'ingress','name':'traefik','port':'https'}}}}"));
         List<ValidationRule> rules = specSchema().getXKubernetesValidations();
         assertThat(rules).hasSize(twins.size());
         for (Twin t : twins) {
@@ -279,6 +284,42 @@ class ManifestsTest {
             assertThat(ServiceSpecJson.unicastProblem(IpAddresses.parse(a))).as(a).isNotNull();
         }
         assertThat(spec.getProperties().get("vip").getMaxLength()).isEqualTo(45L);
+    }
+
+    /**
+     * The Service reference's schema patterns and port rule say what the parser says: names and ports
+     * the schema takes are parsed, the ones it refuses are refused on the same field. The port rule's
+     * CEL cannot run offline; its name test is the parser's {@code portProblem} over a table.
+     */
+    @Test
+    void serviceReferenceSchemaAgreesWithTheMapper() throws Exception {
+        JSONSchemaProps ref = specSchema().getProperties().get("realServers").getProperties().get("kubernetes")
+                .getProperties().get("service");
+        assertThat(ref.getRequired()).containsExactlyInAnyOrder("namespace", "name", "port");
+        assertThat(ref.getProperties().get("port").getXKubernetesIntOrString()).isTrue();
+        String spec = "{'vip':'198.18.0.100','port':443,'realServers':{'kubernetes':{'service':"
+                + "{'namespace':'%s','name':'%s','port':%s}}}}";
+        Pattern namespace = Pattern.compile(ref.getProperties().get("namespace").getPattern());
+        Pattern name = Pattern.compile(ref.getProperties().get("name").getPattern());
+        for (String n : List.of("ingress", "a", "kube-system", "9lives", "Ingress", "-a", "a-", "a.b", "a".repeat(63),
+                "a".repeat(64))) {
+            boolean bySchema = namespace.matcher(n).find() && n.length() <= ref.getProperties().get("namespace").getMaxLength();
+            assertThat(refusedField(String.format(spec, n, "web", 443)) == null).as("namespace " + n).isEqualTo(bySchema);
+            boolean nameBySchema = name.matcher(n).find() && n.length() <= ref.getProperties().get("name").getMaxLength();
+            assertThat(refusedField(String.format(spec, "ns", n, 443)) == null).as("name " + n).isEqualTo(nameBySchema);
+        }
+        Pattern portName = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
+        for (String p : List.of("https", "http-alt", "h2c", "a", "web-1", "Web", "web_1", "-web", "web--x",
+                "abcdefghijklmnop", "abcdefghijklmno", "8443x")) {
+            boolean byRule = p.length() <= 15 && portName.matcher(p).find() && !p.contains("--")
+                    && Pattern.compile("[a-z]").matcher(p).find();
+            assertThat(refusedField(String.format(spec, "ns", "web", "'" + p + "'")) == null).as("port " + p)
+                    .isEqualTo(byRule);
+        }
+        for (int p : List.of(0, 1, 443, 65535, 65536)) {
+            assertThat(refusedField(String.format(spec, "ns", "web", p)) == null).as("port " + p)
+                    .isEqualTo(p >= 1 && p <= 65535);
+        }
     }
 
     @Test

@@ -49,6 +49,8 @@ import java.util.regex.Pattern;
  *   "realServers": {"static": [{"address": "198.18.0.21", "port": 80, "weight": 1}]}
  *               or {"kubernetes": {"nodeSelector": {"node-role.kubernetes.io/edge": "true"},
  *                                  "port": 80, "addressType": "InternalIP", "weight": 1}},
+ *               or {"kubernetes": {"service": {"namespace": "ingress", "name": "traefik", "port": "https"},
+ *                                  "weight": 1}},
  *   "healthCheck": {"type": "http", "port": 8080, "path": "/ping", "host": null, "expectStatus": 200,
  *                   "drainStatus": 503, "intervalMs": 100, "timeoutMs": 100, "rise": 2, "fall": 3},
  *              // http | https | tcp; https also: "caFile": "/etc/lvs-director/ca.pem", "insecureSkipVerify": false
@@ -116,7 +118,10 @@ public final class ServiceSpecJson {
             "persistenceSeconds", "persistenceNetmask", "forwarding", "realServers", "healthCheck", "whenAllDown",
             "minHealthy", "minHealthyHysteresis", "drainTimeoutSeconds", "adopt", "realServerLimits");
     public static final List<String> STATIC_FIELDS = List.of("address", "port", "weight");
-    public static final List<String> KUBERNETES_FIELDS = List.of("nodeSelector", "port", "addressType", "weight");
+    public static final List<String> KUBERNETES_FIELDS = List.of("nodeSelector", "service", "port", "addressType",
+            "weight");
+    /** {@code realServers.kubernetes.service}: the Service whose EndpointSlices give the nodes. */
+    public static final List<String> SERVICE_FIELDS = List.of("namespace", "name", "port");
     public static final List<String> HEALTH_CHECK_FIELDS = List.of("type", "port", "path", "host", "expectStatus",
             "drainStatus", "caFile", "insecureSkipVerify", "intervalMs", "timeoutMs", "rise", "fall");
 
@@ -295,6 +300,20 @@ public final class ServiceSpecJson {
             k.put("port", vs.port());
             k.put("addressType", addressType.kubernetesName());
             k.put("weight", sel.weight());
+        } else if (spec.realServers() instanceof RealServerSource.ServiceEndpoints svc) {
+            ObjectNode k = rs.putObject("kubernetes");
+            ObjectNode ref = k.putObject("service");
+            ref.put("namespace", svc.namespace());
+            ref.put("name", svc.name());
+            // A number stays a number, so that a spec read back equals the one written.
+            if (svc.portNumber() > 0) {
+                ref.put("port", svc.portNumber());
+            } else {
+                ref.put("port", svc.port());
+            }
+            k.put("port", vs.port());
+            k.put("addressType", addressType.kubernetesName());
+            k.put("weight", svc.weight());
         }
         HealthCheck c = spec.healthCheck();
         if (c != null) {
@@ -674,6 +693,13 @@ public final class ServiceSpecJson {
             return null;
         }
         errors.unknownFields(n, at, KUBERNETES_FIELDS);
+        JsonNode svc = n.get("service");
+        boolean hasService = svc != null && !svc.isNull();
+        if (hasService && n.has("nodeSelector")) {
+            errors.add(at, "needs at most one of nodeSelector or service (the nodes a selector picks, or those"
+                    + " serving a Service)");
+            return null;
+        }
         Map<String, String> labels = new TreeMap<>();
         JsonNode sel = n.get("nodeSelector");
         if (sel != null && !sel.isNull()) {
@@ -709,12 +735,66 @@ public final class ServiceSpecJson {
             }
         }
         Integer weight = integer(n.get("weight"), at + ".weight", 1, 65535, errors);
+        if (hasService) {
+            return serviceRef(svc, at + ".service", weight == null ? 1 : weight, errors);
+        }
         try {
             return new RealServerSource.NodeSelector(labels, weight == null ? 1 : weight);
         } catch (IllegalArgumentException e) {
             errors.add(at + ".nodeSelector", e.getMessage());
             return null;
         }
+    }
+
+    /**
+     * {@code {"namespace", "name", "port"}}: the names as Kubernetes spells them (a namespace is a
+     * DNS-1123 label, a Service name a DNS-1035 label), the port a Service port's name or number.
+     */
+    private static RealServerSource serviceRef(JsonNode n, String at, int weight, Errors errors) {
+        if (!n.isObject()) {
+            errors.add(at, "must be an object {namespace, name, port}");
+            return null;
+        }
+        errors.unknownFields(n, at, SERVICE_FIELDS);
+        String namespace = requiredText(n.get("namespace"), at + ".namespace", errors);
+        if (namespace != null && !RealServerSource.ServiceEndpoints.NAMESPACE.matcher(namespace).matches()) {
+            errors.add(at + ".namespace", "not a namespace name (a DNS-1123 label): '" + namespace + "'");
+            namespace = null;
+        }
+        String name = requiredText(n.get("name"), at + ".name", errors);
+        if (name != null && !RealServerSource.ServiceEndpoints.SERVICE_NAME.matcher(name).matches()) {
+            errors.add(at + ".name", "not a Service name (a DNS-1035 label): '" + name + "'");
+            name = null;
+        }
+        JsonNode p = n.get("port");
+        String port = null;
+        if (p == null || p.isNull()) {
+            errors.add(at + ".port", "is required: the Service port's name or number");
+        } else if (p.isIntegralNumber()) {
+            Integer number = integer(p, at + ".port", 1, 65535, errors);
+            port = number == null ? null : number.toString();
+        } else if (p.isTextual()) {
+            String problem = RealServerSource.ServiceEndpoints.portProblem(p.asText());
+            if (problem != null) {
+                errors.add(at + ".port", problem);
+            } else {
+                port = p.asText();
+            }
+        } else {
+            errors.add(at + ".port", "must be the Service port's name or number");
+        }
+        if (namespace == null || name == null || port == null) {
+            return null;
+        }
+        return new RealServerSource.ServiceEndpoints(namespace, name, port, weight);
+    }
+
+    private static String requiredText(JsonNode n, String field, Errors errors) {
+        if (n == null || n.isNull()) {
+            errors.add(field, "is required");
+            return null;
+        }
+        return text(n, field, errors);
     }
 
     private static void samePort(JsonNode n, String field, int servicePort, Errors errors) {

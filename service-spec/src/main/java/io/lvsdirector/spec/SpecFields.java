@@ -49,6 +49,7 @@ public final class SpecFields {
         m.put("realServers", REAL_SERVERS_FIELDS);
         m.put("realServers.static", ServiceSpecJson.STATIC_FIELDS);
         m.put("realServers.kubernetes", ServiceSpecJson.KUBERNETES_FIELDS);
+        m.put("realServers.kubernetes.service", ServiceSpecJson.SERVICE_FIELDS);
         m.put("healthCheck", ServiceSpecJson.HEALTH_CHECK_FIELDS);
         m.put("whenAllDown", WHEN_ALL_DOWN_FIELDS);
         m.put("whenAllDown.sorryServer", SORRY_SERVER_FIELDS);

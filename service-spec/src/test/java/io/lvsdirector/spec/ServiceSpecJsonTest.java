@@ -104,6 +104,23 @@ class ServiceSpecJsonTest {
     }
 
     @Test
+    void aServiceSourceNamesTheServiceAndItsPortByNameOrNumber() {
+        ServiceSpec byName = parse("web", "{'vip':'2001:db8::100','port':443,'realServers':{'kubernetes':"
+                + "{'service':{'namespace':'ingress','name':'traefik','port':'https'},'weight':3}}}");
+        assertThat(byName.realServers()).isEqualTo(new RealServerSource.ServiceEndpoints("ingress", "traefik", "https", 3));
+        ServiceSpec byNumber = parse("web", "{'vip':'198.18.0.100','port':443,'realServers':{'kubernetes':"
+                + "{'service':{'namespace':'ingress','name':'traefik','port':443}}}}");
+        assertThat(byNumber.realServers()).isEqualTo(new RealServerSource.ServiceEndpoints("ingress", "traefik", "443", 1));
+        // Written back as read: a number stays a number, a name a string.
+        for (ServiceSpec s : List.of(byName, byNumber)) {
+            String written = json.toJson(s).toString();
+            assertThat(json.fromJson("web", written)).isEqualTo(s);
+        }
+        assertThat(json.toJson(byNumber).at("/realServers/kubernetes/service/port").isInt()).isTrue();
+        assertThat(json.toJson(byName).at("/realServers/kubernetes/service/port").asText()).isEqualTo("https");
+    }
+
+    @Test
     void aStoredSpecIsNotRefusedForRulesOnlyNewWritesMeet() {
         // Each was accepted before these rules: a state file or LvsService holding it must still load.
         List<String> stored = List.of(
@@ -412,6 +429,16 @@ class ServiceSpecJsonTest {
         "{'vip':'198.18.0.100','port':80,'realServers':{'kubernetes':{'port':443}}}    | realServers.kubernetes.port",
         "{'vip':'198.18.0.100','port':80,'realServers':{'kubernetes':{'nodeSelector':{'edge':'a b'}}}} | realServers.kubernetes.nodeSelector.edge",
         "{'vip':'198.18.0.100','port':80,'realServers':{'kubernetes':{'nodeSelector':{'bad key!':'x'}}}} | realServers.kubernetes.nodeSelector",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'kubernetes':{'nodeSelector':{},'service':{'namespace':'a','name':'b','port':80}}}} | realServers.kubernetes",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'kubernetes':{'service':{'name':'b','port':80}}}} | realServers.kubernetes.service.namespace",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'kubernetes':{'service':{'namespace':'A','name':'b','port':80}}}} | realServers.kubernetes.service.namespace",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'kubernetes':{'service':{'namespace':'a','name':'1b','port':80}}}} | realServers.kubernetes.service.name",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'kubernetes':{'service':{'namespace':'a','name':'b'}}}} | realServers.kubernetes.service.port",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'kubernetes':{'service':{'namespace':'a','name':'b','port':0}}}} | realServers.kubernetes.service.port",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'kubernetes':{'service':{'namespace':'a','name':'b','port':'Web_1'}}}} | realServers.kubernetes.service.port",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'kubernetes':{'service':{'namespace':'a','name':'b','port':'99999'}}}} | realServers.kubernetes.service.port",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'kubernetes':{'service':{'namespace':'a','name':'b','port':80,'ns':'x'}}}} | realServers.kubernetes.service.ns",
+        "{'vip':'198.18.0.100','port':80,'realServers':{'kubernetes':{'service':'a/b'}}} | realServers.kubernetes.service",
         "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},'healthCheck':{'port':80}} | healthCheck.type",
         "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},'healthCheck':{'type':'icmp'}} | healthCheck.type",
         "{'vip':'198.18.0.100','port':80,'realServers':{'static':[]},'healthCheck':{'type':'http','intervalMs':100,'timeoutMs':200}} | healthCheck.timeoutMs",

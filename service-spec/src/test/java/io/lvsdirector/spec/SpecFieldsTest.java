@@ -47,6 +47,13 @@ class SpecFieldsTest {
              "whenAllDown": "empty"}
             """;
 
+    /** The third alternative: the nodes serving a Kubernetes Service (its EndpointSlices). */
+    static final String FULL_SERVICE = """
+            {"vip": "198.18.0.100", "port": 443,
+             "realServers": {"kubernetes": {"service": {"namespace": "ingress", "name": "traefik", "port": "https"},
+                                            "port": 443, "addressType": "InternalIP", "weight": 1}}}
+            """;
+
     /** The catalogue paths a document mentions; free-form maps (nodeSelector's labels) are leaves. */
     static SortedSet<String> pathsIn(JsonNode doc) {
         SortedSet<String> out = new TreeSet<>();
@@ -86,18 +93,21 @@ class SpecFieldsTest {
     void theFullSpecsNameEveryCataloguedFieldAndTheParserTakesThem() throws Exception {
         JsonNode a = MAPPER.readTree(FULL_STATIC);
         JsonNode b = MAPPER.readTree(FULL_KUBERNETES);
-        // A field added to the catalogue without a value here fails: the two documents are the
+        JsonNode c = MAPPER.readTree(FULL_SERVICE);
+        // A field added to the catalogue without a value here fails: the three documents are the
         // parser's acceptance test for every field.
-        assertThat(union(pathsIn(a), pathsIn(b))).isEqualTo(SpecFields.paths());
+        assertThat(union(union(pathsIn(a), pathsIn(b)), pathsIn(c))).isEqualTo(SpecFields.paths());
         JSON.fromRequest("web", a);
         JSON.fromRequest("web", b);
+        JSON.fromRequest("web", c);
     }
 
     @Test
     void toJsonWritesEveryCataloguedFieldAndNoOther() throws Exception {
         ObjectNode a = JSON.toJson(JSON.fromRequest("web", FULL_STATIC));
         ObjectNode b = JSON.toJson(JSON.fromRequest("web", FULL_KUBERNETES));
-        assertThat(union(pathsIn(a), pathsIn(b))).isEqualTo(SpecFields.paths());
+        ObjectNode c = JSON.toJson(JSON.fromRequest("web", FULL_SERVICE));
+        assertThat(union(union(pathsIn(a), pathsIn(b)), pathsIn(c))).isEqualTo(SpecFields.paths());
         // Written in catalogue order at the top.
         assertThat(List.copyOf(iterable(a))).isEqualTo(ServiceSpecJson.FIELDS.stream().filter(a::has).toList());
     }
