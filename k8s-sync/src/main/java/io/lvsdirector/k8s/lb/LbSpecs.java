@@ -116,8 +116,10 @@ public final class LbSpecs {
     }
 
     private static RealServerSource realServers(LbService s, LbService.Port p) {
-        // TODO(contract): the EndpointSlice source of the Service.
-        return new RealServerSource.NodeSelector(java.util.Map.of(), 1);
+        // The endpoints of this Service port (by name when it has one, as EndpointSlices name
+        // them): the nodes with ready endpoints for Local, every eligible node for Cluster.
+        return new RealServerSource.ServiceEndpoints(s.namespace(), s.name(),
+                p.name().isEmpty() ? Integer.toString(p.port()) : p.name(), 1);
     }
 
     private static String hash(String text) {
