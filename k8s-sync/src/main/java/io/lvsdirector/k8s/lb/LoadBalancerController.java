@@ -341,8 +341,12 @@ public final class LoadBalancerController implements ServiceStore, AutoCloseable
         return out;
     }
 
-    /** An {@code LvsAddressPool} object as a pool: {@code spec.addresses}, {@code spec.autoAssign} (default true). */
-    static AddressPool poolOf(GenericKubernetesResource r) {
+    /**
+     * An {@code LvsAddressPool} object as a pool: {@code spec.addresses}, {@code spec.autoAssign} (default true).
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    public static AddressPool poolOf(GenericKubernetesResource r) {
         JsonNode spec = MAPPER.valueToTree(r.getAdditionalProperties().get("spec"));
         List<String> addresses = new ArrayList<>();
         spec.path("addresses").forEach(a -> addresses.add(a.asText()));
