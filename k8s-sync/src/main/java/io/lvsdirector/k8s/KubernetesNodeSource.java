@@ -114,12 +114,19 @@ public final class KubernetesNodeSource implements NodeSource, AutoCloseable {
         scheduler.scheduleWithFixedDelay(this::monitor, period, period, TimeUnit.MILLISECONDS);
     }
 
-    /** The distinct label selectors of every service whose real servers come from nodes. */
+    /**
+     * The distinct label selectors of every service whose real servers come from nodes. A service
+     * whose real servers are a Kubernetes Service's nodes ({@link RealServerSource.ServiceEndpoints})
+     * needs every node (its endpoints may be on any), so it adds the empty selector: one informer
+     * over all nodes, shared by every such service.
+     */
     public static Set<Map<String, String>> selectorsOf(Collection<ServiceSpec> services) {
         Set<Map<String, String>> out = new HashSet<>();
         for (ServiceSpec s : services) {
             if (s.realServers() instanceof RealServerSource.NodeSelector sel) {
                 out.add(new TreeMap<>(sel.labels()));
+            } else if (s.realServers() instanceof RealServerSource.ServiceEndpoints) {
+                out.add(new TreeMap<>());
             }
         }
         return out;

@@ -1,6 +1,7 @@
 package io.lvsdirector.k8s;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.lvsdirector.core.model.EndpointSource;
 import io.lvsdirector.core.model.InMemoryNodeSource;
 import io.lvsdirector.core.model.NodeSource;
 import io.lvsdirector.core.model.ServiceStore;
@@ -20,6 +21,7 @@ import java.util.Optional;
  * KubernetesSync k8s = KubernetesSync.open(config);
  * ServiceStore services = useCrd ? k8s.lvsServiceStore(new ServiceSpecJson(config.addressType())) : fileStore;
  * NodeSource nodes = k8s.nodeSourceFor(services);
+ * EndpointSource endpoints = k8s.endpointSource();
  * }</pre>
  *
  * <p>Not thread-safe for wiring (call from one thread at start); the parts it hands out are.
@@ -29,6 +31,7 @@ public final class KubernetesSync implements AutoCloseable {
     private final K8sSyncConfig config;
     private final KubernetesClient client;
     private KubernetesNodeSource nodeSource;
+    private KubernetesEndpointSource endpointSource;
     private LvsServiceStore serviceStore;
     private LvsStatusReporter statusReporter;
     private LoadBalancerController loadBalancer;
@@ -76,6 +79,31 @@ public final class KubernetesSync implements AutoCloseable {
         nodeSource = new KubernetesNodeSource(client, config);
         nodeSource.followSelectorsOf(services);
         return nodeSource;
+    }
+
+    /**
+     * The Services and EndpointSlices that {@code realServers.kubernetes.service} specs name: a
+     * started {@link KubernetesEndpointSource}, or {@link EndpointSource#NONE} when Kubernetes is off.
+     * Its nodes come from {@link #nodeSourceFor}, which watches every node while such a spec exists.
+     * Call once.
+     *
+     * @throws IllegalStateException if called twice
+     */
+    public EndpointSource endpointSource() {
+        if (client == null) {
+            return EndpointSource.NONE;
+        }
+        if (endpointSource != null) {
+            throw new IllegalStateException("endpoint source already built");
+        }
+        endpointSource = new KubernetesEndpointSource(client, config);
+        endpointSource.start();
+        return endpointSource;
+    }
+
+    /** The Kubernetes endpoint source, if one was built. */
+    public Optional<KubernetesEndpointSource> kubernetesEndpointSource() {
+        return Optional.ofNullable(endpointSource);
     }
 
     /** The Kubernetes node source, if one was built: for health checks and metrics. */
@@ -158,6 +186,9 @@ public final class KubernetesSync implements AutoCloseable {
         }
         if (nodeSource != null) {
             nodeSource.close();
+        }
+        if (endpointSource != null) {
+            endpointSource.close();
         }
         if (serviceStore != null) {
             serviceStore.close();

@@ -363,6 +363,9 @@ class ManifestsTest {
                 .collect(Collectors.toSet());
         assertThat(grants).containsExactlyInAnyOrder(
                 "/nodes:get", "/nodes:list", "/nodes:watch",
+                // The nodes serving a Service: its slices (informer: list, watch) and the Service itself.
+                "discovery.k8s.io/endpointslices:list", "discovery.k8s.io/endpointslices:watch",
+                "/services:get", "/services:list", "/services:watch",
                 "lvsdirector.io/lvsservices:get", "lvsdirector.io/lvsservices:list", "lvsdirector.io/lvsservices:watch",
                 // Status (entries, conditions, drains) is written with conditional JSON patches only.
                 "lvsdirector.io/lvsservices/status:patch",

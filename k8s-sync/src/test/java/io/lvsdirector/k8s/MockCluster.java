@@ -262,6 +262,79 @@ public final class MockCluster implements AutoCloseable {
         admin.nodes().withName(name).delete();
     }
 
+    // ---- Services and EndpointSlices -----------------------------------------------------------
+
+    /** One endpoint of a slice: its pod address, node and conditions ({@code null} = unset). */
+    record Ep(String address, String node, Boolean ready, Boolean serving, Boolean terminating) {
+        static Ep ready(String address, String node) {
+            return new Ep(address, node, true, true, false);
+        }
+
+        /** Terminating while it still serves its connections (kube-proxy's graceful termination). */
+        static Ep terminating(String address, String node) {
+            return new Ep(address, node, false, true, true);
+        }
+
+        /** Not ready and not terminating: a pod starting up. */
+        static Ep notReady(String address, String node) {
+            return new Ep(address, node, false, false, false);
+        }
+    }
+
+    /**
+     * Creates or replaces a Service.
+     *
+     * @param policy {@code Local} or {@code Cluster}
+     * @param families its ipFamilies ("IPv4", "IPv6")
+     * @param ports name to port
+     */
+    io.fabric8.kubernetes.api.model.Service service(String namespace, String name, String policy, List<String> families,
+            Map<String, Integer> ports) {
+        var b = new io.fabric8.kubernetes.api.model.ServiceBuilder()
+                .withNewMetadata().withNamespace(namespace).withName(name).endMetadata()
+                .withNewSpec().withType("LoadBalancer").withExternalTrafficPolicy(policy).withIpFamilies(families)
+                .withIpFamilyPolicy(families.size() > 1 ? "RequireDualStack" : "SingleStack");
+        ports.forEach((n, p) -> b.addNewPort().withName(n).withPort(p).withProtocol("TCP").endPort());
+        return admin.services().inNamespace(namespace).resource(b.endSpec().build()).createOr(
+                io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
+    }
+
+    void deleteService(String namespace, String name) {
+        admin.services().inNamespace(namespace).withName(name).delete();
+    }
+
+    /** Creates or replaces an EndpointSlice of Service {@code service}, as the EndpointSlice controller writes it. */
+    io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice slice(String namespace, String sliceName, String service,
+            String addressType, List<Ep> endpoints) {
+        var b = new io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder()
+                .withNewMetadata().withNamespace(namespace).withName(sliceName)
+                .withLabels(Map.of(EndpointFacts.SERVICE_NAME_LABEL, service,
+                        "endpointslice.kubernetes.io/managed-by", "endpointslice-controller.k8s.io"))
+                .endMetadata()
+                .withAddressType(addressType)
+                .addNewPort().withName("https").withPort(8443).withProtocol("TCP").endPort();
+        for (Ep e : endpoints) {
+            b.addNewEndpoint().withAddresses(e.address()).withNodeName(e.node())
+                    .withNewConditions().withReady(e.ready()).withServing(e.serving()).withTerminating(e.terminating())
+                    .endConditions().endEndpoint();
+        }
+        return admin.discovery().v1().endpointSlices().inNamespace(namespace).resource(b.build()).createOr(
+                io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
+    }
+
+    void deleteSlice(String namespace, String sliceName) {
+        admin.discovery().v1().endpointSlices().inNamespace(namespace).withName(sliceName).delete();
+    }
+
+    /** A node with an InternalIP of each family given (dual-stack when both). */
+    static Node dualStackNode(String name, String ipv4, String ipv6) {
+        Node n = node(name, ipv4 != null ? ipv4 : ipv6, Map.of(), true);
+        if (ipv4 != null && ipv6 != null) {
+            n.getStatus().getAddresses().add(new io.fabric8.kubernetes.api.model.NodeAddress(ipv6, "InternalIP"));
+        }
+        return n;
+    }
+
     /** A mock API server in expectation mode that gives one fixed answer to every GET of one path. */
     public static final class FixedAnswer implements AutoCloseable {
         private final KubernetesMockServer server = new KubernetesMockServer(false);

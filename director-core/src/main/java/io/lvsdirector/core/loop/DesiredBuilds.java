@@ -4,9 +4,12 @@ import io.lvsdirector.core.health.HealthSource;
 import io.lvsdirector.core.health.HealthStatus;
 import io.lvsdirector.core.health.ProbeTarget;
 import io.lvsdirector.core.model.ManualDrain;
+import io.lvsdirector.core.model.EndpointSource;
 import io.lvsdirector.core.model.ManualDrainSource;
 import io.lvsdirector.core.model.NodeSource;
 import io.lvsdirector.core.model.NodeView;
+import io.lvsdirector.core.model.RealServerSource;
+import io.lvsdirector.core.model.ServiceEndpointsView;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.ServiceStore;
 import io.lvsdirector.core.plan.DesiredState;
@@ -45,6 +48,7 @@ final class DesiredBuilds {
 
     private final ServiceStore services;
     private final NodeSource nodes;
+    private final EndpointSource endpoints;
     private final HealthSource health;
     private final ManualDrainSource drains;
     // Set by the service, node and drain sources: the next pass builds everything.
@@ -59,12 +63,14 @@ final class DesiredBuilds {
      * @param rebuilt the services an incremental build rebuilt, {@code null} after a full build
      */
     record Built(DesiredState desired, Collection<ServiceSpec> specs, Collection<NodeView> nodes,
-            Collection<ManualDrain> drains, ServiceTargets targets, Set<VirtualServerKey> adopt, Set<VirtualServerKey> rebuilt) {
+            Map<String, ServiceEndpointsView> endpoints, Collection<ManualDrain> drains, ServiceTargets targets,
+            Set<VirtualServerKey> adopt, Set<VirtualServerKey> rebuilt) {
 
         /** Whether the sources hold what this was built from (order aside). */
         boolean sameInputs(Collection<ServiceSpec> specsNow, Collection<NodeView> nodesNow,
-                Collection<ManualDrain> drainsNow) {
-            return sameElements(specs, specsNow) && sameElements(drains, drainsNow) && sameElements(nodes, nodesNow);
+                Map<String, ServiceEndpointsView> endpointsNow, Collection<ManualDrain> drainsNow) {
+            return sameElements(specs, specsNow) && sameElements(drains, drainsNow) && sameElements(nodes, nodesNow)
+                    && endpoints.equals(endpointsNow);
         }
 
         private static <T> boolean sameElements(Collection<T> a, Collection<T> b) {
@@ -72,9 +78,11 @@ final class DesiredBuilds {
         }
     }
 
-    DesiredBuilds(ServiceStore services, NodeSource nodes, HealthSource health, ManualDrainSource drains) {
+    DesiredBuilds(ServiceStore services, NodeSource nodes, EndpointSource endpoints, HealthSource health,
+            ManualDrainSource drains) {
         this.services = services;
         this.nodes = nodes;
+        this.endpoints = endpoints;
         this.health = health;
         this.drains = drains;
     }
@@ -102,6 +110,7 @@ final class DesiredBuilds {
         boolean full = sourcesChanged || before == null || changed == null || !before.desired().problems().isEmpty();
         Collection<ServiceSpec> specs = null;
         Collection<NodeView> nodeList = null;
+        Map<String, ServiceEndpointsView> views = null;
         Collection<ManualDrain> drainList = null;
         if (!full && readKernel) {
             // A timer pass repairs the kernel by reading it and planning every service. Building every
@@ -110,22 +119,24 @@ final class DesiredBuilds {
             // used makes that independent of a lost notice.
             specs = services.services();
             nodeList = nodes.nodes();
+            views = views(endpoints, specs);
             drainList = drains.drains();
-            full = !before.sameInputs(specs, nodeList, drainList);
+            full = !before.sameInputs(specs, nodeList, views, drainList);
         }
         if (full) {
             if (specs == null) {
                 specs = services.services();
                 nodeList = nodes.nodes();
+                views = views(endpoints, specs);
                 drainList = drains.drains();
             }
-            DesiredState desired = DesiredStateBuilder.build(specs, nodeList, health.snapshot(), drainList,
+            DesiredState desired = DesiredStateBuilder.build(specs, nodeList, views, health.snapshot(), drainList,
                     drainStarts, quorumMemory, at);
             health.watch(desired.probeTargets());
             for (String problem : desired.problems()) {
                 LOG.debug("event=config_problem problem=\"{}\"", problem);
             }
-            return new Built(desired, specs, nodeList, drainList, ServiceTargets.of(desired, specs, nodeList),
+            return new Built(desired, specs, nodeList, views, drainList, ServiceTargets.of(desired, specs, nodeList),
                     PlanStep.adoptKeys(specs), null);
         }
         // Services, nodes and drains are as the last build saw them, so only the services fed by the
@@ -145,9 +156,23 @@ final class DesiredBuilds {
         }
         List<NodeView> selected = before.targets().nodesOf(rebuilt);
         DesiredState desired = DesiredStateBuilder.rebuild(before.desired(), before.specs(),
-                selected != null ? selected : before.nodes(), statuses, before.drains(), rebuilt, at);
-        return new Built(desired, before.specs(), before.nodes(), before.drains(), before.targets(), before.adopt(),
-                rebuilt);
+                selected != null ? selected : before.nodes(), before.endpoints(), statuses, before.drains(), rebuilt, at);
+        return new Built(desired, before.specs(), before.nodes(), before.endpoints(), before.drains(), before.targets(),
+                before.adopt(), rebuilt);
+    }
+
+    /** The views of the Services the specs name: one cache lookup each, no I/O. */
+    static Map<String, ServiceEndpointsView> views(EndpointSource source, Collection<ServiceSpec> specs) {
+        Map<String, ServiceEndpointsView> out = null;
+        for (ServiceSpec spec : specs) {
+            if (spec.realServers() instanceof RealServerSource.ServiceEndpoints ref) {
+                if (out == null) {
+                    out = new HashMap<>();
+                }
+                out.computeIfAbsent(ref.serviceKey(), k -> source.endpoints(ref.namespace(), ref.name()));
+            }
+        }
+        return out == null ? Map.of() : out;
     }
 
 }

@@ -1,6 +1,7 @@
 package io.lvsdirector.core.loop;
 
 import io.lvsdirector.core.health.HealthSource;
+import io.lvsdirector.core.model.EndpointSource;
 import io.lvsdirector.core.model.ManualDrainSource;
 import io.lvsdirector.core.model.NodeSource;
 import io.lvsdirector.core.model.ServiceSpec;
@@ -27,7 +28,7 @@ import java.util.Set;
  * run by a {@link PassRunner} (when it runs). See those two for the rules; this class puts them
  * together, registers with the sources and publishes what the last pass saw.
  *
- * <p>Until the service store and the node source have both delivered their first full view, a pass
+ * <p>Until the service store, the node source and the endpoint source have delivered their first full view, a pass
  * does nothing: acting on a partial list after a restart would delete live real servers. Health
  * need not have answered: servers not probed yet are kept as the kernel has them.
  *
@@ -39,6 +40,7 @@ public final class ReconcileLoop implements AutoCloseable {
 
     private final ServiceStore services;
     private final NodeSource nodes;
+    private final EndpointSource endpoints;
     private final HealthSource health;
     private final ManualDrainSource drains;
     private final Reconciler reconciler;
@@ -79,11 +81,23 @@ public final class ReconcileLoop implements AutoCloseable {
     public ReconcileLoop(Ipvs ipvs, ServiceStore services, NodeSource nodes, HealthSource health,
             ManualDrainSource drains, Measurements measurements, Clock clock, LoopSettings settings,
             OwnershipStore ownership) {
+        this(ipvs, services, nodes, EndpointSource.NONE, health, drains, measurements, clock, settings, ownership);
+    }
+
+    /**
+     * @param endpoints the Kubernetes Services that {@code realServers.kubernetes.service} specs name
+     *     ({@link EndpointSource#NONE} without Kubernetes: such a spec then fails alone)
+     * @param ownership where the set of owned services is kept across restarts (loaded here)
+     */
+    public ReconcileLoop(Ipvs ipvs, ServiceStore services, NodeSource nodes, EndpointSource endpoints,
+            HealthSource health, ManualDrainSource drains, Measurements measurements, Clock clock,
+            LoopSettings settings, OwnershipStore ownership) {
         this.services = Objects.requireNonNull(services, "services");
         this.nodes = Objects.requireNonNull(nodes, "nodes");
+        this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
         this.health = Objects.requireNonNull(health, "health");
         this.drains = Objects.requireNonNull(drains, "drains");
-        this.reconciler = new Reconciler(Objects.requireNonNull(ipvs, "ipvs"), services, nodes, health, drains,
+        this.reconciler = new Reconciler(Objects.requireNonNull(ipvs, "ipvs"), services, nodes, endpoints, health, drains,
                 Objects.requireNonNull(measurements, "measurements"), Objects.requireNonNull(clock, "clock"),
                 Objects.requireNonNull(settings, "settings"), Objects.requireNonNull(ownership, "ownership"),
                 System::nanoTime);
@@ -103,6 +117,7 @@ public final class ReconcileLoop implements AutoCloseable {
         runner.start(() -> {
             services.addListener(this::inputsChanged);
             nodes.addListener(this::inputsChanged);
+            endpoints.addListener(this::inputsChanged);
             health.addListener(this::requestSync);
             drains.addListener(this::inputsChanged);
         });

@@ -1,6 +1,7 @@
 package io.lvsdirector.core.loop;
 
 import io.lvsdirector.core.health.HealthSource;
+import io.lvsdirector.core.model.EndpointSource;
 import io.lvsdirector.core.model.ManualDrainSource;
 import io.lvsdirector.core.model.NodeSource;
 import io.lvsdirector.core.model.ServiceSpec;
@@ -65,6 +66,7 @@ final class Reconciler {
     private final Ipvs ipvs;
     private final ServiceStore services;
     private final NodeSource nodes;
+    private final EndpointSource endpoints;
     private final HealthSource health;
     private final ManualDrainSource drains;
     private final Measurements measurements;
@@ -118,12 +120,13 @@ final class Reconciler {
     record Published(KernelTable kernel, Instant kernelReadAt, Set<VirtualServerKey> owned, boolean ownershipRecorded,
             Map<DrainKey, Instant> drainStarts, Map<VirtualServerKey, QuorumMemo> quorumMemory) {}
 
-    Reconciler(Ipvs ipvs, ServiceStore services, NodeSource nodes, HealthSource health, ManualDrainSource drains,
-            Measurements measurements, Clock clock, LoopSettings settings, OwnershipStore ownership,
-            LongSupplier nanoTime) {
+    Reconciler(Ipvs ipvs, ServiceStore services, NodeSource nodes, EndpointSource endpoints, HealthSource health,
+            ManualDrainSource drains, Measurements measurements, Clock clock, LoopSettings settings,
+            OwnershipStore ownership, LongSupplier nanoTime) {
         this.ipvs = ipvs;
         this.services = services;
         this.nodes = nodes;
+        this.endpoints = endpoints;
         this.health = health;
         this.drains = drains;
         this.measurements = measurements;
@@ -132,7 +135,7 @@ final class Reconciler {
         this.ownership = ownership;
         this.settings = settings;
         this.failures = new ServiceFailures(settings, measurements);
-        this.builds = new DesiredBuilds(services, nodes, health, drains);
+        this.builds = new DesiredBuilds(services, nodes, endpoints, health, drains);
         this.batch = new BatchApply(ipvs, measurements, failures, unreadable);
         var loaded = ownership.load();
         this.ownershipRecorded = loaded.isPresent();
@@ -413,6 +416,9 @@ final class Reconciler {
         if (!nodes.hasSynced()) {
             waiting.add("nodes");
         }
+        if (!endpoints.hasSynced()) {
+            waiting.add("endpoints");
+        }
         return waiting;
     }
 
@@ -455,7 +461,8 @@ final class Reconciler {
 
     /** The sources, for a dry run. */
     DesiredState buildFor(Collection<ServiceSpec> specs, Instant at) {
-        return DesiredStateBuilder.build(specs, nodes.nodes(), health.snapshot(), drains.drains(),
+        return DesiredStateBuilder.build(specs, nodes.nodes(), DesiredBuilds.views(endpoints, specs),
+                health.snapshot(), drains.drains(),
                 published.drainStarts(), published.quorumMemory(), at);
     }
 

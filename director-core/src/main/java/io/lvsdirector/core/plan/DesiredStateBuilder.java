@@ -9,6 +9,9 @@ import io.lvsdirector.core.model.NodeView;
 import io.lvsdirector.core.model.Quorum;
 import io.lvsdirector.core.model.RealServerLimits;
 import io.lvsdirector.core.model.RealServerSource;
+import io.lvsdirector.core.model.ServiceEndpointsView;
+import io.lvsdirector.core.model.ServiceEndpointsView.EndpointState;
+import io.lvsdirector.core.model.ServiceEndpointsView.IpFamily;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.StaticRealServer;
 import io.lvsdirector.core.model.VirtualService;
@@ -29,13 +32,24 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The pure function {@code desired = build(services, nodes, health, manual drains, now)}.
+ * The pure function {@code desired = build(services, nodes, endpoints, health, manual drains, now)}.
+ *
+ * <p>Candidates: a static list's servers; the nodes a node selector matches; for a Kubernetes
+ * Service ({@link RealServerSource.ServiceEndpoints}, resolved in {@link ServiceEndpointsView}):
+ * with {@code externalTrafficPolicy: Cluster} every node, with {@code Local} the nodes with an
+ * endpoint of the VIP's family that is ready or terminating (a node with neither is no candidate:
+ * it leaves). A Service that cannot be resolved (missing, no such port, its port not the virtual
+ * port, no address family of the VIP) gives no candidate and a problem naming the service; nothing
+ * else is touched. A node's address is its first of the VIP's family; a node without one is left
+ * out with a problem.
  *
  * <p>Rules, per candidate real server of a service (first match wins):
  * <ol>
  *   <li>the probe says FAILED: {@link Disposition#FAILED}, out at once (a dead node cannot drain);
  *   <li>drained by hand, node cordoned, node labelled {@value NodeView#EXCLUDE_LABEL}, node not
- *       ready, or the probe says DRAINING (an HTTP 503): {@link Disposition#DRAINING};
+ *       ready, every endpoint of the Service on the node terminating (kube-proxy's graceful
+ *       termination: the node serves its open connections and takes no new ones), or the probe
+ *       says DRAINING (an HTTP 503): {@link Disposition#DRAINING};
  *   <li>not probed yet: {@link Disposition#UNKNOWN};
  *   <li>otherwise {@link Disposition#ACTIVE}.
  * </ol>
@@ -99,6 +113,26 @@ public final class DesiredStateBuilder {
             Map<DrainKey, Instant> drainStarts,
             Map<VirtualServerKey, QuorumMemo> quorumMemory,
             Instant now) {
+        return build(services, nodes, Map.of(), health, manualDrains, drainStarts, quorumMemory, now);
+    }
+
+    /**
+     * Builds the desired state.
+     *
+     * @param endpoints the views of the Kubernetes Services that specs name, by
+     *     {@link RealServerSource.ServiceEndpoints#serviceKey()}; a Service missing here is a problem
+     *     of the specs that name it
+     * @see #build(Collection, Collection, Map, Collection, Map, Map, Instant)
+     */
+    public static DesiredState build(
+            Collection<ServiceSpec> services,
+            Collection<NodeView> nodes,
+            Map<String, ServiceEndpointsView> endpoints,
+            Map<ProbeTarget, HealthStatus> health,
+            Collection<ManualDrain> manualDrains,
+            Map<DrainKey, Instant> drainStarts,
+            Map<VirtualServerKey, QuorumMemo> quorumMemory,
+            Instant now) {
         Map<VirtualServerKey, QuorumMemo> newQuorumMemory = new HashMap<>();
         TreeMap<VirtualServerKey, DesiredService> out = new TreeMap<>();
         Map<DrainKey, Instant> newDrainStarts = new HashMap<>();
@@ -112,7 +146,7 @@ public final class DesiredStateBuilder {
         ordered.sort(Comparator.comparing(ServiceSpec::name));
         List<NodeView> nodeList = new ArrayList<>(nodes);
         nodeList.sort(Comparator.comparing(NodeView::name));
-        NodeIndex index = new NodeIndex(ordered, nodeList);
+        NodeIndex index = new NodeIndex(ordered, nodeList, endpoints);
 
         for (ServiceSpec spec : ordered) {
             VirtualService vs = spec.service();
@@ -159,6 +193,22 @@ public final class DesiredStateBuilder {
             Collection<ManualDrain> manualDrains,
             Set<VirtualServerKey> which,
             Instant now) {
+        return rebuild(previous, services, nodes, Map.of(), health, manualDrains, which, now);
+    }
+
+    /**
+     * As {@link #rebuild(DesiredState, Collection, Collection, Map, Collection, Set, Instant)}, with
+     * the Service views {@code previous} was built from.
+     */
+    public static DesiredState rebuild(
+            DesiredState previous,
+            Collection<ServiceSpec> services,
+            Collection<NodeView> nodes,
+            Map<String, ServiceEndpointsView> endpoints,
+            Map<ProbeTarget, HealthStatus> health,
+            Collection<ManualDrain> manualDrains,
+            Set<VirtualServerKey> which,
+            Instant now) {
         List<ServiceSpec> specs = new ArrayList<>();
         for (ServiceSpec spec : services) {
             VirtualServerKey key = spec.service().key();
@@ -172,14 +222,15 @@ public final class DesiredStateBuilder {
         List<NodeView> nodeList = new ArrayList<>();
         for (NodeView node : nodes) {
             for (ServiceSpec spec : specs) {
-                if (spec.realServers() instanceof RealServerSource.NodeSelector sel && sel.matches(node.labels())) {
+                if (spec.realServers() instanceof RealServerSource.NodeSelector sel && sel.matches(node.labels())
+                        || spec.realServers() instanceof RealServerSource.ServiceEndpoints) {
                     nodeList.add(node);
                     break;
                 }
             }
         }
         nodeList.sort(Comparator.comparing(NodeView::name));
-        NodeIndex index = new NodeIndex(specs, nodeList);
+        NodeIndex index = new NodeIndex(specs, nodeList, endpoints);
 
         TreeMap<VirtualServerKey, DesiredService> out = new TreeMap<>(previous.services());
         Map<DrainKey, Instant> newDrainStarts = new HashMap<>(previous.drainStarts());
@@ -196,7 +247,8 @@ public final class DesiredStateBuilder {
         return new DesiredState(now, out, newDrainStarts, previous.probeTargets(), problems, newQuorumMemory);
     }
 
-    private record Candidate(InetAddress address, int weight, NodeView node) {}
+    /** @param terminating why the node drains for its Service's endpoints, or {@code null} */
+    private record Candidate(InetAddress address, int weight, NodeView node, String terminating) {}
 
     private static DesiredService buildService(
             ServiceSpec spec,
@@ -220,7 +272,7 @@ public final class DesiredStateBuilder {
                             + " is not in the VIP's address family, ignored");
                     continue;
                 }
-                candidates.add(new Candidate(rs.address(), rs.weight(), null));
+                candidates.add(new Candidate(rs.address(), rs.weight(), null, null));
             }
         } else if (spec.realServers() instanceof RealServerSource.NodeSelector selector) {
             Set<InetAddress> seen = new HashSet<>();
@@ -239,8 +291,10 @@ public final class DesiredStateBuilder {
                             + address.getHostAddress() + ", ignored");
                     continue;
                 }
-                candidates.add(new Candidate(address, selector.weight(), node));
+                candidates.add(new Candidate(address, selector.weight(), node, null));
             }
+        } else if (spec.realServers() instanceof RealServerSource.ServiceEndpoints ref) {
+            endpointCandidates(vs, ref, nodes, candidates, problems);
         }
 
         TreeMap<RealServerKey, DesiredRealServer> dests = new TreeMap<>();
@@ -354,6 +408,84 @@ public final class DesiredStateBuilder {
                 belowSince);
     }
 
+    /**
+     * The nodes serving a Kubernetes Service, for a VIP of one family. Problems that make the Service
+     * unusable leave the candidates empty (the service alone has no real server and says why).
+     */
+    private static void endpointCandidates(VirtualService vs, RealServerSource.ServiceEndpoints ref, NodeIndex nodes,
+            List<Candidate> candidates, List<String> problems) {
+        String svc = "service " + vs.name() + ": ";
+        ServiceEndpointsView view = nodes.endpoints(ref);
+        if (view == null) {
+            problems.add(svc + "Service " + ref.serviceKey() + " is not known to the endpoint source");
+            return;
+        }
+        for (String note : view.notes()) {
+            problems.add(svc + note);
+        }
+        if (view.problem() != null) {
+            problems.add(svc + view.problem());
+            return;
+        }
+        int servicePort = view.portNumber(ref.port());
+        if (servicePort < 0) {
+            problems.add(svc + "Service " + ref.serviceKey() + " has no port '" + ref.port() + "' (it has "
+                    + new TreeMap<>(view.ports()) + ")");
+            return;
+        }
+        if (servicePort != vs.port()) {
+            // Direct routing delivers VIP:port unchanged; kube-proxy on the node matches the Service's
+            // LoadBalancer address on the Service port, so any other port would be dropped there.
+            problems.add(svc + "Service " + ref.serviceKey() + " port '" + ref.port() + "' is " + servicePort
+                    + ", not the virtual port " + vs.port() + " that direct routing delivers to the node");
+            return;
+        }
+        IpFamily family = IpFamily.of(vs.vip());
+        if (!view.ipFamilies().contains(family)) {
+            problems.add(svc + "Service " + ref.serviceKey() + " has no " + familyName(family) + " family (ipFamilies "
+                    + familyNames(view.ipFamilies()) + "): kube-proxy serves no " + familyName(family)
+                    + " LoadBalancer address for it");
+            return;
+        }
+        Map<String, EndpointState> states = view.nodes(family);
+        boolean local = view.trafficPolicy() == ServiceEndpointsView.TrafficPolicy.LOCAL;
+        Set<InetAddress> seen = new HashSet<>();
+        for (NodeView node : nodes.all()) {
+            EndpointState state = states.get(node.name());
+            if (local && state == null) {
+                continue;
+            }
+            InetAddress address = node.addressFor(vs.vip()).orElse(null);
+            if (address == null) {
+                problems.add(svc + "node " + node.name() + " has no " + familyName(family)
+                        + " address for the VIP, ignored");
+                continue;
+            }
+            if (!seen.add(address)) {
+                problems.add(svc + "node " + node.name() + " repeats address " + address.getHostAddress() + ", ignored");
+                continue;
+            }
+            String terminating = local && state == EndpointState.TERMINATING ? "endpoints terminating" : null;
+            candidates.add(new Candidate(address, ref.weight(), node, terminating));
+        }
+        if (local) {
+            for (String name : new java.util.TreeSet<>(states.keySet())) {
+                if (!nodes.known(name)) {
+                    problems.add(svc + "Service " + ref.serviceKey() + " has endpoints on node " + name
+                            + ", which the node source does not know, ignored");
+                }
+            }
+        }
+    }
+
+    private static String familyName(IpFamily f) {
+        return f == IpFamily.IPV4 ? "IPv4" : "IPv6";
+    }
+
+    private static List<String> familyNames(Set<IpFamily> families) {
+        return families.stream().sorted().map(DesiredStateBuilder::familyName).toList();
+    }
+
     /** The healthy candidates (ACTIVE or UNKNOWN): what a keep-last-healthy service keeps when quorum goes. */
     private static Set<RealServerKey> inRotation(Map<RealServerKey, DesiredRealServer> dests) {
         Set<RealServerKey> out = new HashSet<>();
@@ -378,9 +510,12 @@ public final class DesiredStateBuilder {
     private static final class NodeIndex {
         private final List<NodeView> all;
         private final Map<String, Map<String, List<NodeView>>> byLabel = new HashMap<>();
+        private final Map<String, ServiceEndpointsView> endpoints;
+        private Set<String> names;
 
-        NodeIndex(List<ServiceSpec> specs, List<NodeView> nodes) {
+        NodeIndex(List<ServiceSpec> specs, List<NodeView> nodes, Map<String, ServiceEndpointsView> endpoints) {
             this.all = nodes;
+            this.endpoints = endpoints;
             Set<String> keys = new HashSet<>();
             for (ServiceSpec s : specs) {
                 if (s.realServers() instanceof RealServerSource.NodeSelector sel && !sel.labels().isEmpty()) {
@@ -397,6 +532,23 @@ public final class DesiredStateBuilder {
                 }
                 byLabel.put(k, values);
             }
+        }
+
+        /** Every node, in name order. */
+        List<NodeView> all() {
+            return all;
+        }
+
+        ServiceEndpointsView endpoints(RealServerSource.ServiceEndpoints ref) {
+            return endpoints.get(ref.serviceKey());
+        }
+
+        boolean known(String nodeName) {
+            if (names == null) {
+                names = new HashSet<>();
+                all.forEach(n -> names.add(n.name()));
+            }
+            return names.contains(nodeName);
         }
 
         /** A superset of the nodes the selector matches, in name order. */
@@ -427,6 +579,9 @@ public final class DesiredStateBuilder {
             if (!node.ready()) {
                 return "node not ready";
             }
+        }
+        if (c.terminating() != null) {
+            return c.terminating();
         }
         if (hs.state() == HealthState.DRAINING) {
             return hs.reason();
