@@ -372,7 +372,8 @@ class ManifestsTest {
                 // The LoadBalancer controller: Services read, their status patched (conditionally),
                 // Events created only (their names are content hashes, so a duplicate is a 409),
                 // address pools read.
-                "/services:get", "/services:list", "/services:watch", "/services/status:patch",
+                // (services get/list/watch: granted above for the endpoint source too)
+                "/services/status:patch",
                 "/events:create",
                 "lvsdirector.io/lvsaddresspools:get", "lvsdirector.io/lvsaddresspools:list",
                 "lvsdirector.io/lvsaddresspools:watch");
