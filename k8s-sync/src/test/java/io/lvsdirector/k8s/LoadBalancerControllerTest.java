@@ -265,6 +265,12 @@ class LoadBalancerControllerTest {
         }
         assertThat(all).hasSize(12);
         assertThat(vips(dir1, "lb..")).isEqualTo(all);
+        // Both directors told each allocation; kubectl describe shows it once (the Event's name is its content's hash).
+        await().atMost(WAIT).until(() -> dir1.eventsSent() + dir2.eventsSent() >= 12);
+        for (int i = 0; i < 12; i++) {
+            assertThat(events("shop", "svc" + i)).as("svc" + i).singleElement()
+                    .satisfies(e -> assertThat(e.getReason()).isEqualTo(Allocator.ALLOCATED));
+        }
     }
 
     @Test
