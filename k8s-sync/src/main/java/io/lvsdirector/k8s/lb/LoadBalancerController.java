@@ -288,8 +288,14 @@ public final class LoadBalancerController implements ServiceStore, AutoCloseable
             if (v.ours()) {
                 Allocator.Decision d = decided.get(v.key());
                 LbSpecs.Result built = LbSpecs.build(v, d.addresses(), config.scheduler());
-                tell(svc, v, d, built.problems());
                 List<InetAddress> recorded = reconcile(svc, v, d, built.problems(), now);
+                if (recorded != null) {
+                    // Told only once the cluster records it: a director that lost a write race to its
+                    // peer must not announce an address the Service never got.
+                    tell(svc, v, d, built.problems());
+                } else {
+                    recorded = v.ingress();
+                }
                 // Serve only what the cluster records for this Service and the allocator keeps there.
                 List<InetAddress> serve = d.addresses().stream().filter(recorded::contains).toList();
                 specs.addAll(serve.equals(d.addresses()) ? built.specs()
@@ -376,7 +382,8 @@ public final class LoadBalancerController implements ServiceStore, AutoCloseable
 
     /**
      * Makes the Service's status say what the decision says; returns the addresses the cluster then
-     * records for it (unchanged on a failed or postponed write).
+     * records for it, or null when the status could not be made to say it (a failed, conflicting or
+     * postponed write).
      */
     private List<InetAddress> reconcile(Service svc, LbService v, Allocator.Decision d, List<String> problems,
             Instant now) {
@@ -400,9 +407,9 @@ public final class LoadBalancerController implements ServiceStore, AutoCloseable
         after = normalized(after);
         if (after.equals(before)) {
             retries.remove(v.uid());
-            return v.ingress();
+            return d.addresses();
         }
-        return write(svc, v, after, now) ? d.addresses() : v.ingress();
+        return write(svc, v, after, now) ? d.addresses() : null;
     }
 
     /** The Service left us (class or type changed): takes our addresses and our condition off its status. */
