@@ -129,7 +129,7 @@ public final class KubernetesStateStore implements DesiredStateStore {
     /** Drains live on one service's object; the REST API only makes drains for one service. */
     private static String serviceOf(ManualDrain drain) {
         if (drain.service() != null && drain.service().startsWith("lb..")) {
-            throw new IllegalArgumentException("'" + drain.service() + "' is a LoadBalancer Service's; its nodes"
+            throw new ReadOnlyStateException("'" + drain.service() + "' is a LoadBalancer Service's; its nodes"
                     + " drain through the Service's endpoints (cordon the node or end the pod), not by hand");
         }
         if (drain.service() == null) {
