@@ -125,9 +125,9 @@ public final class LoadBalancerController implements ServiceStore, AutoCloseable
     private volatile Map<String, Allocator.Decision> decisions = Map.of();
     private volatile boolean synced;
     private volatile boolean closed;
-    private SharedIndexInformer<Service> services;
-    private SharedIndexInformer<GenericKubernetesResource> pools;
-    private ScheduledExecutorService executor;
+    private volatile SharedIndexInformer<Service> services;
+    private volatile SharedIndexInformer<GenericKubernetesResource> pools;
+    private volatile ScheduledExecutorService executor;
 
     private record Retry(Instant notBefore, Duration backoff) {}
 
