@@ -42,9 +42,11 @@ bench transition-netlink director-core/bench.sh --lab TransitionLatencyBenchmark
 bench ipvs-apply ipvs-netlink/bench.sh --tiny
 bench k8s-nodes mvn -B -q -pl k8s-sync -am -Pbench test -Dtest=NodeBenchmark \
   -Dsurefire.failIfNoSpecifiedTests=false -Dbench.nodes=50 -Dbench.events=20
+bench k8s-endpoints mvn -B -q -pl k8s-sync -am -Pbench test -Dtest=EndpointBenchmark \
+  -Dsurefire.failIfNoSpecifiedTests=false -Dbench.services=20 -Dbench.changes=10
 rm -f "$bench_log"
-# NodeBenchmark runs under surefire: its report is not a unit test's, keep it out of the counts below.
-rm -f k8s-sync/target/surefire-reports/*NodeBenchmark*
+# NodeBenchmark and EndpointBenchmark run under surefire: their reports are not unit tests'; keep them out of the counts below.
+rm -f k8s-sync/target/surefire-reports/*NodeBenchmark* k8s-sync/target/surefire-reports/*EndpointBenchmark*
 
 echo "== 3/4: kernel tests inside the UML lab kernel (real IPVS, real nginx real servers)"
 kernel_status=0

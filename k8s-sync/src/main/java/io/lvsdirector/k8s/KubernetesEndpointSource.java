@@ -132,14 +132,23 @@ public final class KubernetesEndpointSource implements EndpointSource, AutoClose
                 lost == null ? null : "the Kubernetes API cannot be watched since " + lost + ": the last view is kept");
     }
 
-    /** Recomputes the view of {@code key} if it was asked for; tells the listeners if it changed. */
+    /**
+     * Recomputes the view of {@code key} if it was asked for; tells the listeners if it changed. Called
+     * after the caches were updated. Always through {@code computeIfPresent}, never a plain read first:
+     * a view being computed for its first reader holds the key's lock, so this waits for it and then
+     * recomputes from the updated caches (a read-then-skip could leave that first view stale).
+     */
+    private boolean recomputeQuietly(String key) {
+        ServiceEndpointsView[] before = new ServiceEndpointsView[1];
+        ServiceEndpointsView after = views.computeIfPresent(key, (k, v) -> {
+            before[0] = v;
+            return compute(v.namespace(), v.name());
+        });
+        return after != null && !after.equals(before[0]);
+    }
+
     private void recompute(String key) {
-        ServiceEndpointsView before = views.get(key);
-        if (before == null) {
-            return;
-        }
-        ServiceEndpointsView after = views.computeIfPresent(key, (k, v) -> compute(v.namespace(), v.name()));
-        if (after != null && !after.equals(before)) {
+        if (recomputeQuietly(key)) {
             LOG.debug("event=service_endpoints_changed service={}", key);
             fire();
         }
@@ -148,9 +157,7 @@ public final class KubernetesEndpointSource implements EndpointSource, AutoClose
     private void recomputeAll() {
         boolean changed = false;
         for (String key : views.keySet()) {
-            ServiceEndpointsView before = views.get(key);
-            ServiceEndpointsView after = views.computeIfPresent(key, (k, v) -> compute(v.namespace(), v.name()));
-            changed |= after != null && !after.equals(before);
+            changed |= recomputeQuietly(key);
         }
         if (changed) {
             fire();

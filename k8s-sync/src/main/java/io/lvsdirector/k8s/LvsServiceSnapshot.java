@@ -8,6 +8,10 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.lvsdirector.core.model.ManualDrain;
 import io.lvsdirector.core.model.NodeView;
+import io.lvsdirector.core.model.RealServerSource;
+import io.lvsdirector.core.model.ServiceEndpointsView;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.spec.ServiceSpecJson;
 import java.time.Clock;
@@ -33,10 +37,13 @@ import java.util.TreeMap;
  * @param services the served specs, sorted by name (as {@link LvsServiceStore#services()})
  * @param objects every object read, sorted by name
  * @param drains the manual drains in the objects' status
- * @param nodes the nodes the services' node selectors pick
+ * @param nodes the nodes the services' node selectors pick (every node when a spec names a Service)
+ * @param endpoints the views of the Services that specs name ({@code realServers.kubernetes.service}),
+ *     by {@code namespace/name}: one GET of the Service and one LIST of its slices each
  */
 public record LvsServiceSnapshot(String apiServer, List<ServiceSpec> services,
-        List<LvsServiceStore.ObjectState> objects, List<ManualDrain> drains, List<NodeView> nodes) {
+        List<LvsServiceStore.ObjectState> objects, List<ManualDrain> drains, List<NodeView> nodes,
+        Map<String, ServiceEndpointsView> endpoints) {
 
     /**
      * The cluster could not be read: unreachable, refused (401/403), or the resource is unknown
@@ -55,6 +62,7 @@ public record LvsServiceSnapshot(String apiServer, List<ServiceSpec> services,
         objects = List.copyOf(objects);
         drains = List.copyOf(drains);
         nodes = List.copyOf(nodes);
+        endpoints = Map.copyOf(endpoints);
     }
 
     /** Objects whose current spec does not validate: name → reason, sorted by name. */
@@ -125,8 +133,34 @@ public record LvsServiceSnapshot(String apiServer, List<ServiceSpec> services,
             }
         }
         nodes.addAll(byName.values());
+        Map<String, ServiceEndpointsView> endpoints = new TreeMap<>();
+        for (ServiceSpec spec : services) {
+            if (spec.realServers() instanceof RealServerSource.ServiceEndpoints ref
+                    && !endpoints.containsKey(ref.serviceKey())) {
+                endpoints.put(ref.serviceKey(), endpoints(client, server, ref));
+            }
+        }
         return new LvsServiceSnapshot(server, List.copyOf(services), store.objects(), List.copyOf(store.drains()),
-                nodes);
+                nodes, endpoints);
+    }
+
+    /** One Service and its slices, read once, reduced as the running director's source reduces them. */
+    private static ServiceEndpointsView endpoints(KubernetesClient client, String server,
+            RealServerSource.ServiceEndpoints ref) {
+        try {
+            Service svc = client.services().inNamespace(ref.namespace()).withName(ref.name()).get();
+            List<EndpointFacts.SliceEntry> slices = new ArrayList<>();
+            if (svc != null) {
+                for (EndpointSlice slice : client.discovery().v1().endpointSlices().inNamespace(ref.namespace())
+                        .withLabel(EndpointFacts.SERVICE_NAME_LABEL, ref.name()).list().getItems()) {
+                    slices.add(EndpointFacts.next(null, slice));
+                }
+            }
+            return EndpointFacts.view(ref.namespace(), ref.name(), svc, slices, null);
+        } catch (KubernetesClientException e) {
+            throw new ReadException("cannot read Service " + ref.serviceKey() + " and its EndpointSlices from the API"
+                    + " server " + server + ": " + cause(e), e);
+        }
     }
 
     /** One line: the HTTP status and the server's message, or the network error; never a stack trace. */

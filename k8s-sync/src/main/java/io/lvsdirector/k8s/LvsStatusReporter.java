@@ -238,8 +238,32 @@ public final class LvsStatusReporter implements AutoCloseable {
             return new DirectorReport(director, g, false, DirectorReport.NOT_IN_KERNEL,
                     "not in the kernel table after the last pass", now);
         }
-        return new DirectorReport(director, g, true, DirectorReport.APPLIED, "", now);
+        return new DirectorReport(director, g, true, DirectorReport.APPLIED, problemsOf(ds, o.name()), now);
     }
+
+    /**
+     * The build's problems about one service, without the {@code service NAME: } prefix, for the
+     * entry's message ({@code Service ingress/traefik not found}, {@code node n3 has no IPv6 address
+     * for the VIP, ignored}): the kernel holds what was desired, and this says what was left out.
+     * Empty when there are none; at most {@value #MAX_PROBLEMS} of them.
+     */
+    static String problemsOf(DirectorStatus ds, String service) {
+        String prefix = "service " + service + ": ";
+        java.util.List<String> mine = new java.util.ArrayList<>();
+        for (String p : ds.problems()) {
+            if (p.startsWith(prefix)) {
+                mine.add(p.substring(prefix.length()));
+            }
+        }
+        if (mine.size() > MAX_PROBLEMS) {
+            int more = mine.size() - MAX_PROBLEMS;
+            mine = new java.util.ArrayList<>(mine.subList(0, MAX_PROBLEMS));
+            mine.add("and " + more + " more");
+        }
+        return String.join("; ", mine);
+    }
+
+    private static final int MAX_PROBLEMS = 5;
 
     /** What the object's status already says for this director (after a restart), or null. */
     private Written found(LvsServiceStore.ObjectState o) {

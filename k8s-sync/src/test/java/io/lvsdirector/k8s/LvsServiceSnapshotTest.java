@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.lvsdirector.core.model.NodeView;
+import io.lvsdirector.core.model.ServiceEndpointsView;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.spec.ServiceSpecJson;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,6 +56,30 @@ class LvsServiceSnapshotTest {
         assertThat(snap.objects().get(0).servedGeneration()).isEqualTo(1);
         assertThat(snap.nodes()).extracting(NodeView::name).containsExactlyInAnyOrder("edge-1", "edge-2");
         assertThat(snap.nodes()).filteredOn(NodeView::ready).extracting(NodeView::name).containsExactly("edge-1");
+    }
+
+    /** A spec naming a Service: every node, and one GET of the Service and one LIST of its slices. */
+    @Test
+    void aServiceSpecReadsItsServiceAndSlicesOnce() throws Exception {
+        String spec = "{\"vip\": \"198.18.0.100\", \"port\": 443, \"realServers\": {\"kubernetes\": {\"service\":"
+                + " {\"namespace\": \"ingress\", \"name\": \"traefik\", \"port\": \"https\"}}}}";
+        cluster.createLvsService(json.fromJson("web", spec), json);
+        cluster.create(MockCluster.node("n1", "198.18.0.41", Map.of(), true));
+        cluster.create(MockCluster.node("n2", "198.18.0.42", Map.of("edge", "true"), true));
+        cluster.service("ingress", "traefik", "Local", List.of("IPv4"), Map.of("https", 443));
+        cluster.slice("ingress", "traefik-a", "traefik", "IPv4", List.of(MockCluster.Ep.ready("10.244.1.1", "n1"),
+                MockCluster.Ep.terminating("10.244.2.1", "n2")));
+        cluster.slice("ingress", "other-a", "other", "IPv4", List.of(MockCluster.Ep.ready("10.244.2.2", "n2")));
+        KubernetesClient client = cluster.newClient();
+        int before = cluster.requestCount();
+
+        LvsServiceSnapshot snap = LvsServiceSnapshot.read(client, K8sSyncConfig.inCluster(), json);
+
+        assertThat(cluster.requestCount() - before).isEqualTo(4);
+        assertThat(snap.nodes()).extracting(NodeView::name).containsExactlyInAnyOrder("n1", "n2");
+        assertThat(snap.endpoints()).containsOnlyKeys("ingress/traefik");
+        assertThat(snap.endpoints().get("ingress/traefik").nodes(ServiceEndpointsView.IpFamily.IPV4)).isEqualTo(Map.of(
+                "n1", ServiceEndpointsView.EndpointState.READY, "n2", ServiceEndpointsView.EndpointState.TERMINATING));
     }
 
     @Test

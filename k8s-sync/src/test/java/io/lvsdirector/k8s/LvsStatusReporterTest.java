@@ -125,6 +125,32 @@ class LvsStatusReporterTest {
                 && c.path("observedGeneration").asLong() >= r.getMetadata().getGeneration();
     }
 
+    /** What the build left out of a service (its Kubernetes Service is missing, ...) is the entry's message. */
+    @Test
+    void aServicesBuildProblemsAreItsEntrysMessage() throws Exception {
+        ServiceSpec v1 = web("198.18.0.100", 80);
+        put(v1);
+        await().atMost(WAIT).until(() -> storeA.services().contains(v1));
+        DirectorStatus ok = pass(v1, true, null);
+        loopA.set(new DirectorStatus(ok.lastPassAt(), ok.lastPassDuration(), true, null, List.of(), ok.services(),
+                List.of("service web: Service ingress/traefik not found", "service webby: node n1 has no IPv6 address")));
+        assertThat(a.reportOnce()).isEqualTo(1);
+        assertThat(entry("web", "lvs-a").path("applied").asBoolean()).isTrue();
+        assertThat(entry("web", "lvs-a").path("message").asText()).isEqualTo("Service ingress/traefik not found");
+        // The Service appears: the message clears, in one write.
+        loopA.set(pass(v1, true, null));
+        assertThat(a.reportOnce()).isEqualTo(1);
+        assertThat(entry("web", "lvs-a").path("message").asText()).isEmpty();
+
+        List<String> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            many.add("service web: node n" + i + " has no IPv6 address for the VIP, ignored");
+        }
+        String message = LvsStatusReporter.problemsOf(new DirectorStatus(Instant.now(), Duration.ZERO, true, null,
+                List.of(), List.of(), many), "web");
+        assertThat(message).startsWith("node n0 has no IPv6 address for the VIP, ignored; node n1").endsWith("; and 3 more");
+    }
+
     @Test
     void writesObservedGenerationAndConditionsOnceAndOnlyAfterAPassSawTheSpec() throws Exception {
         ServiceSpec v1 = web("198.18.0.100", 80);

@@ -7,6 +7,7 @@ import io.lvsdirector.api.state.FileServiceStore;
 import io.lvsdirector.api.state.StateFileException;
 import io.lvsdirector.core.model.ManualDrain;
 import io.lvsdirector.core.model.NodeView;
+import io.lvsdirector.core.model.ServiceEndpointsView;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.k8s.DirectorReport;
 import io.lvsdirector.k8s.K8sSyncConfig;
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the one-shot commands share: the desired state as the server would load it at a start,
@@ -40,19 +42,22 @@ final class LocalView {
      *     commands have always planned static real servers only there)
      * @param notes lines about single objects: invalid specs and what is served instead, this
      *     director's report on each object
+     * @param endpoints the views of the Kubernetes Services that specs name, by {@code namespace/name}
+     *     (empty in file mode)
      */
     record Desired(String source, Collection<ServiceSpec> services, Collection<ManualDrain> drains,
-            Collection<NodeView> nodes, List<String> notes) {
+            Collection<NodeView> nodes, List<String> notes, Map<String, ServiceEndpointsView> endpoints) {
         Desired {
             services = List.copyOf(services);
             drains = List.copyOf(drains);
             nodes = List.copyOf(nodes);
             notes = List.copyOf(notes);
+            endpoints = Map.copyOf(endpoints);
         }
 
         static Desired of(FileServiceStore store) {
             return new Desired("state version " + store.version(), store.services(), store.drains(), List.of(),
-                    List.of());
+                    List.of(), Map.of());
         }
     }
 
@@ -111,6 +116,6 @@ final class LocalView {
         }
         String source = snap.objects().size() + " LvsService objects from " + snap.apiServer() + " ("
                 + snap.services().size() + " served, " + snap.invalid().size() + " invalid), director " + director;
-        return new Desired(source, snap.services(), snap.drains(), snap.nodes(), notes);
+        return new Desired(source, snap.services(), snap.drains(), snap.nodes(), notes, snap.endpoints());
     }
 }

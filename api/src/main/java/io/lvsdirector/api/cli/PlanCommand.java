@@ -44,8 +44,8 @@ public final class PlanCommand extends ConfiguredCommand<LvsDirectorConfiguratio
         LocalView.Desired desired = LocalView.desired(config);
         Planning.Result result;
         try (Ipvs ipvs = kernel.get()) {
-            result = Planning.plan(desired.services(), desired.nodes(), Map.of(), desired.drains(), ipvs.snapshot(),
-                    Set.of(), Instant.now());
+            result = Planning.plan(desired.services(), desired.nodes(), desired.endpoints(), Map.of(), desired.drains(),
+                    ipvs.snapshot(), Set.of(), Instant.now());
         }
         out.println("# desired: " + desired.source());
         for (String n : desired.notes()) {

@@ -62,12 +62,12 @@ public final class StatusCommand extends ConfiguredCommand<LvsDirectorConfigurat
     static void print(PrintStream out, java.util.Collection<ServiceSpec> specs, FileServiceStore store,
             IpvsSnapshot kernel) {
         print(out, new LocalView.Desired("state version " + store.version(), specs, store.drains(), List.of(),
-                List.of()), kernel);
+                List.of(), Map.of()), kernel);
     }
 
     static void print(PrintStream out, LocalView.Desired view, IpvsSnapshot kernel) {
-        DesiredState desired = DesiredStateBuilder.build(view.services(), view.nodes(), Map.of(), view.drains(),
-                Map.of(), Instant.now());
+        DesiredState desired = DesiredStateBuilder.build(view.services(), view.nodes(), view.endpoints(), Map.of(),
+                view.drains(), Map.of(), Map.of(), Instant.now());
         KernelTable actual = KernelTable.of(kernel);
         out.printf("%s, %d services desired, %d in the kernel%n", view.source(), desired.services().size(),
                 kernel.size());

@@ -7,6 +7,7 @@ import io.lvsdirector.core.kernel.SchedulerCatalog;
 import io.lvsdirector.core.loop.LoopSettings;
 import io.lvsdirector.core.loop.OwnershipStore;
 import io.lvsdirector.core.loop.ReconcileLoop;
+import io.lvsdirector.core.model.EndpointSource;
 import io.lvsdirector.core.model.NodeSource;
 import io.lvsdirector.core.status.Measurements;
 import io.lvsdirector.ipvs.Ipvs;
@@ -71,6 +72,16 @@ public final class Director implements AutoCloseable {
     public Director(Ipvs ipvs, DesiredStateStore store, NodeSource nodes, HealthSource health, ServiceSpecJson mapper,
             Measurements measurements, Clock clock, LoopSettings settings, List<AutoCloseable> closeables,
             OwnershipStore ownership) {
+        this(ipvs, store, nodes, EndpointSource.NONE, health, mapper, measurements, clock, settings, closeables,
+                ownership);
+    }
+
+    /**
+     * @param endpoints the Kubernetes Services that {@code realServers.kubernetes.service} specs name
+     */
+    public Director(Ipvs ipvs, DesiredStateStore store, NodeSource nodes, EndpointSource endpoints, HealthSource health,
+            ServiceSpecJson mapper, Measurements measurements, Clock clock, LoopSettings settings,
+            List<AutoCloseable> closeables, OwnershipStore ownership) {
         this.ipvs = Objects.requireNonNull(ipvs, "ipvs");
         this.store = Objects.requireNonNull(store, "store");
         this.nodes = Objects.requireNonNull(nodes, "nodes");
@@ -79,7 +90,8 @@ public final class Director implements AutoCloseable {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.closeables = new ArrayList<>(closeables);
-        this.loop = new ReconcileLoop(ipvs, store, nodes, health, store, measurements, clock, settings, ownership);
+        this.loop = new ReconcileLoop(ipvs, store, nodes, endpoints, health, store, measurements, clock, settings,
+                ownership);
         // Every director knows which schedulers its kernel has; the loop asks the kernel for it, as it
         // is the kernel's only reader.
         this.schedulers = new SchedulerCatalog(ServiceSpecJson.KERNEL_SCHEDULERS, clock,

@@ -9,6 +9,7 @@ import io.lvsdirector.api.state.KubernetesStateStore;
 import io.lvsdirector.k8s.lb.LbConfig;
 import io.lvsdirector.api.state.StateFileException;
 import io.lvsdirector.core.health.HealthBoard;
+import io.lvsdirector.core.model.EndpointSource;
 import io.lvsdirector.core.model.NodeSource;
 import io.lvsdirector.core.probe.HealthProber;
 import io.lvsdirector.core.probe.NettyChecker;
@@ -93,6 +94,7 @@ public final class DirectorBuilder {
                 lb.map(c -> sync.loadBalancerController(c, config.getKubernetes().buildDirectorName())).orElse(null))
                 : fileStore;
         NodeSource nodes = sync.nodeSourceFor(store);
+        EndpointSource endpoints = sync.endpointSource();
         closeables.add(sync);
 
         Ipvs ipvs = openKernel(config);
@@ -111,7 +113,7 @@ public final class DirectorBuilder {
         closeables.add(0, checker);
         closeables.add(0, prober.get());
 
-        Director director = new Director(ipvs, store, nodes, board, mapper, measurements, clock,
+        Director director = new Director(ipvs, store, nodes, endpoints, board, mapper, measurements, clock,
                 config.getKernel().buildLoopSettings(), closeables, ownership);
         if (crdStore) {
             // Each director writes its part of every LvsService status from the loop's published

@@ -7,6 +7,7 @@ import io.lvsdirector.core.loop.PlanStep;
 import io.lvsdirector.core.loop.ReconcileLoop;
 import io.lvsdirector.core.model.ManualDrain;
 import io.lvsdirector.core.model.NodeView;
+import io.lvsdirector.core.model.ServiceEndpointsView;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.plan.DesiredState;
 import io.lvsdirector.core.plan.DesiredStateBuilder;
@@ -82,7 +83,18 @@ public final class Planning {
     public static Result plan(Collection<ServiceSpec> specs, Collection<NodeView> nodes,
             Map<ProbeTarget, HealthStatus> health, Collection<ManualDrain> drains, IpvsSnapshot kernel,
             Set<VirtualServerKey> owned, Instant now) {
-        DesiredState desired = DesiredStateBuilder.build(specs, nodes, health, drains, Map.of(), now);
+        return plan(specs, nodes, Map.of(), health, drains, kernel, owned, now);
+    }
+
+    /**
+     * As {@link #plan(Collection, Collection, Map, Collection, IpvsSnapshot, Set, Instant)}, with the
+     * views of the Kubernetes Services that specs name.
+     */
+    public static Result plan(Collection<ServiceSpec> specs, Collection<NodeView> nodes,
+            Map<String, ServiceEndpointsView> endpoints, Map<ProbeTarget, HealthStatus> health,
+            Collection<ManualDrain> drains, IpvsSnapshot kernel, Set<VirtualServerKey> owned, Instant now) {
+        DesiredState desired = DesiredStateBuilder.build(specs, nodes, endpoints, health, drains, Map.of(), Map.of(),
+                now);
         PlanStep.Result step = PlanStep.plan(desired, KernelTable.of(kernel), owned, !owned.isEmpty(),
                 PlanStep.adoptKeys(specs), null);
         return result(step.plan(), desired.problems(), step.foreign(), now);

@@ -67,6 +67,16 @@ public final class ReconcileLoop implements AutoCloseable {
         this(ipvs, services, nodes, health, drains, measurements, clock, settings, inMemory(initiallyOwned));
     }
 
+    /**
+     * As the constructor without {@code endpoints}, for specs whose real servers are a Kubernetes
+     * Service's nodes.
+     */
+    public ReconcileLoop(Ipvs ipvs, ServiceStore services, NodeSource nodes, EndpointSource endpoints,
+            HealthSource health, ManualDrainSource drains, Measurements measurements, Clock clock,
+            LoopSettings settings, Set<VirtualServerKey> initiallyOwned) {
+        this(ipvs, services, nodes, endpoints, health, drains, measurements, clock, settings, inMemory(initiallyOwned));
+    }
+
     private static OwnershipStore inMemory(Set<VirtualServerKey> owned) {
         OwnershipStore store = OwnershipStore.inMemory();
         if (!owned.isEmpty()) {
