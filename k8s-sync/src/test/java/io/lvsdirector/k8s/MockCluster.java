@@ -115,6 +115,13 @@ public final class MockCluster implements AutoCloseable {
                 .endSpec().build()).create();
     }
 
+    /** Records {@code ip} in a Service's {@code status.loadBalancer.ingress} ({@code ipMode: VIP}), as a director writes it. */
+    public void recordLoadBalancerIngress(String namespace, String name, String ip) {
+        admin.services().inNamespace(namespace).withName(name).editStatus(s -> new io.fabric8.kubernetes.api.model
+                .ServiceBuilder(s).withNewStatus().withNewLoadBalancer().addNewIngress().withIp(ip).withIpMode("VIP")
+                .endIngress().endLoadBalancer().endStatus().build());
+    }
+
     /** The IPs in a Service's {@code status.loadBalancer.ingress}, in order; empty if none or no Service. */
     public List<String> loadBalancerIngress(String namespace, String name) {
         io.fabric8.kubernetes.api.model.Service s = admin.services().inNamespace(namespace).withName(name).get();

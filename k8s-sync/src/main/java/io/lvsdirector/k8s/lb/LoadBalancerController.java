@@ -258,6 +258,9 @@ public final class LoadBalancerController implements ServiceStore, AutoCloseable
         try {
             roundOnce();
         } catch (Throwable t) {
+            if (closed) {
+                return; // the client went away under a round that was already running
+            }
             // A scheduled task that throws is never run again: keep the controller alive.
             LOG.warn("event=lb_round_failed director={} error=\"{}\"", director, t.toString(), t);
         }
@@ -327,19 +330,47 @@ public final class LoadBalancerController implements ServiceStore, AutoCloseable
 
     /** The pools: the config's, then each valid {@code LvsAddressPool} object not named like one of them. */
     private List<AddressPool> pools() {
+        return pools(config, pools.getStore().list(), badPools);
+    }
+
+    /**
+     * What a director serves for these Services from one read of the cluster, with no writes: the
+     * addresses their statuses record and the allocator keeps there. For the one-shot {@code plan} and
+     * {@code status} commands, so that they show a running director's LoadBalancer services.
+     *
+     * @param poolObjects the {@code LvsAddressPool} objects (invalid ones are left out)
+     */
+    public static List<ServiceSpec> recorded(LbConfig config, List<GenericKubernetesResource> poolObjects,
+            List<Service> services) {
+        List<LbService> views = services.stream()
+                .map(s -> LbServices.read(s, config.className(), config.defaultImplementation())).toList();
+        Map<String, Allocator.Decision> decided = Allocator.allocate(pools(config, poolObjects, new HashSet<>()), views);
+        List<ServiceSpec> out = new ArrayList<>();
+        for (LbService v : views) {
+            Allocator.Decision d = decided.get(v.key());
+            if (d != null) {
+                List<InetAddress> serve = d.addresses().stream().filter(v.ingress()::contains).toList();
+                out.addAll(LbSpecs.build(v, serve, config.scheduler()).specs());
+            }
+        }
+        out.sort(Comparator.comparing(ServiceSpec::name));
+        return out;
+    }
+
+    private static List<AddressPool> pools(LbConfig config, List<GenericKubernetesResource> objects, Set<String> bad) {
         List<AddressPool> out = new ArrayList<>(config.pools());
         Set<String> names = new HashSet<>();
         config.pools().forEach(p -> names.add(p.name()));
-        for (GenericKubernetesResource r : pools.getStore().list()) {
+        for (GenericKubernetesResource r : objects) {
             String name = r.getMetadata().getName();
             if (names.contains(name)) {
                 continue;
             }
             try {
                 out.add(poolOf(r));
-                badPools.remove(name);
+                bad.remove(name);
             } catch (RuntimeException e) {
-                if (badPools.add(name)) {
+                if (bad.add(name)) {
                     LOG.warn("event=lb_pool_invalid pool={} error=\"{}\"", name, e.getMessage());
                 }
             }
