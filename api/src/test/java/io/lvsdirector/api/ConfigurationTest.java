@@ -76,6 +76,21 @@ class ConfigurationTest {
     }
 
     @Test
+    void theLoadBalancerSectionBuildsTheControllersConfig() throws Exception {
+        Path f = dir.resolve("lb.yml");
+        Files.writeString(f, "kubernetes:\n  loadBalancer:\n    enabled: true\n    defaultImplementation: true\n"
+                + "    scheduler: mh\n    pools:\n      - {name: edge, addresses: [198.18.0.8/30, 2001:db8::1-2001:db8::2]}\n"
+                + "      - {name: manual, addresses: [198.18.1.7], autoAssign: false}\n");
+        var lb = parse(f).getKubernetes().buildLbConfig().orElseThrow();
+        assertThat(lb.className()).isEqualTo("lvsdirector.io/ipvs");
+        assertThat(lb.defaultImplementation()).isTrue();
+        assertThat(lb.scheduler()).isEqualTo("mh");
+        assertThat(lb.pools()).extracting(p -> p.name() + ":" + p.autoAssign() + ":" + p.ranges().size())
+                .containsExactly("edge:true:2", "manual:false:1");
+        assertThat(parse(Path.of("../config/director.yml")).getKubernetes().buildLbConfig()).isEmpty();
+    }
+
+    @Test
     void anEmptyFileGivesTheDefaultsInCode() throws Exception {
         Path f = dir.resolve("empty.yml");
         Files.writeString(f, "state: {}\n");
@@ -165,6 +180,9 @@ class ConfigurationTest {
             "kubernetes:\n  mode: sometimes\n",
             "kubernetes:\n  mode: kubeconfig\n",
             "kubernetes:\n  directorName: \"LVS A\"\n",
+            "kubernetes:\n  loadBalancer:\n    enabled: true\n    pools: [{name: edge, addresses: [198.18.0.9/30]}]\n",
+            "kubernetes:\n  loadBalancer:\n    enabled: true\n    pools: [{name: Edge, addresses: [198.18.0.8/30]}]\n",
+            "kubernetes:\n  loadBalancer:\n    enabled: true\n    scheduler: \"no such\"\n",
             "api:\n  maxBodyBytes: 10\n",
             "probes:\n  threads: 0\n",
             "unknownSection: 1\n",

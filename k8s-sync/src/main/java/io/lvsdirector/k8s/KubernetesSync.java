@@ -5,6 +5,8 @@ import io.lvsdirector.core.model.EndpointSource;
 import io.lvsdirector.core.model.InMemoryNodeSource;
 import io.lvsdirector.core.model.NodeSource;
 import io.lvsdirector.core.model.ServiceStore;
+import io.lvsdirector.k8s.lb.LbConfig;
+import io.lvsdirector.k8s.lb.LoadBalancerController;
 import io.lvsdirector.spec.ServiceSpecJson;
 import java.util.Objects;
 import java.util.Optional;
@@ -32,6 +34,7 @@ public final class KubernetesSync implements AutoCloseable {
     private KubernetesEndpointSource endpointSource;
     private LvsServiceStore serviceStore;
     private LvsStatusReporter statusReporter;
+    private LoadBalancerController loadBalancer;
 
     private KubernetesSync(K8sSyncConfig config, KubernetesClient client) {
         this.config = config;
@@ -147,9 +150,37 @@ public final class KubernetesSync implements AutoCloseable {
         return statusReporter;
     }
 
+    /**
+     * The LoadBalancer controller, started: allocates addresses to LoadBalancer Services of
+     * {@code config.className()} and serves their IPVS services as a {@link ServiceStore} (to be
+     * joined with the {@code LvsService} store's). Call once; it stops with {@link #close()}.
+     *
+     * @param directorName this director's name (the Events' reporting instance)
+     * @throws IllegalStateException when Kubernetes is off, or if called twice
+     */
+    public LoadBalancerController loadBalancerController(LbConfig lbConfig, String directorName) {
+        if (client == null) {
+            throw new IllegalStateException("the LoadBalancer controller needs Kubernetes; k8s mode is OFF");
+        }
+        if (loadBalancer != null) {
+            throw new IllegalStateException("LoadBalancer controller already started");
+        }
+        loadBalancer = new LoadBalancerController(client, lbConfig, directorName, java.time.Clock.systemUTC());
+        loadBalancer.start();
+        return loadBalancer;
+    }
+
+    /** The LoadBalancer controller, if one was started. */
+    public Optional<LoadBalancerController> loadBalancer() {
+        return Optional.ofNullable(loadBalancer);
+    }
+
     /** Stops the informers and closes the client. Idempotent. */
     @Override
     public void close() {
+        if (loadBalancer != null) {
+            loadBalancer.close();
+        }
         if (statusReporter != null) {
             statusReporter.close();
         }

@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.lvsdirector.k8s.lb.LbConfig;
+import io.lvsdirector.k8s.lb.LoadBalancerController;
 import io.lvsdirector.core.model.ManualDrain;
 import io.lvsdirector.core.model.NodeView;
 import io.lvsdirector.core.model.RealServerSource;
@@ -16,7 +18,6 @@ import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.spec.ServiceSpecJson;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -84,6 +85,15 @@ public record LvsServiceSnapshot(String apiServer, List<ServiceSpec> services,
      * @throws ReadException if the API server cannot be reached or refuses
      */
     public static LvsServiceSnapshot read(K8sSyncConfig config, ServiceSpecJson mapper) {
+        return read(config, mapper, null);
+    }
+
+    /**
+     * As {@link #read(K8sSyncConfig, ServiceSpecJson)}, and with {@code loadBalancer} (null for none)
+     * also the LoadBalancer Services' IPVS services a running director serves (one LIST of Services and
+     * one of {@code LvsAddressPool}s more; see {@link LoadBalancerController#recorded}).
+     */
+    public static LvsServiceSnapshot read(K8sSyncConfig config, ServiceSpecJson mapper, LbConfig loadBalancer) {
         if (!config.enabled()) {
             throw new IllegalArgumentException("Kubernetes is off in this config");
         }
@@ -94,7 +104,7 @@ public record LvsServiceSnapshot(String apiServer, List<ServiceSpec> services,
         c.setConnectionTimeout(5_000);
         c.setRequestTimeout(15_000);
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(c).build()) {
-            return read(client, config, mapper);
+            return read(client, config, mapper, loadBalancer);
         }
     }
 
@@ -104,6 +114,17 @@ public record LvsServiceSnapshot(String apiServer, List<ServiceSpec> services,
      * @throws ReadException if the API server cannot be reached or refuses
      */
     public static LvsServiceSnapshot read(KubernetesClient client, K8sSyncConfig config, ServiceSpecJson mapper) {
+        return read(client, config, mapper, null);
+    }
+
+    /**
+     * Reads with {@code client}, which stays open; with {@code loadBalancer} (null for none) also the
+     * LoadBalancer Services' IPVS services, after the {@code LvsService} objects' in {@code services}.
+     *
+     * @throws ReadException if the API server cannot be reached or refuses
+     */
+    public static LvsServiceSnapshot read(KubernetesClient client, K8sSyncConfig config, ServiceSpecJson mapper,
+            LbConfig loadBalancer) {
         Objects.requireNonNull(config, "config");
         String server = String.valueOf(client.getMasterUrl());
         List<GenericKubernetesResource> items;
@@ -115,7 +136,17 @@ public record LvsServiceSnapshot(String apiServer, List<ServiceSpec> services,
         }
         LvsServiceStore store = new LvsServiceStore(client, mapper, Clock.systemUTC());
         store.recordListed(items);
-        Collection<ServiceSpec> services = store.services();
+        List<ServiceSpec> services = new ArrayList<>(store.services());
+        if (loadBalancer != null) {
+            try {
+                services.addAll(LoadBalancerController.recorded(loadBalancer,
+                        client.genericKubernetesResources(LoadBalancerController.POOL_CONTEXT).list().getItems(),
+                        client.services().inAnyNamespace().list().getItems()));
+            } catch (KubernetesClientException e) {
+                throw new ReadException("cannot list Services and LvsAddressPool objects from the API server "
+                        + server + ": " + cause(e), e);
+            }
+        }
         List<NodeView> nodes = new ArrayList<>();
         Map<String, NodeView> byName = new TreeMap<>();
         for (Map<String, String> selector : KubernetesNodeSource.selectorsOf(services)) {

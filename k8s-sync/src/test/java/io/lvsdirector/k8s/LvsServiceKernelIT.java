@@ -7,23 +7,40 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.lvsdirector.core.health.HealthBoard;
+import io.lvsdirector.core.health.HealthState;
+import io.lvsdirector.core.health.HealthStatus;
+import io.lvsdirector.core.health.ProbeTarget;
 import io.lvsdirector.core.loop.LoopSettings;
+import io.lvsdirector.core.loop.OwnershipStore;
 import io.lvsdirector.core.loop.ReconcileLoop;
 import io.lvsdirector.core.model.InMemoryNodeSource;
+import io.lvsdirector.core.model.ManualDrain;
+import io.lvsdirector.core.model.ManualDrainSource;
+import io.lvsdirector.core.model.SourceListener;
 import io.lvsdirector.core.status.CountingMeasurements;
 import io.lvsdirector.ipvs.socket.NetlinkIpvs;
+import io.lvsdirector.k8s.lb.LbConfig;
+import io.lvsdirector.k8s.lb.LoadBalancerController;
 import io.lvsdirector.lab.Lab;
 import io.lvsdirector.lab.Topology;
 import io.lvsdirector.spec.ServiceSpecJson;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -33,7 +50,8 @@ import org.junit.jupiter.api.Test;
  * A director pair in Kubernetes mode against two real kernels (lab namespaces dir1 and dir2): one
  * {@code LvsService} in fabric8's mock API server, each director with its own store, reconcile loop
  * over real netlink, and status reporter. An invalid edit must leave both kernel tables exactly as
- * they were while the status says why; a drain made through one director reaches both kernels.
+ * they were while the status says why; a drain made through one director reaches both kernels. And a
+ * LoadBalancer Service becomes a DR service in dir1's kernel that carries traffic.
  */
 @Tag("kernel")
 class LvsServiceKernelIT {
@@ -188,6 +206,109 @@ class LvsServiceKernelIT {
         cluster.admin().genericKubernetesResources(LvsServiceStore.CONTEXT).withName("web").delete();
         await().atMost(WAIT).until(() -> !table("dir1").contains(Lab.VIP) && !table("dir2").contains(Lab.VIP));
     }
+
+    /**
+     * A LoadBalancer Service created in the mock API server ends as an IPVS DR service in dir1's kernel
+     * that carries the client's HTTP requests to both real servers: the LoadBalancer controller allocates
+     * the pool's address (the lab VIP) and records it in the Service's status, and a reconcile loop of its
+     * own builds the real servers from the Service's EndpointSlice and the Nodes. The probes are reported
+     * by hand (kube-proxy's {@code /healthz} does not run in the lab): a node whose healthz says 503 drains.
+     * Deleting the Service empties the kernel. Shares this class's topology (a few seconds).
+     */
+    @Test
+    void aLoadBalancerServiceBecomesADrServiceThatCarriesTraffic() throws Exception {
+        // The other test's VIP:80 service is gone before this one uses the address.
+        await().atMost(WAIT).until(() -> !table("dir1").contains(Lab.VIP + ":80 "));
+        List<AutoCloseable> mine = new ArrayList<>();
+        try {
+            cluster.installLvsAddressPoolCrd();
+            cluster.createAddressPool("lab", List.of(Lab.VIP), true);
+            cluster.createNode("rs1", RS, Map.of(), true);
+            cluster.createNode("rs2", RS2, Map.of(), true);
+            var client = cluster.newClient();
+            K8sSyncConfig config = K8sSyncConfig.inCluster();
+            LoadBalancerController controller = new LoadBalancerController(client,
+                    LbConfig.defaults().withInterval(Duration.ofMillis(200)), "dir1", Clock.systemUTC());
+            controller.start();
+            KubernetesNodeSource nodes = new KubernetesNodeSource(client, config);
+            nodes.followSelectorsOf(controller);
+            KubernetesEndpointSource endpoints = new KubernetesEndpointSource(client, config);
+            endpoints.start();
+            // Every target the loop asks for is reported as the test says (healthy unless set).
+            Map<InetAddress, HealthState> says = new ConcurrentHashMap<>();
+            ExecutorService reporter = Executors.newSingleThreadExecutor();
+            AtomicReference<HealthBoard> boardRef = new AtomicReference<>();
+            java.util.function.Consumer<Set<ProbeTarget>> report = targets -> targets.forEach(t -> {
+                HealthState st = says.getOrDefault(t.address(), HealthState.HEALTHY);
+                boardRef.get().onHealth(t, new HealthStatus(st, st == HealthState.DRAINING ? "HTTP 503" : "lab",
+                        Instant.now()));
+            });
+            HealthBoard board = new HealthBoard(targets -> reporter.execute(() -> report.accept(targets)));
+            boardRef.set(board);
+            NetlinkIpvs ipvs = NetlinkIpvs.open("dir1");
+            ReconcileLoop loop = new ReconcileLoop(ipvs, controller, nodes, endpoints, board, NO_DRAINS,
+                    new CountingMeasurements(), Clock.systemUTC(), LoopSettings.DEFAULTS, OwnershipStore.inMemory());
+            loop.start();
+            mine.addAll(List.of(loop, endpoints, nodes, controller, ipvs::close, reporter::shutdownNow));
+
+            // The Service and its EndpointSlice as Kubernetes holds them: Local, pods on both nodes.
+            cluster.admin().services().inNamespace("shop").resource(new ServiceBuilder()
+                    .withNewMetadata().withNamespace("shop").withName("web").endMetadata()
+                    .withNewSpec().withType("LoadBalancer").withLoadBalancerClass(LbConfig.DEFAULT_CLASS)
+                    .withExternalTrafficPolicy("Local").withHealthCheckNodePort(32000)
+                    .withIpFamilies("IPv4").withIpFamilyPolicy("SingleStack")
+                    .addNewPort().withName("https").withProtocol("TCP").withPort(80).withNodePort(30080).endPort()
+                    .endSpec().build()).create();
+            cluster.slice("shop", "web-abc", "web", "IPv4",
+                    List.of(MockCluster.Ep.ready("10.244.1.5", "rs1"), MockCluster.Ep.ready("10.244.2.5", "rs2")));
+
+            await().atMost(WAIT).until(() -> cluster.loadBalancerIngress("shop", "web").equals(List.of(Lab.VIP)));
+            await().atMost(WAIT).until(() -> weight("dir1", RS) == 1 && weight("dir1", RS2) == 1);
+            // Direct routing to the nodes, on the Service's own port.
+            assertThat(table("dir1")).containsPattern("TCP  " + Lab.VIP + ":80 wrr")
+                    .containsPattern(RS + ":80\\s+Route").containsPattern(RS2 + ":80\\s+Route");
+
+            // Real traffic through the VIP reaches both real servers (wrr, equal weights).
+            Set<String> answered = new HashSet<>();
+            for (int i = 0; i < 10 && answered.size() < 2; i++) {
+                String body = topo.get("http://" + Lab.VIP + "/");
+                if (body != null) {
+                    answered.add(body);
+                }
+            }
+            assertThat(answered).containsExactlyInAnyOrder("rs1", "rs2");
+
+            // rs1's kube-proxy /healthz says 503 (no ready local endpoint): drained (weight 0, then out, as
+            // it has no connections left); rs2 serves everything.
+            says.put(InetAddress.getByName(RS), HealthState.DRAINING);
+            report.accept(Set.copyOf(board.snapshot().keySet()));
+            await().atMost(WAIT).until(() -> weight("dir1", RS) <= 0);
+            assertThat(weight("dir1", RS2)).isEqualTo(1);
+            for (int i = 0; i < 4; i++) {
+                assertThat(topo.get("http://" + Lab.VIP + "/")).isEqualTo("rs2");
+            }
+
+            // Deleted: released, and gone from the kernel.
+            cluster.admin().services().inNamespace("shop").withName("web").delete();
+            await().atMost(WAIT).until(() -> !table("dir1").contains(Lab.VIP + ":80 "));
+            assertThat(controller.services()).isEmpty();
+        } finally {
+            for (AutoCloseable c : mine) {
+                c.close();
+            }
+        }
+    }
+
+    private static final ManualDrainSource NO_DRAINS = new ManualDrainSource() {
+        @Override
+        public Collection<ManualDrain> drains() {
+            return List.of();
+        }
+
+        @Override
+        public void addListener(SourceListener listener) {
+        }
+    };
 
     /** The weight of a real server in a director's table, -1 if it is not there. */
     private static int weight(String dir, String rs) {

@@ -72,6 +72,33 @@ class ManifestsTest {
     }
 
     @Test
+    void addressPoolCrdNamesTheResourceTheControllerWatchesAndDeclaresWhatItReads() throws Exception {
+        List<HasMetadata> docs = load("crd-lvsaddresspool.yaml");
+        assertThat(docs).hasSize(1);
+        CustomResourceDefinition crd = (CustomResourceDefinition) docs.get(0);
+        var ctx = io.lvsdirector.k8s.lb.LoadBalancerController.POOL_CONTEXT;
+        assertThat(crd.getMetadata().getName()).isEqualTo(ctx.getPlural() + "." + ctx.getGroup());
+        assertThat(crd.getSpec().getNames().getKind()).isEqualTo(ctx.getKind());
+        assertThat(crd.getSpec().getScope()).isEqualTo("Cluster");
+        assertThat(ctx.isNamespaceScoped()).isFalse();
+        CustomResourceDefinitionVersion v = crd.getSpec().getVersions().get(0);
+        assertThat(v.getName()).isEqualTo(ctx.getVersion());
+        // No status: the allocation is recorded on each Service.
+        assertThat(v.getSubresources()).isNull();
+        JSONSchemaProps spec = v.getSchema().getOpenAPIV3Schema().getProperties().get("spec");
+        assertThat(spec.getProperties()).containsOnlyKeys("addresses", "autoAssign");
+        assertThat(spec.getRequired()).containsExactly("addresses");
+
+        // An object as the schema allows it reads as the pool it says.
+        var r = new io.fabric8.kubernetes.api.model.GenericKubernetesResource();
+        r.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("edge").build());
+        r.setAdditionalProperty("spec", Map.of("addresses", List.of("198.18.0.8/30", "2001:db8::1-2001:db8::2")));
+        var pool = io.lvsdirector.k8s.lb.LoadBalancerController.poolOf(r);
+        assertThat(pool.autoAssign()).isTrue();
+        assertThat(pool.ranges()).hasSize(2);
+    }
+
+    @Test
     void schemaFieldsMatchTheMapper() throws Exception {
         JSONSchemaProps spec = crd().getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema()
                 .getProperties().get("spec");
@@ -341,7 +368,15 @@ class ManifestsTest {
                 "/services:get", "/services:list", "/services:watch",
                 "lvsdirector.io/lvsservices:get", "lvsdirector.io/lvsservices:list", "lvsdirector.io/lvsservices:watch",
                 // Status (entries, conditions, drains) is written with conditional JSON patches only.
-                "lvsdirector.io/lvsservices/status:patch");
+                "lvsdirector.io/lvsservices/status:patch",
+                // The LoadBalancer controller: Services read, their status patched (conditionally),
+                // Events created only (their names are content hashes, so a duplicate is a 409),
+                // address pools read.
+                // (services get/list/watch: granted above for the endpoint source too)
+                "/services/status:patch",
+                "/events:create",
+                "lvsdirector.io/lvsaddresspools:get", "lvsdirector.io/lvsaddresspools:list",
+                "lvsdirector.io/lvsaddresspools:watch");
         assertThat(role.getRules()).allSatisfy(r -> assertThat(r.getResourceNames()).isNullOrEmpty());
 
         assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());

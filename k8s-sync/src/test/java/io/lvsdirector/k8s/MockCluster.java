@@ -78,6 +78,61 @@ public final class MockCluster implements AutoCloseable {
         }
     }
 
+    /** Installs the {@code LvsAddressPool} CRD from {@code k8s-sync/manifests}, as {@link #installLvsServiceCrd}. */
+    public void installLvsAddressPoolCrd() throws IOException {
+        Path manifest = Path.of("manifests", "crd-lvsaddresspool.yaml");
+        if (!Files.exists(manifest)) {
+            manifest = Path.of("..", "k8s-sync", "manifests", "crd-lvsaddresspool.yaml");
+        }
+        try (InputStream in = Files.newInputStream(manifest)) {
+            CustomResourceDefinition crd = admin.apiextensions().v1().customResourceDefinitions().load(in).item();
+            admin.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+        }
+    }
+
+    /** Creates an {@code LvsAddressPool}. */
+    public void createAddressPool(String name, List<String> addresses, boolean autoAssign) {
+        io.fabric8.kubernetes.api.model.GenericKubernetesResource r =
+                new io.fabric8.kubernetes.api.model.GenericKubernetesResource();
+        r.setApiVersion(LvsServiceStore.GROUP + "/" + LvsServiceStore.VERSION);
+        r.setKind(io.lvsdirector.k8s.lb.LoadBalancerController.POOL_KIND);
+        r.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name).build());
+        r.setAdditionalProperty("spec", Map.of("addresses", addresses, "autoAssign", autoAssign));
+        admin.genericKubernetesResources(io.lvsdirector.k8s.lb.LoadBalancerController.POOL_CONTEXT).resource(r)
+                .create();
+    }
+
+    /**
+     * Creates a {@code type: LoadBalancer} Service with one TCP port (node port {@code 30000 + port}), as
+     * the API server would store it; {@code loadBalancerClass} null for none.
+     */
+    public void createLoadBalancerService(String namespace, String name, String loadBalancerClass, int port) {
+        admin.services().inNamespace(namespace).resource(new io.fabric8.kubernetes.api.model.ServiceBuilder()
+                .withNewMetadata().withNamespace(namespace).withName(name).endMetadata()
+                .withNewSpec().withType("LoadBalancer").withLoadBalancerClass(loadBalancerClass)
+                .withExternalTrafficPolicy("Cluster").withIpFamilies("IPv4").withIpFamilyPolicy("SingleStack")
+                .addNewPort().withName("http").withProtocol("TCP").withPort(port).withNodePort(30000 + port).endPort()
+                .endSpec().build()).create();
+    }
+
+    /** Records {@code ip} in a Service's {@code status.loadBalancer.ingress} ({@code ipMode: VIP}), as a director writes it. */
+    public void recordLoadBalancerIngress(String namespace, String name, String ip) {
+        admin.services().inNamespace(namespace).withName(name).editStatus(s -> new io.fabric8.kubernetes.api.model
+                .ServiceBuilder(s).withNewStatus().withNewLoadBalancer().addNewIngress().withIp(ip).withIpMode("VIP")
+                .endIngress().endLoadBalancer().endStatus().build());
+    }
+
+    /** The IPs in a Service's {@code status.loadBalancer.ingress}, in order; empty if none or no Service. */
+    public List<String> loadBalancerIngress(String namespace, String name) {
+        io.fabric8.kubernetes.api.model.Service s = admin.services().inNamespace(namespace).withName(name).get();
+        if (s == null || s.getStatus() == null || s.getStatus().getLoadBalancer() == null
+                || s.getStatus().getLoadBalancer().getIngress() == null) {
+            return List.of();
+        }
+        return s.getStatus().getLoadBalancer().getIngress().stream()
+                .map(io.fabric8.kubernetes.api.model.LoadBalancerIngress::getIp).toList();
+    }
+
     /** Creates the {@code LvsService} object for {@code spec}; returns its generation. */
     public long createLvsService(ServiceSpec spec, ServiceSpecJson json) {
         return admin.genericKubernetesResources(LvsServiceStore.CONTEXT)

@@ -97,7 +97,8 @@ final class LocalView {
             throw new IllegalStateException("state.store: kubernetes needs kubernetes.mode in-cluster or kubeconfig");
         }
         String director = config.getKubernetes().buildDirectorName();
-        LvsServiceSnapshot snap = LvsServiceSnapshot.read(k8s, DirectorBuilder.mapper(config));
+        LvsServiceSnapshot snap = LvsServiceSnapshot.read(k8s, DirectorBuilder.mapper(config),
+                config.getKubernetes().buildLbConfig().orElse(null));
         List<String> notes = new ArrayList<>();
         for (LvsServiceStore.ObjectState o : snap.objects()) {
             if (o.error() != null) {
@@ -114,8 +115,11 @@ final class LocalView {
                         + (r.message().isEmpty() ? "" : " (" + r.message() + ")"));
             }
         }
+        long lb = snap.services().stream().filter(s -> s.name().startsWith("lb..")).count();
         String source = snap.objects().size() + " LvsService objects from " + snap.apiServer() + " ("
-                + snap.services().size() + " served, " + snap.invalid().size() + " invalid), director " + director;
+                + (snap.services().size() - lb) + " served, " + snap.invalid().size() + " invalid)"
+                + (config.getKubernetes().buildLbConfig().isPresent() ? " and " + lb + " LoadBalancer services" : "")
+                + ", director " + director;
         return new Desired(source, snap.services(), snap.drains(), snap.nodes(), notes, snap.endpoints());
     }
 }

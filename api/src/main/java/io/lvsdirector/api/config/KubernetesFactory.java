@@ -7,8 +7,13 @@ import io.dropwizard.validation.ValidationMethod;
 import io.lvsdirector.spec.AddressType;
 import io.lvsdirector.k8s.DirectorNames;
 import io.lvsdirector.k8s.K8sSyncConfig;
+import io.lvsdirector.k8s.lb.AddressPool;
+import io.lvsdirector.k8s.lb.LbConfig;
 import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code kubernetes:} where node-selected real servers come from. Off by default: a director with
@@ -22,6 +27,13 @@ import java.nio.file.Path;
  *   notReadyGrace: 40s
  *   addressType: InternalIP   # InternalIP | ExternalIP
  *   directorName: null     # name in LvsService status (state.store: kubernetes); default: host name
+ *   loadBalancer:          # LoadBalancer Services (needs state.store: kubernetes)
+ *     enabled: false
+ *     className: lvsdirector.io/ipvs
+ *     defaultImplementation: false   # also Services with no loadBalancerClass
+ *     scheduler: wrr
+ *     pools:               # beside the LvsAddressPool objects
+ *       - {name: edge, addresses: [198.18.0.0/28], autoAssign: true}
  * </pre>
  */
 public class KubernetesFactory {
@@ -57,6 +69,80 @@ public class KubernetesFactory {
     @JsonProperty
     private String directorName;
 
+    /** {@code loadBalancer:} the LoadBalancer controller. Off by default. */
+    @NotNull
+    @JsonProperty
+    private LoadBalancer loadBalancer = new LoadBalancer();
+
+    /** {@code kubernetes.loadBalancer}: see the class comment. */
+    public static class LoadBalancer {
+        /** Whether this director implements LoadBalancer Services of {@code className}. */
+        @JsonProperty
+        public boolean enabled;
+
+        /** The {@code spec.loadBalancerClass} it implements. */
+        @NotNull
+        @JsonProperty
+        public String className = LbConfig.DEFAULT_CLASS;
+
+        /** Whether it also takes LoadBalancer Services with no class (one implementation per cluster may). */
+        @JsonProperty
+        public boolean defaultImplementation;
+
+        /** The IPVS scheduler of the generated services. */
+        @NotNull
+        @JsonProperty
+        public String scheduler = "wrr";
+
+        /** Address pools from the config. */
+        @NotNull
+        @JsonProperty
+        public List<Pool> pools = List.of();
+    }
+
+    /** One config pool: CIDRs or {@code first-last} ranges. */
+    public static class Pool {
+        @JsonProperty
+        public String name;
+
+        @JsonProperty
+        public List<String> addresses = List.of();
+
+        @JsonProperty
+        public boolean autoAssign = true;
+    }
+
+    public LoadBalancer getLoadBalancer() {
+        return loadBalancer;
+    }
+
+    public void setLoadBalancer(LoadBalancer loadBalancer) {
+        this.loadBalancer = loadBalancer;
+    }
+
+    /**
+     * The LoadBalancer controller's configuration, or empty when it is off.
+     *
+     * @throws IllegalArgumentException for a bad pool, scheduler or class
+     */
+    public Optional<LbConfig> buildLbConfig() {
+        if (!loadBalancer.enabled) {
+            return Optional.empty();
+        }
+        if (!loadBalancer.scheduler.matches("[a-z][a-z0-9]{0,14}")) {
+            throw new IllegalArgumentException("not a scheduler name: " + loadBalancer.scheduler);
+        }
+        if (loadBalancer.className.isBlank()) {
+            throw new IllegalArgumentException("loadBalancer.className must not be empty");
+        }
+        List<AddressPool> pools = new ArrayList<>();
+        for (Pool p : loadBalancer.pools) {
+            pools.add(AddressPool.parse(p.name == null ? "" : p.name, p.addresses, p.autoAssign));
+        }
+        return Optional.of(new LbConfig(loadBalancer.className, loadBalancer.defaultImplementation, pools,
+                loadBalancer.scheduler, null));
+    }
+
     public String getMode() {
         return mode;
     }
@@ -81,11 +167,12 @@ public class KubernetesFactory {
     @JsonIgnore
     @ValidationMethod(message = "kubernetes: mode must be none, in-cluster or kubeconfig (with kubeconfig set);"
             + " addressType InternalIP or ExternalIP; resyncPeriod 0 or at least 1s; directorName a lower-case"
-            + " DNS name")
+            + " DNS name; loadBalancer pools CIDRs or ranges of unicast addresses with unique DNS names")
     public boolean isValid() {
         try {
             buildSyncConfig();
             buildDirectorName();
+            buildLbConfig();
             return true;
         } catch (RuntimeException e) {
             return false;

@@ -6,6 +6,7 @@ import io.lvsdirector.api.state.DesiredStateStore;
 import io.lvsdirector.api.state.FileOwnershipStore;
 import io.lvsdirector.api.state.FileServiceStore;
 import io.lvsdirector.api.state.KubernetesStateStore;
+import io.lvsdirector.k8s.lb.LbConfig;
 import io.lvsdirector.api.state.StateFileException;
 import io.lvsdirector.core.health.HealthBoard;
 import io.lvsdirector.core.model.EndpointSource;
@@ -21,6 +22,7 @@ import io.lvsdirector.spec.ServiceSpecJson;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -80,8 +82,17 @@ public final class DirectorBuilder {
             FileServiceStore.removeLeftoverTemporaryFiles(fileStore.file());
         }
         FileServiceStore.removeLeftoverTemporaryFiles(ownership.file());
+        Optional<LbConfig> lb = config.getKubernetes().buildLbConfig();
+        if (lb.isPresent() && !crdStore) {
+            throw new IllegalStateException("kubernetes.loadBalancer needs state.store: kubernetes (the pair shares"
+                    + " its desired state through the cluster)");
+        }
         KubernetesSync sync = KubernetesSync.open(k8s);
-        DesiredStateStore store = crdStore ? new KubernetesStateStore(sync.lvsServiceStore(mapper)) : fileStore;
+        // LoadBalancer Services join the LvsService objects as desired services (their own thread
+        // allocates and writes statuses; the loop only reads what they publish).
+        DesiredStateStore store = crdStore ? new KubernetesStateStore(sync.lvsServiceStore(mapper),
+                lb.map(c -> sync.loadBalancerController(c, config.getKubernetes().buildDirectorName())).orElse(null))
+                : fileStore;
         NodeSource nodes = sync.nodeSourceFor(store);
         EndpointSource endpoints = sync.endpointSource();
         closeables.add(sync);

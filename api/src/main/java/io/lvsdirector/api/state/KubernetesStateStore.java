@@ -2,10 +2,14 @@ package io.lvsdirector.api.state;
 
 import io.lvsdirector.core.model.ManualDrain;
 import io.lvsdirector.core.model.ServiceSpec;
+import io.lvsdirector.core.model.ServiceStore;
 import io.lvsdirector.core.model.SourceListener;
 import io.lvsdirector.k8s.ClusterWriteException;
 import io.lvsdirector.k8s.LvsServiceStore;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Collection;
 import java.util.Objects;
 import java.util.Optional;
@@ -26,27 +30,50 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class KubernetesStateStore implements DesiredStateStore {
 
     private final LvsServiceStore crds;
+    private final ServiceStore loadBalancers;
     private final AtomicLong version = new AtomicLong(1);
 
     public KubernetesStateStore(LvsServiceStore crds) {
+        this(crds, null);
+    }
+
+    /**
+     * @param loadBalancers the IPVS services of LoadBalancer Services (k8s-sync's
+     *     {@code LoadBalancerController}), served beside the {@code LvsService} objects; null for none.
+     *     Their names ({@code lb..namespace.name.tcp-80}) can never be an {@code LvsService}'s.
+     */
+    public KubernetesStateStore(LvsServiceStore crds, ServiceStore loadBalancers) {
         this.crds = Objects.requireNonNull(crds, "crds");
+        this.loadBalancers = loadBalancers;
         crds.addListener(version::incrementAndGet);
+        if (loadBalancers != null) {
+            loadBalancers.addListener(version::incrementAndGet);
+        }
     }
 
     @Override
     public Collection<ServiceSpec> services() {
-        return crds.services();
+        if (loadBalancers == null) {
+            return crds.services();
+        }
+        List<ServiceSpec> all = new ArrayList<>(crds.services());
+        all.addAll(loadBalancers.services());
+        all.sort(Comparator.comparing(ServiceSpec::name));
+        return all;
     }
 
     @Override
     public boolean hasSynced() {
-        return crds.hasSynced();
+        return crds.hasSynced() && (loadBalancers == null || loadBalancers.hasSynced());
     }
 
-    /** Called after every change of the services or the drains (the store fires for both). */
+    /** Called after every change of the services or the drains (the stores fire for both). */
     @Override
     public void addListener(SourceListener listener) {
         crds.addListener(listener);
+        if (loadBalancers != null) {
+            loadBalancers.addListener(listener);
+        }
     }
 
     @Override
@@ -56,7 +83,7 @@ public final class KubernetesStateStore implements DesiredStateStore {
 
     @Override
     public Optional<ServiceSpec> get(String name) {
-        return crds.services().stream().filter(s -> s.name().equals(name)).findFirst();
+        return services().stream().filter(s -> s.name().equals(name)).findFirst();
     }
 
     @Override
@@ -101,6 +128,10 @@ public final class KubernetesStateStore implements DesiredStateStore {
 
     /** Drains live on one service's object; the REST API only makes drains for one service. */
     private static String serviceOf(ManualDrain drain) {
+        if (drain.service() != null && drain.service().startsWith("lb..")) {
+            throw new ReadOnlyStateException("'" + drain.service() + "' is a LoadBalancer Service's; its nodes"
+                    + " drain through the Service's endpoints (cordon the node or end the pod), not by hand");
+        }
         if (drain.service() == null) {
             throw new IllegalArgumentException("a drain in every service cannot be stored in Kubernetes mode;"
                     + " drain it per service");

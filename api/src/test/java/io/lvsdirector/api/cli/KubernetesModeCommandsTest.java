@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -49,6 +50,8 @@ class KubernetesModeCommandsTest {
     Path dir;
 
     private MockCluster cluster;
+    /** More lines of the config's {@code kubernetes:} section (indented two spaces). */
+    private String extraKubernetes = "";
     private final ServiceSpecJson json = new ServiceSpecJson();
     private final FakeIpvs kernel = new FakeIpvs();
 
@@ -91,7 +94,7 @@ class KubernetesModeCommandsTest {
         Path file = dir.resolve("director.yml");
         Files.writeString(file, "state:\n  store: kubernetes\n  file: " + dir.resolve("unused.json") + "\n"
                 + "auth:\n  tokenFile: " + tokens + "\n"
-                + "kubernetes:\n  mode: kubeconfig\n  kubeconfig: " + kubeconfig + "\n  directorName: lvs-a\n"
+                + "kubernetes:\n  mode: kubeconfig\n  kubeconfig: " + kubeconfig + "\n  directorName: lvs-a\n" + extraKubernetes
                 + "logging:\n  level: WARN\n");
         return file;
     }
@@ -122,6 +125,26 @@ class KubernetesModeCommandsTest {
         StatusCommand.execute(parse(config(cluster.url())), () -> kernel,
                 new PrintStream(out, true, StandardCharsets.UTF_8));
         return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void planShowsTheLoadBalancerServicesARunningDirectorServes() throws Exception {
+        create("web", WEB);
+        cluster.installLvsAddressPoolCrd();
+        cluster.createAddressPool("edge", List.of("198.18.0.8/30"), true);
+        cluster.createNode("edge-1", "198.18.0.41", Map.of("edge", "true"), true);
+        cluster.createLoadBalancerService("shop", "app", "lvsdirector.io/ipvs", 443);
+        cluster.recordLoadBalancerIngress("shop", "app", "198.18.0.9");
+        // Not recorded yet: a running director does not serve it either.
+        cluster.createLoadBalancerService("shop", "fresh", "lvsdirector.io/ipvs", 444);
+        extraKubernetes = "  loadBalancer:\n    enabled: true\n";
+
+        String text = plan();
+
+        assertThat(text).contains("(1 served, 0 invalid) and 1 LoadBalancer services, director lvs-a")
+                .contains("ipvsadm -A -t 198.18.0.9:443 -s wrr    # lb..shop.app.tcp-443 add_service")
+                .doesNotContain(":444");
+        assertThat(kernel.writeCount()).isZero();
     }
 
     @Test
