@@ -88,15 +88,22 @@ rss() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 # measure NAME PID: the two windows from now (the prober's start); sets NAME_first/warm ticks and
 # probes, NAME_rss (KiB, highest seen).
 measure() {
-  local name=$1 pid=$2 t0 s0 t1 s1 t2 s2 r=0 x i
-  t0=$(ticks "$pid") s0=$(served)
-  for ((i = 0; i < first; i++)); do sleep 1; x=$(rss "$pid"); ((x > r)) && r=$x; done
-  t1=$(ticks "$pid") s1=$(served)
-  for ((i = 0; i < warm; i++)); do sleep 1; x=$(rss "$pid"); ((x > r)) && r=$x; done
-  t2=$(ticks "$pid") s2=$(served)
+  local name=$1 pid=$2 t0 s0 w0 t1 s1 w1 t2 s2 w2 r=0 x
+  # Wall time from the clock, not from the loop's count: a fork in the lab kernel takes tens of ms.
+  t0=$(ticks "$pid") s0=$(served) w0=$EPOCHREALTIME
+  while awk -v a="$EPOCHREALTIME" -v b="$w0" -v n="$first" 'BEGIN { exit !(a - b < n) }'; do
+    sleep 1; x=$(rss "$pid"); ((x > r)) && r=$x
+  done
+  t1=$(ticks "$pid") s1=$(served) w1=$EPOCHREALTIME
+  while awk -v a="$EPOCHREALTIME" -v b="$w1" -v n="$warm" 'BEGIN { exit !(a - b < n) }'; do
+    sleep 1; x=$(rss "$pid"); ((x > r)) && r=$x
+  done
+  t2=$(ticks "$pid") s2=$(served) w2=$EPOCHREALTIME
   # Each status request is one of the requests counted: take them out.
   printf -v "${name}_first_ticks" %s $((t1 - t0)); printf -v "${name}_first_probes" %s $((s1 - s0 - 1))
   printf -v "${name}_warm_ticks" %s $((t2 - t1)); printf -v "${name}_warm_probes" %s $((s2 - s1 - 1))
+  printf -v "${name}_first_secs" %s "$(awk -v a="$w1" -v b="$w0" 'BEGIN { print a - b }')"
+  printf -v "${name}_warm_secs" %s "$(awk -v a="$w2" -v b="$w1" 'BEGIN { print a - b }')"
   printf -v "${name}_rss" %s "$r"
   if [[ ${LVSD_STRACE:-0} == 1 ]]; then
     local p0 p1
@@ -145,7 +152,7 @@ pids=()
 # per probe in µs of CPU, % of one core
 line() { # WHO TICKS PROBES SECONDS
   awk -v w="$1" -v t="$2" -v p="$3" -v s="$4" -v hz="$hz" 'BEGIN {
-    printf "%-10s cpu=%5.1f %% of one core, probes/s=%6.0f, %6.1f µs per probe\n", w, 100 * t / hz / s, p / s, (p > 0 ? 1e6 * t / hz / p : 0) }'
+    printf "%-10s %5.1f s: cpu=%5.1f %% of one core, probes/s=%6.0f, %6.1f µs per probe\n", w, s, 100 * t / hz / s, p / s, (p > 0 ? 1e6 * t / hz / p : 0) }'
 }
 ratio() { # KA_TICKS KA_PROBES OUR_TICKS OUR_PROBES
   awk -v kt="$1" -v kp="$2" -v ot="$3" -v op="$4" 'BEGIN {
@@ -156,11 +163,11 @@ ratio() { # KA_TICKS KA_PROBES OUR_TICKS OUR_PROBES
 echo "bench-keepalived: nodes=$nodes, each probed once a second; windows: first ${first} s from the process start, then ${warm} s"
 echo "bench-keepalived: lvsd JVM options: $LVSD_JAVA_OPTS"
 echo "bench-keepalived: first window"
-line keepalived "$ka_first_ticks" "$ka_first_probes" "$first"
-line lvsd "$lvsd_first_ticks" "$lvsd_first_probes" "$first"
+line keepalived "$ka_first_ticks" "$ka_first_probes" "$ka_first_secs"
+line lvsd "$lvsd_first_ticks" "$lvsd_first_probes" "$lvsd_first_secs"
 echo "bench-keepalived: warm window"
-line keepalived "$ka_warm_ticks" "$ka_warm_probes" "$warm"
-line lvsd "$lvsd_warm_ticks" "$lvsd_warm_probes" "$warm"
+line keepalived "$ka_warm_ticks" "$ka_warm_probes" "$ka_warm_secs"
+line lvsd "$lvsd_warm_ticks" "$lvsd_warm_probes" "$lvsd_warm_secs"
 echo "bench-keepalived: rss keepalived checker=$((ka_rss / 1024)) MiB, lvsd=$((lvsd_rss / 1024)) MiB; keepalived real servers in IPVS=$ka_rs/$nodes, lvsd healthy=${lvsd_healthy:-?}/$nodes"
 echo "bench-keepalived: cheaper per probe than keepalived: first window $(ratio "$ka_first_ticks" "$ka_first_probes" "$lvsd_first_ticks" "$lvsd_first_probes")x, warm $(ratio "$ka_warm_ticks" "$ka_warm_probes" "$lvsd_warm_ticks" "$lvsd_warm_probes")x"
 [[ $ka_first_probes -gt 0 && $lvsd_first_probes -gt 0 && ${lvsd_healthy:-0} -eq $nodes ]]
