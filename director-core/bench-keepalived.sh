@@ -6,8 +6,7 @@
 #     NODES  addresses (/32s on one namespace's lo, one nginx answering GET /ping on :8080 for all)
 #     FIRST  seconds of the first window, from the prober's process start (start-up and JIT included)
 #     WARM   seconds of the warm window that follows it
-#   JAVA_OPTS   the probe process's JVM options (default: the packaged unit's heap plus the probe
-#               settings it ships, see DEFAULT_JAVA_OPTS below)
+#   JAVA_OPTS   the probe process's JVM options (default: the packaged unit's, DEFAULT_JAVA_OPTS below)
 #   STRACE=1    after the windows, count each prober's system calls for 10 s (strace -c -f)
 #
 # Inside one lab kernel (lab/uml-run): keepalived 2.2 runs with only its checker (-C), one IPVS virtual
@@ -19,7 +18,8 @@
 # (stub_status), so "per probe" divides by probes that really reached the server.
 set -euo pipefail
 
-DEFAULT_JAVA_OPTS="-Xms64m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xss512k"
+# The packaged unit's heap settings (packaging/deb lvs-director.service), so the figure is the product's JVM.
+DEFAULT_JAVA_OPTS="-Xms64m -Xmx256m -XX:+ExitOnOutOfMemoryError"
 
 if [[ "${1:-}" != --inside ]]; then
   cd "$(dirname "$0")/.."
