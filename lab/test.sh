@@ -39,6 +39,7 @@ bench probe-load director-core/bench.sh ProbeLoadBenchmark 50 2
 bench transition-fake-scrapers director-core/bench.sh TransitionLatencyBenchmark 100 5 20 fake 2 kernel
 bench dead-node director-core/bench.sh DeadNodeBenchmark 1 20 1
 bench transition-netlink director-core/bench.sh --lab TransitionLatencyBenchmark 100 5 20 netlink
+bench keepalived-compare director-core/bench-keepalived.sh 50 5 5
 bench ipvs-apply ipvs-netlink/bench.sh --tiny
 bench k8s-nodes mvn -B -q -pl k8s-sync -am -Pbench test -Dtest=NodeBenchmark \
   -Dsurefire.failIfNoSpecifiedTests=false -Dbench.nodes=50 -Dbench.events=20

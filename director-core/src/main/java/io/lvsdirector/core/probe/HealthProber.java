@@ -148,6 +148,8 @@ public final class HealthProber implements AutoCloseable {
         volatile HealthStatus status;
         volatile boolean stopped;
         long nextStart;
+        // When the running probe started (the wheel's now() as it fired).
+        long startedAt;
         ProbeResult.Outcome streakOutcome;
         int streak;
 
@@ -163,7 +165,7 @@ public final class HealthProber implements AutoCloseable {
             long delay = ThreadLocalRandom.current().nextLong(interval);
             loop.execute(() -> {
                 if (!stopped) {
-                    nextStart = System.nanoTime() + delay;
+                    nextStart = alignUp(System.nanoTime() + delay, batchGrid(interval));
                     wheel.arm(this, nextStart);
                 }
             });
@@ -184,8 +186,10 @@ public final class HealthProber implements AutoCloseable {
             }
             // Fixed rate: the next start is one interval after this one, whatever this one takes
             // (the timeout is at most the interval, so two never overlap).
-            nextStart = onGrid(nextStart + target.check().interval().toNanos(), System.nanoTime(),
+            long now = wheel.now();
+            nextStart = onGrid(nextStart + target.check().interval().toNanos(), now,
                     target.check().interval().toNanos());
+            startedAt = now;
             checker.probe(target).whenComplete(this);
         }
 
@@ -208,7 +212,11 @@ public final class HealthProber implements AutoCloseable {
                 LOG.warn("event=probe_record_failed target={}", target, ex);
             }
             if (!stopped) {
-                nextStart = onGrid(nextStart, System.nanoTime(), target.check().interval().toNanos());
+                // Now is when the probe ended: its start plus its latency (one clock read less per
+                // probe, see TickWheel.now()), or the clock when the checker measured none.
+                long latency = r != null ? r.latency().toNanos() : 0;
+                long now = latency > 0 ? startedAt + latency : System.nanoTime();
+                nextStart = onGrid(nextStart, now, target.check().interval().toNanos());
                 wheel.arm(this, nextStart);
             }
         }
@@ -273,6 +281,26 @@ public final class HealthProber implements AutoCloseable {
                 listener.onHealth(target, s);
             }
         }
+    }
+
+    /**
+     * The grid a target's starts are put on: a hundredth of its interval, between one tick and
+     * {@link #MAX_BATCH_GRID}. Starts stay spread over the interval (a hundred slots of it), but the
+     * targets whose random phase fell into the same slot start in the same turn of the loop, so their
+     * requests go out and their answers come back together: at 2,000 targets a second one wake-up of
+     * the loop starts 20 probes, and the timeouts armed with them share one slot too. Where system
+     * calls are dear (a virtualised kernel) the wake-ups, not the probes, were the bill. A 100 ms
+     * check keeps the tick (2 ms) as its grid: its timing is not moved.
+     */
+    static long batchGrid(long intervalNanos) {
+        return Math.max(TickWheel.TICK_NANOS, Math.min(MAX_BATCH_GRID, intervalNanos / 100));
+    }
+
+    static final long MAX_BATCH_GRID = TimeUnit.MILLISECONDS.toNanos(10);
+
+    /** The first multiple of {@code grid} at or after {@code t} (both {@link System#nanoTime()} scale). */
+    static long alignUp(long t, long grid) {
+        return Math.floorDiv(t + grid - 1, grid) * grid;
     }
 
     private static HealthState state(ProbeResult.Outcome o) {

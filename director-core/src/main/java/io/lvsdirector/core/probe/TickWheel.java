@@ -43,6 +43,8 @@ final class TickWheel {
         // The tick this timer is armed for, or NONE. Entries whose timer no longer names their
         // slot's tick are stale.
         private long tick = NONE;
+        // The wheel it was last armed on: disarming takes it off that wheel's live count.
+        private TickWheel wheel;
 
         /** Called on the wheel's loop once the deadline has passed. */
         abstract void expire();
@@ -51,6 +53,10 @@ final class TickWheel {
     private final EventExecutor loop;
     private final Timer[][] slots = new Timer[SLOTS][];
     private final int[] sizes = new int[SLOTS];
+    // Armed timers per slot (any round), stale entries not counted: a slot whose timers were all
+    // disarmed (probes answered before their timeout) is not worth a wake-up. Its stale entries are
+    // still dropped when a later turn passes the slot.
+    private final int[] live = new int[SLOTS];
     private final Runnable turn = this::turn;
     private Timer[] spare = new Timer[16];
     private long done;
@@ -62,6 +68,11 @@ final class TickWheel {
     private int dueNext;
     private ScheduledFuture<?> scheduled;
     private long scheduledTick = Long.MAX_VALUE;
+    private long turns;
+    // System.nanoTime() at the start of the turn running now, if one is: what a timer firing in it
+    // takes for "now" (see now()).
+    private long turnNanos;
+    private boolean inTurn;
 
     TickWheel(EventExecutor loop) {
         this.loop = loop;
@@ -90,7 +101,10 @@ final class TickWheel {
         if (tick <= done) {
             tick = done + 1;
         }
+        disarm(timer);
         timer.tick = tick;
+        timer.wheel = this;
+        live[(int) (tick & MASK)]++;
         add((int) (tick & MASK), timer);
         if (tick < scheduledTick) {
             wakeAt(tick);
@@ -99,11 +113,29 @@ final class TickWheel {
 
     /** The timer will not fire (until armed again). */
     static void disarm(Timer timer) {
-        timer.tick = NONE;
+        if (timer.tick != NONE) {
+            timer.wheel.live[(int) (timer.tick & MASK)]--;
+            timer.tick = NONE;
+        }
     }
 
     static boolean armed(Timer timer) {
         return timer.tick != NONE;
+    }
+
+    /**
+     * {@link System#nanoTime()}, or, inside a turn, the time the turn started (earlier by the time the
+     * timers before this one took to fire: at most a batch of {@value #BATCH}). In a virtualised kernel
+     * (the UML lab) reading the clock is a system call, not a vDSO read, and costs as much as a
+     * probe's write; a turn that starts 20 probes reads it once.
+     */
+    long now() {
+        return inTurn ? turnNanos : System.nanoTime();
+    }
+
+    /** Times the loop turned this wheel (woke up for it): for tests. */
+    long turns() {
+        return turns;
     }
 
     /** Entries held, stale ones included: for tests. */
@@ -128,15 +160,27 @@ final class TickWheel {
             scheduled.cancel(false);
         }
         scheduledTick = tick;
-        long delay = Math.max(0, tick * TICK_NANOS - System.nanoTime());
+        // now() may be the turn's start, a little in the past: the wake-up is then a little later, never early.
+        long delay = Math.max(0, tick * TICK_NANOS - now());
         scheduled = loop.schedule(turn, delay, TimeUnit.NANOSECONDS);
     }
 
     private void turn() {
+        turns++;
+        turnNanos = System.nanoTime();
+        inTurn = true;
+        try {
+            fire();
+        } finally {
+            inTurn = false;
+        }
+    }
+
+    private void fire() {
         scheduled = null;
         scheduledTick = Long.MAX_VALUE;
         if (dueCount == 0) {
-            collectDue();
+            collectDue(turnNanos);
         }
         // Fire a bounded batch, then let the loop read its sockets before the next one. Firing
         // thousands at once (a loop that fell behind) would start probes and declare timeouts
@@ -150,7 +194,7 @@ final class TickWheel {
             if (x.tick != xt) {
                 continue; // disarmed or moved since it was collected
             }
-            x.tick = NONE;
+            disarm(x);
             try {
                 x.expire();
             } catch (RuntimeException e) {
@@ -166,15 +210,15 @@ final class TickWheel {
         if (entries > 0) {
             // Callbacks may have asked for a later wake-up than entries armed before this turn need.
             long next = nextBusyTick(done);
-            if (next < scheduledTick) {
+            if (next != Long.MAX_VALUE && next < scheduledTick) {
                 wakeAt(next);
             }
         }
     }
 
     /** Moves every timer due by now out of the slots passed since the last turn, in tick order. */
-    private void collectDue() {
-        long now = Math.floorDiv(System.nanoTime(), TICK_NANOS);
+    private void collectDue(long nowNanos) {
+        long now = Math.floorDiv(nowNanos, TICK_NANOS);
         long from = done + 1;
         if (now - from >= SLOTS) {
             // The loop was away for a whole round: every slot once is every slot.
@@ -215,13 +259,16 @@ final class TickWheel {
         }
     }
 
-    /** The first tick after {@code now} whose slot holds an entry (perhaps a stale one). */
+    /**
+     * The first tick after {@code now} whose slot holds an armed timer (perhaps one of a later round),
+     * or {@code Long.MAX_VALUE}: no wake-up is needed, the next {@link #arm} asks for one.
+     */
     private long nextBusyTick(long now) {
         for (long t = now + 1; t <= now + SLOTS; t++) {
-            if (sizes[(int) (t & MASK)] > 0) {
+            if (live[(int) (t & MASK)] > 0) {
                 return t;
             }
         }
-        return now + 1;
+        return Long.MAX_VALUE;
     }
 }

@@ -178,8 +178,14 @@ final class PingServer implements AutoCloseable {
                     .sslProvider(io.netty.handler.ssl.SslProvider.JDK).build();
         }
         try (PingServer server = new PingServer(Integer.getInteger("ping.threads", 1), port, tls)) {
-            for (InetAddress a : addresses(n)) {
-                server.listen(a);
+            if (Boolean.getBoolean("ping.wildcard")) {
+                // One listening socket for every address (0.0.0.0 takes all of 127/8): at 10,000 nodes a
+                // listener each plus a connection each is more descriptors than the limit here (20,000).
+                server.listen(InetAddress.getByName("0.0.0.0"));
+            } else {
+                for (InetAddress a : addresses(n)) {
+                    server.listen(a);
+                }
             }
             for (int i = 0; i < Integer.getInteger("ping.busy", 0); i++) {
                 Thread spin = new Thread(() -> {

@@ -25,7 +25,8 @@ import java.util.Set;
  * <p>Usage: {@code ProbeLoadBenchmark [nodes=5000] [seconds=30]}. Goal: ≤ 10 % and ≤ 256 MB at 5,000.
  * Options: {@code -Dping.threads} (server threads, 1), {@code -Dping.busy=K} (K spinning threads in
  * the server process: a CPU-starved server), {@code -Dping.keepalive}, {@code -Dprobe.reuse},
- * {@code -Dwarmup} (seconds before the window, 10), {@code -Dping.port} (18080), {@code -Dprobe.tls=true} (HTTPS: the servers present one self-signed certificate made by keytool
+ * {@code -Dwarmup} (seconds before the window, 10), {@code -Dping.port} (18080), {@code -Dping.wildcard=true} (one listening socket on 0.0.0.0 instead of
+ * one per address: 10,000 nodes need it under a 20,000-descriptor limit), {@code -Dprobe.tls=true} (HTTPS: the servers present one self-signed certificate made by keytool
  * for the name {@code ping.bench}, which the check sends as SNI and Host and verifies against that
  * certificate as its CA file; with {@code -Dping.keepalive=false} every probe is a new handshake).
  *
@@ -94,6 +95,7 @@ public final class ProbeLoadBenchmark {
                 "-Dping.tls.keystore=" + (tls ? cert.certPem().resolveSibling("ping.p12") : ""),
                 "-Dping.keepalive=" + System.getProperty("ping.keepalive", "true"),
                 "-Dping.threads=" + Integer.getInteger("ping.threads", 1),
+                "-Dping.wildcard=" + Boolean.getBoolean("ping.wildcard"),
                 "-Dping.busy=" + Integer.getInteger("ping.busy", 0), "-cp", System.getProperty("java.class.path"),
                 PingServer.class.getName(), Integer.toString(nodes), Integer.toString(port))
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();

@@ -238,4 +238,21 @@ class HealthProberTest {
         assertThat(HealthProber.Probe.onGrid(10_000, 13_700, interval)).isEqualTo(14_000);
         assertThat(HealthProber.Probe.onGrid(10_250, 13_000, interval)).isEqualTo(13_250);
     }
+
+    @Test
+    void startsOfAOneSecondCheckShareTenMillisecondSlotsAndADefaultChecksKeepTheTick() {
+        long ms = 1_000_000;
+        assertThat(HealthProber.batchGrid(1_000 * ms)).isEqualTo(10 * ms);
+        assertThat(HealthProber.batchGrid(30_000 * ms)).isEqualTo(10 * ms);
+        // The default 100 ms check: one tick, so its starts and timeouts move by no more than before.
+        assertThat(HealthProber.batchGrid(100 * ms)).isEqualTo(TickWheel.TICK_NANOS);
+        assertThat(HealthProber.batchGrid(500 * ms)).isEqualTo(5 * ms);
+        long grid = 10 * ms;
+        assertThat(HealthProber.alignUp(123 * ms, grid)).isEqualTo(130 * ms);
+        assertThat(HealthProber.alignUp(130 * ms, grid)).isEqualTo(130 * ms);
+        assertThat(HealthProber.alignUp(-15 * ms, grid)).isEqualTo(-10 * ms);
+        // An interval that is a multiple of the grid keeps every later start on it.
+        long start = HealthProber.alignUp(987_654_321L, grid);
+        assertThat((start + 7 * 1_000 * ms) % grid).isZero();
+    }
 }

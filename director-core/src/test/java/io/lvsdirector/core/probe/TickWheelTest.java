@@ -86,6 +86,26 @@ class TickWheelTest {
     }
 
     @Test
+    void timersDisarmedBeforeTheirTickCostNoWakeUp() throws Exception {
+        // As probes answered before their timeout: the wheel must not wake for the slots they leave.
+        Named last = new Named("last");
+        on(() -> {
+            for (int i = 0; i < 100; i++) {
+                Named t = new Named("t" + i);
+                t.arm(40 + i % 5);
+                TickWheel.disarm(t);
+            }
+            last.arm(150);
+            return null;
+        });
+        await().atMost(Duration.ofSeconds(3)).until(() -> !fired.isEmpty());
+        assertThat(fired).containsExactly("last");
+        // One turn for the live timer (a second at most, if the loop woke a little early).
+        assertThat(on(wheel::turns)).isBetween(1L, 2L);
+        assertThat(on(wheel::entries)).isZero();
+    }
+
+    @Test
     void aDeadlineBeyondOneRoundWaitsForItsRound() throws Exception {
         Named far = new Named("far");
         Named near = new Named("near");

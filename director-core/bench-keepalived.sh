@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# bench-keepalived.sh — our probes beside keepalived's HTTP_GET checker, same targets, one lab boot.
+#
+# Usage (repository root or anywhere, on the build host, after lab/install-deps.sh):
+#   director-core/bench-keepalived.sh [NODES=2000] [FIRST=60] [WARM=60]
+#     NODES  addresses (/32s on one namespace's lo, one nginx answering GET /ping on :8080 for all)
+#     FIRST  seconds of the first window, from the prober's process start (start-up and JIT included)
+#     WARM   seconds of the warm window that follows it
+#   JAVA_OPTS   the probe process's JVM options (default: the packaged unit's, DEFAULT_JAVA_OPTS below)
+#   STRACE=1    after the windows, count each prober's system calls for 10 s (strace -c -f)
+#
+# Inside one lab kernel (lab/uml-run): keepalived 2.2 runs with only its checker (-C), one IPVS virtual
+# server whose NODES real servers each have an HTTP_GET check on /ping, delay_loop 1; then, after it
+# stopped, ProbeDriver (director-core's probe stack alone in a JVM: NettyChecker + HealthProber, HTTP
+# keep-alive, 1 s interval) probes the same addresses. Each is measured over the same two windows:
+# whole-process CPU from /proc/PID/stat (utime + stime; for keepalived its checker child, the process
+# that probes), RSS (VmRSS, the highest seen), and the requests nginx served in the window
+# (stub_status), so "per probe" divides by probes that really reached the server.
+set -euo pipefail
+
+# The packaged unit's heap settings (packaging/deb lvs-director.service), so the figure is the product's JVM.
+DEFAULT_JAVA_OPTS="-Xms64m -Xmx256m -XX:+ExitOnOutOfMemoryError"
+
+if [[ "${1:-}" != --inside ]]; then
+  cd "$(dirname "$0")/.."
+  nodes=${1:-2000} first=${2:-60} warm=${3:-60}
+  # As bench.sh: -am builds what the test classes need in one reactor; not offline, so a fresh machine
+  # fetches the dependency plugin.
+  mvn -B -q -pl director-core -am test-compile dependency:build-classpath \
+    -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test >/dev/null
+  export LVSD_BENCH_CP="$PWD/director-core/target/test-classes:$PWD/director-core/target/classes:$(cat director-core/target/bench.cp)"
+  export LVSD_JAVA_OPTS="${JAVA_OPTS:-$DEFAULT_JAVA_OPTS}" LVSD_STRACE="${STRACE:-0}"
+  exec lab/uml-run --timeout $((first * 2 + warm * 2 + 600)) -- "$PWD/director-core/bench-keepalived.sh" \
+    --inside "$nodes" "$first" "$warm"
+fi
+
+# ---- inside the lab kernel
+nodes=$2 first=$3 warm=$4
+hz=$(getconf CLK_TCK)
+work=$(mktemp -d /tmp/lvsd-kbench.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  [[ -f $work/nginx.pid ]] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+  ip netns del nodes 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+ulimit -n 65536
+
+# The nodes: NODES /32s on lo of one namespace, reached over a veth with one route (thousands of
+# on-link neighbours would overflow the ARP table).
+ip netns add nodes
+ip link add kb0 type veth peer name kb1
+ip link set kb1 netns nodes
+ip addr add 198.18.200.1/30 dev kb0 && ip link set kb0 up
+ip -n nodes addr add 198.18.200.2/30 dev kb1 && ip -n nodes link set kb1 up && ip -n nodes link set lo up
+ip route add 198.19.0.0/16 via 198.18.200.2
+for ((i = 0; i < nodes; i++)); do
+  echo "198.19.$((i / 250)).$((i % 250 + 1))"
+done > "$work/addresses"
+sed 's|^|addr add |; s|$|/32 dev lo|' "$work/addresses" | ip -n nodes -batch -
+
+mkdir -p "$work/nginx"
+cat > "$work/nginx.conf" <<EOF
+worker_processes 1;
+worker_rlimit_nofile 65536;
+pid $work/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 16384; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx; proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx;
+  uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
+  keepalive_requests 1000000; keepalive_timeout 600s;
+  server { listen 8080 reuseport; location = /ping { return 200 "ok\n"; } }
+  server { listen 127.0.0.1:8081; location = /status { stub_status; } }
+}
+EOF
+ip netns exec nodes nginx -c "$work/nginx.conf" -p "$work/nginx"
+served() { ip netns exec nodes curl -s http://127.0.0.1:8081/status | awk 'NR == 3 { print $3 }'; }
+ip netns exec nodes curl -sf --max-time 5 -o /dev/null "http://$(head -1 "$work/addresses"):8080/ping" \
+  || { echo "bench-keepalived: nginx does not answer"; exit 1; }
+
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+rss() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
+
+# measure NAME PID: the two windows from now (the prober's start); sets NAME_first/warm ticks and
+# probes, NAME_rss (KiB, highest seen).
+measure() {
+  local name=$1 pid=$2 t0 s0 w0 t1 s1 w1 t2 s2 w2 r=0 x
+  # Wall time from the clock, not from the loop's count: a fork in the lab kernel takes tens of ms.
+  t0=$(ticks "$pid") s0=$(served) w0=$EPOCHREALTIME
+  while awk -v a="$EPOCHREALTIME" -v b="$w0" -v n="$first" 'BEGIN { exit !(a - b < n) }'; do
+    sleep 1; x=$(rss "$pid"); ((x > r)) && r=$x
+  done
+  t1=$(ticks "$pid") s1=$(served) w1=$EPOCHREALTIME
+  while awk -v a="$EPOCHREALTIME" -v b="$w1" -v n="$warm" 'BEGIN { exit !(a - b < n) }'; do
+    sleep 1; x=$(rss "$pid"); ((x > r)) && r=$x
+  done
+  t2=$(ticks "$pid") s2=$(served) w2=$EPOCHREALTIME
+  # Each status request is one of the requests counted: take them out.
+  printf -v "${name}_first_ticks" %s $((t1 - t0)); printf -v "${name}_first_probes" %s $((s1 - s0 - 1))
+  printf -v "${name}_warm_ticks" %s $((t2 - t1)); printf -v "${name}_warm_probes" %s $((s2 - s1 - 1))
+  printf -v "${name}_first_secs" %s "$(awk -v a="$w1" -v b="$w0" 'BEGIN { print a - b }')"
+  printf -v "${name}_warm_secs" %s "$(awk -v a="$w2" -v b="$w1" 'BEGIN { print a - b }')"
+  printf -v "${name}_rss" %s "$r"
+  if [[ ${LVSD_STRACE:-0} == 1 ]]; then
+    local p0 p1
+    p0=$(served)
+    timeout -s INT 10 strace -c -f -p "$pid" -o "$work/$name.strace" || true
+    p1=$(served)
+    echo "bench-keepalived: $name system calls in 10 s, $((p1 - p0 - 1)) probes served meanwhile:"
+    head -25 "$work/$name.strace"
+  fi
+}
+
+# keepalived: its checker only, one virtual server holding every address.
+{
+  echo 'global_defs { router_id lvsd_bench }'
+  echo 'virtual_server 198.18.201.1 80 {'
+  echo '  delay_loop 1'
+  echo '  lb_algo rr'
+  echo '  lb_kind DR'
+  echo '  protocol TCP'
+  while read -r a; do
+    echo "  real_server $a 80 { HTTP_GET { url { path /ping status_code 200 } connect_port 8080 connect_timeout 1 retry 0 } }"
+  done < "$work/addresses"
+  echo '}'
+} > "$work/keepalived.conf"
+/usr/sbin/keepalived -n -l -C -f "$work/keepalived.conf" -p "$work/ka.pid" -c "$work/ka-check.pid" \
+  > "$work/keepalived.log" 2>&1 &
+pids+=($!)
+for ((i = 0; i < 100; i++)); do [[ -s $work/ka-check.pid ]] && break; sleep 0.1; done
+[[ -s $work/ka-check.pid ]] || { echo "bench-keepalived: keepalived did not start:"; cat "$work/keepalived.log"; exit 1; }
+measure ka "$(cat "$work/ka-check.pid")"
+ka_rs=$(ipvsadm -Ln | grep -c -- '->.*198\.19\.' || true)
+kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
+pids=()
+
+# Ours: the probe stack alone in a JVM.
+# shellcheck disable=SC2086 # LVSD_JAVA_OPTS is a list of options
+java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn $LVSD_JAVA_OPTS -cp "$LVSD_BENCH_CP" \
+  io.lvsdirector.core.bench.ProbeDriver "$work/addresses" 8080 > "$work/driver.log" 2>&1 &
+pids+=($!)
+measure lvsd "${pids[0]}"
+tail -1 "$work/driver.log"
+lvsd_healthy=$(tail -1 "$work/driver.log" | sed -nE 's/.*healthy=([0-9]+).*/\1/p')
+kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true
+pids=()
+
+# per probe in µs of CPU, % of one core
+line() { # WHO TICKS PROBES SECONDS
+  awk -v w="$1" -v t="$2" -v p="$3" -v s="$4" -v hz="$hz" 'BEGIN {
+    printf "%-10s %5.1f s: cpu=%5.1f %% of one core, probes/s=%6.0f, %6.1f µs per probe\n", w, s, 100 * t / hz / s, p / s, (p > 0 ? 1e6 * t / hz / p : 0) }'
+}
+ratio() { # KA_TICKS KA_PROBES OUR_TICKS OUR_PROBES
+  awk -v kt="$1" -v kp="$2" -v ot="$3" -v op="$4" 'BEGIN {
+    if (kp == 0 || op == 0) { print "n/a"; exit }
+    if (ot == 0) { print "inf (ours below one clock tick)"; exit }
+    printf "%.1f", (kt / kp) / (ot / op) }'
+}
+echo "bench-keepalived: nodes=$nodes, each probed once a second; windows: first ${first} s from the process start, then ${warm} s"
+echo "bench-keepalived: lvsd JVM options: $LVSD_JAVA_OPTS"
+echo "bench-keepalived: first window"
+line keepalived "$ka_first_ticks" "$ka_first_probes" "$ka_first_secs"
+line lvsd "$lvsd_first_ticks" "$lvsd_first_probes" "$lvsd_first_secs"
+echo "bench-keepalived: warm window"
+line keepalived "$ka_warm_ticks" "$ka_warm_probes" "$ka_warm_secs"
+line lvsd "$lvsd_warm_ticks" "$lvsd_warm_probes" "$lvsd_warm_secs"
+echo "bench-keepalived: rss keepalived checker=$((ka_rss / 1024)) MiB, lvsd=$((lvsd_rss / 1024)) MiB; keepalived real servers in IPVS=$ka_rs/$nodes, lvsd healthy=${lvsd_healthy:-?}/$nodes"
+echo "bench-keepalived: cheaper per probe than keepalived: first window $(ratio "$ka_first_ticks" "$ka_first_probes" "$lvsd_first_ticks" "$lvsd_first_probes")x, warm $(ratio "$ka_warm_ticks" "$ka_warm_probes" "$lvsd_warm_ticks" "$lvsd_warm_probes")x"
+[[ $ka_first_probes -gt 0 && $lvsd_first_probes -gt 0 && ${lvsd_healthy:-0} -eq $nodes ]]
