@@ -13,8 +13,9 @@
 #
 #   client 198.18.1.2 ── router 198.18.1.1 | 198.18.0.1 ── br0 ── dir1..dirN, rs1..rsM
 #
-# The router runs BIRD 2: eBGP (AS 65000) with every director (AS 65001), BFD (100 ms x 5), each VIP /32
-# a director announces installed as one ECMP route (merge paths), hashed on L4
+# The router runs BIRD 2: eBGP (AS 65000) with every director (AS 65001), BFD 200 ms x 5 (at 100 ms a
+# loaded UML kernel missed deadlines and flapped the sessions), each VIP /32 a director announces
+# installed as one ECMP route (merge paths), hashed on L4
 # (fib_multipath_hash_policy=1). A director's BIRD exports the addresses of its dummy interface lvs-vips
 # (which the director itself adds and removes) through a filter allowing only 198.18.0.100/31. Directors:
 # net.ipv4.vs.sloppy_tcp=1 (a flow the router moves to another director continues there),
@@ -203,11 +204,13 @@ protocol kernel {
   ipv4 { import none; export filter { if net ~ [ 198.18.0.100/31{32,32} ] then accept; reject; }; };
   merge paths on;
 }
-protocol bfd { interface "eth0" { min rx interval 100 ms; min tx interval 100 ms; multiplier 5; }; }
+protocol bfd { interface "eth0" { min rx interval 200 ms; min tx interval 200 ms; multiplier 5; }; }
 template bgp director {
   local $NET.1 as 65000;
   bfd on;
   hold time 9;
+  connect retry time 2;
+  error wait time 1, 10;
   ipv4 { import filter { if net ~ [ 198.18.0.100/31{32,32} ] then accept; reject; }; export none; };
 }
 EOF
@@ -228,13 +231,15 @@ ecmp_director() {
 router id $NET.$((10 + d));
 protocol device { scan time 10; }
 protocol direct vips { ipv4; interface "lvs-vips"; }
-protocol bfd { interface "eth0" { min rx interval 100 ms; min tx interval 100 ms; multiplier 5; }; }
+protocol bfd { interface "eth0" { min rx interval 200 ms; min tx interval 200 ms; multiplier 5; }; }
 filter vip_ranges { if net ~ [ 198.18.0.100/31{32,32} ] then accept; reject; }
 protocol bgp uplink {
   local $NET.$((10 + d)) as 65001;
   neighbor $NET.1 as 65000;
   bfd on;
   hold time 9;
+  connect retry time 2;
+  error wait time 1, 10;
   ipv4 { import none; export filter vip_ranges; };
 }
 EOF

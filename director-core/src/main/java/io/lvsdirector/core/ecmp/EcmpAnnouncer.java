@@ -51,6 +51,8 @@ public final class EcmpAnnouncer implements AutoCloseable {
     private final Map<InetAddress, Instant> since = new HashMap<>();
     private final Map<InetAddress, Boolean> lastAnnounced = new HashMap<>();
     private boolean ensured;
+    // The interface's addresses as the last successful run left them; null: read them.
+    private List<InetAddress> known;
     private final Map<String, Long> transitions = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile EcmpStatus status;
     private volatile BirdView birdView;
@@ -80,7 +82,7 @@ public final class EcmpAnnouncer implements AutoCloseable {
         long every = settings.recheckInterval().toMillis();
         thread.scheduleWithFixedDelay(() -> {
             askBird();
-            runSafely();
+            runSafely(true);
         }, 0, every, TimeUnit.MILLISECONDS);
         LOG.info("event=ecmp_started interface={} ranges={} recheck_ms={} bird_socket={}", vips.name(),
                 settings.ranges(), every, bird == null ? "none" : bird.socket());
@@ -92,7 +94,7 @@ public final class EcmpAnnouncer implements AutoCloseable {
             try {
                 thread.execute(() -> {
                     requested.set(false);
-                    runSafely();
+                    runSafely(false);
                 });
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 requested.set(false); // closed
@@ -131,16 +133,25 @@ public final class EcmpAnnouncer implements AutoCloseable {
         }
     }
 
-    private void runSafely() {
+    private void runSafely(boolean read) {
         try {
-            runOnce();
+            runOnce(read);
         } catch (RuntimeException e) {
             LOG.warn("event=ecmp_run_failed error=\"{}\"", e.toString(), e);
         }
     }
 
-    /** One run: decide, read the interface, apply the difference, publish. Package-private for tests. */
+    /** A run that reads the interface first. Package-private for tests. */
     void runOnce() {
+        runOnce(true);
+    }
+
+    /**
+     * One run: decide, apply the difference to the interface, publish. {@code read}: read the interface's
+     * addresses first (the periodic run, which also puts back what someone changed by hand); otherwise
+     * trust what the last run left, so a withdrawal after a pass costs one {@code ip} process, not three.
+     */
+    void runOnce(boolean read) {
         synchronized (runLock) {
             boolean stop = stopping.get();
             Inputs in = stop ? new Inputs(null, List.of()) : inputs.get();
@@ -154,11 +165,14 @@ public final class EcmpAnnouncer implements AutoCloseable {
                     vips.ensure();
                     ensured = true;
                 }
-                List<InetAddress> have = vips.addresses();
-                for (VipOp op : AnnouncePlanner.plan(wanted, have)) {
+                List<InetAddress> have = read || known == null ? vips.addresses() : known;
+                known = null; // unknown until the ops below all succeed
+                List<VipOp> ops = AnnouncePlanner.plan(wanted, have);
+                for (VipOp op : ops) {
                     apply(op, decisions.get(op.vip()));
                 }
-                after = vips.addresses();
+                after = ops.isEmpty() ? have : List.copyOf(wanted);
+                known = after;
             } catch (IOException e) {
                 error = e.getMessage();
                 LOG.warn("event=ecmp_interface_failed interface={} error=\"{}\"", vips.name(), error);
@@ -202,7 +216,7 @@ public final class EcmpAnnouncer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        runSafely();
+        runSafely(true);
         LOG.info("event=ecmp_stopped interface={} left={}", vips.name(),
                 status.onInterface() == null ? "unknown" : status.onInterface().size());
     }

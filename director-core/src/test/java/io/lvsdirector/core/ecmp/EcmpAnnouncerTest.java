@@ -22,6 +22,7 @@ class EcmpAnnouncerTest {
         final List<String> calls = new ArrayList<>();
         boolean exists;
         boolean failAdds;
+        int reads;
 
         @Override
         public void ensure() {
@@ -31,6 +32,7 @@ class EcmpAnnouncerTest {
 
         @Override
         public List<InetAddress> addresses() throws IOException {
+            reads++;
             if (!exists) {
                 throw new IOException("Device \"lvs-vips\" does not exist.");
             }
@@ -101,6 +103,24 @@ class EcmpAnnouncerTest {
         vips.failAdds = false;
         announcer.runOnce();
         assertThat(announcer.status().lastError()).isNull();
+        assertThat(vips.addrs).containsExactly(VIP);
+    }
+
+    @Test
+    void aRunAfterAPassTrustsItsLastViewAndTheNextReadRepairs() {
+        announcer.runOnce(true);
+        int reads = vips.reads;
+        in.set(new EcmpAnnouncer.Inputs(null, List.of(new ServiceInput("web", VIP, "mh", true, false, true))));
+        announcer.runOnce(false);
+        assertThat(vips.addrs).isEmpty();
+        assertThat(vips.reads).as("a withdrawal after a pass runs one ip process, no reads").isEqualTo(reads);
+        assertThat(announcer.status().onInterface()).isEmpty();
+        in.set(new EcmpAnnouncer.Inputs(null, List.of(new ServiceInput("web", VIP, "mh", true, false, false))));
+        announcer.runOnce(false);
+        vips.addrs.clear(); // by hand, behind the announcer's back
+        announcer.runOnce(false);
+        assertThat(vips.addrs).as("not seen without a read").isEmpty();
+        announcer.runOnce(true);
         assertThat(vips.addrs).containsExactly(VIP);
     }
 
