@@ -76,6 +76,21 @@ check "ansible-lint --profile production" ansible-lint --offline --profile produ
 for inv in inventories/*/hosts.yml; do
   check "syntax-check site.yml with $inv" ansible-playbook -i "$inv" --syntax-check site.yml
 done
+# ECMP: the director role's BIRD config for the example inventory, parsed by BIRD itself (bird -p: parse
+# only), its export filter holding the inventory's range and nothing else, and a broken render refused.
+mkdir -p "$work/bird"
+check "ecmp inventory: bird.conf renders for lb1..lb3" env BIRD_RENDER_DIR="$work/bird" \
+  ansible-playbook -i inventories/ecmp-three-directors/hosts.yml tests/bird-render.yml
+for h in lb1 lb2 lb3; do
+  check "$h: bird -p accepts bird.conf" bird -p -c "$work/bird/bird-$h.conf"
+done
+check "lb2: BGP to 192.168.19.1 AS 65000 from .159 AS 65001, BFD on, imports nothing, exports only 192.168.19.200/29 host routes" \
+  bash -c 'f=$1; grep -q "local 192.168.19.159 as 65001;" "$f" && grep -q "neighbor 192.168.19.1 as 65000;" "$f" &&
+    grep -q "bfd on;" "$f" && grep -q "ipv4 { import none; export filter vip_ranges; };" "$f" &&
+    grep -q "net ~ \[ 192.168.19.200/29{32,32} \] then accept;" "$f" && [ "$(grep -c "then accept" "$f")" = 1 ]' _ "$work/bird/bird-lb2.conf"
+reject "bird -p rejects a bird.conf whose filter lost its closing brace" \
+  bash -c 'sed "0,/^  reject;/s//  reject;\n  {/" "$1" > "$1.broken" && bird -p -c "$1.broken"' _ "$work/bird/bird-lb1.conf"
+
 check "DaemonSet manifest parses; its script is the role's, byte for byte" python3 - <<'PY'
 import yaml
 docs = list(yaml.safe_load_all(open("kubernetes/lvs-realserver-daemonset.yaml")))

@@ -9,6 +9,18 @@
 #
 # 198.18.0.0/15 is the range set aside for benchmarking (RFC 2544); nothing here leaves the UML kernel.
 #
+# With --ecmp N (N = 2 or 3 directors), the client sits behind a router instead (the ecmp mode):
+#
+#   client 198.18.1.2 ── router 198.18.1.1 | 198.18.0.1 ── br0 ── dir1..dirN, rs1..rsM
+#
+# The router runs BIRD 2: eBGP (AS 65000) with every director (AS 65001), BFD 200 ms x 5 (at 100 ms a
+# loaded UML kernel missed deadlines and flapped the sessions), each VIP /32 a director announces
+# installed as one ECMP route (merge paths), hashed on L4
+# (fib_multipath_hash_policy=1). A director's BIRD exports the addresses of its dummy interface lvs-vips
+# (which the director itself adds and removes) through a filter allowing only 198.18.0.100/31. Directors:
+# net.ipv4.vs.sloppy_tcp=1 (a flow the router moves to another director continues there),
+# net.ipv4.vs.conntrack=0, arp_ignore=1. Real servers route the client's segment through the router.
+#
 # Usage (inside the lab, as root):
 #   topo.sh up [--directors N] [--realservers N] [--no-vip]
 #   topo.sh down
@@ -17,6 +29,8 @@
 #   topo.sh vip-add NS [VIP] | vip-del NS [VIP]   put / remove a VIP on a director's eth0
 #   topo.sh exec NS COMMAND...          run a command in a namespace
 #   topo.sh addr NS                     print a namespace's segment address
+#   topo.sh bird-start NS | bird-stop NS [--kill]   (--ecmp) start / stop BIRD in router or dirN
+#   topo.sh birdc NS COMMAND...         (--ecmp) birdc on that BIRD's control socket
 set -euo pipefail
 
 NET=198.18.0
@@ -32,7 +46,8 @@ command -v ip >/dev/null || die "'ip' missing (package iproute2)"
 
 addr_of() {
   case "$1" in
-    client) echo "$NET.2" ;;
+    client) if [[ -e $STATE/ecmp ]]; then echo "198.18.1.2"; else echo "$NET.2"; fi ;;
+    router) echo "$NET.1" ;;
     dir[0-9]*) echo "$NET.$((10 + ${1#dir}))" ;;
     rs[0-9]*) echo "$NET.$((20 + ${1#rs}))" ;;
     *) die "unknown host '$1' (client, dirN, rsN)" ;;
@@ -107,16 +122,22 @@ rs_stop() {
 }
 
 up() {
-  local directors=1 realservers=3 vip=1
+  local directors=1 realservers=3 vip=1 ecmp=0
   while [[ $# -gt 0 ]]; do
     case "$1" in
+      --ecmp) ecmp=1; directors=$2; vip=0; shift 2 ;;
       --directors) directors=$2; shift 2 ;;
       --realservers) realservers=$2; shift 2 ;;
       --no-vip) vip=0; shift ;;
       *) die "up: unknown option $1" ;;
     esac
   done
-  [[ $directors =~ ^[0-2]$ ]] || die "--directors must be 0, 1 or 2"
+  if [[ $ecmp == 1 ]]; then
+    [[ $directors =~ ^[23]$ ]] || die "--ecmp must be 2 or 3"
+    command -v bird >/dev/null || die "'bird' missing (package bird2)"
+  else
+    [[ $directors =~ ^[0-2]$ ]] || die "--directors must be 0, 1 or 2"
+  fi
   [[ $realservers =~ ^[0-9]+$ && $realservers -le 200 ]] || die "--realservers must be 0..200"
   command -v nginx >/dev/null || [[ $realservers == 0 ]] || die "'nginx' missing (package nginx-light)"
   [[ ! -e $STATE/up ]] || die "a topology is already up (topo.sh down first)"
@@ -124,11 +145,17 @@ up() {
 
   ip link add br0 type bridge
   ip link set br0 up
-  add_host client
+  if [[ $ecmp == 1 ]]; then
+    touch "$STATE/ecmp"
+    ecmp_router "$directors"
+  else
+    add_host client
+  fi
   for d in $(seq 1 "$directors"); do
     add_host "dir$d"
     # Directors forward nothing themselves in DR mode; IPVS rewrites the MAC in LOCAL_IN.
     ip netns exec "dir$d" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0
+    [[ $ecmp == 0 ]] || ecmp_director "$d"
   done
   for i in $(seq 1 "$realservers"); do
     add_host "rs$i"
@@ -141,6 +168,7 @@ up() {
       net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 \
       net.ipv4.conf.eth0.arp_ignore=1 net.ipv4.conf.eth0.arp_announce=2 \
       net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0 net.ipv4.conf.lo.rp_filter=0
+    [[ $ecmp == 0 ]] || ip -n "rs$i" route add 198.18.1.0/24 via "$NET.1"
     nginx_conf "$i"
     rs_start "$i"
   done
@@ -148,6 +176,92 @@ up() {
     ip -n dir1 addr add "$VIP/32" dev eth0
   fi
   echo "$directors $realservers" > "$STATE/up"
+}
+
+# The router namespace: BIRD 2 with one eBGP session per director, ECMP with an L4 hash, and the
+# client on its own segment behind it.
+ecmp_router() {
+  local n=$1 d
+  add_host router
+  ip netns add client
+  ip link add eth1 netns router type veth peer name eth0 netns client
+  ip -n router addr add 198.18.1.1/24 dev eth1
+  ip -n router link set eth1 up
+  ip -n client link set lo up
+  ip -n client addr add 198.18.1.2/24 dev eth0
+  ip -n client link set eth0 up
+  ip -n client route add default via 198.18.1.1
+  ip netns exec router sysctl -qw net.ipv4.ip_forward=1 net.ipv4.fib_multipath_hash_policy=1 \
+    net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0 net.ipv4.conf.eth1.rp_filter=0
+  mkdir -p "$STATE/router"
+  {
+    cat <<EOF
+# The lab's upstream router: learns each VIP /32 from every director that announces it and installs them
+# as one multipath route (merge paths); accepts nothing outside the VIP range.
+router id $NET.1;
+protocol device { scan time 10; }
+protocol kernel {
+  ipv4 { import none; export filter { if net ~ [ 198.18.0.100/31{32,32} ] then accept; reject; }; };
+  merge paths on;
+}
+protocol bfd { interface "eth0" { min rx interval 200 ms; min tx interval 200 ms; multiplier 5; }; }
+template bgp director {
+  local $NET.1 as 65000;
+  bfd on;
+  hold time 9;
+  connect retry time 2;
+  error wait time 1, 10;
+  ipv4 { import filter { if net ~ [ 198.18.0.100/31{32,32} ] then accept; reject; }; export none; };
+}
+EOF
+    for d in $(seq 1 "$n"); do
+      echo "protocol bgp dir$d from director { neighbor $NET.$((10 + d)) as 65001; }"
+    done
+  } > "$STATE/router/bird.conf"
+}
+
+# A director in the ecmp mode: the sysctls the mode needs and its BIRD's config (lvs-vips exported).
+ecmp_director() {
+  local d=$1
+  ip netns exec "dir$d" sysctl -qw net.ipv4.vs.sloppy_tcp=1 net.ipv4.vs.conntrack=0 \
+    net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
+  mkdir -p "$STATE/dir$d"
+  cat > "$STATE/dir$d/bird.conf" <<EOF
+# Director dir$d: announces the addresses the director puts on lvs-vips, and only those in the VIP range.
+router id $NET.$((10 + d));
+protocol device { scan time 10; }
+protocol direct vips { ipv4; interface "lvs-vips"; }
+protocol bfd { interface "eth0" { min rx interval 200 ms; min tx interval 200 ms; multiplier 5; }; }
+filter vip_ranges { if net ~ [ 198.18.0.100/31{32,32} ] then accept; reject; }
+protocol bgp uplink {
+  local $NET.$((10 + d)) as 65001;
+  neighbor $NET.1 as 65000;
+  bfd on;
+  hold time 9;
+  connect retry time 2;
+  error wait time 1, 10;
+  ipv4 { import none; export filter vip_ranges; };
+}
+EOF
+}
+
+bird_start() {
+  local ns=$1 dir=$STATE/$1
+  [[ -f $dir/bird.conf ]] || die "no BIRD config for $ns (topo.sh up --ecmp N)"
+  ip netns exec "$ns" bird -c "$dir/bird.conf" -s "$dir/bird.ctl" -P "$dir/bird.pid"
+}
+
+bird_stop() {
+  local ns=$1 sig=TERM pid
+  [[ "${2:-}" == --kill ]] && sig=KILL
+  pid=$(cat "$STATE/$ns/bird.pid" 2>/dev/null || true)
+  [[ -n "$pid" ]] || return 0
+  kill -"$sig" "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do
+    kill -0 "$pid" 2>/dev/null || { rm -f "$STATE/$ns/bird.pid"; return 0; }
+    sleep 0.05
+  done
+  die "BIRD in $ns did not stop"
 }
 
 down() {
@@ -161,6 +275,10 @@ down() {
     ip netns del "$ns" 2>/dev/null || true
   done
   ip link del br0 2>/dev/null || true
+  for f in "$STATE"/*/bird.pid; do
+    [[ -e $f ]] || continue
+    kill -KILL "$(cat "$f")" 2>/dev/null || true
+  done
   rm -rf "$STATE"
 }
 
@@ -184,5 +302,8 @@ case "$cmd" in
   vip-del) ip -n "${1:?namespace}" addr del "${2:-$VIP}/32" dev eth0 ;;
   exec) ns=${1:?namespace}; shift; exec ip netns exec "$ns" "$@" ;;
   addr) addr_of "${1:?namespace}" ;;
+  bird-start) bird_start "${1:?namespace}" ;;
+  bird-stop) bird_stop "${1:?namespace}" "${2:-}" ;;
+  birdc) ns=${1:?namespace}; shift; exec birdc -s "$STATE/$ns/bird.ctl" "$@" ;;
   *) die "unknown command '$cmd'" ;;
 esac

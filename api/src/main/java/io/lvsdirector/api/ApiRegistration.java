@@ -60,6 +60,7 @@ public final class ApiRegistration {
         }
         out.add(RolesAllowedDynamicFeature.class);
         out.add(new ServicesResource(director, maxBodyBytes));
+        out.add(new io.lvsdirector.api.resources.EcmpResource(director));
         out.add(new PlanResource(director, maxBodyBytes));
         out.add(new HaResource(director::daemons, ha, maxBodyBytes, director.clock()));
         out.add(new OpenApiResource());

@@ -25,6 +25,10 @@ import io.lvsdirector.api.runtime.DataPlaneHealthCheck;
 import io.lvsdirector.api.runtime.Director;
 import io.lvsdirector.api.runtime.DirectorBuilder;
 import io.lvsdirector.api.runtime.ManagedDirector;
+import io.lvsdirector.api.config.EcmpFactory;
+import io.lvsdirector.api.ecmp.EcmpCollector;
+import io.lvsdirector.core.ecmp.BirdControl;
+import io.lvsdirector.core.ecmp.EcmpAnnouncer;
 import io.lvsdirector.core.ha.HaController;
 import io.lvsdirector.core.status.Measurements;
 import io.lvsdirector.k8s.KubernetesNodeSource;
@@ -131,8 +135,36 @@ public class LvsDirectorApplication extends Application<LvsDirectorConfiguration
         }
         registry.register(new HaCollector(director::daemons, ha));
 
+        // ECMP on: one announcer per director puts the VIPs it can serve on the dummy interface BIRD
+        // exports. Managed after the director, so it stops first: a clean stop withdraws every VIP
+        // while the kernel table still forwards the flows the router sent here.
+        EcmpAnnouncer ecmp = null;
+        if (config.getEcmp().isEnabled()) {
+            EcmpFactory e = config.getEcmp();
+            ecmp = new EcmpAnnouncer(e.buildSettings(), e.buildInterface(config.getKernel().getNetns()),
+                    e.getBirdSocket() == null ? null : new BirdControl(e.getBirdSocket(),
+                            java.time.Duration.ofSeconds(2), java.time.Clock.systemUTC()),
+                    director::ecmpInputs, java.time.Clock.systemUTC());
+            director.announceVips(ecmp, e.buildRanges());
+        }
+        registry.register(new EcmpCollector(ecmp));
+
         environment.healthChecks().register("data-plane", new DataPlaneHealthCheck(director));
         environment.lifecycle().manage(new ManagedDirector(director));
+        if (ecmp != null) {
+            EcmpAnnouncer announcer = ecmp;
+            environment.lifecycle().manage(new io.dropwizard.lifecycle.Managed() {
+                @Override
+                public void start() {
+                    announcer.start();
+                }
+
+                @Override
+                public void stop() {
+                    announcer.close();
+                }
+            });
+        }
         for (Object component : ApiRegistration.components(director, ha, tokens,
                 config.getApi().getMaxBodyBytes())) {
             environment.jersey().register(component);

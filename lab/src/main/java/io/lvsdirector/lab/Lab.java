@@ -77,6 +77,18 @@ public final class Lab {
         return new Topology(directors, realServers);
     }
 
+    /**
+     * Builds the ecmp topology ({@code topo.sh up --ecmp N}): the client behind a {@code router} namespace
+     * that runs BIRD 2 with ECMP and an L4 hash, {@code directors} (2 or 3) directors with their BIRD
+     * configs written (not started: {@link Topology#startBird}), {@code realServers} nginx real servers.
+     */
+    public static Topology upEcmp(int directors, int realServers) {
+        requireKernel();
+        topo("down");
+        topo("up", "--ecmp", Integer.toString(directors), "--realservers", Integer.toString(realServers)).orThrow();
+        return new Topology(directors, realServers);
+    }
+
     /** Same as {@code up(directors, realServers, true)}. */
     public static Topology up(int directors, int realServers) {
         return up(directors, realServers, true);

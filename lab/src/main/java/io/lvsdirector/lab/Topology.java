@@ -36,6 +36,39 @@ public final class Topology implements AutoCloseable {
         throw new IllegalArgumentException("unknown lab host " + namespace);
     }
 
+    /** The client's address in the ecmp topology (its own segment behind the router). */
+    public static final String ECMP_CLIENT = "198.18.1.2";
+    /** The router's address on the directors' segment (the BGP peer of every director). */
+    public static final String ROUTER = "198.18.0.1";
+
+    /** (ecmp) Starts BIRD in {@code router} or {@code dirN} with the config {@code topo.sh up --ecmp} wrote. */
+    public void startBird(String namespace) {
+        Lab.topo("bird-start", namespace).orThrow();
+    }
+
+    /** (ecmp) Stops BIRD in a namespace: SIGTERM (a clean BGP close), or SIGKILL when {@code kill}. */
+    public void stopBird(String namespace, boolean kill) {
+        if (kill) {
+            Lab.topo("bird-stop", namespace, "--kill").orThrow();
+        } else {
+            Lab.topo("bird-stop", namespace).orThrow();
+        }
+    }
+
+    /** (ecmp) {@code birdc ARGS} on a namespace's BIRD; its output. */
+    public String birdc(String namespace, String... args) {
+        String[] cmd = new String[args.length + 2];
+        cmd[0] = "birdc";
+        cmd[1] = namespace;
+        System.arraycopy(args, 0, cmd, 2, args.length);
+        return Lab.topo(cmd).orThrow().stdout();
+    }
+
+    /** (ecmp) The BIRD control socket of a namespace. */
+    public static java.nio.file.Path birdSocket(String namespace) {
+        return java.nio.file.Path.of("/run/lab", namespace, "bird.ctl");
+    }
+
     /** Real server {@code i}'s address (1-based). */
     public static String realServer(int i) {
         return address("rs" + i);

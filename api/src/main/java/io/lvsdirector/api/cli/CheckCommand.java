@@ -98,6 +98,13 @@ public final class CheckCommand extends ConfiguredCommand<LvsDirectorConfigurati
         } else {
             out.println("ha: off (the sync daemons are left alone)");
         }
+        if (config.getEcmp().isEnabled()) {
+            var e = config.getEcmp();
+            out.println("ecmp: VIPs in " + e.buildRanges() + " announced on " + e.getInterfaceName() + ", BIRD at "
+                    + e.getBirdSocket());
+        } else {
+            out.println("ecmp: off");
+        }
     }
 
     /** One line per connector; an https one's key store is opened as Jetty will open it. */

@@ -63,6 +63,11 @@ public class LvsDirectorConfiguration extends Configuration {
     @Valid
     @NotNull
     @JsonProperty
+    private EcmpFactory ecmp = new EcmpFactory();
+
+    @Valid
+    @NotNull
+    @JsonProperty
     private AdminEndpointsFactory adminEndpoints = new AdminEndpointsFactory();
 
     public LvsDirectorConfiguration() {
@@ -120,6 +125,17 @@ public class LvsDirectorConfiguration extends Configuration {
 
     public HaFactory getHa() {
         return ha;
+    }
+
+    public EcmpFactory getEcmp() {
+        return ecmp;
+    }
+
+    /** One director runs one mode: a VRRP pair's sync daemons or ECMP's announcements. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    @io.dropwizard.validation.ValidationMethod(message = "ha.enabled and ecmp.enabled are two modes; turn on one")
+    public boolean isOneHaMode() {
+        return !(ha.isEnabled() && ecmp.isEnabled());
     }
 
     public AdminEndpointsFactory getAdminEndpoints() {

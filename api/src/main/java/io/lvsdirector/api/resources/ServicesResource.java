@@ -108,6 +108,7 @@ public final class ServicesResource {
         ServiceSpec spec = director.mapper().fromRequest(name, json);
         Optional<ServiceSpec> before = director.store().get(name);
         checkScheduler(spec);
+        checkEcmp(spec);
         checkOwnership(spec, before);
         if (dry) {
             // Every check a write gets (ctl apply asks this of each service before writing any), nothing stored.
@@ -203,6 +204,21 @@ public final class ServicesResource {
             return true;
         }
         throw ApiException.badRequest("dryRun must be true or false", "dryRun");
+    }
+
+    /**
+     * 422 in the ecmp mode for a service on an announced range that is not {@code mh}: every director
+     * must pick the same real server for a flow, or a flow the router moves to another director breaks.
+     */
+    private void checkEcmp(ServiceSpec spec) {
+        var vip = spec.service().vip();
+        if (director.ecmp().isEmpty() || "mh".equals(spec.service().scheduler())
+                || director.ecmpRanges().stream().noneMatch(r -> r.contains(vip))) {
+            return;
+        }
+        throw ApiException.unprocessable("in the ecmp mode a service on an announced range must use the mh scheduler"
+                + " (Maglev hashing: every director picks the same real server for a flow); got '"
+                + spec.service().scheduler() + "'", "scheduler");
     }
 
     /** 422 when the kernel's scheduler catalog found the scheduler missing; unknown passes. */

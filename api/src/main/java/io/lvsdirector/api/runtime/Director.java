@@ -19,6 +19,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.ArrayList;
+import io.lvsdirector.core.ecmp.EcmpAnnouncer;
+import io.lvsdirector.core.ecmp.ServiceInput;
+import io.lvsdirector.core.ecmp.VipRange;
+import io.lvsdirector.core.plan.Disposition;
+import io.lvsdirector.core.status.ServiceStatus;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -48,6 +53,8 @@ public final class Director implements AutoCloseable {
     private final Clock clock;
     private final List<AutoCloseable> closeables;
     private final SyncDaemonReader daemons;
+    private volatile EcmpAnnouncer ecmp;
+    private volatile List<VipRange> ecmpRanges = List.of();
 
     /**
      * @param ipvs the kernel table (closed with the director)
@@ -116,6 +123,57 @@ public final class Director implements AutoCloseable {
         LOG.info("event=director_start services={} resync_ms={}", store.services().size(),
                 settings.resyncInterval().toMillis());
         loop.start();
+    }
+
+    /**
+     * Runs the ecmp mode's announcer: after every pass, it decides from the status the pass published.
+     * Call before {@link #start()}; the caller starts and closes it (before the loop stops, so a clean
+     * stop withdraws every VIP first).
+     */
+    public void announceVips(EcmpAnnouncer announcer, List<VipRange> ranges) {
+        this.ecmp = Objects.requireNonNull(announcer, "announcer");
+        this.ecmpRanges = List.copyOf(ranges);
+        loop.addPassListener(announcer::request);
+    }
+
+    /** The ecmp announcer, empty when the mode is off. */
+    public Optional<EcmpAnnouncer> ecmp() {
+        return Optional.ofNullable(ecmp);
+    }
+
+    /** The ecmp mode's VIP ranges, empty when the mode is off. */
+    public List<VipRange> ecmpRanges() {
+        return ecmpRanges;
+    }
+
+    /**
+     * What the announcer decides from: the loop's health (as {@code /healthcheck} judges it) and each
+     * service's state in the last pass's status, with its scheduler from the spec. A service is below
+     * quorum here when fewer than {@code max(1, minHealthy)} of its real servers are in the kernel with a
+     * weight, healthy or (after a restart) not probed yet. Any thread.
+     */
+    public EcmpAnnouncer.Inputs ecmpInputs() {
+        var health = new DataPlaneHealthCheck(this).execute();
+        String problem = health.isHealthy() ? null : health.getMessage();
+        java.util.Map<String, String> schedulers = new java.util.HashMap<>();
+        for (var spec : store.services()) {
+            schedulers.put(spec.name(), spec.service().scheduler());
+        }
+        List<ServiceInput> inputs = new ArrayList<>();
+        for (ServiceStatus s : loop.status().services()) {
+            String scheduler = schedulers.get(s.name());
+            if (scheduler == null) {
+                continue; // deleted since the pass: the next pass's status drops it
+            }
+            // Serving means in the kernel with weight: a server not probed yet, or kept in by fail-open or
+            // as the sorry server, takes no flow a router should send here.
+            long serving = s.realServers().stream().filter(r -> r.kernelWeight() != null && r.kernelWeight() > 0
+                    && (r.disposition() == Disposition.ACTIVE || r.disposition() == Disposition.UNKNOWN)).count();
+            boolean below = s.allDown() || serving < Math.max(1, s.minHealthy());
+            inputs.add(new ServiceInput(s.name(), s.key().address(), scheduler, s.inKernel(), s.applyError() != null,
+                    below));
+        }
+        return new EcmpAnnouncer.Inputs(problem, inputs);
     }
 
     /**

@@ -47,6 +47,7 @@ public final class ReconcileLoop implements AutoCloseable {
     private final PassRunner runner;
     // Serialises passes: the runner's thread and runOnce() callers.
     private final Object passLock = new Object();
+    private final List<Runnable> passListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * @param ipvs the kernel table; the loop is its only writer
@@ -112,9 +113,12 @@ public final class ReconcileLoop implements AutoCloseable {
                 Objects.requireNonNull(settings, "settings"), Objects.requireNonNull(ownership, "ownership"),
                 System::nanoTime);
         this.runner = new PassRunner(read -> {
+            PassRunner.Next next;
             synchronized (passLock) {
-                return reconciler.next(reconciler.run(read));
+                next = reconciler.next(reconciler.run(read));
             }
+            afterPass();
+            return next;
         }, settings, System::nanoTime, "ipvs-reconcile");
     }
 
@@ -139,6 +143,25 @@ public final class ReconcileLoop implements AutoCloseable {
      */
     public void addTask(KernelTask task) {
         reconciler.addTask(Objects.requireNonNull(task, "task"));
+    }
+
+    /**
+     * Adds a listener run after every pass, on the loop's thread, once the pass's status is published
+     * (the ecmp announcer decides from it). It must only record and ask: it delays the next pass.
+     */
+    public void addPassListener(Runnable listener) {
+        passListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    private void afterPass() {
+        for (Runnable l : passListeners) {
+            try {
+                l.run();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(ReconcileLoop.class).warn("event=pass_listener_failed error=\"{}\"",
+                        e.toString());
+            }
+        }
     }
 
     /**
@@ -217,9 +240,12 @@ public final class ReconcileLoop implements AutoCloseable {
      * tests, tools and a synchronous first pass.
      */
     public PassResult runOnce() {
+        PassResult r;
         synchronized (passLock) {
-            return reconciler.run(true);
+            r = reconciler.run(true);
         }
+        afterPass();
+        return r;
     }
 
     /** The kernel table as of the end of the last pass (as read, plus the ops that succeeded). */
