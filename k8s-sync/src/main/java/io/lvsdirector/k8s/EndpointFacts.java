@@ -188,6 +188,11 @@ final class EndpointFacts {
             }
         }
         Map<IpFamily, Map<String, EndpointState>> nodes = new EnumMap<>(IpFamily.class);
+        if (slices.isEmpty()) {
+            // Not an error (the EndpointSlice controller writes them after the Service, and a Service
+            // without a selector has none until someone writes them), but why the service has no real server.
+            notes.add("Service " + namespace + "/" + name + " has no EndpointSlice yet: waiting for endpoints");
+        }
         List<SliceEntry> ordered = new ArrayList<>(slices);
         ordered.sort((a, b) -> a.name().compareTo(b.name()));
         for (SliceEntry e : ordered) {
