@@ -320,7 +320,7 @@ public final class LoadBalancerController implements ServiceStore, AutoCloseable
             views.put(key(svc), LbServices.read(svc, config.className(), config.defaultImplementation()));
         }
         Map<String, Allocator.Decision> decided = Allocator.allocate(poolList, List.copyOf(views.values()));
-        boolean leader = lease.ensure();
+        boolean leader = !closed && lease.ensure();
         Instant now = clock.instant();
         List<ServiceSpec> specs = new ArrayList<>();
         Set<String> uids = new HashSet<>();
@@ -538,7 +538,8 @@ public final class LoadBalancerController implements ServiceStore, AutoCloseable
             return false;
         }
         // Again right before the write: a long round can outlast the lease, which ensure() renews.
-        if (!lease.ensure()) {
+        // Closed: the lease may be given up already, and a round still running must not take it back.
+        if (closed || !lease.ensure()) {
             return false;
         }
         ArrayNode patch = MAPPER.createArrayNode();
