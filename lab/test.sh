@@ -45,9 +45,12 @@ bench k8s-nodes mvn -B -q -pl k8s-sync -am -Pbench test -Dtest=NodeBenchmark \
   -Dsurefire.failIfNoSpecifiedTests=false -Dbench.nodes=50 -Dbench.events=20
 bench k8s-endpoints mvn -B -q -pl k8s-sync -am -Pbench test -Dtest=EndpointBenchmark \
   -Dsurefire.failIfNoSpecifiedTests=false -Dbench.services=20 -Dbench.changes=10
+bench k8s-loadbalancer mvn -B -q -pl k8s-sync -am -Pbench test -Dtest=LoadBalancerBenchmark \
+  -Dsurefire.failIfNoSpecifiedTests=false -Dbench.services=20 -Dbench.changes=3
 rm -f "$bench_log"
-# NodeBenchmark and EndpointBenchmark run under surefire: their reports are not unit tests'; keep them out of the counts below.
-rm -f k8s-sync/target/surefire-reports/*NodeBenchmark* k8s-sync/target/surefire-reports/*EndpointBenchmark*
+# NodeBenchmark, EndpointBenchmark and LoadBalancerBenchmark run under surefire: their reports are not unit tests'; keep them out of the counts below.
+rm -f k8s-sync/target/surefire-reports/*NodeBenchmark* k8s-sync/target/surefire-reports/*EndpointBenchmark* \
+  k8s-sync/target/surefire-reports/*LoadBalancerBenchmark*
 
 # Stages 3 and 4 run side by side: the lab kernel is a uniprocessor (it keeps ~0.7 of one host core
 # busy), so the package and Ansible checks use the other core instead of waiting ~8 minutes after it.

@@ -87,7 +87,17 @@ class ConfigurationTest {
         assertThat(lb.scheduler()).isEqualTo("mh");
         assertThat(lb.pools()).extracting(p -> p.name() + ":" + p.autoAssign() + ":" + p.ranges().size())
                 .containsExactly("edge:true:2", "manual:false:1");
+        assertThat(lb.leaseNamespace()).isEqualTo("lvs-director");
+        assertThat(lb.leaseName()).isEqualTo("lvs-director-lb");
+        assertThat(lb.leaseDuration()).isEqualTo(Duration.ofSeconds(15));
         assertThat(parse(Path.of("../config/director.yml")).getKubernetes().buildLbConfig()).isEmpty();
+
+        Path g = dir.resolve("lease.yml");
+        Files.writeString(g, "kubernetes:\n  loadBalancer:\n    enabled: true\n    leaseNamespace: edge-lb\n"
+                + "    leaseDuration: 30s\n");
+        var leased = parse(g).getKubernetes().buildLbConfig().orElseThrow();
+        assertThat(leased.leaseNamespace()).isEqualTo("edge-lb");
+        assertThat(leased.leaseDuration()).isEqualTo(Duration.ofSeconds(30));
     }
 
     @Test

@@ -188,6 +188,13 @@ final class EndpointFacts {
             }
         }
         Map<IpFamily, Map<String, EndpointState>> nodes = new EnumMap<>(IpFamily.class);
+        if (slices.isEmpty() && policy == TrafficPolicy.LOCAL) {
+            // Not an error (the EndpointSlice controller writes them after the Service, and a Service
+            // without a selector has none until someone writes them), but why a Local service has no
+            // real server. (Cluster serves every eligible node whatever the slices say.)
+            notes.add("Service " + namespace + "/" + name + " has no EndpointSlice yet: waiting for endpoints,"
+                    + " no node serves it");
+        }
         List<SliceEntry> ordered = new ArrayList<>(slices);
         ordered.sort((a, b) -> a.name().compareTo(b.name()));
         for (SliceEntry e : ordered) {

@@ -191,13 +191,18 @@ class KubernetesEndpointSourceTest {
         cluster.service(NS, "traefik", "Local", List.of("IPv4"), Map.of("https", 443));
         cluster.slice(NS, "traefik-a", "traefik", "IPv4", List.of(Ep.ready("10.244.1.5", "n1")));
         cluster.service(NS, "other", "Cluster", List.of("IPv4"), Map.of("https", 443));
+        // Local with no slice at all (just created, or no selector): nothing served, and the reason said.
+        cluster.service(NS, "bare", "Local", List.of("IPv4"), Map.of("https", 443));
         sources(spec("web", "198.18.0.100", TRAEFIK),
                 spec("missing", "198.18.0.101", new RealServerSource.ServiceEndpoints(NS, "nope", "https", 1)),
-                spec("other", "198.18.0.102", new RealServerSource.ServiceEndpoints(NS, "other", "https", 1)));
+                spec("other", "198.18.0.102", new RealServerSource.ServiceEndpoints(NS, "other", "https", 1)),
+                spec("bare", "198.18.0.103", new RealServerSource.ServiceEndpoints(NS, "bare", "https", 1)));
         await().atMost(WAIT).untilAsserted(() -> assertThat(realServers("web")).containsOnlyKeys("10.0.0.1"));
         assertThat(realServers("missing")).isEmpty();
         assertThat(realServers("other")).hasSize(3);
-        assertThat(problems()).containsExactly("service missing: Service ingress/nope not found");
+        assertThat(realServers("bare")).isEmpty();
+        assertThat(problems()).containsExactlyInAnyOrder("service bare: Service ingress/bare has no EndpointSlice yet: waiting"
+                + " for endpoints, no node serves it", "service missing: Service ingress/nope not found");
 
         // A slice some controller wrote wrong keeps its last valid version; the others are untouched.
         cluster.slice(NS, "traefik-a", "traefik", "Banana", List.of(Ep.ready("10.244.2.5", "n2")));

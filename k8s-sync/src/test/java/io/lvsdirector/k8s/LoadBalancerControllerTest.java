@@ -148,7 +148,9 @@ class LoadBalancerControllerTest {
         assertThat(dir1.services()).hasSize(1);
 
         // As the cluster's default implementation it takes the class-less one too, not MetalLB's.
-        LoadBalancerController dflt = director("lvs-b", LbConfig.defaults().withDefaultImplementation(true));
+        // (Another pair with its own Lease: one pair's directors share their config.)
+        LoadBalancerController dflt = director("lvs-b", LbConfig.defaults().withDefaultImplementation(true)
+                .withLease(LbConfig.DEFAULT_LEASE_NAMESPACE, "default-pair", LbConfig.DEFAULT_LEASE_DURATION));
         await().atMost(WAIT).until(() -> ingress("shop", "noclass").size() == 1);
         assertThat(ingress("shop", "metallb")).isEmpty();
         assertThat(dflt.decisions()).containsOnlyKeys("shop/ours", "shop/noclass");
@@ -243,34 +245,146 @@ class LoadBalancerControllerTest {
                 Set.of(200), Set.of(503), HealthCheck.Timing.DEFAULTS));
     }
 
+    /**
+     * Two directors, 20 Services created at once from 20 threads: only the lease holder writes
+     * statuses, and at every sampled instant of the convergence the two directors' served sets
+     * together give each Service at most one address and each address at most one Service.
+     */
     @Test
-    void twoDirectorsAllocatingAtOnceAgreeOnOneAddressPerServiceAndNoneTwice() {
+    void twoDirectorsOneWriterNoAddressServedTwiceAtAnyInstant() throws Exception {
         cluster.createAddressPool("edge", List.of("198.18.0.0/27"), true);
         LoadBalancerController dir1 = director("lvs-a");
         LoadBalancerController dir2 = director("lvs-b");
-        for (int i = 0; i < 12; i++) {
-            cluster.createLoadBalancerService("shop", "svc" + i, CLASS, 80);
-        }
-        await().atMost(WAIT).until(() -> {
-            for (int i = 0; i < 12; i++) {
-                if (ingress("shop", "svc" + i).size() != 1) {
-                    return false;
-                }
+        await().atMost(WAIT).until(() -> dir1.allocating() != dir2.allocating());
+        LoadBalancerController holder = dir1.allocating() ? dir1 : dir2;
+        LoadBalancerController follower = holder == dir1 ? dir2 : dir1;
+        assertThat(follower.leaseHolder()).isEqualTo(holder == dir1 ? "lvs-a" : "lvs-b");
+
+        int n = 20;
+        List<String> violations = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger samples = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean sampling = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread sampler = new Thread(() -> {
+            while (sampling.get()) {
+                checkServedOnce(List.of(dir1.services(), dir2.services()), violations);
+                samples.incrementAndGet();
+                Thread.onSpinWait();
             }
-            return dir1.services().size() == 12 && dir1.services().equals(dir2.services());
         });
+        sampler.start();
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<?>> created = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String name = "svc" + i;
+            created.add(pool.submit(() -> {
+                go.await();
+                cluster.createLoadBalancerService("shop", name, CLASS, 80);
+                return null;
+            }));
+        }
+        go.countDown();
+        for (var f : created) {
+            f.get();
+        }
+        pool.shutdown();
+        try {
+            await().atMost(WAIT).until(() -> {
+                for (int i = 0; i < n; i++) {
+                    if (ingress("shop", "svc" + i).size() != 1) {
+                        return false;
+                    }
+                }
+                return dir1.services().size() == n && dir1.services().equals(dir2.services());
+            });
+        } finally {
+            sampling.set(false);
+            sampler.join();
+        }
+        assertThat(samples.get()).isGreaterThan(100);
+        assertThat(violations).isEmpty();
         Set<String> all = new HashSet<>();
-        for (int i = 0; i < 12; i++) {
+        for (int i = 0; i < n; i++) {
             all.addAll(ingress("shop", "svc" + i));
         }
-        assertThat(all).hasSize(12);
+        assertThat(all).hasSize(n);
         assertThat(vips(dir1, "lb..")).isEqualTo(all);
-        // Both directors told each allocation; kubectl describe shows it once (the Event's name is its content's hash).
-        await().atMost(WAIT).until(() -> dir1.eventsSent() + dir2.eventsSent() >= 12);
-        for (int i = 0; i < 12; i++) {
+        // Exactly one writer: the follower never wrote a status, nor sent an Event.
+        assertThat(holder.statusWrites()).isGreaterThanOrEqualTo(n);
+        assertThat(follower.statusWrites()).isZero();
+        assertThat(follower.writeFailures()).isZero();
+        await().atMost(WAIT).until(() -> holder.eventsSent() >= n);
+        assertThat(follower.eventsSent()).isZero();
+        for (int i = 0; i < n; i++) {
             assertThat(events("shop", "svc" + i)).as("svc" + i).singleElement()
                     .satisfies(e -> assertThat(e.getReason()).isEqualTo(Allocator.ALLOCATED));
         }
+    }
+
+    /** Adds a line to {@code violations} for an address served for two Services, or a Service with two addresses of a family. */
+    private static void checkServedOnce(List<List<ServiceSpec>> served, List<String> violations) {
+        Map<String, String> serviceOf = new java.util.HashMap<>();
+        Map<String, String> addressOf = new java.util.HashMap<>();
+        for (List<ServiceSpec> specs : served) {
+            for (ServiceSpec s : specs) {
+                // lb..<ns>.<name>.<proto>-<port>: the Service is everything before the last dot.
+                String svc = s.name().substring(0, s.name().lastIndexOf('.'));
+                String vip = s.service().vip().getHostAddress();
+                String other = serviceOf.putIfAbsent(vip, svc);
+                if (other != null && !other.equals(svc)) {
+                    violations.add(vip + " served for " + other + " and " + svc);
+                }
+                String family = svc + (vip.contains(":") ? "/6" : "/4");
+                String otherVip = addressOf.putIfAbsent(family, vip);
+                if (otherVip != null && !otherVip.equals(vip)) {
+                    violations.add(svc + " served at " + otherVip + " and " + vip);
+                }
+            }
+        }
+    }
+
+    /**
+     * The holder dies (closed without giving the lease up): the follower takes over only once the
+     * lease has been silent for its duration, then allocates; a clean close hands over at once.
+     */
+    @Test
+    void followerTakesOverAfterTheLeaseDurationWhenTheHolderDies() {
+        Duration lease = Duration.ofSeconds(3);
+        cluster.createAddressPool("edge", List.of("198.18.0.8/29"), true);
+        LoadBalancerController dir1 = director("lvs-a", shortLease(lease));
+        LoadBalancerController dir2 = director("lvs-b", shortLease(lease));
+        await().atMost(WAIT).until(() -> dir1.allocating() != dir2.allocating());
+        LoadBalancerController holder = dir1.allocating() ? dir1 : dir2;
+        LoadBalancerController follower = holder == dir1 ? dir2 : dir1;
+        cluster.createLoadBalancerService("shop", "before", CLASS, 80);
+        await().atMost(WAIT).until(() -> follower.services().size() == 1);
+
+        holder.keepLeaseOnClose();
+        holder.close();
+        long died = System.nanoTime();
+        cluster.createLoadBalancerService("shop", "after", CLASS, 80);
+        await().atMost(WAIT).until(() -> ingress("shop", "after").size() == 1);
+        Duration takeover = Duration.ofNanos(System.nanoTime() - died);
+        assertThat(follower.allocating()).isTrue();
+        // The holder renewed at most lease/5 (plus a round) before it died; the follower waited a
+        // whole lease duration from its last sight of that renewal.
+        assertThat(takeover).isGreaterThan(lease.multipliedBy(3).dividedBy(5));
+        assertThat(follower.statusWrites()).isPositive();
+        await().atMost(WAIT).until(() -> follower.services().size() == 2);
+        // What was recorded was served all along, and still is.
+        assertThat(vips(follower, "lb..shop.before.")).isEqualTo(Set.copyOf(ingress("shop", "before")));
+
+        // A clean close gives the lease up: a new peer gets it within a round or two, not a lease duration.
+        LoadBalancerController dir3 = director("lvs-c", shortLease(Duration.ofSeconds(30)));
+        assertThat(dir3.allocating()).isFalse();
+        long closed = System.nanoTime();
+        follower.close();
+        await().atMost(WAIT).until(dir3::allocating);
+        assertThat(Duration.ofNanos(System.nanoTime() - closed)).isLessThan(Duration.ofSeconds(10));
+    }
+
+    private static LbConfig shortLease(Duration d) {
+        return LbConfig.defaults().withLease(LbConfig.DEFAULT_LEASE_NAMESPACE, LbConfig.DEFAULT_LEASE_NAME, d);
     }
 
     @Test
@@ -312,24 +426,38 @@ class LoadBalancerControllerTest {
         await().atMost(WAIT).until(() -> dir1.services().size() == 1);
     }
 
+    /**
+     * The API goes away: no director allocates (the holder lets its lease run out, the follower
+     * cannot take it), both keep serving what was recorded; after it, writes resume.
+     */
     @Test
-    void apiOutageKeepsTheServedServicesAndWritesResumeAfter() throws Exception {
+    void apiOutageStopsAllocatingKeepsTheServedServicesAndWritesResumeAfter() throws Exception {
+        Duration lease = Duration.ofSeconds(3);
         cluster.createAddressPool("edge", List.of("198.18.0.8/30"), true);
-        LoadBalancerController dir1 = director("lvs-a");
+        LoadBalancerController dir1 = director("lvs-a", shortLease(lease));
+        LoadBalancerController dir2 = director("lvs-b", shortLease(lease));
         cluster.createLoadBalancerService("shop", "web", CLASS, 80);
-        await().atMost(WAIT).until(() -> dir1.services().size() == 1);
+        await().atMost(WAIT).until(() -> dir1.services().size() == 1 && dir2.services().equals(dir1.services()));
         List<ServiceSpec> before = dir1.services();
+        long writes = dir1.statusWrites() + dir2.statusWrites();
 
         cluster.cut();
         cluster.createLoadBalancerService("shop", "late", CLASS, 80);
+        // Two thirds of the lease after its last renewal, nobody holds it.
+        await().atMost(Duration.ofSeconds(10)).until(() -> !dir1.allocating() && !dir2.allocating());
         await().pollDelay(Duration.ofSeconds(2)).atMost(WAIT).until(() -> true);
+        assertThat(dir1.allocating() || dir2.allocating()).isFalse();
         assertThat(dir1.services()).isEqualTo(before);
+        assertThat(dir2.services()).isEqualTo(before);
         assertThat(dir1.hasSynced()).isTrue();
+        assertThat(ingress("shop", "late")).isEmpty();
+        assertThat(dir1.statusWrites() + dir2.statusWrites()).isEqualTo(writes);
 
         cluster.restore();
         await().atMost(Duration.ofSeconds(90)).until(() -> ingress("shop", "late").equals(List.of("198.18.0.10")));
-        await().atMost(WAIT).until(() -> dir1.services().size() == 2);
+        await().atMost(WAIT).until(() -> dir1.services().size() == 2 && dir2.services().equals(dir1.services()));
         assertThat(dir1.services()).containsAll(before);
+        assertThat(dir1.allocating() != dir2.allocating()).isTrue();
     }
 
     private static Service lb(String ns, String name, Map<String, String> annotations, String loadBalancerIp) {

@@ -352,7 +352,7 @@ class ManifestsTest {
     @Test
     void rbacGrantsReadOnNodesAndServicesAndStatusWritesOnly() throws Exception {
         List<HasMetadata> docs = load("rbac.yaml");
-        assertThat(docs).hasSize(3);
+        assertThat(docs).hasSize(5);
         ServiceAccount sa = (ServiceAccount) docs.get(0);
         ClusterRole role = (ClusterRole) docs.get(1);
         ClusterRoleBinding binding = (ClusterRoleBinding) docs.get(2);
@@ -383,6 +383,31 @@ class ManifestsTest {
         assertThat(binding.getRoleRef().getKind()).isEqualTo("ClusterRole");
         assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
             assertThat(s.getKind()).isEqualTo("ServiceAccount");
+            assertThat(s.getName()).isEqualTo(sa.getMetadata().getName());
+            assertThat(s.getNamespace()).isEqualTo(sa.getMetadata().getNamespace());
+        });
+
+        // The Lease: in the directors' namespace only, get and update on the one named Lease the
+        // controller uses by default, create (which RBAC cannot limit by name) and nothing else.
+        io.fabric8.kubernetes.api.model.rbac.Role lease = (io.fabric8.kubernetes.api.model.rbac.Role) docs.get(3);
+        io.fabric8.kubernetes.api.model.rbac.RoleBinding leaseBinding =
+                (io.fabric8.kubernetes.api.model.rbac.RoleBinding) docs.get(4);
+        var lb = io.lvsdirector.k8s.lb.LbConfig.defaults();
+        assertThat(lease.getMetadata().getNamespace()).isEqualTo(lb.leaseNamespace())
+                .isEqualTo(sa.getMetadata().getNamespace());
+        Set<String> leaseGrants = lease.getRules().stream()
+                .flatMap((PolicyRule r) -> r.getApiGroups().stream().flatMap(g -> r.getResources().stream()
+                        .flatMap(res -> r.getVerbs().stream().map(v -> g + "/" + res + ":" + v + "@"
+                                + (r.getResourceNames() == null ? List.of() : r.getResourceNames())))))
+                .collect(Collectors.toSet());
+        assertThat(leaseGrants).containsExactlyInAnyOrder(
+                "coordination.k8s.io/leases:get@[" + lb.leaseName() + "]",
+                "coordination.k8s.io/leases:update@[" + lb.leaseName() + "]",
+                "coordination.k8s.io/leases:create@[]");
+        assertThat(leaseBinding.getMetadata().getNamespace()).isEqualTo(lb.leaseNamespace());
+        assertThat(leaseBinding.getRoleRef().getKind()).isEqualTo("Role");
+        assertThat(leaseBinding.getRoleRef().getName()).isEqualTo(lease.getMetadata().getName());
+        assertThat(leaseBinding.getSubjects()).singleElement().satisfies(s -> {
             assertThat(s.getName()).isEqualTo(sa.getMetadata().getName());
             assertThat(s.getNamespace()).isEqualTo(sa.getMetadata().getNamespace());
         });

@@ -98,6 +98,16 @@ public class KubernetesFactory {
         @NotNull
         @JsonProperty
         public List<Pool> pools = List.of();
+
+        /** The namespace of the pair's Lease (one allocating writer): the directors' own; RBAC grants it there. */
+        @NotNull
+        @JsonProperty
+        public String leaseNamespace = LbConfig.DEFAULT_LEASE_NAMESPACE;
+
+        /** How long a silent holder keeps the Lease before the peer takes over (at least 1s). */
+        @NotNull
+        @JsonProperty
+        public Duration leaseDuration = Duration.seconds(LbConfig.DEFAULT_LEASE_DURATION.toSeconds());
     }
 
     /** One config pool: CIDRs or {@code first-last} ranges. */
@@ -140,7 +150,8 @@ public class KubernetesFactory {
             pools.add(AddressPool.parse(p.name == null ? "" : p.name, p.addresses, p.autoAssign));
         }
         return Optional.of(new LbConfig(loadBalancer.className, loadBalancer.defaultImplementation, pools,
-                loadBalancer.scheduler, null));
+                loadBalancer.scheduler, null, loadBalancer.leaseNamespace, LbConfig.DEFAULT_LEASE_NAME,
+                loadBalancer.leaseDuration.toJavaDuration()));
     }
 
     public String getMode() {
@@ -167,7 +178,8 @@ public class KubernetesFactory {
     @JsonIgnore
     @ValidationMethod(message = "kubernetes: mode must be none, in-cluster or kubeconfig (with kubeconfig set);"
             + " addressType InternalIP or ExternalIP; resyncPeriod 0 or at least 1s; directorName a lower-case"
-            + " DNS name; loadBalancer pools CIDRs or ranges of unicast addresses with unique DNS names")
+            + " DNS name; loadBalancer pools CIDRs or ranges of unicast addresses with unique DNS names, leaseDuration"
+            + " at least 1s")
     public boolean isValid() {
         try {
             buildSyncConfig();

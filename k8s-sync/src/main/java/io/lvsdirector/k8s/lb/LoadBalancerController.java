@@ -59,6 +59,12 @@ import org.slf4j.LoggerFactory;
  * {@code status.loadBalancer.ingress} with {@code ipMode: VIP}, and serves one IPVS DR virtual service
  * per port and address ({@link LbSpecs}) to the reconcile loop as a {@link ServiceStore}.
  *
+ * <p><b>One writer.</b> Only the holder of the pair's Lease ({@link LbLease}: {@code coordination.k8s.io/v1},
+ * {@link LbConfig#leaseName()} in {@link LbConfig#leaseNamespace()}) decides and records allocations and
+ * sends Events; it checks that it still holds the lease right before each status write. Every director,
+ * holder or not, serves only what the Services' statuses record (below), so two directors never serve
+ * one address for two Services nor two addresses for one, even while their watches disagree.
+ *
  * <p><b>The cluster is the shared truth.</b> Both directors of a pair run this controller over the
  * same objects. Each Service's status is the only allocation record: the allocator is a pure function
  * of the Services (with their recorded addresses, oldest first) and the pools, so two directors with
@@ -76,7 +82,8 @@ import org.slf4j.LoggerFactory;
  * loop's thread.
  *
  * <p><b>Outages.</b> The informer caches are kept: the served specs stay as they were, and nothing is
- * released because the API server is away.
+ * released because the API server is away. The lease is not renewed, so the holder stops allocating
+ * after two thirds of the lease duration; nobody allocates until the API answers again.
  *
  * <p>Thread-safe.
  */
@@ -110,6 +117,7 @@ public final class LoadBalancerController implements ServiceStore, AutoCloseable
     private final LbConfig config;
     private final String director;
     private final Clock clock;
+    private final LbLease lease;
     private final List<SourceListener> listeners = new CopyOnWriteArrayList<>();
     /** A write's answer, newer than the informer's copy until the watch catches up (by namespace/name). */
     private final Map<String, Service> written = new ConcurrentHashMap<>();
@@ -128,6 +136,7 @@ public final class LoadBalancerController implements ServiceStore, AutoCloseable
     private volatile SharedIndexInformer<Service> services;
     private volatile SharedIndexInformer<GenericKubernetesResource> pools;
     private volatile ScheduledExecutorService executor;
+    private volatile boolean releaseOnClose = true;
 
     private record Retry(Instant notBefore, Duration backoff) {}
 
@@ -140,6 +149,8 @@ public final class LoadBalancerController implements ServiceStore, AutoCloseable
         this.config = Objects.requireNonNull(config, "config");
         this.director = DirectorNames.check(director);
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.lease = new LbLease(client, config.leaseNamespace(), config.leaseName(), director,
+                config.leaseDuration(), System::nanoTime, clock);
     }
 
     /** Starts the informers and the controller's thread; returns at once. @throws IllegalStateException if started */
@@ -185,9 +196,24 @@ public final class LoadBalancerController implements ServiceStore, AutoCloseable
         return decisions;
     }
 
+    /** {@link #close()} then leaves the lease as a crashed director does (tests of the takeover). */
+    public void keepLeaseOnClose() {
+        releaseOnClose = false;
+    }
+
     /** Whether both watches are open now. */
     public boolean connected() {
         return services != null && services.isWatching() && pools != null && pools.isWatching();
+    }
+
+    /** Whether this director holds the Lease now, the only one that allocates. No I/O. */
+    public boolean allocating() {
+        return lease.held();
+    }
+
+    /** The lease holder this director last saw ("" before its first read). No I/O. */
+    public String leaseHolder() {
+        return lease.holder();
     }
 
     public long statusWrites() {
@@ -202,12 +228,24 @@ public final class LoadBalancerController implements ServiceStore, AutoCloseable
         return eventsSent.get();
     }
 
-    /** Stops the informers and the thread; the served specs stay readable. Idempotent. */
+    /**
+     * Stops the informers and the thread and gives the lease up, so that the peer allocates at once;
+     * the served specs stay readable. Idempotent.
+     */
     @Override
     public synchronized void close() {
         closed = true;
         if (executor != null) {
             executor.shutdownNow();
+            try {
+                // Let a round on the wire finish before the lease is given up, so no write lands after.
+                executor.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (releaseOnClose) {
+            lease.release();
         }
         if (services != null) {
             services.stop();
@@ -282,6 +320,7 @@ public final class LoadBalancerController implements ServiceStore, AutoCloseable
             views.put(key(svc), LbServices.read(svc, config.className(), config.defaultImplementation()));
         }
         Map<String, Allocator.Decision> decided = Allocator.allocate(poolList, List.copyOf(views.values()));
+        boolean leader = !closed && lease.ensure();
         Instant now = clock.instant();
         List<ServiceSpec> specs = new ArrayList<>();
         Set<String> uids = new HashSet<>();
@@ -291,7 +330,8 @@ public final class LoadBalancerController implements ServiceStore, AutoCloseable
             if (v.ours()) {
                 Allocator.Decision d = decided.get(v.key());
                 LbSpecs.Result built = LbSpecs.build(v, d.addresses(), config.scheduler());
-                List<InetAddress> recorded = reconcile(svc, v, d, built.problems(), now);
+                // A follower only reads: what the statuses record is what it serves.
+                List<InetAddress> recorded = leader ? reconcile(svc, v, d, built.problems(), now) : null;
                 if (recorded != null) {
                     // Told only once the cluster records it: a director that lost a write race to its
                     // peer must not announce an address the Service never got.
@@ -303,7 +343,7 @@ public final class LoadBalancerController implements ServiceStore, AutoCloseable
                 List<InetAddress> serve = d.addresses().stream().filter(recorded::contains).toList();
                 specs.addAll(serve.equals(d.addresses()) ? built.specs()
                         : LbSpecs.build(v, serve, config.scheduler()).specs());
-            } else if (LvsStatus.condition(status(svc), CONDITION) != null) {
+            } else if (leader && LvsStatus.condition(status(svc), CONDITION) != null) {
                 release(svc, v, poolList, now);
             }
         }
@@ -495,6 +535,11 @@ public final class LoadBalancerController implements ServiceStore, AutoCloseable
     private boolean write(Service svc, LbService v, ObjectNode status, Instant now) {
         Retry retry = retries.get(v.uid());
         if (retry != null && now.isBefore(retry.notBefore())) {
+            return false;
+        }
+        // Again right before the write: a long round can outlast the lease, which ensure() renews.
+        // Closed: the lease may be given up already, and a round still running must not take it back.
+        if (closed || !lease.ensure()) {
             return false;
         }
         ArrayNode patch = MAPPER.createArrayNode();
