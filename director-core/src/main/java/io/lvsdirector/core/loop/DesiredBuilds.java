@@ -15,6 +15,7 @@ import io.lvsdirector.core.plan.DrainKey;
 import io.lvsdirector.core.plan.Planner;
 import io.lvsdirector.core.plan.QuorumMemo;
 import io.lvsdirector.core.plan.ServiceTargets;
+import io.lvsdirector.core.plan.VipPaths;
 import io.lvsdirector.ipvs.VirtualServerKey;
 import java.time.Instant;
 import java.util.Collection;
@@ -47,6 +48,7 @@ final class DesiredBuilds {
     private final NodeSource nodes;
     private final HealthSource health;
     private final ManualDrainSource drains;
+    private final VipPaths paths;
     // Set by the service, node and drain sources: the next pass builds everything.
     private final AtomicBoolean inputsChanged = new AtomicBoolean(true);
     // What the last good pass built from. Null: the next pass builds everything.
@@ -72,7 +74,9 @@ final class DesiredBuilds {
         }
     }
 
-    DesiredBuilds(ServiceStore services, NodeSource nodes, HealthSource health, ManualDrainSource drains) {
+    DesiredBuilds(ServiceStore services, NodeSource nodes, HealthSource health, ManualDrainSource drains,
+            VipPaths paths) {
+        this.paths = paths;
         this.services = services;
         this.nodes = nodes;
         this.health = health;
@@ -119,8 +123,10 @@ final class DesiredBuilds {
                 nodeList = nodes.nodes();
                 drainList = drains.drains();
             }
-            DesiredState desired = DesiredStateBuilder.build(specs, nodeList, health.snapshot(), drainList,
-                    drainStarts, quorumMemory, at);
+            // The internal probe-path services depend on services and nodes only, like probe targets:
+            // full builds add them, incremental ones keep the previous build's.
+            DesiredState desired = paths.withPaths(DesiredStateBuilder.build(specs, nodeList, health.snapshot(),
+                    drainList, drainStarts, quorumMemory, at));
             health.watch(desired.probeTargets());
             for (String problem : desired.problems()) {
                 LOG.debug("event=config_problem problem=\"{}\"", problem);

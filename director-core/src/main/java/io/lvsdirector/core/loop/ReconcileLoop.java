@@ -1,6 +1,7 @@
 package io.lvsdirector.core.loop;
 
 import io.lvsdirector.core.health.HealthSource;
+import io.lvsdirector.core.health.ProbeRoutes;
 import io.lvsdirector.core.model.ManualDrainSource;
 import io.lvsdirector.core.model.NodeSource;
 import io.lvsdirector.core.model.ServiceSpec;
@@ -8,6 +9,7 @@ import io.lvsdirector.core.model.ServiceStore;
 import io.lvsdirector.core.plan.DesiredState;
 import io.lvsdirector.core.plan.KernelTable;
 import io.lvsdirector.core.plan.Plan;
+import io.lvsdirector.core.plan.VipPaths;
 import io.lvsdirector.core.status.DirectorStatus;
 import io.lvsdirector.core.status.KernelView;
 import io.lvsdirector.core.status.Measurements;
@@ -79,6 +81,17 @@ public final class ReconcileLoop implements AutoCloseable {
     public ReconcileLoop(Ipvs ipvs, ServiceStore services, NodeSource nodes, HealthSource health,
             ManualDrainSource drains, Measurements measurements, Clock clock, LoopSettings settings,
             OwnershipStore ownership) {
+        this(ipvs, services, nodes, health, drains, measurements, clock, settings, ownership,
+                VipPaths.Marks.DEFAULT);
+    }
+
+    /**
+     * @param probeMarks the firewall marks reserved for the internal services of probes via a VIP
+     *     ({@link VipPaths}); nothing else on this host may use them
+     */
+    public ReconcileLoop(Ipvs ipvs, ServiceStore services, NodeSource nodes, HealthSource health,
+            ManualDrainSource drains, Measurements measurements, Clock clock, LoopSettings settings,
+            OwnershipStore ownership, VipPaths.Marks probeMarks) {
         this.services = Objects.requireNonNull(services, "services");
         this.nodes = Objects.requireNonNull(nodes, "nodes");
         this.health = Objects.requireNonNull(health, "health");
@@ -86,12 +99,20 @@ public final class ReconcileLoop implements AutoCloseable {
         this.reconciler = new Reconciler(Objects.requireNonNull(ipvs, "ipvs"), services, nodes, health, drains,
                 Objects.requireNonNull(measurements, "measurements"), Objects.requireNonNull(clock, "clock"),
                 Objects.requireNonNull(settings, "settings"), Objects.requireNonNull(ownership, "ownership"),
-                System::nanoTime);
+                System::nanoTime, new VipPaths(Objects.requireNonNull(probeMarks, "probeMarks")));
         this.runner = new PassRunner(read -> {
             synchronized (passLock) {
                 return reconciler.next(reconciler.run(read));
             }
         }, settings, System::nanoTime, "ipvs-reconcile");
+    }
+
+    /**
+     * How probes via a VIP reach each real server: give it to the checker
+     * ({@code NettyChecker#useRoutes}). Updated after every pass.
+     */
+    public ProbeRoutes probeRoutes() {
+        return reconciler.vipPaths();
     }
 
     /**
