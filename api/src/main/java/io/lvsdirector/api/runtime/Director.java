@@ -71,6 +71,16 @@ public final class Director implements AutoCloseable {
     public Director(Ipvs ipvs, DesiredStateStore store, NodeSource nodes, HealthSource health, ServiceSpecJson mapper,
             Measurements measurements, Clock clock, LoopSettings settings, List<AutoCloseable> closeables,
             OwnershipStore ownership) {
+        this(ipvs, store, nodes, health, mapper, measurements, clock, settings, closeables, ownership,
+                io.lvsdirector.core.plan.VipPaths.Marks.DEFAULT);
+    }
+
+    /**
+     * @param probeMarks the firewall marks reserved for probes via a VIP
+     */
+    public Director(Ipvs ipvs, DesiredStateStore store, NodeSource nodes, HealthSource health, ServiceSpecJson mapper,
+            Measurements measurements, Clock clock, LoopSettings settings, List<AutoCloseable> closeables,
+            OwnershipStore ownership, io.lvsdirector.core.plan.VipPaths.Marks probeMarks) {
         this.ipvs = Objects.requireNonNull(ipvs, "ipvs");
         this.store = Objects.requireNonNull(store, "store");
         this.nodes = Objects.requireNonNull(nodes, "nodes");
@@ -79,7 +89,8 @@ public final class Director implements AutoCloseable {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.closeables = new ArrayList<>(closeables);
-        this.loop = new ReconcileLoop(ipvs, store, nodes, health, store, measurements, clock, settings, ownership);
+        this.loop = new ReconcileLoop(ipvs, store, nodes, health, store, measurements, clock, settings, ownership,
+                probeMarks);
         // Every director knows which schedulers its kernel has; the loop asks the kernel for it, as it
         // is the kernel's only reader.
         this.schedulers = new SchedulerCatalog(ServiceSpecJson.KERNEL_SCHEDULERS, clock,
