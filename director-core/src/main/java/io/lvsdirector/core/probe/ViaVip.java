@@ -57,7 +57,7 @@ final class ViaVip {
     }
 
     private static String endpoint(ProbeTarget target) {
-        String host = target.vip().getHostAddress();
+        String host = io.lvsdirector.ipvs.IpAddresses.toText(target.vip());
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + target.check().port();
     }
 }
