@@ -82,8 +82,19 @@ public final class Planning {
     public static Result plan(Collection<ServiceSpec> specs, Collection<NodeView> nodes,
             Map<ProbeTarget, HealthStatus> health, Collection<ManualDrain> drains, IpvsSnapshot kernel,
             Set<VirtualServerKey> owned, Instant now) {
-        DesiredState desired = DesiredStateBuilder.build(specs, nodes, health, drains, Map.of(), now);
-        PlanStep.Result step = PlanStep.plan(desired, KernelTable.of(kernel), owned, !owned.isEmpty(),
+        return plan(specs, nodes, health, drains, kernel, owned, now, io.lvsdirector.core.plan.VipPaths.Marks.DEFAULT);
+    }
+
+    /**
+     * As above, with the probe paths of checks via a VIP a director starting now would keep (marks
+     * from {@code probeMarks}, in address order).
+     */
+    public static Result plan(Collection<ServiceSpec> specs, Collection<NodeView> nodes,
+            Map<ProbeTarget, HealthStatus> health, Collection<ManualDrain> drains, IpvsSnapshot kernel,
+            Set<VirtualServerKey> owned, Instant now, io.lvsdirector.core.plan.VipPaths.Marks probeMarks) {
+        io.lvsdirector.core.plan.VipPaths paths = new io.lvsdirector.core.plan.VipPaths(probeMarks);
+        DesiredState desired = paths.plannedFor(DesiredStateBuilder.build(specs, nodes, health, drains, Map.of(), now));
+        PlanStep.Result step = PlanStep.plan(desired, KernelTable.of(kernel, paths::isInternal), owned, !owned.isEmpty(),
                 PlanStep.adoptKeys(specs), null);
         return result(step.plan(), desired.problems(), step.foreign(), now);
     }

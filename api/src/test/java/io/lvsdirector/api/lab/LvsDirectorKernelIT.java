@@ -409,9 +409,9 @@ class LvsDirectorKernelIT {
         Path log = dir.resolve("curl-" + director + ".log");
         Process loop = null;
         if (traffic) {
-            // A fresh connection per request, each line: start time (s), HTTP code (000: failed), body.
+            // A fresh connection per request, each line: start time (s), HTTP code (000: failed).
             loop = new ProcessBuilder("ip", "netns", "exec", "client", "bash", "-c",
-                    "for i in $(seq 1 400); do echo \"$EPOCHREALTIME $(curl -s --max-time 1 -w ' %{http_code}' "
+                    "for i in $(seq 1 400); do echo \"$EPOCHREALTIME $(curl -s -o /dev/null --max-time 1 -w '%{http_code}' "
                             + "http://" + vip2 + "/)\"; done").redirectErrorStream(true).redirectOutput(log.toFile())
                     .start();
             Thread.sleep(1500);
@@ -444,7 +444,7 @@ class LvsDirectorKernelIT {
                         continue;
                     }
                     double at = Double.parseDouble(f[0]);
-                    boolean ok = line.contains("200");
+                    boolean ok = f[1].equals("200");
                     if (at < lostAt) {
                         before++;
                     } else if (at < outAt) {

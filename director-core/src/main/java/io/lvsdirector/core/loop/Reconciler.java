@@ -230,7 +230,7 @@ final class Reconciler {
             }
             kernelReadError = null;
             kernelView = new KernelView(snapshot, clock.instant());
-            actual = KernelTable.of(snapshot);
+            actual = KernelTable.of(snapshot, paths::isInternal);
         } else {
             actual = lastKernel;
         }
