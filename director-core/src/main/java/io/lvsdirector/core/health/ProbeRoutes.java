@@ -36,12 +36,24 @@ public interface ProbeRoutes {
             }
         }
 
+        /**
+         * Not yet: the path is being made (before the loop's first pass, or its internal service is
+         * not created yet). A probe then is not sent and does not count, neither up nor down: a
+         * restarted director must not take every node out while its first pass reads the kernel.
+         */
+        public static final Route NOT_YET = new Route(0, null, "no probe path to this node yet");
+
         public static Route none(String problem) {
             return new Route(0, null, Objects.requireNonNull(problem, "problem"));
         }
 
         public boolean ready() {
             return problem == null;
+        }
+
+        /** Whether this is {@link #NOT_YET}. */
+        public boolean pending() {
+            return this == NOT_YET;
         }
     }
 

@@ -107,10 +107,8 @@ public final class VipPaths implements ProbeRoutes {
     @Override
     public Route route(InetAddress realServer) {
         Route r = routes.get(realServer);
-        return r != null ? r : NOT_YET;
+        return r != null ? r : Route.NOT_YET;
     }
-
-    private static final Route NOT_YET = Route.none("no probe path to this node yet");
 
     /**
      * {@code desired} plus the internal service of every real server a probe target checks via a VIP,
@@ -213,8 +211,10 @@ public final class VipPaths implements ProbeRoutes {
             String error = errors.get(key);
             if (ks == null || rs == null || ks.realServers().size() != 1
                     || rs.spec().forwarding() != Forwarding.DIRECT_ROUTE) {
-                out.put(a, Route.none("no probe path to this node: internal service " + mark
-                        + (error != null ? " failed: " + error : " is not in the kernel yet")));
+                // Being made (no error yet): not a failure of the node, so its probes do not count.
+                out.put(a, error != null
+                        ? Route.none("no probe path to this node: internal service " + mark + " failed: " + error)
+                        : Route.NOT_YET);
                 continue;
             }
             InetAddress source = sources.computeIfAbsent(a, sourceTowards);

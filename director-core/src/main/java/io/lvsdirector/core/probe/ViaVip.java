@@ -24,6 +24,17 @@ final class ViaVip {
     private ViaVip() {
     }
 
+    /**
+     * The reason of a probe not sent because its path is {@linkplain ProbeRoutes.Route#pending() not
+     * made yet}: {@code HealthProber} does not count it.
+     */
+    static final String NOT_SENT = ProbeRoutes.Route.NOT_YET.problem();
+
+    /** Whether {@code result} is a probe not sent because its path is not made yet. */
+    static boolean notSent(ProbeResult result) {
+        return result.outcome() == ProbeResult.Outcome.DOWN && NOT_SENT.equals(result.reason());
+    }
+
     /** The route of {@code target}'s next connection, or one that says why there is none. */
     static ProbeRoutes.Route route(ProbeRoutes routes, ProbeTarget target, boolean epoll) {
         if (!epoll) {
