@@ -433,8 +433,8 @@ class LvsDirectorKernelIT {
             // The transition says what was seen; the status keeps the newest reason of the same state
             // (a later probe's may differ in wording, still via the VIP).
             assertThat(server.api("GET", "/v1/services/vip-check", null)).contains("via VIP " + vip2 + ":8080");
-            String log = Files.readString(dir.resolve("director.log"), StandardCharsets.UTF_8);
-            assertThat(log).contains("via 198.18.0.22 from=HEALTHY to=FAILED reason=\"no answer via VIP " + vip2
+            String directorLog = Files.readString(dir.resolve("director.log"), StandardCharsets.UTF_8);
+            assertThat(directorLog).contains("via 198.18.0.22 from=HEALTHY to=FAILED reason=\"no answer via VIP " + vip2
                     + ":8080 (timeout: is the VIP on the node's lo?)\"");
             if (traffic) {
                 Thread.sleep(1500);
