@@ -54,6 +54,8 @@ import java.util.regex.Pattern;
  *   "healthCheck": {"type": "http", "port": 8080, "path": "/ping", "host": null, "expectStatus": 200,
  *                   "drainStatus": 503, "intervalMs": 100, "timeoutMs": 100, "rise": 2, "fall": 3},
  *              // http | https | tcp; https also: "caFile": "/etc/lvs-director/ca.pem", "insecureSkipVerify": false
+ *              // "via": "node" (the node's own address, default) | "vip" (VIP:port, delivered to the node as
+ *              //  client traffic is: a node without the VIP on lo fails; forwarding dr only)
  *   "whenAllDown": "fail-open",      // | "empty" | "keep-last-healthy" | {"sorryServer": {"address": "...", "weight": 1}}
  *   "minHealthy": 1,                 // quorum: below it whenAllDown applies (1..65535)
  *   "minHealthyHysteresis": 0,       // once below, back at minHealthy + this many healthy (0..65535)
@@ -123,7 +125,7 @@ public final class ServiceSpecJson {
     /** {@code realServers.kubernetes.service}: the Service whose EndpointSlices give the nodes. */
     public static final List<String> SERVICE_FIELDS = List.of("namespace", "name", "port");
     public static final List<String> HEALTH_CHECK_FIELDS = List.of("type", "port", "path", "host", "expectStatus",
-            "drainStatus", "caFile", "insecureSkipVerify", "intervalMs", "timeoutMs", "rise", "fall");
+            "drainStatus", "caFile", "insecureSkipVerify", "intervalMs", "timeoutMs", "rise", "fall", "via");
 
     /** The schedulers of a stock kernel (net/netfilter/ipvs/ip_vs_*.c); anything else fails at -A. */
     public static final Set<String> KERNEL_SCHEDULERS = Set.of("rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh",
@@ -243,6 +245,11 @@ public final class ServiceSpecJson {
         Forwarding forwarding = forwarding(spec.get("forwarding"), errors);
         RealServerSource realServers = realServers(spec.get("realServers"), vip, port, errors);
         HealthCheck check = healthCheck(spec.get("healthCheck"), errors);
+        if (check != null && check.via() == HealthCheck.Via.VIP && forwarding != null
+                && forwarding != Forwarding.DIRECT_ROUTE) {
+            errors.add("healthCheck.via", "vip is for direct routing (forwarding: dr) only: the probe is handed "
+                    + "to the node unchanged, as a dr client packet is");
+        }
         WhenAllDown whenAllDown = whenAllDown(spec.get("whenAllDown"), vip, errors);
         // A minHealthy above the candidate count is allowed: the service is then below quorum, and
         // status says so (a node selector's count changes with the cluster anyway).
@@ -329,6 +336,7 @@ public final class ServiceSpecJson {
             h.put("timeoutMs", c.timeout().toMillis());
             h.put("rise", c.rise());
             h.put("fall", c.fall());
+            h.put("via", c.via().json());
         }
         WhenAllDown w = spec.whenAllDown();
         if (w instanceof WhenAllDown.SorryServer sorry) {
@@ -369,6 +377,9 @@ public final class ServiceSpecJson {
         }
         if (spec.quorum().hysteresis() == Quorum.DEFAULT.hysteresis()) {
             o.remove("minHealthyHysteresis");
+        }
+        if (spec.healthCheck() != null && spec.healthCheck().via() == HealthCheck.Via.NODE) {
+            ((ObjectNode) o.get("healthCheck")).remove("via");
         }
         return o;
     }
@@ -853,6 +864,13 @@ public final class ServiceSpecJson {
         Integer timeout = integer(n.get("timeoutMs"), at + ".timeoutMs", 1, 3_600_000, errors);
         Integer rise = integer(n.get("rise"), at + ".rise", 1, 100, errors);
         Integer fall = integer(n.get("fall"), at + ".fall", 1, 100, errors);
+        String viaText = text(n.get("via"), at + ".via", errors);
+        HealthCheck.Via via = HealthCheck.Via.NODE;
+        if ("vip".equals(viaText)) {
+            via = HealthCheck.Via.VIP;
+        } else if (viaText != null && !viaText.equals("node")) {
+            errors.add(at + ".via", "must be node or vip: '" + viaText + "'");
+        }
         HealthCheck.Timing defaults = HealthCheck.Timing.DEFAULTS;
         Duration iv = interval == null ? defaults.interval() : Duration.ofMillis(interval);
         Duration to = timeout == null ? defaults.timeout() : Duration.ofMillis(timeout);
@@ -893,10 +911,10 @@ public final class ServiceSpecJson {
             // One case per kind. The Http record fills in the default statuses (200, 503) where none are given.
             return switch (type) {
                 case "http" -> new HealthCheck.Http(p, path == null ? HealthCheck.http().path() : path, host, expect,
-                        drain, timing);
+                        drain, timing, via);
                 case "https" -> new HealthCheck.Https(p, path == null ? HealthCheck.https().path() : path, host,
-                        expect, drain, caFile, skipVerify, timing);
-                case "tcp" -> new HealthCheck.Tcp(p, timing);
+                        expect, drain, caFile, skipVerify, timing, via);
+                case "tcp" -> new HealthCheck.Tcp(p, timing, via);
                 default -> throw new IllegalStateException("checked above: " + type);
             };
         } catch (IllegalArgumentException e) {

@@ -348,6 +348,41 @@ class ServiceSpecJsonTest {
             """;
 
     @Test
+    void viaVipRoundTripsAndIsForDirectRoutingOnly() {
+        String base = "{'vip':'198.18.0.100','port':80,'realServers':{'static':[{'address':'198.18.0.21'}]},";
+        ServiceSpec vip = parse("a", base + "'healthCheck':{'type':'http','port':8080,'via':'vip'}}");
+        assertThat(vip.healthCheck().via()).isEqualTo(HealthCheck.Via.VIP);
+        assertThat(vip.healthCheck()).isEqualTo(HealthCheck.http().withPort(8080).withVia(HealthCheck.Via.VIP));
+        ServiceSpec tcp = parse("b", base + "'healthCheck':{'type':'tcp','via':'vip'}}");
+        assertThat(tcp.healthCheck().via()).isEqualTo(HealthCheck.Via.VIP);
+        ServiceSpec https = parse("c", base + "'healthCheck':{'type':'https','insecureSkipVerify':true,'via':'vip'}}");
+        assertThat(https.healthCheck().via()).isEqualTo(HealthCheck.Via.VIP);
+        ServiceSpec node = parse("d", base + "'healthCheck':{'type':'http','via':'node'}}");
+        ServiceSpec absent = parse("d", base + "'healthCheck':{'type':'http'}}");
+        assertThat(node).isEqualTo(absent);
+        assertThat(node.healthCheck().via()).isEqualTo(HealthCheck.Via.NODE);
+        for (ServiceSpec s : List.of(vip, tcp, https, node)) {
+            assertThat(json.fromJson(s.name(), json.toJson(s).toString())).isEqualTo(s);
+            assertThat(json.fromJson(s.name(), json.toStoredJson(s).toString())).isEqualTo(s);
+        }
+        assertThat(json.toJson(vip).get("healthCheck").get("via").asText()).isEqualTo("vip");
+        assertThat(json.toJson(node).get("healthCheck").get("via").asText()).isEqualTo("node");
+        // A stored spec keeps its old shape while via is the default: an older build can still load it.
+        assertThat(json.toStoredJson(node).get("healthCheck").has("via")).isFalse();
+        assertThat(json.toStoredJson(vip).get("healthCheck").get("via").asText()).isEqualTo("vip");
+
+        SpecValidationException bad = failure(base + "'healthCheck':{'type':'http','via':'both'}}");
+        assertThat(bad.field()).isEqualTo("healthCheck.via");
+        assertThat(bad.reason()).contains("node or vip");
+        SpecValidationException nat = failure(base + "'forwarding':'nat','healthCheck':{'type':'http','via':'vip'}}");
+        assertThat(nat.field()).isEqualTo("healthCheck.via");
+        assertThat(nat.reason()).contains("direct routing");
+        // NAT with a check via the node stays as it was.
+        assertThat(parse("e", base + "'forwarding':'nat','healthCheck':{'type':'http','via':'node'}}").healthCheck()
+                .via()).isEqualTo(HealthCheck.Via.NODE);
+    }
+
+    @Test
     void httpsChecksRoundTripAndTheirCaFileIsCheckedAtTheWrite(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         java.nio.file.Path ca = java.nio.file.Files.writeString(dir.resolve("ca.pem"), CA_PEM);

@@ -43,7 +43,7 @@ class SpecFieldsTest {
              "realServers": {"kubernetes": {"nodeSelector": {"edge": "true"}, "port": 80, "addressType": "InternalIP",
                                             "weight": 1}},
              "healthCheck": {"type": "https", "caFile": "/etc/ssl/certs/ca-certificates.crt",
-                             "insecureSkipVerify": false},
+                             "insecureSkipVerify": false, "via": "vip"},
              "whenAllDown": "empty"}
             """;
 

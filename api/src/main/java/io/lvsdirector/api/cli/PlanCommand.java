@@ -45,7 +45,7 @@ public final class PlanCommand extends ConfiguredCommand<LvsDirectorConfiguratio
         Planning.Result result;
         try (Ipvs ipvs = kernel.get()) {
             result = Planning.plan(desired.services(), desired.nodes(), desired.endpoints(), Map.of(), desired.drains(),
-                    ipvs.snapshot(), Set.of(), Instant.now());
+                    ipvs.snapshot(), Set.of(), Instant.now(), config.getProbes().buildVipMarks());
         }
         out.println("# desired: " + desired.source());
         for (String n : desired.notes()) {

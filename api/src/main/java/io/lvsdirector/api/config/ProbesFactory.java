@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
  * probes:
  *   threads: 2
  *   renotifyInterval: 10s
+ *   vipMarkFirst: 1280704512     # 0x4c560000
+ *   vipMarkCount: 4096
  * </pre>
  */
 public class ProbesFactory {
@@ -34,6 +36,28 @@ public class ProbesFactory {
     @MinDuration(value = 100, unit = TimeUnit.MILLISECONDS)
     @JsonProperty
     private Duration renotifyInterval = Duration.seconds(10);
+
+    /**
+     * The first of the firewall marks reserved for probes via a VIP ({@code healthCheck.via: vip}):
+     * one internal fwmark service per real server checked that way. Nothing else on the director may
+     * use these marks. Read as unsigned.
+     */
+    @JsonProperty
+    private long vipMarkFirst = Integer.toUnsignedLong(io.lvsdirector.core.plan.VipPaths.Marks.DEFAULT.first());
+
+    /** How many marks from {@link #vipMarkFirst}: the most real servers checked via a VIP. */
+    @Min(1)
+    @Max(1 << 20)
+    @JsonProperty
+    private int vipMarkCount = io.lvsdirector.core.plan.VipPaths.Marks.DEFAULT.count();
+
+    /** The marks for probes via a VIP. */
+    public io.lvsdirector.core.plan.VipPaths.Marks buildVipMarks() {
+        if (vipMarkFirst < 1 || vipMarkFirst > 0xffffffffL) {
+            throw new IllegalArgumentException("probes.vipMarkFirst must be 1..4294967295: " + vipMarkFirst);
+        }
+        return new io.lvsdirector.core.plan.VipPaths.Marks((int) vipMarkFirst, vipMarkCount);
+    }
 
     public int getThreads() {
         return threads;

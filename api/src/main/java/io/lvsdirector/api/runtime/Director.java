@@ -1,6 +1,12 @@
 package io.lvsdirector.api.runtime;
 
 import io.lvsdirector.api.state.DesiredStateStore;
+import io.lvsdirector.core.ecmp.EcmpAnnouncer;
+import io.lvsdirector.core.ecmp.ServiceInput;
+import io.lvsdirector.core.ecmp.VipRange;
+import io.lvsdirector.core.ha.DaemonView;
+import io.lvsdirector.core.ha.HaController;
+import io.lvsdirector.core.ha.SyncDaemonReader;
 import io.lvsdirector.core.health.HealthBoard;
 import io.lvsdirector.core.health.HealthSource;
 import io.lvsdirector.core.kernel.SchedulerCatalog;
@@ -9,23 +15,20 @@ import io.lvsdirector.core.loop.OwnershipStore;
 import io.lvsdirector.core.loop.ReconcileLoop;
 import io.lvsdirector.core.model.EndpointSource;
 import io.lvsdirector.core.model.NodeSource;
+import io.lvsdirector.core.plan.Disposition;
+import io.lvsdirector.core.plan.VipPaths;
 import io.lvsdirector.core.status.Measurements;
+import io.lvsdirector.core.status.ServiceStatus;
 import io.lvsdirector.ipvs.Ipvs;
 import io.lvsdirector.spec.ServiceSpecJson;
-import io.lvsdirector.core.ha.DaemonView;
-import io.lvsdirector.core.ha.HaController;
-import io.lvsdirector.core.ha.SyncDaemonReader;
+
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.ArrayList;
-import io.lvsdirector.core.ecmp.EcmpAnnouncer;
-import io.lvsdirector.core.ecmp.ServiceInput;
-import io.lvsdirector.core.ecmp.VipRange;
-import io.lvsdirector.core.plan.Disposition;
-import io.lvsdirector.core.status.ServiceStatus;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,7 +83,7 @@ public final class Director implements AutoCloseable {
             Measurements measurements, Clock clock, LoopSettings settings, List<AutoCloseable> closeables,
             OwnershipStore ownership) {
         this(ipvs, store, nodes, EndpointSource.NONE, health, mapper, measurements, clock, settings, closeables,
-                ownership);
+                ownership, VipPaths.Marks.DEFAULT);
     }
 
     /**
@@ -89,6 +92,27 @@ public final class Director implements AutoCloseable {
     public Director(Ipvs ipvs, DesiredStateStore store, NodeSource nodes, EndpointSource endpoints, HealthSource health,
             ServiceSpecJson mapper, Measurements measurements, Clock clock, LoopSettings settings,
             List<AutoCloseable> closeables, OwnershipStore ownership) {
+        this(ipvs, store, nodes, endpoints, health, mapper, measurements, clock, settings, closeables, ownership,
+                VipPaths.Marks.DEFAULT);
+    }
+
+    /**
+     * @param probeMarks the firewall marks reserved for probes via a VIP
+     */
+    public Director(Ipvs ipvs, DesiredStateStore store, NodeSource nodes, HealthSource health, ServiceSpecJson mapper,
+            Measurements measurements, Clock clock, LoopSettings settings, List<AutoCloseable> closeables,
+            OwnershipStore ownership, VipPaths.Marks probeMarks) {
+        this(ipvs, store, nodes, EndpointSource.NONE, health, mapper, measurements, clock, settings, closeables,
+                ownership, probeMarks);
+    }
+
+    /**
+     * @param endpoints the Kubernetes Services that {@code realServers.kubernetes.service} specs name
+     * @param probeMarks the firewall marks reserved for probes via a VIP
+     */
+    public Director(Ipvs ipvs, DesiredStateStore store, NodeSource nodes, EndpointSource endpoints, HealthSource health,
+            ServiceSpecJson mapper, Measurements measurements, Clock clock, LoopSettings settings,
+            List<AutoCloseable> closeables, OwnershipStore ownership, VipPaths.Marks probeMarks) {
         this.ipvs = Objects.requireNonNull(ipvs, "ipvs");
         this.store = Objects.requireNonNull(store, "store");
         this.nodes = Objects.requireNonNull(nodes, "nodes");
@@ -98,7 +122,7 @@ public final class Director implements AutoCloseable {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.closeables = new ArrayList<>(closeables);
         this.loop = new ReconcileLoop(ipvs, store, nodes, endpoints, health, store, measurements, clock, settings,
-                ownership);
+                ownership, probeMarks);
         // Every director knows which schedulers its kernel has; the loop asks the kernel for it, as it
         // is the kernel's only reader.
         this.schedulers = new SchedulerCatalog(ServiceSpecJson.KERNEL_SCHEDULERS, clock,

@@ -114,7 +114,9 @@ public final class DirectorBuilder {
         closeables.add(0, prober.get());
 
         Director director = new Director(ipvs, store, nodes, endpoints, board, mapper, measurements, clock,
-                config.getKernel().buildLoopSettings(), closeables, ownership);
+                config.getKernel().buildLoopSettings(), closeables, ownership, config.getProbes().buildVipMarks());
+        // Probes via a VIP take the paths the loop keeps in the kernel.
+        checker.useRoutes(director.loop().probeRoutes());
         if (crdStore) {
             // Each director writes its part of every LvsService status from the loop's published
             // status, on its own thread; it stops when the sync (a closeable above) closes.

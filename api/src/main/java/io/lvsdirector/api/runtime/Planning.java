@@ -14,6 +14,7 @@ import io.lvsdirector.core.plan.DesiredStateBuilder;
 import io.lvsdirector.core.plan.KernelTable;
 import io.lvsdirector.core.plan.Plan;
 import io.lvsdirector.core.plan.PlanOp;
+import io.lvsdirector.core.plan.VipPaths;
 import io.lvsdirector.ipvs.IpvsSnapshot;
 import io.lvsdirector.ipvs.VirtualServerKey;
 import java.time.Instant;
@@ -83,19 +84,22 @@ public final class Planning {
     public static Result plan(Collection<ServiceSpec> specs, Collection<NodeView> nodes,
             Map<ProbeTarget, HealthStatus> health, Collection<ManualDrain> drains, IpvsSnapshot kernel,
             Set<VirtualServerKey> owned, Instant now) {
-        return plan(specs, nodes, Map.of(), health, drains, kernel, owned, now);
+        return plan(specs, nodes, Map.of(), health, drains, kernel, owned, now, VipPaths.Marks.DEFAULT);
     }
 
     /**
      * As {@link #plan(Collection, Collection, Map, Collection, IpvsSnapshot, Set, Instant)}, with the
-     * views of the Kubernetes Services that specs name.
+     * views of the Kubernetes Services that specs name, and the probe paths of checks via a VIP a
+     * director starting now would keep (marks from {@code probeMarks}, in address order).
      */
     public static Result plan(Collection<ServiceSpec> specs, Collection<NodeView> nodes,
             Map<String, ServiceEndpointsView> endpoints, Map<ProbeTarget, HealthStatus> health,
-            Collection<ManualDrain> drains, IpvsSnapshot kernel, Set<VirtualServerKey> owned, Instant now) {
-        DesiredState desired = DesiredStateBuilder.build(specs, nodes, endpoints, health, drains, Map.of(), Map.of(),
-                now);
-        PlanStep.Result step = PlanStep.plan(desired, KernelTable.of(kernel), owned, !owned.isEmpty(),
+            Collection<ManualDrain> drains, IpvsSnapshot kernel, Set<VirtualServerKey> owned, Instant now,
+            VipPaths.Marks probeMarks) {
+        VipPaths paths = new VipPaths(probeMarks);
+        DesiredState desired = paths.plannedFor(DesiredStateBuilder.build(specs, nodes, endpoints, health, drains,
+                Map.of(), Map.of(), now));
+        PlanStep.Result step = PlanStep.plan(desired, KernelTable.of(kernel, paths::isInternal), owned, !owned.isEmpty(),
                 PlanStep.adoptKeys(specs), null);
         return result(step.plan(), desired.problems(), step.foreign(), now);
     }

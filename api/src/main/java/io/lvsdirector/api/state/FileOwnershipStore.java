@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lvsdirector.core.loop.OwnershipStore;
+import io.lvsdirector.ipvs.AddressFamily;
 import io.lvsdirector.ipvs.IpAddresses;
 import io.lvsdirector.ipvs.Protocol;
 import io.lvsdirector.ipvs.VirtualServerKey;
@@ -31,9 +32,13 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * {
  *   "format": 1,
- *   "owned": [{"protocol": "tcp", "vip": "198.18.0.100", "port": 80}]
+ *   "owned": [{"protocol": "tcp", "vip": "198.18.0.100", "port": 80},
+ *             {"family": "inet", "fwmark": 1280704512}]
  * }
  * </pre>
+ *
+ * <p>Fwmark entries are the director's internal probe-path services (checks {@code via: vip}); a build
+ * older than them refuses a file holding one at start, naming it, rather than forgetting it.
  *
  * <p>Written like the state file ({@link FileServiceStore#writeAtomically}): temporary file, fsync,
  * rename, fsync of the directory, so a crash leaves the old set or the new one, never a torn file.
@@ -115,6 +120,20 @@ public final class FileOwnershipStore implements OwnershipStore {
     }
 
     private static VirtualServerKey key(Path file, JsonNode e) throws StateFileException {
+        JsonNode fwmark = e.get("fwmark");
+        if (e.isObject() && fwmark != null) {
+            JsonNode family = e.get("family");
+            if (!fwmark.isIntegralNumber() || family == null || !family.isTextual()
+                    || fwmark.asLong() < 1 || fwmark.asLong() > 0xffffffffL) {
+                throw new StateFileException(file, "an owned fwmark service must be {family, fwmark}: " + e);
+            }
+            try {
+                return VirtualServerKey.fwmark(AddressFamily.valueOf(family.asText().toUpperCase(Locale.ROOT)),
+                        (int) fwmark.asLong());
+            } catch (IllegalArgumentException ex) {
+                throw new StateFileException(file, "an owned service is not valid (" + ex.getMessage() + "): " + e, ex);
+            }
+        }
         JsonNode protocol = e.get("protocol");
         JsonNode vip = e.get("vip");
         JsonNode port = e.get("port");
@@ -157,6 +176,11 @@ public final class FileOwnershipStore implements OwnershipStore {
         ArrayNode list = root.putArray("owned");
         for (VirtualServerKey k : next) {
             ObjectNode o = list.addObject();
+            if (k.isFwmark()) {
+                o.put("family", k.family().name().toLowerCase(Locale.ROOT));
+                o.put("fwmark", Integer.toUnsignedLong(k.fwmark()));
+                continue;
+            }
             o.put("protocol", k.protocol().name().toLowerCase(Locale.ROOT));
             o.put("vip", IpAddresses.toText(k.address()));
             o.put("port", k.port());

@@ -344,4 +344,147 @@ class LvsDirectorKernelIT {
         String out = Files.readString(dir.resolve("server.out"), StandardCharsets.UTF_8);
         assertThat(out).doesNotContain("are different").doesNotContain("Expected version of");
     }
+
+    /**
+     * Issue #15's DR check, side by side on one VIP (198.18.0.101, which every real server also has on
+     * its {@code lo}): service {@code vip-check} (:80) probes via the VIP, service {@code node-check}
+     * (:8080) probes the nodes' own addresses. rs2 loses 198.18.0.101 from its {@code lo} while nginx
+     * keeps answering on its own address: {@code vip-check} takes it out (it now drops every packet
+     * sent to that VIP), {@code node-check} keeps it, wrongly. A curl loop through the VIP meanwhile
+     * loses only the requests sent to rs2 before it left. First on a director that does not hold the
+     * VIP (the probe's SYN leaves for a VIP that is not local: a backup), then on one that holds it,
+     * where the answer from the VIP needs {@code accept_local}.
+     */
+    @Test
+    @Order(12)
+    void aNodeThatLostTheVipOnLoLeavesRotationWithAVipCheckAndStaysWithANodeCheck() throws Exception {
+        String vip2 = Lab.VIP2;
+        String check = "\"healthCheck\": {\"type\": \"http\", \"port\": 8080, \"path\": \"/ping\", \"intervalMs\": 200,"
+                + " \"timeoutMs\": 200, \"rise\": 1, \"fall\": 2%s}";
+        String servers = "\"realServers\": {\"static\": [{\"address\": \"198.18.0.21\", \"port\": %1$d},"
+                + " {\"address\": \"198.18.0.22\", \"port\": %1$d}, {\"address\": \"198.18.0.23\", \"port\": %1$d}]}";
+        assertThat(server.api("PUT", "/v1/services/vip-check", "{\"vip\": \"" + vip2 + "\", \"port\": 80, \"scheduler\": \"rr\", "
+                + servers.formatted(80) + ", " + check.formatted(", \"via\": \"vip\"") + "}")).endsWith("201");
+        assertThat(server.api("PUT", "/v1/services/node-check", "{\"vip\": \"" + vip2 + "\", \"port\": 8080, \"scheduler\": \"rr\", "
+                + servers.formatted(8080) + ", " + check.formatted("") + "}")).endsWith("201");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(weights2(80)).containsOnlyKeys("198.18.0.21:80", "198.18.0.22:80", "198.18.0.23:80");
+            assertThat(weights2(8080)).hasSize(3);
+        });
+        // One internal fwmark service per real server, each holding that server alone, by direct routing.
+        String table = topo.ipvsadm("dir1", "-Ln");
+        System.out.println("kernel-it: table with probe paths:\n" + table);
+        for (String rs : List.of("198.18.0.21", "198.18.0.22", "198.18.0.23")) {
+            assertThat(table).containsPattern("FWM  \\d+ rr\\s+-> " + Pattern.quote(rs) + ":0\\s+Route\\s+1 ");
+        }
+        // ... which are the director's own, not services anyone asked for.
+        assertThat(server.api("GET", "/v1/services", null)).doesNotContain("vip-probe");
+        assertThat(server.api("GET", "/v1/services/vip-check", null)).contains("\"via\":\"vip\"");
+
+        // A director that does not hold the VIP (a backup): the probe's SYN leaves for a remote VIP.
+        long outMs = loseAndRegainTheVip("backup", false);
+
+        // A director holding the VIP (the master): the answer comes from an address of its own.
+        topo.exec("dir1", "sysctl", "-qw", "net.ipv4.conf.all.accept_local=1", "net.ipv4.conf.eth0.accept_local=1")
+                .orThrow();
+        topo.exec("dir1", "ip", "addr", "add", vip2 + "/32", "dev", "eth0").orThrow();
+        try {
+            long masterOutMs = loseAndRegainTheVip("master", true);
+            System.out.printf("kernel-it: dr check: out of rotation %d ms (backup), %d ms (master) after the VIP left lo%n",
+                    outMs, masterOutMs);
+        } finally {
+            topo.exec("dir1", "ip", "addr", "del", vip2 + "/32", "dev", "eth0");
+        }
+        assertThat(server.api("DELETE", "/v1/services/vip-check", null)).endsWith("204");
+        assertThat(server.api("DELETE", "/v1/services/node-check", null)).endsWith("204");
+        // With no check via a VIP left, the probe paths go with it.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(topo.ipvsadm("dir1", "-Ln"))
+                .doesNotContain("FWM"));
+    }
+
+    /** rs2 loses VIP2 from lo and gets it back; returns ms from the loss to rs2 out of vip-check in ipvsadm. */
+    private long loseAndRegainTheVip(String director, boolean traffic) throws Exception {
+        String vip2 = Lab.VIP2;
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(weights2(80)).hasSize(3));
+        Path log = dir.resolve("curl-" + director + ".log");
+        Process loop = null;
+        if (traffic) {
+            // Four curl loops, a fresh connection per request (a forked curl is slow in the lab: one loop
+            // alone makes about three requests a second); each line: start time (s), HTTP code (000: failed).
+            String one = "for i in $(seq 1 300); do echo \"$EPOCHREALTIME $(curl -s -o /dev/null --max-time 1 -w '%{http_code}' "
+                    + "http://" + vip2 + "/)\"; done";
+            loop = new ProcessBuilder("ip", "netns", "exec", "client", "bash", "-c",
+                    "(" + one + ") & (" + one + ") & (" + one + ") & (" + one + ") & wait")
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Thread.sleep(1500);
+        }
+        double lostAt = System.currentTimeMillis() / 1000.0;
+        long t0 = System.nanoTime();
+        topo.exec("rs2", "ip", "addr", "del", vip2 + "/32", "dev", "lo").orThrow();
+        long outMs;
+        double outAt;
+        try {
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                    .untilAsserted(() -> assertThat(weights2(80)).doesNotContainKey("198.18.0.22:80"));
+            outMs = (System.nanoTime() - t0) / 1_000_000;
+            outAt = System.currentTimeMillis() / 1000.0;
+            // The node check keeps it: nginx still answers /ping on 198.18.0.22.
+            assertThat(weights2(8080)).containsKey("198.18.0.22:8080");
+            // The transition says what was seen; the status keeps the newest reason of the same state
+            // (a later probe's may differ in wording, still via the VIP).
+            assertThat(server.api("GET", "/v1/services/vip-check", null)).contains("via VIP " + vip2 + ":8080");
+            String directorLog = Files.readString(dir.resolve("director.log"), StandardCharsets.UTF_8);
+            assertThat(directorLog).contains("via 198.18.0.22 from=HEALTHY to=FAILED reason=\"no answer via VIP " + vip2
+                    + ":8080 (timeout: is the VIP on the node's lo?)\"");
+            if (traffic) {
+                Thread.sleep(1500);
+                // The loops are bash subshells of the process: stop the whole group of the namespace's curls.
+                topo.exec("client", "pkill", "-P", Long.toString(loop.pid()));
+                loop.destroy();
+                loop.waitFor(10, TimeUnit.SECONDS);
+                int before = 0;
+                int lost = 0;
+                int after = 0;
+                int lostAfter = 0;
+                for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length < 2) {
+                        continue;
+                    }
+                    double at = Double.parseDouble(f[0]);
+                    boolean ok = f[1].equals("200");
+                    if (at < lostAt) {
+                        before++;
+                    } else if (at < outAt) {
+                        lost += ok ? 0 : 1;
+                    } else {
+                        after++;
+                        lostAfter += ok ? 0 : 1;
+                    }
+                }
+                System.out.printf("kernel-it: dr check (%s): curl loop: %d requests before the VIP left rs2's lo, "
+                        + "%d failed in the %d ms until rs2 left rotation, %d after it, %d of them failed%n",
+                        director, before, lost, outMs, after, lostAfter);
+                assertThat(after).as("requests after rs2 left").isPositive();
+                // A request sent just before ipvsadm showed rs2 gone may have been scheduled to it (one per loop).
+                assertThat(lostAfter).as("failed requests after rs2 left rotation").isLessThanOrEqualTo(4);
+            }
+        } finally {
+            topo.exec("rs2", "ip", "addr", "add", vip2 + "/32", "dev", "lo");
+            if (loop != null) {
+                loop.destroy();
+            }
+        }
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(weights2(80)).containsKey("198.18.0.22:80"));
+        return outMs;
+    }
+
+    /** address:port → weight of VIP2:port's real servers, from ipvsadm; empty while the service is absent. */
+    private static java.util.Map<String, Integer> weights2(int port) {
+        ExecResult r = topo.exec("dir1", "ipvsadm", "-Ln", "-t", Lab.VIP2 + ":" + port);
+        if (!r.ok() && r.stderr().contains("No such service")) {
+            return java.util.Map.of();
+        }
+        return Ipvsadm.weights(r.orThrow().stdout());
+    }
 }

@@ -49,6 +49,22 @@ class FileOwnershipStoreTest {
     }
 
     @Test
+    void theDirectorsProbePathFwmarkServicesAreOwnedToo() throws Exception {
+        Path f = dir.resolve("owned.json");
+        var v4 = io.lvsdirector.ipvs.VirtualServerKey.fwmark(io.lvsdirector.ipvs.AddressFamily.INET, 0x4c560000);
+        // A mark above 2^31 is negative as an int; the file keeps it unsigned.
+        var v6 = io.lvsdirector.ipvs.VirtualServerKey.fwmark(io.lvsdirector.ipvs.AddressFamily.INET6, 0xfffffff0);
+        FileOwnershipStore.open(f).save(Set.of(WEB, v4, v6));
+        assertThat(FileOwnershipStore.open(f).load()).contains(Set.of(WEB, v4, v6));
+        String text = java.nio.file.Files.readString(f);
+        assertThat(text).contains("\"fwmark\" : 1280704512").contains("\"fwmark\" : 4294967280")
+                .contains("\"family\" : \"inet6\"");
+        java.nio.file.Files.writeString(f, "{\"format\": 1, \"owned\": [{\"family\": \"inet\", \"fwmark\": 0}]}");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> FileOwnershipStore.open(f))
+                .hasMessageContaining("{family, fwmark}");
+    }
+
+    @Test
     void theFileIsTheDocumentedShape() throws Exception {
         Path f = dir.resolve("owned.json");
         FileOwnershipStore.open(f).save(Set.of(WEB, DNS));

@@ -18,6 +18,7 @@ import io.lvsdirector.core.plan.DrainKey;
 import io.lvsdirector.core.plan.Planner;
 import io.lvsdirector.core.plan.QuorumMemo;
 import io.lvsdirector.core.plan.ServiceTargets;
+import io.lvsdirector.core.plan.VipPaths;
 import io.lvsdirector.ipvs.VirtualServerKey;
 import java.time.Instant;
 import java.util.Collection;
@@ -51,6 +52,7 @@ final class DesiredBuilds {
     private final EndpointSource endpoints;
     private final HealthSource health;
     private final ManualDrainSource drains;
+    private final VipPaths paths;
     // Set by the service, node and drain sources: the next pass builds everything.
     private final AtomicBoolean inputsChanged = new AtomicBoolean(true);
     // What the last good pass built from. Null: the next pass builds everything.
@@ -79,7 +81,8 @@ final class DesiredBuilds {
     }
 
     DesiredBuilds(ServiceStore services, NodeSource nodes, EndpointSource endpoints, HealthSource health,
-            ManualDrainSource drains) {
+            ManualDrainSource drains, VipPaths paths) {
+        this.paths = paths;
         this.services = services;
         this.nodes = nodes;
         this.endpoints = endpoints;
@@ -130,8 +133,10 @@ final class DesiredBuilds {
                 views = views(endpoints, specs);
                 drainList = drains.drains();
             }
-            DesiredState desired = DesiredStateBuilder.build(specs, nodeList, views, health.snapshot(), drainList,
-                    drainStarts, quorumMemory, at);
+            // The internal probe-path services depend on services, nodes and endpoints only, like probe
+            // targets: full builds add them, incremental ones keep the previous build's.
+            DesiredState desired = paths.withPaths(DesiredStateBuilder.build(specs, nodeList, views,
+                    health.snapshot(), drainList, drainStarts, quorumMemory, at));
             health.watch(desired.probeTargets());
             for (String problem : desired.problems()) {
                 LOG.debug("event=config_problem problem=\"{}\"", problem);

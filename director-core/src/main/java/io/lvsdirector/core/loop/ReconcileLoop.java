@@ -1,6 +1,7 @@
 package io.lvsdirector.core.loop;
 
 import io.lvsdirector.core.health.HealthSource;
+import io.lvsdirector.core.health.ProbeRoutes;
 import io.lvsdirector.core.model.EndpointSource;
 import io.lvsdirector.core.model.ManualDrainSource;
 import io.lvsdirector.core.model.NodeSource;
@@ -9,6 +10,7 @@ import io.lvsdirector.core.model.ServiceStore;
 import io.lvsdirector.core.plan.DesiredState;
 import io.lvsdirector.core.plan.KernelTable;
 import io.lvsdirector.core.plan.Plan;
+import io.lvsdirector.core.plan.VipPaths;
 import io.lvsdirector.core.status.DirectorStatus;
 import io.lvsdirector.core.status.KernelView;
 import io.lvsdirector.core.status.Measurements;
@@ -92,7 +94,8 @@ public final class ReconcileLoop implements AutoCloseable {
     public ReconcileLoop(Ipvs ipvs, ServiceStore services, NodeSource nodes, HealthSource health,
             ManualDrainSource drains, Measurements measurements, Clock clock, LoopSettings settings,
             OwnershipStore ownership) {
-        this(ipvs, services, nodes, EndpointSource.NONE, health, drains, measurements, clock, settings, ownership);
+        this(ipvs, services, nodes, EndpointSource.NONE, health, drains, measurements, clock, settings, ownership,
+                VipPaths.Marks.DEFAULT);
     }
 
     /**
@@ -103,6 +106,28 @@ public final class ReconcileLoop implements AutoCloseable {
     public ReconcileLoop(Ipvs ipvs, ServiceStore services, NodeSource nodes, EndpointSource endpoints,
             HealthSource health, ManualDrainSource drains, Measurements measurements, Clock clock,
             LoopSettings settings, OwnershipStore ownership) {
+        this(ipvs, services, nodes, endpoints, health, drains, measurements, clock, settings, ownership,
+                VipPaths.Marks.DEFAULT);
+    }
+
+    /**
+     * @param probeMarks the firewall marks reserved for the internal services of probes via a VIP
+     *     ({@link VipPaths}); nothing else on this host may use them
+     */
+    public ReconcileLoop(Ipvs ipvs, ServiceStore services, NodeSource nodes, HealthSource health,
+            ManualDrainSource drains, Measurements measurements, Clock clock, LoopSettings settings,
+            OwnershipStore ownership, VipPaths.Marks probeMarks) {
+        this(ipvs, services, nodes, EndpointSource.NONE, health, drains, measurements, clock, settings, ownership,
+                probeMarks);
+    }
+
+    /**
+     * @param endpoints the Kubernetes Services that {@code realServers.kubernetes.service} specs name
+     * @param probeMarks the firewall marks reserved for the internal services of probes via a VIP
+     */
+    public ReconcileLoop(Ipvs ipvs, ServiceStore services, NodeSource nodes, EndpointSource endpoints,
+            HealthSource health, ManualDrainSource drains, Measurements measurements, Clock clock,
+            LoopSettings settings, OwnershipStore ownership, VipPaths.Marks probeMarks) {
         this.services = Objects.requireNonNull(services, "services");
         this.nodes = Objects.requireNonNull(nodes, "nodes");
         this.endpoints = Objects.requireNonNull(endpoints, "endpoints");
@@ -111,7 +136,7 @@ public final class ReconcileLoop implements AutoCloseable {
         this.reconciler = new Reconciler(Objects.requireNonNull(ipvs, "ipvs"), services, nodes, endpoints, health, drains,
                 Objects.requireNonNull(measurements, "measurements"), Objects.requireNonNull(clock, "clock"),
                 Objects.requireNonNull(settings, "settings"), Objects.requireNonNull(ownership, "ownership"),
-                System::nanoTime);
+                System::nanoTime, new VipPaths(Objects.requireNonNull(probeMarks, "probeMarks")));
         this.runner = new PassRunner(read -> {
             PassRunner.Next next;
             synchronized (passLock) {
@@ -120,6 +145,14 @@ public final class ReconcileLoop implements AutoCloseable {
             afterPass();
             return next;
         }, settings, System::nanoTime, "ipvs-reconcile");
+    }
+
+    /**
+     * How probes via a VIP reach each real server: give it to the checker
+     * ({@code NettyChecker#useRoutes}). Updated after every pass.
+     */
+    public ProbeRoutes probeRoutes() {
+        return reconciler.vipPaths();
     }
 
     /**

@@ -14,6 +14,7 @@ import io.lvsdirector.core.plan.KernelService;
 import io.lvsdirector.core.plan.KernelTable;
 import io.lvsdirector.core.plan.PlanOp;
 import io.lvsdirector.core.plan.QuorumMemo;
+import io.lvsdirector.core.plan.VipPaths;
 import io.lvsdirector.core.status.ApplyError;
 import io.lvsdirector.core.status.DirectorStatus;
 import io.lvsdirector.core.status.KernelView;
@@ -80,6 +81,7 @@ final class Reconciler {
     private final BatchApply batch;
     private final Map<String, String> allDown = new HashMap<>();
     private final DesiredBuilds builds;
+    private final VipPaths paths;
 
     // Pass state.
     private final Set<VirtualServerKey> owned = new HashSet<>();
@@ -122,7 +124,8 @@ final class Reconciler {
 
     Reconciler(Ipvs ipvs, ServiceStore services, NodeSource nodes, EndpointSource endpoints, HealthSource health,
             ManualDrainSource drains, Measurements measurements, Clock clock, LoopSettings settings,
-            OwnershipStore ownership, LongSupplier nanoTime) {
+            OwnershipStore ownership, LongSupplier nanoTime, VipPaths paths) {
+        this.paths = paths;
         this.ipvs = ipvs;
         this.services = services;
         this.nodes = nodes;
@@ -135,7 +138,7 @@ final class Reconciler {
         this.ownership = ownership;
         this.settings = settings;
         this.failures = new ServiceFailures(settings, measurements);
-        this.builds = new DesiredBuilds(services, nodes, endpoints, health, drains);
+        this.builds = new DesiredBuilds(services, nodes, endpoints, health, drains, paths);
         this.batch = new BatchApply(ipvs, measurements, failures, unreadable);
         var loaded = ownership.load();
         this.ownershipRecorded = loaded.isPresent();
@@ -223,7 +226,7 @@ final class Reconciler {
             }
             kernelReadError = null;
             kernelView = new KernelView(snapshot, clock.instant());
-            actual = KernelTable.of(snapshot);
+            actual = KernelTable.of(snapshot, paths::isInternal);
         } else {
             actual = lastKernel;
         }
@@ -287,8 +290,10 @@ final class Reconciler {
         kernelKnown = ok;
         builds.passEnded(ok ? built : null);
         DirectorStatus head = new DirectorStatus(at, took, ok, broken, List.of(), List.of(), problems);
-        statusInputs = new StatusInputs(head, desired, actual, failures.errors());
+        Map<VirtualServerKey, ApplyError> errors = failures.errors();
+        statusInputs = new StatusInputs(head, desired, actual, errors);
         status = head;
+        publishProbePaths(actual, errors);
         publish();
         if (!planOps.isEmpty() || !failed.isEmpty()) {
             LOG.info("event=pass_done ops={} applied={} failed={} held={} took_ms={}", step.plan().ops().size(),
@@ -428,6 +433,22 @@ final class Reconciler {
                 drainStarts, quorumMemory);
     }
 
+    /** Lets probes via a VIP go to the real servers whose internal service is in {@code kernel}. */
+    private void publishProbePaths(KernelTable kernel, Map<VirtualServerKey, ApplyError> errors) {
+        Map<VirtualServerKey, String> why = new HashMap<>();
+        errors.forEach((k, e) -> {
+            if (paths.isInternal(k)) {
+                why.put(k, e.op() + ": " + e.message());
+            }
+        });
+        paths.publish(kernel, why);
+    }
+
+    /** The internal probe paths of probes via a VIP (read by the probes). */
+    VipPaths vipPaths() {
+        return paths;
+    }
+
     /** The view after the last pass. Never blocks. */
     DirectorStatus status() {
         StatusInputs in = statusInputs;
@@ -461,9 +482,8 @@ final class Reconciler {
 
     /** The sources, for a dry run. */
     DesiredState buildFor(Collection<ServiceSpec> specs, Instant at) {
-        return DesiredStateBuilder.build(specs, nodes.nodes(), DesiredBuilds.views(endpoints, specs),
-                health.snapshot(), drains.drains(),
-                published.drainStarts(), published.quorumMemory(), at);
+        return paths.plannedFor(DesiredStateBuilder.build(specs, nodes.nodes(), DesiredBuilds.views(endpoints, specs),
+                health.snapshot(), drains.drains(), published.drainStarts(), published.quorumMemory(), at));
     }
 
     Clock clock() {

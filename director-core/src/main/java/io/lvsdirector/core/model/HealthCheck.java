@@ -39,6 +39,12 @@ public sealed interface HealthCheck permits HealthCheck.Http, HealthCheck.Https,
     /** This check with other timing. */
     HealthCheck withTiming(Timing timing);
 
+    /** Which way the probe's packets reach the real server: its own address, or the VIP. */
+    Via via();
+
+    /** This check sent the other way. */
+    HealthCheck withVia(Via via);
+
     /**
      * The check as its own kind: calls the function for this record's kind and returns its result.
      * Java 17 has no pattern {@code switch} (a preview there), so this is its exhaustive form: a new
@@ -98,6 +104,29 @@ public sealed interface HealthCheck permits HealthCheck.Http, HealthCheck.Https,
     }
 
     /**
+     * Which address a probe's packets carry, and so what it proves.
+     *
+     * <p>{@link #NODE}: the real server's own address. It proves the node answers; not that it answers
+     * traffic for the VIP. A direct-routing node that lost the VIP on {@code lo} (or its
+     * {@code arp_ignore}/{@code arp_announce}, or whose kube-proxy dropped the LoadBalancer address)
+     * still passes while it drops every client packet.
+     *
+     * <p>{@link #VIP}: addressed to VIP:port and handed to the one real server under test the way the
+     * director hands it client traffic (direct routing: the node's MAC, the IP header unchanged), so
+     * a node that would drop or refuse the VIP's traffic fails the check. Direct routing only;
+     * director-core's README says how (an internal fwmark service per real server, a marked socket).
+     */
+    enum Via {
+        NODE,
+        VIP;
+
+        /** {@code node} or {@code vip}, as the JSON spells it. */
+        public String json() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /**
      * The timing every kind shares.
      *
      * @param interval time between the starts of two probes, at least 10 ms
@@ -134,11 +163,19 @@ public sealed interface HealthCheck permits HealthCheck.Http, HealthCheck.Https,
      * @param drainStatuses status codes that mean "draining": weight 0, not removed at once
      *     ({@code null}: 503)
      * @param timing interval, timeout, rise, fall
+     * @param via the node's address or the VIP ({@code null}: the node's)
      */
     record Http(int port, String path, String host, Set<Integer> expectedStatuses, Set<Integer> drainStatuses,
-            Timing timing) implements HealthCheck {
+            Timing timing, Via via) implements HealthCheck {
+
+        /** A check via the node's own address. */
+        public Http(int port, String path, String host, Set<Integer> expectedStatuses, Set<Integer> drainStatuses,
+                Timing timing) {
+            this(port, path, host, expectedStatuses, drainStatuses, timing, Via.NODE);
+        }
 
         public Http {
+            via = via == null ? Via.NODE : via;
             checkPort(port);
             Objects.requireNonNull(path, "path");
             Objects.requireNonNull(timing, "timing");
@@ -162,24 +199,29 @@ public sealed interface HealthCheck permits HealthCheck.Http, HealthCheck.Https,
 
         @Override
         public Http withPort(int newPort) {
-            return new Http(newPort, path, host, expectedStatuses, drainStatuses, timing);
+            return new Http(newPort, path, host, expectedStatuses, drainStatuses, timing, via);
         }
 
         @Override
         public Http withTiming(Timing newTiming) {
-            return new Http(port, path, host, expectedStatuses, drainStatuses, newTiming);
+            return new Http(port, path, host, expectedStatuses, drainStatuses, newTiming, via);
         }
 
         public Http withPath(String newPath) {
-            return new Http(port, newPath, host, expectedStatuses, drainStatuses, timing);
+            return new Http(port, newPath, host, expectedStatuses, drainStatuses, timing, via);
         }
 
         public Http withHost(String newHost) {
-            return new Http(port, path, newHost, expectedStatuses, drainStatuses, timing);
+            return new Http(port, path, newHost, expectedStatuses, drainStatuses, timing, via);
         }
 
         public Http withStatuses(Set<Integer> expected, Set<Integer> drain) {
-            return new Http(port, path, host, expected, drain, timing);
+            return new Http(port, path, host, expected, drain, timing, via);
+        }
+
+        @Override
+        public Http withVia(Via newVia) {
+            return new Http(port, path, host, expectedStatuses, drainStatuses, timing, newVia);
         }
 
         @Override
@@ -222,11 +264,19 @@ public sealed interface HealthCheck permits HealthCheck.Http, HealthCheck.Https,
      * @param insecureSkipVerify accept any certificate (still TLS, no authentication); not with a
      *     {@code caFile}
      * @param timing interval, timeout, rise, fall
+     * @param via the node's address or the VIP ({@code null}: the node's)
      */
     record Https(int port, String path, String host, Set<Integer> expectedStatuses, Set<Integer> drainStatuses,
-            String caFile, boolean insecureSkipVerify, Timing timing) implements HealthCheck {
+            String caFile, boolean insecureSkipVerify, Timing timing, Via via) implements HealthCheck {
+
+        /** A check via the node's own address. */
+        public Https(int port, String path, String host, Set<Integer> expectedStatuses, Set<Integer> drainStatuses,
+                String caFile, boolean insecureSkipVerify, Timing timing) {
+            this(port, path, host, expectedStatuses, drainStatuses, caFile, insecureSkipVerify, timing, Via.NODE);
+        }
 
         public Https {
+            via = via == null ? Via.NODE : via;
             // The HTTP rules, once: path, host and statuses as an Http check has them.
             Http http = new Http(port, path, host, expectedStatuses, drainStatuses, timing);
             expectedStatuses = http.expectedStatuses();
@@ -241,39 +291,44 @@ public sealed interface HealthCheck permits HealthCheck.Http, HealthCheck.Https,
 
         /** The same request and statuses as a plain HTTP check: what is said inside the TLS. */
         public Http asHttp() {
-            return new Http(port, path, host, expectedStatuses, drainStatuses, timing);
+            return new Http(port, path, host, expectedStatuses, drainStatuses, timing, via);
         }
 
         @Override
         public Https withPort(int newPort) {
-            return new Https(newPort, path, host, expectedStatuses, drainStatuses, caFile, insecureSkipVerify, timing);
+            return new Https(newPort, path, host, expectedStatuses, drainStatuses, caFile, insecureSkipVerify, timing, via);
         }
 
         @Override
         public Https withTiming(Timing newTiming) {
-            return new Https(port, path, host, expectedStatuses, drainStatuses, caFile, insecureSkipVerify, newTiming);
+            return new Https(port, path, host, expectedStatuses, drainStatuses, caFile, insecureSkipVerify, newTiming, via);
         }
 
         public Https withPath(String newPath) {
-            return new Https(port, newPath, host, expectedStatuses, drainStatuses, caFile, insecureSkipVerify, timing);
+            return new Https(port, newPath, host, expectedStatuses, drainStatuses, caFile, insecureSkipVerify, timing, via);
         }
 
         public Https withHost(String newHost) {
-            return new Https(port, path, newHost, expectedStatuses, drainStatuses, caFile, insecureSkipVerify, timing);
+            return new Https(port, path, newHost, expectedStatuses, drainStatuses, caFile, insecureSkipVerify, timing, via);
         }
 
         public Https withStatuses(Set<Integer> expected, Set<Integer> drain) {
-            return new Https(port, path, host, expected, drain, caFile, insecureSkipVerify, timing);
+            return new Https(port, path, host, expected, drain, caFile, insecureSkipVerify, timing, via);
         }
 
         /** Verify against the CA certificates in this PEM file instead of the JVM's default trust. */
         public Https withCaFile(String newCaFile) {
-            return new Https(port, path, host, expectedStatuses, drainStatuses, newCaFile, false, timing);
+            return new Https(port, path, host, expectedStatuses, drainStatuses, newCaFile, false, timing, via);
+        }
+
+        @Override
+        public Https withVia(Via newVia) {
+            return new Https(port, path, host, expectedStatuses, drainStatuses, caFile, insecureSkipVerify, timing, newVia);
         }
 
         /** Accept any certificate (or verify again, with {@code false}). */
         public Https withInsecureSkipVerify(boolean skip) {
-            return new Https(port, path, host, expectedStatuses, drainStatuses, skip ? null : caFile, skip, timing);
+            return new Https(port, path, host, expectedStatuses, drainStatuses, skip ? null : caFile, skip, timing, via);
         }
 
         @Override
@@ -293,22 +348,34 @@ public sealed interface HealthCheck permits HealthCheck.Http, HealthCheck.Https,
      *
      * @param port the port to probe, 0 for the service's port
      * @param timing interval, timeout, rise, fall
+     * @param via the node's address or the VIP ({@code null}: the node's)
      */
-    record Tcp(int port, Timing timing) implements HealthCheck {
+    record Tcp(int port, Timing timing, Via via) implements HealthCheck {
+
+        /** A check via the node's own address. */
+        public Tcp(int port, Timing timing) {
+            this(port, timing, Via.NODE);
+        }
 
         public Tcp {
+            via = via == null ? Via.NODE : via;
             checkPort(port);
             Objects.requireNonNull(timing, "timing");
         }
 
         @Override
         public Tcp withPort(int newPort) {
-            return new Tcp(newPort, timing);
+            return new Tcp(newPort, timing, via);
         }
 
         @Override
         public Tcp withTiming(Timing newTiming) {
-            return new Tcp(port, newTiming);
+            return new Tcp(port, newTiming, via);
+        }
+
+        @Override
+        public Tcp withVia(Via newVia) {
+            return new Tcp(port, timing, newVia);
         }
 
         @Override

@@ -41,6 +41,12 @@ public record ServiceSpec(
         if (drainTimeout.isNegative()) {
             throw new IllegalArgumentException("drain timeout must not be negative: " + drainTimeout);
         }
+        if (healthCheck != null && healthCheck.via() == HealthCheck.Via.VIP
+                && service.forwarding() != io.lvsdirector.ipvs.Forwarding.DIRECT_ROUTE) {
+            // The probe is handed to the node with its IP header unchanged, as a DR client packet is;
+            // NAT and tunnel real servers receive something else.
+            throw new IllegalArgumentException("a health check via the VIP is for direct routing only");
+        }
         if (whenAllDown instanceof WhenAllDown.SorryServer sorry
                 && sorry.address().getClass() != service.vip().getClass()) {
             throw new IllegalArgumentException("sorry server and VIP must be the same address family");

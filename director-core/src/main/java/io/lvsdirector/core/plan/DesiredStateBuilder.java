@@ -307,7 +307,7 @@ public final class DesiredStateBuilder {
             if (check == null) {
                 hs = new HealthStatus(HealthState.HEALTHY, "no check", now);
             } else {
-                ProbeTarget target = new ProbeTarget(c.address(), check);
+                ProbeTarget target = ProbeTarget.of(c.address(), check, vs.vip());
                 targets.add(target);
                 hs = health.getOrDefault(target, HealthStatus.unknown(now));
             }

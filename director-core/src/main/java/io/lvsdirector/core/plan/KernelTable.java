@@ -53,14 +53,23 @@ public record KernelTable(SortedMap<VirtualServerKey, KernelService> services,
      * are read as it would write them, so a table read back equals the table written and a restart
      * plans nothing: no persistence engine, no tunnel settings beyond the method, and LOCAL (which the
      * kernel reports for an address of this host whatever was asked) as direct routing, the only
-     * method the director asks for there. Firewall-mark services are left out: the director never
-     * creates one, so it never owns one.
+     * method the director asks for there. Firewall-mark services are left out: the director creates
+     * none but its own probe paths ({@link #of(IpvsSnapshot, Predicate)}).
      */
     public static KernelTable of(IpvsSnapshot snapshot) {
+        return of(snapshot, k -> false);
+    }
+
+    /**
+     * As {@link #of(IpvsSnapshot)}, keeping the fwmark services {@code ownFwmark} accepts: the
+     * director's internal probe paths ({@link VipPaths#isInternal(VirtualServerKey)}), which it plans
+     * like any service. Without them in the table every pass would add them again (EEXIST).
+     */
+    public static KernelTable of(IpvsSnapshot snapshot, java.util.function.Predicate<VirtualServerKey> ownFwmark) {
         TreeMap<VirtualServerKey, KernelService> services = new TreeMap<>();
         for (IpvsSnapshot.Entry e : snapshot.entries()) {
             VirtualServerKey key = e.service().key();
-            if (key.isFwmark()) {
+            if (key.isFwmark() && !ownFwmark.test(key)) {
                 continue;
             }
             TreeMap<RealServerKey, RealServerStatus> realServers = new TreeMap<>();

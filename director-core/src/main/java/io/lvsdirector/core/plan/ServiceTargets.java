@@ -67,7 +67,7 @@ public final class ServiceTargets {
                 if (d.disposition() == Disposition.SORRY) {
                     continue;
                 }
-                ProbeTarget t = new ProbeTarget(d.key().address(), check);
+                ProbeTarget t = ProbeTarget.of(d.key().address(), check, vs.vip());
                 targets.add(t);
                 byTarget.computeIfAbsent(t, x -> new ArrayList<>(1)).add(key);
             }

@@ -240,6 +240,10 @@ public final class HealthProber implements AutoCloseable {
         }
 
         void record(ProbeResult r) {
+            if (ViaVip.notSent(r)) {
+                // A probe via a VIP whose path the loop has not made yet: no answer either way.
+                return;
+            }
             measurements.probeCompleted(target, r.latency(), r.outcome() == ProbeResult.Outcome.UP);
             if (r.outcome() == streakOutcome) {
                 streak++;

@@ -62,7 +62,8 @@ final class HttpProbe implements ProbeKind {
     static ByteBuf request(ProbeTarget target, HealthCheck.Http check, boolean keepAlive) {
         String host = check.host();
         if (host == null) {
-            String a = target.address().getHostAddress();
+            // The probed address: the VIP for a check via the VIP, as a client would name it.
+            String a = target.socketAddress().getAddress().getHostAddress();
             host = (a.indexOf(':') >= 0 ? "[" + a + "]" : a) + ":" + check.port();
         }
         String text = "GET " + check.path() + " HTTP/1.1\r\n"

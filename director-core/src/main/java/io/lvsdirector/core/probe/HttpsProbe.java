@@ -58,7 +58,7 @@ final class HttpsProbe implements ProbeKind {
     static String serverName(ProbeTarget target, HealthCheck.Https check) {
         String host = check.host();
         if (host == null) {
-            return target.address().getHostAddress();
+            return target.socketAddress().getAddress().getHostAddress();
         }
         if (host.startsWith("[")) {
             int end = host.indexOf(']');

@@ -1,5 +1,6 @@
 package io.lvsdirector.core.probe;
 
+import io.lvsdirector.core.health.ProbeRoutes;
 import io.lvsdirector.core.health.ProbeTarget;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -24,6 +25,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,6 +82,8 @@ public final class NettyChecker implements Checker, AutoCloseable {
     private final boolean reuse;
     // What each target keeps between probes: its kind (HTTP's encoded request) and its idle connection.
     private final ConcurrentHashMap<ProbeTarget, Link> links = new ConcurrentHashMap<>();
+    // How probes via a VIP reach their real server (ViaVip); none until the loop says.
+    private volatile ProbeRoutes routes = ProbeRoutes.none(ViaVip.NO_ROUTES);
 
     private NettyChecker(EventLoopGroup group, Class<? extends SocketChannel> channelClass, String transport,
             boolean reuse) {
@@ -134,6 +138,14 @@ public final class NettyChecker implements Checker, AutoCloseable {
     /** As {@link #create(int, boolean, boolean)} with connection reuse. */
     public static NettyChecker create(int threads, boolean preferEpoll) {
         return create(threads, preferEpoll, true);
+    }
+
+    /**
+     * Where probes via a VIP get their mark and source address: the reconcile loop's
+     * ({@code ReconcileLoop#probeRoutes}). Until set, every probe via a VIP fails with a reason.
+     */
+    public void useRoutes(ProbeRoutes probeRoutes) {
+        this.routes = java.util.Objects.requireNonNull(probeRoutes, "probeRoutes");
     }
 
     /** {@code epoll} or {@code nio}. */
@@ -319,6 +331,14 @@ public final class NettyChecker implements Checker, AutoCloseable {
         }
 
         void connect() {
+            ProbeRoutes.Route route = null;
+            if (target.vip() != null) {
+                route = ViaVip.route(routes, target, channelClass == EpollSocketChannel.class);
+                if (!route.ready()) {
+                    finish(ProbeResult.Outcome.DOWN, route.problem());
+                    return;
+                }
+            }
             long timeoutMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeout - (System.nanoTime() - started)));
             ProbeKind.Reader reader = link.kind.newReader();
             Connection c = reader != null ? new Connection(link, reader) : null;
@@ -336,7 +356,15 @@ public final class NettyChecker implements Checker, AutoCloseable {
                             }
                         }
                     });
-            ChannelFuture cf = b.connect(target.socketAddress());
+            ChannelFuture cf;
+            if (route == null) {
+                cf = b.connect(target.socketAddress());
+            } else {
+                // Marked for the real server's internal fwmark service, sent from the director's own
+                // address (ViaVip): IPVS hands it to that one real server addressed to VIP:port.
+                b.option(ViaVip.SO_MARK, route.mark());
+                cf = b.connect(target.socketAddress(), new InetSocketAddress(route.source(), 0));
+            }
             channel = cf.channel();
             connection = c;
             if (c != null) {
@@ -475,6 +503,9 @@ public final class NettyChecker implements Checker, AutoCloseable {
         void complete(ProbeResult.Outcome outcome, String reason) {
             if (result.isDone()) {
                 return;
+            }
+            if (outcome == ProbeResult.Outcome.DOWN && target.vip() != null) {
+                reason = ViaVip.reason(target, reason);
             }
             result.complete(new ProbeResult(outcome, reason, Duration.ofNanos(System.nanoTime() - started)));
         }

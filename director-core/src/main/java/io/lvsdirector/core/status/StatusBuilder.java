@@ -26,6 +26,10 @@ public final class StatusBuilder {
             Map<VirtualServerKey, ApplyError> errors) {
         List<ServiceStatus> out = new ArrayList<>(desired.services().size());
         for (DesiredService ds : desired.services().values()) {
+            if (io.lvsdirector.core.plan.VipPaths.isInternal(ds.name())) {
+                // The director's own probe paths are not services anyone asked for.
+                continue;
+            }
             KernelService as = kernel.services().get(ds.key());
             List<RealServerReport> servers = new ArrayList<>(ds.realServers().size());
             for (DesiredRealServer dd : ds.realServers().values()) {
