@@ -6,11 +6,9 @@ import io.lvsdirector.core.model.ManualDrainSource;
 import io.lvsdirector.core.model.NodeSource;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.ServiceStore;
-import io.lvsdirector.core.plan.DesiredRealServer;
 import io.lvsdirector.core.plan.DesiredService;
 import io.lvsdirector.core.plan.DesiredState;
 import io.lvsdirector.core.plan.DesiredStateBuilder;
-import io.lvsdirector.core.plan.Disposition;
 import io.lvsdirector.core.plan.DrainKey;
 import io.lvsdirector.core.plan.KernelService;
 import io.lvsdirector.core.plan.KernelTable;
@@ -23,7 +21,6 @@ import io.lvsdirector.core.status.Measurements;
 import io.lvsdirector.core.status.StatusBuilder;
 import io.lvsdirector.ipvs.Ipvs;
 import io.lvsdirector.ipvs.IpvsSnapshot;
-import io.lvsdirector.ipvs.RealServerStatus;
 import io.lvsdirector.ipvs.VirtualServerKey;
 import java.time.Clock;
 import java.time.Duration;
@@ -212,13 +209,6 @@ final class Reconciler {
     private PassResult pass(Instant at, long t0, boolean readKernel) {
         DesiredBuilds.Built built = builds.build(at, readKernel, drainStarts, quorumMemory);
         DesiredState desired = built.desired();
-        if (!readKernel && drainAtZeroInMemory(desired, built.rebuilt())) {
-            // A draining real server is deleted at 0 connections; the table in memory has the counts
-            // of the last read (0 for one added since), so that delete is decided on a fresh read,
-            // never on the memory: otherwise a drain started by an event (a terminating endpoint, a
-            // cordon) deletes a real server with open connections at once.
-            readKernel = true;
-        }
         // An incremental pass that does not read the kernel plans only the rebuilt services.
         Set<VirtualServerKey> only = readKernel ? null : built.rebuilt();
 
@@ -244,7 +234,11 @@ final class Reconciler {
             forgetVanished(desired, actual);
         }
 
-        PlanStep.Result step = PlanStep.plan(desired, actual, owned, ownershipRecorded, built.adopt(), only);
+        // Without a read, the connection counts are the last read's (0 for a real server added since):
+        // a draining one then goes to weight 0 and the drain poll's read decides its delete. Otherwise a
+        // drain started by an event (an endpoint terminating, a cordon) deleted it with open connections.
+        PlanStep.Result step = PlanStep.plan(desired, actual, owned, ownershipRecorded, built.adopt(), only,
+                readKernel);
         long now = nanoTime.getAsLong();
         Set<VirtualServerKey> skipped = claim(desired, actual, step, now);
         for (Map.Entry<VirtualServerKey, String> f : step.foreign().entrySet()) {
@@ -381,32 +375,6 @@ final class Reconciler {
             out.add(op.service());
         }
         return out;
-    }
-
-    /**
-     * Whether a draining real server of the services this pass plans ({@code rebuilt}, all when
-     * {@code null}) is in the table in memory with 0 connections: the planner would delete it.
-     */
-    private boolean drainAtZeroInMemory(DesiredState desired, Set<VirtualServerKey> rebuilt) {
-        for (DesiredService ds : desired.services().values()) {
-            if (rebuilt != null && !rebuilt.contains(ds.key())) {
-                continue;
-            }
-            KernelService ks = lastKernel.services().get(ds.key());
-            if (ks == null) {
-                continue;
-            }
-            for (DesiredRealServer dd : ds.realServers().values()) {
-                if (dd.disposition() != Disposition.DRAINING) {
-                    continue;
-                }
-                RealServerStatus rs = ks.realServers().get(dd.key());
-                if (rs != null && rs.activeConns() + rs.inactiveConns() == 0) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     private boolean drainsInKernel(KernelTable actual) {
