@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.lvsdirector.core.health.HealthBoard;
 import io.lvsdirector.core.health.HealthState;
 import io.lvsdirector.core.health.HealthStatus;
@@ -21,6 +22,7 @@ import io.lvsdirector.core.model.ManualDrainSource;
 import io.lvsdirector.core.model.SourceListener;
 import io.lvsdirector.core.status.CountingMeasurements;
 import io.lvsdirector.ipvs.socket.NetlinkIpvs;
+import io.lvsdirector.k8s.MockCluster.Ep;
 import io.lvsdirector.k8s.lb.LbConfig;
 import io.lvsdirector.k8s.lb.LoadBalancerController;
 import io.lvsdirector.lab.Lab;
@@ -74,10 +76,19 @@ class LvsServiceKernelIT {
         cluster = new MockCluster();
         cluster.installLvsServiceCrd();
         for (String dir : List.of("dir1", "dir2")) {
-            LvsServiceStore store = new LvsServiceStore(cluster.newClient(), new ServiceSpecJson());
+            KubernetesClient client = cluster.newClient();
+            LvsServiceStore store = new LvsServiceStore(client, new ServiceSpecJson());
             store.start();
+            // As a director in Kubernetes mode wires them (KubernetesSync): nodes following the store's
+            // specs, and the Services and EndpointSlices that service-sourced specs name.
+            K8sSyncConfig config = K8sSyncConfig.inCluster().withNotReadyGrace(Duration.ZERO);
+            KubernetesNodeSource nodes = new KubernetesNodeSource(client, config, Clock.systemUTC(), Duration.ofMillis(100));
+            nodes.followSelectorsOf(store);
+            KubernetesEndpointSource endpoints = new KubernetesEndpointSource(client, config, Clock.systemUTC(),
+                    Duration.ofMillis(100));
+            endpoints.start();
             NetlinkIpvs ipvs = NetlinkIpvs.open(dir);
-            ReconcileLoop loop = new ReconcileLoop(ipvs, store, InMemoryNodeSource.empty(), HealthBoard.manual(), store,
+            ReconcileLoop loop = new ReconcileLoop(ipvs, store, nodes, endpoints, HealthBoard.manual(), store,
                     new CountingMeasurements(), Clock.systemUTC(), LoopSettings.DEFAULTS, Set.of());
             loop.start();
             LvsStatusReporter reporter = new LvsStatusReporter(store, dir, loop::status, Clock.systemUTC(),
@@ -85,6 +96,8 @@ class LvsServiceKernelIT {
             reporter.start();
             open.add(0, ipvs::close);
             open.add(0, store);
+            open.add(0, nodes);
+            open.add(0, endpoints);
             open.add(0, loop);
             open.add(0, reporter);
             stores.put(dir, store);
@@ -111,10 +124,14 @@ class LvsServiceKernelIT {
     }
 
     private static void apply(Map<String, Object> spec) {
+        apply("web", spec);
+    }
+
+    private static void apply(String name, Map<String, Object> spec) {
         GenericKubernetesResource r = new GenericKubernetesResource();
         r.setApiVersion(LvsServiceStore.GROUP + "/" + LvsServiceStore.VERSION);
         r.setKind(LvsServiceStore.KIND);
-        r.setMetadata(new ObjectMetaBuilder().withName("web").build());
+        r.setMetadata(new ObjectMetaBuilder().withName(name).build());
         r.setAdditionalProperty("spec", spec);
         cluster.admin().genericKubernetesResources(LvsServiceStore.CONTEXT).resource(r).createOr(op -> op.update());
     }
@@ -126,8 +143,12 @@ class LvsServiceKernelIT {
     }
 
     private static JsonNode status() {
+        return status("web");
+    }
+
+    private static JsonNode status(String name) {
         return MAPPER.valueToTree(cluster.admin().genericKubernetesResources(LvsServiceStore.CONTEXT)
-                .withName("web").get().getAdditionalProperties().get("status"));
+                .withName(name).get().getAdditionalProperties().get("status"));
     }
 
     private static JsonNode condition(String type) {
@@ -296,6 +317,9 @@ class LvsServiceKernelIT {
             for (AutoCloseable c : mine) {
                 c.close();
             }
+            // The other tests' nodes are their own: a Cluster service there takes every node.
+            cluster.admin().nodes().withName("rs1").delete();
+            cluster.admin().nodes().withName("rs2").delete();
         }
     }
 
@@ -309,6 +333,141 @@ class LvsServiceKernelIT {
         public void addListener(SourceListener listener) {
         }
     };
+
+    /**
+     * Issue #14's lab proof: a Service's EndpointSlices pick the nodes (Local: those with a ready
+     * endpoint), real traffic reaches both, a terminating endpoint drains its node under wrk with no
+     * request lost, the endpoint gone takes the node out, Cluster brings every node back, and a spec
+     * naming a missing Service fails alone.
+     */
+    @Test
+    void aServicesEndpointSlicesPickTheNodesAndATerminatingEndpointDrainsWithoutLosingARequest() throws Exception {
+        String vip = Lab.VIP2;
+        String n3 = "198.18.0.29"; // a node with no lab host: never given traffic, only in the Cluster table
+        Lab.topo("vip-add", "dir1", vip).orThrow();
+        try {
+            cluster.createNode("n1", RS, Map.of(), true);
+            cluster.createNode("n2", RS2, Map.of(), true);
+            cluster.createNode("n3", n3, Map.of(), true);
+            cluster.service("ingress", "traefik", "Local", List.of("IPv4"), Map.of("web", 80));
+            cluster.slice("ingress", "traefik-a", "traefik", "IPv4",
+                    List.of(Ep.ready("10.244.1.5", "n1"), Ep.ready("10.244.2.5", "n2")));
+            Map<String, Object> ingress = new HashMap<>(Map.of("vip", vip, "port", 80, "scheduler", "rr",
+                    "drainTimeoutSeconds", 20, "realServers", Map.of("kubernetes",
+                            Map.of("service", Map.of("namespace", "ingress", "name", "traefik", "port", "web")))));
+            apply("ingress", ingress);
+            // A second spec naming a Service that does not exist: it fails alone, and says why.
+            Map<String, Object> broken = new HashMap<>(ingress);
+            broken.put("port", 81);
+            broken.put("realServers", Map.of("kubernetes",
+                    Map.of("service", Map.of("namespace", "ingress", "name", "nope", "port", 81))));
+            apply("broken", broken);
+
+            // Local: exactly the nodes with ready endpoints, in both kernels; n3 has none.
+            await().atMost(WAIT).until(() -> dests("dir1", vip + ":80").equals(Map.of(RS, 1, RS2, 1))
+                    && dests("dir2", vip + ":80").equals(Map.of(RS, 1, RS2, 1)));
+            await().atMost(WAIT).until(() -> directorMessages("broken").contains("Service ingress/nope not found"));
+            assertThat(dests("dir1", vip + ":81")).isEmpty();
+            // Real traffic through the VIP (new connections, rr) reaches both nodes' nginx.
+            Set<String> answered = new java.util.TreeSet<>();
+            for (int i = 0; i < 6; i++) {
+                answered.add(String.valueOf(topo.get("http://" + vip + "/")));
+            }
+            assertThat(answered).containsExactly("rs1", "rs2");
+
+            // wrk through the VIP (8 keep-alive connections) while n1's endpoint terminates, then goes. As
+            // packaged (and unlike the kernel's default), a deleted real server's connections are cut, so
+            // deleting n1 while wrk still uses it would show as wrk errors.
+            topo.exec("dir1", "sysctl", "-qw", "net.ipv4.vs.expire_nodest_conn=1").orThrow();
+            java.nio.file.Path wrkOut = java.nio.file.Files.createTempFile(java.nio.file.Path.of("target"), "wrk", ".out");
+            Process wrk = new ProcessBuilder("ip", "netns", "exec", "client", "wrk", "-t2", "-c8", "-d12s",
+                    "http://" + vip + "/").redirectErrorStream(true).redirectOutput(wrkOut.toFile()).start();
+            Thread.sleep(2000);
+            cluster.slice("ingress", "traefik-a", "traefik", "IPv4",
+                    List.of(Ep.terminating("10.244.1.5", "n1"), Ep.ready("10.244.2.5", "n2")));
+            long t0 = System.nanoTime();
+            await().atMost(WAIT).until(() -> dests("dir1", vip + ":80").equals(Map.of(RS, 0, RS2, 1)));
+            long drainMs = (System.nanoTime() - t0) / 1_000_000;
+            // Drained, not gone: its existing connections still carry wrk's requests.
+            long before = inPackets("dir1", vip + ":80", RS);
+            Thread.sleep(1500);
+            long after = inPackets("dir1", vip + ":80", RS);
+            assertThat(after).as("packets to the draining node").isGreaterThan(before);
+            assertThat(dests("dir1", vip + ":80")).containsEntry(RS, 0);
+            // The endpoint goes: the node stays drained (weight 0) until its connections end or the drain deadline.
+            cluster.slice("ingress", "traefik-a", "traefik", "IPv4", List.of(Ep.ready("10.244.2.5", "n2")));
+            Thread.sleep(1000);
+            assertThat(dests("dir1", vip + ":80")).as(loops.get("dir1").status().toString())
+                    .isEqualTo(Map.of(RS, 0, RS2, 1));
+            assertThat(wrk.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            long wrkDoneMs = (System.nanoTime() - t0) / 1_000_000;
+            // Still there when wrk ended (its closed connections linger as inactive): out at the deadline.
+            assertThat(dests("dir1", vip + ":80")).isEqualTo(Map.of(RS, 0, RS2, 1));
+            await().atMost(WAIT).until(() -> dests("dir1", vip + ":80").equals(Map.of(RS2, 1))
+                    && dests("dir2", vip + ":80").equals(Map.of(RS2, 1)));
+            long outMs = (System.nanoTime() - t0) / 1_000_000;
+            String report = java.nio.file.Files.readString(wrkOut);
+            System.out.println("kernel-it: endpoints drain: weight 0 after " + drainMs + " ms, wrk done after "
+                    + wrkDoneMs + " ms, out after " + outMs + " ms; wrk:\n" + report);
+            assertThat(report).contains("requests in").doesNotContain("Socket errors").doesNotContain("Non-2xx");
+            assertThat(topo.get("http://" + vip + "/")).isEqualTo("rs2");
+
+            // Cluster: every eligible node, endpoints or not.
+            cluster.service("ingress", "traefik", "Cluster", List.of("IPv4"), Map.of("web", 80));
+            await().atMost(WAIT).until(() -> dests("dir1", vip + ":80").equals(Map.of(RS, 1, RS2, 1, n3, 1)));
+            // The broken spec stayed failed alone throughout.
+            assertThat(directorMessages("broken")).contains("Service ingress/nope not found");
+            assertThat(dests("dir1", vip + ":81")).isEmpty();
+        } finally {
+            for (String name : List.of("ingress", "broken")) {
+                cluster.admin().genericKubernetesResources(LvsServiceStore.CONTEXT).withName(name).delete();
+            }
+            await().atMost(WAIT).until(() -> !table("dir1").contains(vip) && !table("dir2").contains(vip));
+            Lab.topo("vip-del", "dir1", vip);
+            topo.exec("dir1", "sysctl", "-qw", "net.ipv4.vs.expire_nodest_conn=0");
+            for (String node : List.of("n1", "n2", "n3")) {
+                cluster.admin().nodes().withName(node).delete();
+            }
+        }
+    }
+
+    /** The real servers of one service in a director's table, address to weight (empty if the service is not there). */
+    private static Map<String, Integer> dests(String dir, String service) {
+        Map<String, Integer> out = new java.util.TreeMap<>();
+        boolean in = false;
+        for (String line : table(dir).split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 2 && !f[0].equals("->")) {
+                in = f[1].equals(service);
+            } else if (in && f.length >= 4 && f[0].equals("->") && !f[1].equals("RemoteAddress:Port")) {
+                out.put(f[1].substring(0, f[1].lastIndexOf(':')), Integer.parseInt(f[3]));
+            }
+        }
+        return out;
+    }
+
+    /** InPkts of one real server of one service ({@code ipvsadm -Ln --stats}), -1 if absent. */
+    private static long inPackets(String dir, String service, String rs) {
+        boolean in = false;
+        for (String line : topo.ipvsadm(dir, "-Ln", "--stats", "--exact").split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 2 && !f[0].equals("->")) {
+                in = f[1].equals(service);
+            } else if (in && f.length >= 4 && f[0].equals("->") && f[1].startsWith(rs + ":")) {
+                return Long.parseLong(f[3]);
+            }
+        }
+        return -1;
+    }
+
+    /** Every director's status message of an LvsService, joined. */
+    private static String directorMessages(String name) {
+        StringBuilder b = new StringBuilder();
+        for (JsonNode d : status(name).path("directors")) {
+            b.append(d.path("name").asText()).append(": ").append(d.path("message").asText()).append('\n');
+        }
+        return b.toString();
+    }
 
     /** The weight of a real server in a director's table, -1 if it is not there. */
     private static int weight(String dir, String rs) {

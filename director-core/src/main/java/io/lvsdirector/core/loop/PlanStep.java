@@ -54,6 +54,15 @@ public final class PlanStep {
      */
     public static Result plan(DesiredState desired, KernelTable actual, Set<VirtualServerKey> owned,
             boolean ownershipRecorded, Set<VirtualServerKey> adopt, Set<VirtualServerKey> only) {
+        return plan(desired, actual, owned, ownershipRecorded, adopt, only, true);
+    }
+
+    /**
+     * @param countsRead as in {@link Planner#plan(DesiredState, KernelTable, Set, Set, boolean)}: whether
+     *     {@code actual} was read from the kernel in this pass
+     */
+    public static Result plan(DesiredState desired, KernelTable actual, Set<VirtualServerKey> owned,
+            boolean ownershipRecorded, Set<VirtualServerKey> adopt, Set<VirtualServerKey> only, boolean countsRead) {
         Set<VirtualServerKey> claims = new HashSet<>();
         Map<VirtualServerKey, String> foreign = new LinkedHashMap<>();
         for (DesiredService ds : desired.services().values()) {
@@ -81,7 +90,7 @@ public final class PlanStep {
             own = new HashSet<>(owned);
             own.addAll(claims);
         }
-        return new Result(Planner.plan(planned, actual, own, only), claims, foreign);
+        return new Result(Planner.plan(planned, actual, own, only, countsRead), claims, foreign);
     }
 
     /** The keys of the specs that say {@code adopt: true}. */

@@ -237,7 +237,11 @@ final class Reconciler {
             forgetVanished(desired, actual);
         }
 
-        PlanStep.Result step = PlanStep.plan(desired, actual, owned, ownershipRecorded, built.adopt(), only);
+        // Without a read, the connection counts are the last read's (0 for a real server added since):
+        // a draining one then goes to weight 0 and the drain poll's read decides its delete. Otherwise a
+        // drain started by an event (an endpoint terminating, a cordon) deleted it with open connections.
+        PlanStep.Result step = PlanStep.plan(desired, actual, owned, ownershipRecorded, built.adopt(), only,
+                readKernel);
         long now = nanoTime.getAsLong();
         Set<VirtualServerKey> skipped = claim(desired, actual, step, now);
         for (Map.Entry<VirtualServerKey, String> f : step.foreign().entrySet()) {

@@ -20,6 +20,7 @@ import io.lvsdirector.ipvs.RealServerKey;
 import io.lvsdirector.ipvs.RealServerSpec;
 import io.lvsdirector.ipvs.VirtualServerKey;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -38,7 +39,8 @@ import java.util.TreeMap;
  * Service ({@link RealServerSource.ServiceEndpoints}, resolved in {@link ServiceEndpointsView}):
  * with {@code externalTrafficPolicy: Cluster} every node, with {@code Local} the nodes with an
  * endpoint of the VIP's family that is ready or terminating (a node with neither is no candidate:
- * it leaves). A Service that cannot be resolved (missing, no such port, its port not the virtual
+ * it leaves; one already draining when its last endpoint goes keeps draining to its deadline,
+ * reason {@code endpoints gone}, so its open connections are not cut). A Service that cannot be resolved (missing, no such port, its port not the virtual
  * port, no address family of the VIP) gives no candidate and a problem naming the service; nothing
  * else is touched. A node's address is its first of the VIP's family; a node without one is left
  * out with a problem.
@@ -294,7 +296,7 @@ public final class DesiredStateBuilder {
                 candidates.add(new Candidate(address, selector.weight(), node, null));
             }
         } else if (spec.realServers() instanceof RealServerSource.ServiceEndpoints ref) {
-            endpointCandidates(vs, ref, nodes, candidates, problems);
+            endpointCandidates(vs, key, ref, nodes, drainStarts, spec.drainTimeout(), now, candidates, problems);
         }
 
         TreeMap<RealServerKey, DesiredRealServer> dests = new TreeMap<>();
@@ -412,7 +414,8 @@ public final class DesiredStateBuilder {
      * The nodes serving a Kubernetes Service, for a VIP of one family. Problems that make the Service
      * unusable leave the candidates empty (the service alone has no real server and says why).
      */
-    private static void endpointCandidates(VirtualService vs, RealServerSource.ServiceEndpoints ref, NodeIndex nodes,
+    private static void endpointCandidates(VirtualService vs, VirtualServerKey key, RealServerSource.ServiceEndpoints ref,
+            NodeIndex nodes, Map<DrainKey, Instant> drainStarts, Duration drainTimeout, Instant now,
             List<Candidate> candidates, List<String> problems) {
         String svc = "service " + vs.name() + ": ";
         ServiceEndpointsView view = nodes.endpoints(ref);
@@ -453,6 +456,16 @@ public final class DesiredStateBuilder {
         for (NodeView node : nodes.all()) {
             EndpointState state = states.get(node.name());
             if (local && state == null) {
+                // No endpoint left on the node. One that was draining (its endpoints terminated, or a node
+                // rule) keeps draining to its deadline: its connections are still open when the pod's
+                // endpoint leaves the slice, and deleting the real server at once would cut them where
+                // net.ipv4.vs.expire_nodest_conn is 1 (the packaged default). Any other node leaves now.
+                InetAddress address = node.addressFor(vs.vip()).orElse(null);
+                Instant started = address == null ? null
+                        : drainStarts.get(new DrainKey(key, new RealServerKey(address, vs.port())));
+                if (started != null && now.isBefore(started.plus(drainTimeout)) && seen.add(address)) {
+                    candidates.add(new Candidate(address, ref.weight(), node, "endpoints gone"));
+                }
                 continue;
             }
             InetAddress address = node.addressFor(vs.vip()).orElse(null);

@@ -58,6 +58,20 @@ public final class Planner {
      * @param only kernel identities to plan; others are left as they are
      */
     public static Plan plan(DesiredState desired, KernelTable actual, Set<VirtualServerKey> owned, Set<VirtualServerKey> only) {
+        return plan(desired, actual, owned, only, true);
+    }
+
+    /**
+     * As {@link #plan(DesiredState, KernelTable, Set, Set)}.
+     *
+     * @param countsRead whether {@code actual}'s connection counts were read from the kernel just now.
+     *     When not (a table kept from an earlier read, where a real server added since shows 0), a
+     *     draining real server at 0 connections goes to weight 0 rather than being deleted: the next
+     *     read (the loop's drain poll) decides its delete, so open connections are never cut on an
+     *     old count.
+     */
+    public static Plan plan(DesiredState desired, KernelTable actual, Set<VirtualServerKey> owned, Set<VirtualServerKey> only,
+            boolean countsRead) {
         List<PlanOp> serviceOps = new ArrayList<>();
         List<PlanOp> adds = new ArrayList<>();
         List<PlanOp> edits = new ArrayList<>();
@@ -89,7 +103,7 @@ public final class Planner {
                 if (unreadable.containsKey(dd.key())) {
                     planUnreadableRealServer(ds, dd, desired, edits, deletes);
                 } else {
-                    planRealServer(ds, dd, present.get(dd.key()), desired, adds, edits, deletes);
+                    planRealServer(ds, dd, present.get(dd.key()), desired, countsRead, adds, edits, deletes);
                 }
             }
             for (RealServerStatus ad : present.values()) {
@@ -174,7 +188,7 @@ public final class Planner {
     }
 
     private static void planRealServer(DesiredService ds, DesiredRealServer dd, RealServerStatus ad,
-            DesiredState desired, List<PlanOp> adds, List<PlanOp> edits, List<PlanOp> deletes) {
+            DesiredState desired, boolean countsRead, List<PlanOp> adds, List<PlanOp> edits, List<PlanOp> deletes) {
         switch (dd.disposition()) {
             case ACTIVE:
             case FAIL_OPEN:
@@ -195,7 +209,7 @@ public final class Planner {
                     break;
                 }
                 boolean expired = !desired.at().isBefore(dd.drainDeadline());
-                if (ad.activeConns() + ad.inactiveConns() == 0 || expired) {
+                if (countsRead && ad.activeConns() + ad.inactiveConns() == 0 || expired) {
                     deletes.add(PlanOp.deleteRealServer(ds.name(), ds.key(), dd.key()));
                 } else {
                     RealServerSpec zero = dd.spec().withWeight(0);

@@ -187,6 +187,19 @@ class PlannerTest {
     }
 
     @Test
+    void withCountsNotReadNowADrainingServerAtZeroGoesToWeightZeroNotOut() {
+        DesiredState d = desired(List.of(staticService("web", "10.0.0.100", 80, "10.0.1.1", "10.0.1.2")),
+                Map.of(target("10.0.1.1"), draining(), target("10.0.1.2"), healthy()), T0);
+        // The table a pass kept from an earlier read: 0 connections there may be stale.
+        KernelTable kept = table(WEB, WRR, rs("10.0.1.1", 100, 0, 0), rs("10.0.1.2", 100, 0, 0));
+        assertThat(Planner.plan(d, kept, Set.of(WEB), null, false).ops()).containsExactly(
+                PlanOp.updateRealServer("web", WEB, dest("10.0.1.1", 80), W100.withWeight(0)));
+        // Read just now: out.
+        assertThat(Planner.plan(d, kept, Set.of(WEB), null, true).ops())
+                .containsExactly(PlanOp.deleteRealServer("web", WEB, dest("10.0.1.1", 80)));
+    }
+
+    @Test
     void aDrainingServerIsDeletedAtZeroActiveAndInactiveConnections() {
         DesiredState d = desired(List.of(staticService("web", "10.0.0.100", 80, "10.0.1.1", "10.0.1.2")),
                 Map.of(target("10.0.1.1"), draining(), target("10.0.1.2"), healthy()), T0);

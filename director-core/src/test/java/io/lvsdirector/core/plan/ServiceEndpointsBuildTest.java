@@ -105,11 +105,44 @@ class ServiceEndpointsBuildTest {
         assertThat(later.services().get(key("198.18.0.100", 443)).realServers()
                 .get(new RealServerKey(ip("10.0.1.2"), 443)).since()).isEqualTo(t1);
 
-        // Endpoint gone: no candidate any more, so the planner takes it out.
+        // Endpoint gone while draining: it keeps draining from the same start (weight 0, out at 0
+        // connections or the deadline), so the connections it still has are not cut.
         DesiredState gone = build(List.of(web), view(TrafficPolicy.LOCAL, Map.of("n1", EndpointState.READY), Map.of()),
                 t1.plusSeconds(60), later.drainStarts());
+        DesiredRealServer goneN2 = gone.services().get(key("198.18.0.100", 443)).realServers()
+                .get(new RealServerKey(ip("10.0.1.2"), 443));
+        assertThat(goneN2.disposition()).isEqualTo(Disposition.DRAINING);
+        assertThat(goneN2.reason()).isEqualTo("endpoints gone");
+        assertThat(goneN2.since()).isEqualTo(t1);
+        assertThat(goneN2.drainDeadline()).isEqualTo(t1.plus(ServiceSpec.DEFAULT_DRAIN_TIMEOUT));
+        assertThat(weights(gone, "198.18.0.100")).containsExactly(Map.entry("10.0.1.1", 5), Map.entry("10.0.1.2", 0));
+
+        // Past the deadline it is no candidate any more: the planner takes it out.
+        DesiredState out = build(List.of(web), view(TrafficPolicy.LOCAL, Map.of("n1", EndpointState.READY), Map.of()),
+                t1.plus(ServiceSpec.DEFAULT_DRAIN_TIMEOUT), gone.drainStarts());
+        assertThat(weights(out, "198.18.0.100")).containsOnlyKeys("10.0.1.1");
+        assertThat(out.drainStarts()).isEmpty();
+    }
+
+    @Test
+    void aReadyNodeWhoseEndpointGoesLeavesAtOnce() {
+        ServiceSpec web = spec("web", "198.18.0.100", TRAEFIK);
+        DesiredState before = build(List.of(web), view(TrafficPolicy.LOCAL,
+                Map.of("n1", EndpointState.READY, "n2", EndpointState.READY), Map.of()), T0, Map.of());
+        // Not draining before (no drain start): nothing to wait for.
+        DesiredState gone = build(List.of(web), view(TrafficPolicy.LOCAL, Map.of("n1", EndpointState.READY), Map.of()),
+                T0.plusSeconds(1), before.drainStarts());
         assertThat(weights(gone, "198.18.0.100")).containsOnlyKeys("10.0.1.1");
-        assertThat(gone.drainStarts()).isEmpty();
+        // A drain start of another service does not keep this one's node.
+        ServiceSpec other = spec("other", "198.18.0.101", TRAEFIK);
+        DesiredState otherDraining = build(List.of(web, other), view(TrafficPolicy.LOCAL,
+                Map.of("n1", EndpointState.READY, "n2", EndpointState.TERMINATING), Map.of()), T0, Map.of());
+        DesiredState bothGone = build(List.of(web, other), view(TrafficPolicy.LOCAL,
+                Map.of("n1", EndpointState.READY), Map.of()), T0.plusSeconds(1),
+                Map.of(new DrainKey(key("198.18.0.101", 443), new RealServerKey(ip("10.0.1.2"), 443)),
+                        otherDraining.drainStarts().values().iterator().next()));
+        assertThat(weights(bothGone, "198.18.0.100")).containsOnlyKeys("10.0.1.1");
+        assertThat(weights(bothGone, "198.18.0.101")).containsEntry("10.0.1.2", 0);
     }
 
     @Test
