@@ -127,7 +127,6 @@ $caps"
   crash_start=$SECONDS
   if wait_for 90 restarted; then
     kill "$sampler"
-    kill "$sampler"
     ok "kill -9 of the JVM (PID $pid): systemd restarted it (NRestarts $n0 -> $(systemctl show -p NRestarts --value lvs-director.service), PID $(main_pid)), healthy after $((SECONDS - crash_start)) s"
     vip_gone=$(grep -c '^0' /tmp/vip.samples) track_failed=$(grep -vc '^[01] 0 ' /tmp/vip.samples)
     if [[ $vip_gone -eq 0 && $track_failed -eq 0 && $(grep -c 'pass: lvs-director.service restarting' /tmp/vip.samples) -gt 0 ]]; then
