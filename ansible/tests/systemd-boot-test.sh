@@ -268,6 +268,8 @@ $(head -45 /tmp/loop.samples)"
   systemctl stop lvs-director.service
   systemctl reset-failed lvs-director.service 2>/dev/null
   journalctl -u lvs-director.service --no-pager -o short-monotonic >"/host$LAB_OUT/journal.txt" 2>&1
+  # keepalived's view of the track script (each FAULT and why: a failure or a timeout).
+  journalctl -u keepalived.service --no-pager -o short-monotonic >"/host$LAB_OUT/keepalived-journal.txt" 2>&1
 }
 
 case ${1:-} in
