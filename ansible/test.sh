@@ -146,6 +146,8 @@ all:
     keepalived_vip_interface: eth0
     director_ha_enabled: true
     keepalived_vip_sync_daemon: service
+    # The lab kernel on a shared machine: a JVM restart took up to 97 s, above the role's 90 s default.
+    keepalived_vip_restart_grace: 180
     director_notify_token: lab-notify-token-0123456789
     director_api_tokens:
       - {role: admin, name: ops, token: lab-admin-token-0123456789}
@@ -275,6 +277,19 @@ check "dir1: modules-load.d loads ip_vs and the schedulers; sysctl.d sets the IP
   grep -qx "net.ipv4.vs.expire_quiescent_template = 1" $r/etc/sysctl.d/90-lvs-director.conf &&
   grep -qx "net.ipv4.vs.sync_threshold = 3 0" $r/etc/sysctl.d/90-lvs-director.conf &&
   grep -qx "net.ipv4.vs.sync_refresh_period = 10" $r/etc/sysctl.d/90-lvs-director.conf'
+check "dir1: track script 0755 root, POSIX sh (dash -n), tracked with the grace; its state dir 0700 keepalived_script; dbus installed" bash -c '
+  r='"$work"'/roots/dir1
+  [[ $(chroot $r stat -c "%a %U:%G" /usr/local/libexec/lvs-director/vrrp-track) == "755 root:root" ]] &&
+  chroot $r dash -n /usr/local/libexec/lvs-director/vrrp-track &&
+  grep -q "script \"/usr/local/libexec/lvs-director/vrrp-track 180\"" $r/etc/keepalived/keepalived.conf &&
+  [[ $(chroot $r stat -c "%a %U" /var/lib/lvs-director-vrrp-track) == "700 keepalived_script" ]] &&
+  [[ -x $r/usr/bin/dbus-daemon ]]'
+if command -v shellcheck >/dev/null; then
+  check "shellcheck accepts the track script" shellcheck -s sh "$work/roots/dir1/usr/local/libexec/lvs-director/vrrp-track"
+fi
+# Run as keepalived runs it, in a root with no service, no table and no systemd: it must fail.
+reject "dir1: the track script fails with no /healthcheck, no IPVS service, no systemd" \
+  in_root dir1 runuser -u keepalived_script -- /usr/local/libexec/lvs-director/vrrp-track 180
 check "dir1, rs1: units enabled (multi-user.target.wants)" bash -c '
   [[ -L '"$work"'/roots/dir1/etc/systemd/system/multi-user.target.wants/lvs-director.service ]] &&
   [[ -L '"$work"'/roots/dir1/etc/systemd/system/multi-user.target.wants/keepalived.service ]] &&

@@ -12,7 +12,7 @@ mirror=${LVSD_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 # What the roles install (so their apt tasks find everything present and stay offline), plus python3
 # and python3-apt for Ansible's own modules, and systemd for systemctl (offline enable) and
 # systemd-analyze.
-packages=(python3 python3-apt systemd kmod procps iproute2 ipvsadm keepalived curl openjdk-17-jre-headless)
+packages=(python3 python3-apt systemd kmod procps iproute2 ipvsadm keepalived curl dbus openjdk-17-jre-headless)
 key=$(printf '%s\n' "$suite" "$mirror" "${packages[@]}" | sha256sum | cut -c1-16)
 root=$cache/$suite-$key
 if [[ -e $root/.complete ]]; then

@@ -49,6 +49,11 @@ main_pid() { systemctl show -p MainPID --value lvs-director.service; }
 # service's connection counter.
 table() { ipvsadm -Ln | awk '$1 == "->" && $2 != "RemoteAddress:Port" {print $1, $2, $3, $4; next} {$1 = $1; print}'; }
 conns() { ipvsadm -Ln --stats -t "$VIP:80" | awk -v s="$VIP:80" '$2 == s {print $3}'; }
+# The role's track script as keepalived runs it (user keepalived_script); GRACE defaults to the role's.
+track() { runuser -u keepalived_script -- /usr/local/libexec/lvs-director/vrrp-track "$@" 2>&1; }
+has_vip() { ip -4 addr show dev eth0 | grep -q " $VIP/32 "; }
+# sample OUT: every 0.5 s, "VIP VERDICT MESSAGE" (VIP 1 when on eth0, VERDICT the track script's exit).
+sample() { while sleep 0.5; do has_vip && v=1 || v=0; m=$(track); echo "$v $? $m"; done >"$1"; }
 journal() { journalctl -u lvs-director.service -n "${1:-30}" --no-pager -o cat 2>&1 | tail -n "${1:-30}"; }
 
 test_() {
@@ -106,9 +111,9 @@ $caps"
   if [[ $answers == *rs1* && $answers == *rs2* ]]; then ok "the client reaches rs1 and rs2 through the VIP ($answers)"; else
     bad "the client reaches both real servers through the VIP" "$answers"; fi
 
-  # 4. kill -9: systemd restarts the service; the table and its counters are untouched. Meanwhile, where
-  #    the VIP is: keepalived's track script (/healthcheck every 2 s, fall 2) gives it up while the
-  #    service is down for longer than that, which a pair turns into a failover to the peer.
+  # 4. kill -9: systemd restarts the service; the table and its counters are untouched. Meanwhile
+  #    keepalived's track script (vrrp-track) sees a crash restart within its grace and the IPVS table
+  #    still forwarding: the VIP stays on eth0 all along, and every sample of the script passes.
   # Some connections first, so that a service deleted and added again would show (its counter from 0).
   H ip netns exec client bash -c "for i in \$(seq 1 10); do curl -s -o /dev/null --max-time 5 http://$VIP/; done"
   wait_for 10 sh -c "[ \"\$(ipvsadm -Ln --stats -t $VIP:80 | awk '\$2 == \"$VIP:80\" {print \$3}')\" -ge 10 ]"
@@ -116,14 +121,20 @@ $caps"
   before=$(table) c0=$(conns) pid=$(main_pid) n0=$(systemctl show -p NRestarts --value lvs-director.service)
   ha_before=$(cat /run/lvs-director/ha.json 2>/dev/null)
   kill -KILL "$pid"
-  (while sleep 0.5; do ip -4 addr show dev eth0 | grep -q " $VIP/32 " && echo 1 || echo 0; done) >/tmp/vip.samples &
+  sample /tmp/vip.samples &
   sampler=$!
   restarted() { [[ $(systemctl show -p NRestarts --value lvs-director.service) -gt $n0 ]] && [[ $(main_pid) != "$pid" ]] && healthy; }
   crash_start=$SECONDS
   if wait_for 90 restarted; then
     kill "$sampler"
-    vip_gone=$(grep -c '^0' /tmp/vip.samples)
-    ok "kill -9 of the JVM (PID $pid): systemd restarted it (NRestarts $n0 -> $(systemctl show -p NRestarts --value lvs-director.service), PID $(main_pid)), healthy after $((SECONDS - crash_start)) s; keepalived had the VIP off eth0 for about $((vip_gone / 2)) s of it"
+    ok "kill -9 of the JVM (PID $pid): systemd restarted it (NRestarts $n0 -> $(systemctl show -p NRestarts --value lvs-director.service), PID $(main_pid)), healthy after $((SECONDS - crash_start)) s"
+    vip_gone=$(grep -c '^0' /tmp/vip.samples) track_failed=$(grep -vc '^[01] 0 ' /tmp/vip.samples)
+    if [[ $vip_gone -eq 0 && $track_failed -eq 0 && $(grep -c 'pass: lvs-director.service restarting' /tmp/vip.samples) -gt 0 ]]; then
+      ok "kill -9: the track script passed in all $(wc -l </tmp/vip.samples) samples (0.5 s apart; 'restarting' until healthy) and keepalived kept the VIP on eth0 throughout"
+    else
+      bad "kill -9: the track script keeps passing and the VIP stays" "$vip_gone samples without the VIP, $track_failed failed verdicts:
+$(grep -v '^1 0 ' /tmp/vip.samples | head -10)"
+    fi
   else
     bad "kill -9: systemd restarts the service" "$(systemctl status lvs-director.service --no-pager 2>&1 | head -20)"
   fi
@@ -134,8 +145,8 @@ $caps"
   else
     bad "the table and its counters are untouched by the crash" "$(diff <(echo "$before") <(table)); conns $c0 -> $(conns)"
   fi
-  # keepalived's track script saw the service down, so the states are reported again; what must hold is
-  # that the restarted service knows them and keeps both sync daemons.
+  # keepalived kept its states (no report while the service was down); what must hold is that the
+  # restarted service knows them from its state file and keeps both sync daemons.
   ha_back() {
     ha=$(api "$API/v1/ha")
     grep -q '"role":"master"' <<<"$ha" && grep -q '"inStep":true' <<<"$ha" &&
@@ -151,11 +162,8 @@ $(ipvsadm -L --daemon)"
 
 
   # 5. systemctl restart under load: not one request lost; the kernel service is the same one (its
-  #    counter goes on from where it was) and the table is unchanged. What is measured is the director's
-  #    restart, so the VIP is held by hand, not by keepalived (see 4: a restart longer than the track
-  #    script's window moves the VIP, and this lab has no peer to take it).
-  systemctl stop keepalived.service
-  ip addr add "$VIP/32" dev eth0 2>/dev/null
+  #    counter goes on from where it was) and the table is unchanged. keepalived holds the VIP all along:
+  #    its track script sees the restart (sampled every 0.5 s besides keepalived's own runs).
   H ip netns exec client bash -c "for i in \$(seq 1 30); do curl -s -o /dev/null --max-time 3 http://$VIP/; done"
   wait_for 10 sh -c "[ \"\$(ipvsadm -Ln --stats -t $VIP:80 | awk '\$2 == \"$VIP:80\" {print \$3}')\" -ge 30 ]"
   before=$(table)
@@ -172,6 +180,8 @@ $(ipvsadm -L --daemon)"
   sleep 3
   old_pid=$(main_pid)
   c0=$(conns) l0=$(wc -l </tmp/curl.out)
+  sample /tmp/restart.samples &
+  sampler=$!
   restart_start=$(date +%s%N)
   systemctl restart lvs-director.service
   wait_for 60 healthy
@@ -181,6 +191,7 @@ $(ipvsadm -L --daemon)"
   sleep 2
   touch /run/lab-load.stop
   pkill -INT -x wrk
+  kill "$sampler"
   wait "$wrk_pid" "$curl_pid"
   l1=$(wc -l </tmp/curl.out)
   curl_total=$l1 curl_bad=$(grep -vc '^200 ' /tmp/curl.out)
@@ -195,6 +206,13 @@ $(ipvsadm -L --daemon)"
     bad "systemctl restart under load loses no request" "pids $old_pid -> $new_pid; restart $restart_start..$restart_end; curl: $curl_bad of $curl_total failed (code, seconds, start):
 $(cat /tmp/curl.out)
 $(cat /tmp/wrk.out)"
+  fi
+  vip_gone=$(grep -c '^0' /tmp/restart.samples) track_failed=$(grep -vc '^[01] 0 ' /tmp/restart.samples)
+  if [[ $vip_gone -eq 0 && $track_failed -eq 0 && $(grep -c 'pass: lvs-director.service restarting' /tmp/restart.samples) -gt 0 ]]; then
+    ok "systemctl restart: the track script passed in all $(wc -l </tmp/restart.samples) samples ($(grep -c 'restarting' /tmp/restart.samples) of them 'restarting') and keepalived kept the VIP on eth0 throughout"
+  else
+    bad "systemctl restart: the track script keeps passing and the VIP stays" "$vip_gone samples without the VIP, $track_failed failed verdicts:
+$(grep -v '^1 0 ' /tmp/restart.samples | head -10)"
   fi
   if [[ $(table) == "$before" ]]; then ok "the restart left the table unchanged (services, real servers, weights)"; else
     bad "the restart left the table unchanged" "$(diff <(echo "$before") <(table))"; fi
@@ -212,7 +230,46 @@ $(cat /tmp/wrk.out)"
   exposure=$(sed -nE 's/.*Overall exposure level for lvs-director.service: ([0-9.]+) ([A-Z]+).*/\1 \2/p' "/host$LAB_OUT/security.txt")
   if [[ -n $exposure ]]; then ok "systemd-analyze security lvs-director.service: exposure $exposure"; else
     bad "systemd-analyze security lvs-director.service" "$(tail -5 "/host$LAB_OUT/security.txt")"; fi
+
+  # 7. The track script's failures. A stop is a withdrawal: the very next run fails, and keepalived gives
+  #    the VIP up (FAULT) after its fall of 2 runs 2 s apart.
+  systemctl stop lvs-director.service
+  verdict=$(track); rc=$?
+  if [[ $rc -ne 0 && $verdict == *"not restarting"* ]] && wait_for 15 sh -c "! ip -4 addr show dev eth0 | grep -q ' $VIP/32 '"; then
+    ok "systemctl stop: the next track script run fails ($verdict) and keepalived takes the VIP off eth0"
+  else
+    bad "systemctl stop: the track script fails at once, the VIP goes" "exit $rc: $verdict
+$(ip -4 addr show dev eth0)"
+  fi
+  # A crash loop (a drop-in whose ExecStart exits 1; Restart=on-failure restarts it every 5 s): the
+  # script gives it the grace (8 s here) from the first crash, then fails, and the crashes that follow do
+  # not start the grace again.
+  mkdir -p /run/systemd/system/lvs-director.service.d
+  printf '[Service]\nExecStart=\nExecStart=/bin/false\n' >/run/systemd/system/lvs-director.service.d/lab-crash.conf
+  systemctl daemon-reload
+  systemctl start lvs-director.service
+  loop_start=$SECONDS
+  (while sleep 0.5; do m=$(track 8); echo "$((SECONDS - loop_start)) $? $m"; done) >/tmp/loop.samples &
+  sampler=$!
+  sleep 20
+  kill "$sampler"
+  loop_restarts=$(systemctl show -p NRestarts --value lvs-director.service)
+  first_fail=$(awk '$2 != 0 && /past the 8 s grace/ {print $1; exit}' /tmp/loop.samples)
+  passed_before=$(awk -v f="${first_fail:-0}" '$1 < f && $2 == 0 && /restarting/' /tmp/loop.samples | wc -l)
+  passed_after=$(awk -v f="${first_fail:-999}" '$1 >= f && $2 == 0' /tmp/loop.samples | wc -l)
+  if [[ -n $first_fail && $first_fail -le 16 && $passed_before -gt 0 && $passed_after -eq 0 && $loop_restarts -ge 2 ]]; then
+    ok "a crash loop (NRestarts $loop_restarts in 20 s): the track script passed while restarting, failed past its 8 s grace from ${first_fail} s on and kept failing"
+  else
+    bad "a crash loop: grace, then failure" "NRestarts $loop_restarts, first failure past the grace at ${first_fail:-never}:
+$(head -45 /tmp/loop.samples)"
+  fi
+  rm -f /run/systemd/system/lvs-director.service.d/lab-crash.conf
+  systemctl daemon-reload
+  systemctl stop lvs-director.service
+  systemctl reset-failed lvs-director.service 2>/dev/null
   journalctl -u lvs-director.service --no-pager -o short-monotonic >"/host$LAB_OUT/journal.txt" 2>&1
+  # keepalived's view of the track script (each FAULT and why: a failure or a timeout).
+  journalctl -u keepalived.service --no-pager -o short-monotonic >"/host$LAB_OUT/keepalived-journal.txt" 2>&1
 }
 
 case ${1:-} in

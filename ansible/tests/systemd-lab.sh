@@ -9,7 +9,7 @@
 # (hostfs) a file the service user creates is not its own, so the state file could not be written.
 # Inside, the host's root is mounted at /host (hostfs) for the lab's topology script, nginx and wrk, which
 # the Debian root does not carry, and for the results: OUT/output (the check lines), OUT/security.txt
-# (systemd-analyze security), OUT/journal.txt (the service's journal).
+# (systemd-analyze security), OUT/journal.txt (the service's journal), OUT/keepalived-journal.txt (keepalived's).
 # Exit status: the boot test's (0 when every check passed), 124 on timeout, 125 when the boot failed.
 set -uo pipefail
 root=${1:?usage: systemd-lab.sh ROOT REPO OUT}
