@@ -32,6 +32,8 @@ import java.util.TreeMap;
  *   <li>FAILED: deleted. DRAINING: weight 0 while it has connections, deleted at 0 active + inactive
  *       connections or once its drain deadline has passed; never added. UNKNOWN: kept at its weight
  *       if present, never added.
+ *   <li>{@code mh} services: the kernel's real-server list ends in {@link RealServerKey} order; the part
+ *       out of order is deleted and re-added among the adds ({@link #canonicalOrder}).
  * </ul>
  *
  * <p>Stateless and thread-safe.
