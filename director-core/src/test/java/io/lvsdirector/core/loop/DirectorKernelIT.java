@@ -358,8 +358,8 @@ class DirectorKernelIT {
      * The {@code mh} scheduler fills its table in the order of the kernel's real-server list, and the
      * kernel adds at the head; the planner keeps that list in key order whatever the history. Two
      * services with the same real servers, one built in one pass, the other over five (grown one by
-     * one, then a node failing and coming back), end with the same order as {@code ipvsadm -Ln} shows
-     * it, which is also the order the netlink dump reads. Planner and netlink only, beside the
+     * one, then nodes failing and coming back), end with the same order as {@code ipvsadm -Ln --nosort}
+     * shows it (plain {@code -Ln} sorts by address), which is also the order the netlink dump reads. Planner and netlink only, beside the
      * director's own service (which it does not own, so neither touches the other's).
      */
     @Test
@@ -378,6 +378,9 @@ class DirectorKernelIT {
                 netlink.addRealServer(raw, new RealServer(new RealServerKey(InetAddress.getByName(a), 80),
                         RealServerSpec.of(Forwarding.DIRECT_ROUTE, 100)));
             }
+            assertThat(KernelTable.of(netlink.snapshot()).services().get(raw).order()).containsExactly(
+                    new RealServerKey(InetAddress.getByName("198.18.0.202"), 80),
+                    new RealServerKey(InetAddress.getByName("198.18.0.201"), 80));
             assertThat(listed(raw)).containsExactly("198.18.0.202:80", "198.18.0.201:80");
 
             pass(oneGo, 8081, all, Set.of(), check);
@@ -425,11 +428,11 @@ class DirectorKernelIT {
         assertThat(Planner.plan(desired, KernelTable.of(netlink.snapshot()), Set.of(key)).ops()).isEmpty();
     }
 
-    /** The real servers of one service as {@code ipvsadm -Ln -t} lists them, head first. */
+    /** The real servers of one service in the kernel's list order, head first ({@code --nosort}). */
     private static List<String> listed(VirtualServerKey key) {
         List<String> out = new ArrayList<>();
         Matcher m = Pattern.compile("->\\s+(\\d+\\.\\d+\\.\\d+\\.\\d+:\\d+)\\s+Route")
-                .matcher(topo.ipvsadm("dir1", "-Ln", "-t", Lab.VIP + ":" + key.port()));
+                .matcher(topo.ipvsadm("dir1", "-Ln", "--nosort", "-t", Lab.VIP + ":" + key.port()));
         while (m.find()) {
             out.add(m.group(1));
         }
