@@ -381,7 +381,7 @@ class DirectorKernelIT {
             assertThat(KernelTable.of(netlink.snapshot()).services().get(raw).order()).containsExactly(
                     new RealServerKey(InetAddress.getByName("198.18.0.202"), 80),
                     new RealServerKey(InetAddress.getByName("198.18.0.201"), 80));
-            assertThat(listed(raw)).containsExactly("198.18.0.202:80", "198.18.0.201:80");
+            assertThat(listed(raw)).containsExactly("198.18.0.202", "198.18.0.201");
 
             pass(oneGo, 8081, all, Set.of(), check);
             pass(history, 8082, List.of("198.18.0.204"), Set.of(), check);
@@ -393,10 +393,9 @@ class DirectorKernelIT {
             pass(history, 8082, all, Set.of("198.18.0.203"), check);
             pass(history, 8082, all, Set.of(), check);
 
-            List<String> expected = List.of("198.18.0.201:80", "198.18.0.202:80", "198.18.0.203:80", "198.18.0.204:80");
             System.out.printf("kernel-it: mh order, one pass %s, eight passes %s%n", listed(oneGo), listed(history));
-            assertThat(listed(oneGo)).isEqualTo(expected);
-            assertThat(listed(history)).isEqualTo(expected);
+            assertThat(listed(oneGo)).isEqualTo(all);
+            assertThat(listed(history)).isEqualTo(all);
             KernelTable read = KernelTable.of(netlink.snapshot());
             assertThat(read.services().get(history).order()).isEqualTo(read.services().get(oneGo).order())
                     .isEqualTo(List.copyOf(read.services().get(history).realServers().keySet()));
@@ -428,10 +427,10 @@ class DirectorKernelIT {
         assertThat(Planner.plan(desired, KernelTable.of(netlink.snapshot()), Set.of(key)).ops()).isEmpty();
     }
 
-    /** The real servers of one service in the kernel's list order, head first ({@code --nosort}). */
+    /** The real servers' addresses of one service in the kernel's list order, head first ({@code --nosort}). */
     private static List<String> listed(VirtualServerKey key) {
         List<String> out = new ArrayList<>();
-        Matcher m = Pattern.compile("->\\s+(\\d+\\.\\d+\\.\\d+\\.\\d+:\\d+)\\s+Route")
+        Matcher m = Pattern.compile("->\\s+(\\d+\\.\\d+\\.\\d+\\.\\d+):\\d+\\s+Route")
                 .matcher(topo.ipvsadm("dir1", "-Ln", "--nosort", "-t", Lab.VIP + ":" + key.port()));
         while (m.find()) {
             out.add(m.group(1));
