@@ -255,7 +255,7 @@ class EcmpKernelIT {
 
     /** The real servers of the VIP's service in the order the kernel lists them. */
     private static List<String> order(String ns) {
-        String s = Lab.ipvsadm(ns, "-Ln", "-t", VIP + ":80");
+        String s = Lab.ipvsadm(ns, "-Ln", "--nosort", "-t", VIP + ":80"); // plain -Ln sorts by address
         List<String> out = new ArrayList<>();
         Matcher m = Pattern.compile("-> (198\\.18\\.0\\.\\d+):80").matcher(s);
         while (m.find()) {

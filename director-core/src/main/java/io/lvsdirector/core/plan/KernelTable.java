@@ -10,13 +10,14 @@ import io.lvsdirector.ipvs.RealServerStatus;
 import io.lvsdirector.ipvs.Stats;
 import io.lvsdirector.ipvs.VirtualServerKey;
 import io.lvsdirector.ipvs.VirtualServerSpec;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 /**
  * The whole kernel table as read at the start of a pass (every service, not only the director's),
@@ -73,12 +74,14 @@ public record KernelTable(SortedMap<VirtualServerKey, KernelService> services,
                 continue;
             }
             TreeMap<RealServerKey, RealServerStatus> realServers = new TreeMap<>();
+            List<RealServerKey> order = new ArrayList<>(e.realServers().size());
             for (RealServerStatus rs : e.realServers()) {
                 realServers.put(rs.key(), new RealServerStatus(rs.key(), asWritten(rs.spec()),
                         Math.max(0, rs.activeConns()), Math.max(0, rs.inactiveConns()),
                         rs.persistentConns(), rs.stats()));
+                order.add(rs.key()); // the dump's order is the kernel's list order
             }
-            services.put(key, new KernelService(key, asWritten(e.service().spec()), realServers));
+            services.put(key, new KernelService(key, asWritten(e.service().spec()), realServers, order));
         }
         if (snapshot.unreadable().isEmpty()) {
             return new KernelTable(services);
@@ -133,7 +136,8 @@ public record KernelTable(SortedMap<VirtualServerKey, KernelService> services,
     /**
      * The table as it is after {@code op} succeeded: what status reports as the kernel's weight
      * without reading the kernel again. Connection counts of edited servers are kept; new servers
-     * start at zero.
+     * start at zero. An added server goes to the head of the service's list, as the kernel puts it
+     * ({@code list_add_rcu} in {@code __ip_vs_update_dest}).
      *
      * <p>An unreadable entry stays unreadable after an edit (its connection counts, or a whole
      * service's real servers, are still unknown: only a read tells) and is gone after a delete.
@@ -159,21 +163,26 @@ public record KernelTable(SortedMap<VirtualServerKey, KernelService> services,
             }
         }
         if (op instanceof IpvsOp.AddService add) {
-            next.put(add.service(), new KernelService(add.service(), add.virtualServer().spec(), new TreeMap<>()));
+            next.put(add.service(), new KernelService(add.service(), add.virtualServer().spec(), new TreeMap<>(),
+                    List.of()));
         } else if (op instanceof IpvsOp.UpdateService upd) {
             KernelService s = next.get(upd.service());
             if (s != null) {
-                next.put(upd.service(), new KernelService(s.key(), upd.virtualServer().spec(), s.realServers()));
+                next.put(upd.service(), new KernelService(s.key(), upd.virtualServer().spec(), s.realServers(),
+                        s.order()));
             }
         } else if (op instanceof IpvsOp.DeleteService del) {
             next.remove(del.service());
         } else if (op instanceof IpvsOp.AddRealServer add) {
             RealServer rs = add.realServer();
-            editRealServers(next, add.service(), d -> d.put(rs.key(),
-                    new RealServerStatus(rs.key(), rs.spec(), 0, 0, 0, Stats.ZERO)));
+            editRealServers(next, add.service(), (d, order) -> {
+                if (d.put(rs.key(), new RealServerStatus(rs.key(), rs.spec(), 0, 0, 0, Stats.ZERO)) == null) {
+                    order.add(0, rs.key());
+                }
+            });
         } else if (op instanceof IpvsOp.UpdateRealServer upd) {
             RealServer rs = upd.realServer();
-            editRealServers(next, upd.service(), d -> {
+            editRealServers(next, upd.service(), (d, order) -> {
                 RealServerStatus old = d.get(rs.key());
                 if (old != null) {
                     d.put(rs.key(), new RealServerStatus(rs.key(), rs.spec(), old.activeConns(),
@@ -181,19 +190,23 @@ public record KernelTable(SortedMap<VirtualServerKey, KernelService> services,
                 }
             });
         } else if (op instanceof IpvsOp.DeleteRealServer del) {
-            editRealServers(next, del.service(), d -> d.remove(del.realServer()));
+            editRealServers(next, del.service(), (d, order) -> {
+                d.remove(del.realServer());
+                order.remove(del.realServer());
+            });
         }
         return new KernelTable(next, odd);
     }
 
     private static void editRealServers(TreeMap<VirtualServerKey, KernelService> table, VirtualServerKey key,
-            Consumer<TreeMap<RealServerKey, RealServerStatus>> edit) {
+            BiConsumer<TreeMap<RealServerKey, RealServerStatus>, List<RealServerKey>> edit) {
         KernelService s = table.get(key);
         if (s == null) {
             return;
         }
         TreeMap<RealServerKey, RealServerStatus> d = new TreeMap<>(s.realServers());
-        edit.accept(d);
-        table.put(key, new KernelService(key, s.spec(), d));
+        List<RealServerKey> order = new ArrayList<>(s.order());
+        edit.accept(d, order);
+        table.put(key, new KernelService(key, s.spec(), d, order));
     }
 }

@@ -4,10 +4,14 @@ import io.lvsdirector.ipvs.RealServerKey;
 import io.lvsdirector.ipvs.RealServerSpec;
 import io.lvsdirector.ipvs.RealServerStatus;
 import io.lvsdirector.ipvs.VirtualServerKey;
+import io.lvsdirector.ipvs.IpvsOp;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The pure function {@code ops = plan(desired, actual, owned)}.
@@ -28,11 +32,14 @@ import java.util.Set;
  *   <li>FAILED: deleted. DRAINING: weight 0 while it has connections, deleted at 0 active + inactive
  *       connections or once its drain deadline has passed; never added. UNKNOWN: kept at its weight
  *       if present, never added.
+ *   <li>{@code mh} services: the kernel's real-server list ends in {@link RealServerKey} order; the part
+ *       out of order is deleted and re-added among the adds ({@link #canonicalOrder}).
  * </ul>
  *
  * <p>Stateless and thread-safe.
  */
 public final class Planner {
+
 
     private Planner() {
     }
@@ -99,23 +106,34 @@ public final class Planner {
             Map<RealServerKey, RealServerStatus> present =
                     as == null ? Map.of() : as.realServers();
             Map<RealServerKey, String> unreadable = odd == null ? Map.of() : odd.realServers();
+            List<PlanOp> svcAdds = new ArrayList<>();
+            List<PlanOp> svcEdits = new ArrayList<>();
+            List<PlanOp> svcDeletes = new ArrayList<>();
             for (DesiredRealServer dd : ds.realServers().values()) {
                 if (unreadable.containsKey(dd.key())) {
-                    planUnreadableRealServer(ds, dd, desired, edits, deletes);
+                    planUnreadableRealServer(ds, dd, desired, svcEdits, svcDeletes);
                 } else {
-                    planRealServer(ds, dd, present.get(dd.key()), desired, countsRead, adds, edits, deletes);
+                    planRealServer(ds, dd, present.get(dd.key()), desired, countsRead, svcAdds, svcEdits, svcDeletes);
                 }
             }
             for (RealServerStatus ad : present.values()) {
                 if (!ds.realServers().containsKey(ad.key())) {
-                    deletes.add(PlanOp.deleteRealServer(ds.name(), ds.key(), ad.key()));
+                    svcDeletes.add(PlanOp.deleteRealServer(ds.name(), ds.key(), ad.key()));
                 }
             }
             for (RealServerKey k : unreadable.keySet()) {
                 if (!ds.realServers().containsKey(k)) {
-                    deletes.add(PlanOp.deleteRealServer(ds.name(), ds.key(), k));
+                    svcDeletes.add(PlanOp.deleteRealServer(ds.name(), ds.key(), k));
                 }
             }
+            // An unreadable real server sits somewhere in the kernel's list that the dump cannot tell:
+            // its order is put right once it reads again.
+            if (isMaglev(ds.spec().scheduler()) && unreadable.isEmpty()) {
+                svcAdds = canonicalOrder(ds, as, svcAdds, svcEdits, svcDeletes);
+            }
+            adds.addAll(svcAdds);
+            edits.addAll(svcEdits);
+            deletes.addAll(svcDeletes);
         }
         if (only == null) {
             for (KernelService as : actual.services().values()) {
@@ -226,5 +244,87 @@ public final class Planner {
             default:
                 throw new IllegalStateException("unhandled disposition " + dd.disposition());
         }
+    }
+
+    /** The Maglev scheduler, whose lookup table depends on the order of the service's real servers. */
+    static boolean isMaglev(String scheduler) {
+        return MAGLEV.equals(scheduler);
+    }
+
+    private static final String MAGLEV = "mh";
+
+    /**
+     * Rewrites one {@code mh} service's real-server adds so that the kernel's list ends in canonical
+     * order, {@link RealServerKey}'s natural order from the head.
+     *
+     * <p>Why: {@code ip_vs_mh_populate} lets the destinations take turns in list order to fill the
+     * lookup table, so two directors with the same real servers in a different order hash the same flow
+     * to different nodes, and ECMP moving a flow between them breaks it. The kernel's order is history:
+     * an add (also a re-add from the trash) goes to the head ({@code list_add_rcu}), a delete leaves the
+     * others in place.
+     *
+     * <p>How: after this plan's deletes and adds, the list is the added servers in reverse add order,
+     * then the untouched survivors in their present order. So the untouched ones must be a suffix of
+     * the canonical order that the kernel already holds in that order: take the longest such suffix
+     * (feasibility shrinks with length, so greedy from the end is the longest), and delete and re-add
+     * every other survivor. The adds, new and re-added, go in reverse canonical order, each re-add
+     * after its delete; a re-add carries the spec the server ends with, replacing its edit. Nothing
+     * is re-added when the order is already canonical.
+     *
+     * @param actual the kernel's service, {@code null} when this plan adds it
+     * @param adds the service's adds so far; {@code edits} and {@code deletes} are edited in place
+     * @return the adds to apply in their place: re-add deletes first, then every add
+     */
+    static List<PlanOp> canonicalOrder(DesiredService ds, KernelService actual, List<PlanOp> adds,
+            List<PlanOp> edits, List<PlanOp> deletes) {
+        Map<RealServerKey, RealServerSpec> finalSpec = new TreeMap<>();
+        List<RealServerKey> kernelOrder = actual == null ? List.of() : actual.order();
+        if (actual != null) {
+            actual.realServers().forEach((k, v) -> finalSpec.put(k, v.spec()));
+        }
+        Set<RealServerKey> deleted = new HashSet<>();
+        for (PlanOp op : deletes) {
+            deleted.add(op.realServer());
+            finalSpec.remove(op.realServer());
+        }
+        Set<RealServerKey> added = new HashSet<>();
+        for (PlanOp op : adds) {
+            added.add(op.realServer());
+            finalSpec.put(op.realServer(), ((IpvsOp.AddRealServer) op.op()).realServer().spec());
+        }
+        for (PlanOp op : edits) {
+            finalSpec.put(op.realServer(), ((IpvsOp.UpdateRealServer) op.op()).realServer().spec());
+        }
+        Map<RealServerKey, Integer> position = new HashMap<>();
+        for (int i = 0; i < kernelOrder.size(); i++) {
+            position.put(kernelOrder.get(i), i);
+        }
+        List<RealServerKey> canonical = new ArrayList<>(finalSpec.keySet());
+        int keep = canonical.size(); // canonical[keep..] stays untouched
+        int firstKept = Integer.MAX_VALUE;
+        while (keep > 0) {
+            RealServerKey k = canonical.get(keep - 1);
+            Integer at = position.get(k);
+            if (added.contains(k) || deleted.contains(k) || at == null || at >= firstKept) {
+                break;
+            }
+            firstKept = at;
+            keep--;
+        }
+        List<PlanOp> out = new ArrayList<>();
+        Set<RealServerKey> readd = new HashSet<>();
+        for (int i = 0; i < keep; i++) {
+            RealServerKey k = canonical.get(i);
+            if (!added.contains(k)) {
+                readd.add(k);
+                out.add(PlanOp.deleteRealServer(ds.name(), ds.key(), k));
+            }
+        }
+        edits.removeIf(op -> readd.contains(op.realServer()));
+        for (int i = keep - 1; i >= 0; i--) {
+            RealServerKey k = canonical.get(i);
+            out.add(PlanOp.addRealServer(ds.name(), ds.key(), k, finalSpec.get(k)));
+        }
+        return out;
     }
 }

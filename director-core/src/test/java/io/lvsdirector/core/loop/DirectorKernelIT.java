@@ -4,6 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.lvsdirector.core.health.HealthBoard;
+import io.lvsdirector.core.health.HealthState;
+import io.lvsdirector.core.health.HealthStatus;
+import io.lvsdirector.core.health.ProbeTarget;
+import io.lvsdirector.core.plan.DesiredState;
+import io.lvsdirector.core.plan.DesiredStateBuilder;
+import io.lvsdirector.core.plan.KernelTable;
+import io.lvsdirector.core.plan.Plan;
+import io.lvsdirector.core.plan.PlanOp;
+import io.lvsdirector.core.plan.Planner;
 import io.lvsdirector.core.model.HealthCheck;
 import io.lvsdirector.core.model.InMemoryNodeSource;
 import io.lvsdirector.core.model.InMemoryServiceStore;
@@ -17,8 +26,18 @@ import io.lvsdirector.core.model.WhenAllDown;
 import io.lvsdirector.core.probe.HealthProber;
 import io.lvsdirector.core.probe.NettyChecker;
 import io.lvsdirector.core.status.CountingMeasurements;
+import io.lvsdirector.ipvs.BatchResult;
+import io.lvsdirector.ipvs.Forwarding;
 import io.lvsdirector.ipvs.Ipvs;
+import io.lvsdirector.ipvs.IpvsOp;
+import io.lvsdirector.ipvs.Protocol;
+import io.lvsdirector.ipvs.RealServer;
+import io.lvsdirector.ipvs.RealServerKey;
+import io.lvsdirector.ipvs.RealServerSpec;
 import io.lvsdirector.ipvs.Timeouts;
+import io.lvsdirector.ipvs.VirtualServer;
+import io.lvsdirector.ipvs.VirtualServerKey;
+import io.lvsdirector.ipvs.VirtualServerSpec;
 import io.lvsdirector.ipvs.socket.NetlinkIpvs;
 import io.lvsdirector.lab.Lab;
 import io.lvsdirector.lab.Topology;
@@ -333,6 +352,95 @@ class DirectorKernelIT {
         } finally {
             Lab.exec(30, "rs1", "nginx", "-c", conf.toString(), "-s", "stop");
         }
+    }
+
+    /**
+     * The {@code mh} scheduler fills its table in the order of the kernel's real-server list, and the
+     * kernel adds at the head; the planner keeps that list in key order whatever the history. Two
+     * services with the same real servers, one built in one pass, the other over five (grown one by
+     * one, then nodes failing and coming back), end with the same order as {@code ipvsadm -Ln --nosort}
+     * shows it (plain {@code -Ln} sorts by address), which is also the order the netlink dump reads. Planner and netlink only, beside the
+     * director's own service (which it does not own, so neither touches the other's).
+     */
+    @Test
+    @Order(9)
+    void twoMaglevHistoriesOfTheSameRealServersEndInTheSameKernelOrder() throws Exception {
+        InetAddress vip = InetAddress.getByName(Lab.VIP);
+        List<String> all = List.of("198.18.0.201", "198.18.0.202", "198.18.0.203", "198.18.0.204");
+        HealthCheck check = HealthCheck.http().withPort(8080);
+        VirtualServerKey oneGo = VirtualServerKey.of(Protocol.TCP, vip, 8081);
+        VirtualServerKey history = VirtualServerKey.of(Protocol.TCP, vip, 8082);
+        VirtualServerKey raw = VirtualServerKey.of(Protocol.TCP, vip, 8083);
+        try {
+            // The premise: a plain add goes to the head of the list.
+            netlink.addService(new VirtualServer(raw, VirtualServerSpec.of("mh")));
+            for (String a : all.subList(0, 2)) {
+                netlink.addRealServer(raw, new RealServer(new RealServerKey(InetAddress.getByName(a), 80),
+                        RealServerSpec.of(Forwarding.DIRECT_ROUTE, 100)));
+            }
+            assertThat(KernelTable.of(netlink.snapshot()).services().get(raw).order()).containsExactly(
+                    new RealServerKey(InetAddress.getByName("198.18.0.202"), 80),
+                    new RealServerKey(InetAddress.getByName("198.18.0.201"), 80));
+            assertThat(listed(raw)).containsExactly("198.18.0.202", "198.18.0.201");
+
+            pass(oneGo, 8081, all, Set.of(), check);
+            pass(history, 8082, List.of("198.18.0.204"), Set.of(), check);
+            pass(history, 8082, List.of("198.18.0.202", "198.18.0.204"), Set.of(), check);
+            pass(history, 8082, all, Set.of(), check); // 201 and 203 join around 202: 202 is re-added
+            pass(history, 8082, all, Set.of("198.18.0.201"), check); // 201 fails: deleted
+            pass(history, 8082, all, Set.of(), check); // 201 is back (at the head, where it belongs)
+            // 203 fails and comes back: a plain add would put it at the head
+            pass(history, 8082, all, Set.of("198.18.0.203"), check);
+            pass(history, 8082, all, Set.of(), check);
+
+            System.out.printf("kernel-it: mh order, one pass %s, eight passes %s%n", listed(oneGo), listed(history));
+            assertThat(listed(oneGo)).isEqualTo(all);
+            assertThat(listed(history)).isEqualTo(all);
+            KernelTable read = KernelTable.of(netlink.snapshot());
+            // The dump's order, which the planner reads (the two services' real servers differ in port only).
+            assertThat(read.services().get(history).order()).isEqualTo(
+                    List.copyOf(read.services().get(history).realServers().keySet()));
+            assertThat(read.services().get(oneGo).order()).isEqualTo(
+                    List.copyOf(read.services().get(oneGo).realServers().keySet()));
+            assertThat(read.services().get(history).order().stream().map(k -> k.address().getHostAddress()).toList())
+                    .isEqualTo(all);
+        } finally {
+            for (VirtualServerKey k : List.of(oneGo, history, raw)) {
+                netlink.apply(List.of(new IpvsOp.DeleteService(k)));
+            }
+        }
+    }
+
+    /** One planner pass for a test-owned {@code mh} service on {@code port}, applied over netlink. */
+    private static void pass(VirtualServerKey key, int port, List<String> listed, Set<String> down, HealthCheck check)
+            throws Exception {
+        List<StaticRealServer> servers = new ArrayList<>();
+        Map<ProbeTarget, HealthStatus> health = new HashMap<>();
+        for (String a : listed) {
+            InetAddress ip = InetAddress.getByName(a);
+            servers.add(new StaticRealServer(ip, 100));
+            health.put(new ProbeTarget(ip, check), new HealthStatus(
+                    down.contains(a) ? HealthState.FAILED : HealthState.HEALTHY, "test", java.time.Instant.now()));
+        }
+        ServiceSpec spec = ServiceSpec.of(VirtualService.tcp("mh-" + port, key.address(), port).withScheduler("mh"),
+                new RealServerSource.StaticList(servers), check);
+        DesiredState desired = DesiredStateBuilder.build(List.of(spec), List.of(), health, List.of(), Map.of(),
+                java.time.Instant.now());
+        Plan plan = Planner.plan(desired, KernelTable.of(netlink.snapshot()), Set.of(key));
+        BatchResult result = netlink.apply(plan.ops().stream().map(PlanOp::op).toList());
+        assertThat(result.allOk()).as("%s", result.failures()).isTrue();
+        assertThat(Planner.plan(desired, KernelTable.of(netlink.snapshot()), Set.of(key)).ops()).isEmpty();
+    }
+
+    /** The real servers' addresses of one service in the kernel's list order, head first ({@code --nosort}). */
+    private static List<String> listed(VirtualServerKey key) {
+        List<String> out = new ArrayList<>();
+        Matcher m = Pattern.compile("->\\s+(\\d+\\.\\d+\\.\\d+\\.\\d+):\\d+\\s+Route")
+                .matcher(topo.ipvsadm("dir1", "-Ln", "--nosort", "-t", Lab.VIP + ":" + key.port()));
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
     }
 
     /** Real server address → "UPPER LOWER", from {@code ipvsadm -Ln --thresholds}. */
