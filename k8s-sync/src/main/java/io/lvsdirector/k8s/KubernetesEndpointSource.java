@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -59,7 +58,7 @@ public final class KubernetesEndpointSource implements EndpointSource, AutoClose
     private final K8sSyncConfig config;
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
-    private final List<SourceListener> listeners = new CopyOnWriteArrayList<>();
+    private final Listeners listeners = new Listeners(LOG);
     private final AtomicLong fullResyncs = new AtomicLong();
     /** The views asked for, by {@code namespace/name}; recomputed on their events. */
     private final ConcurrentHashMap<String, ServiceEndpointsView> views = new ConcurrentHashMap<>();
@@ -172,7 +171,7 @@ public final class KubernetesEndpointSource implements EndpointSource, AutoClose
 
     @Override
     public void addListener(SourceListener listener) {
-        listeners.add(Objects.requireNonNull(listener, "listener"));
+        listeners.add(listener);
     }
 
     /** Whether both watches are open now. */
@@ -203,13 +202,7 @@ public final class KubernetesEndpointSource implements EndpointSource, AutoClose
     }
 
     private void fire() {
-        for (SourceListener l : listeners) {
-            try {
-                l.changed();
-            } catch (RuntimeException e) {
-                LOG.warn("event=listener_failed listener={}", l, e);
-            }
-        }
+        listeners.fire();
     }
 
     private void submit(Runnable task) {

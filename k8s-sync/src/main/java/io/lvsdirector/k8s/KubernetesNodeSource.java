@@ -28,7 +28,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -78,7 +77,7 @@ public final class KubernetesNodeSource implements NodeSource, AutoCloseable {
     private final K8sSyncConfig config;
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
-    private final List<SourceListener> listeners = new CopyOnWriteArrayList<>();
+    private final Listeners listeners = new Listeners(LOG);
     private final AtomicLong fullResyncs = new AtomicLong();
 
     /** Keyed by selector (sorted map, so equal selectors are one key). Replaced whole under {@code this}. */
@@ -235,7 +234,7 @@ public final class KubernetesNodeSource implements NodeSource, AutoCloseable {
 
     @Override
     public void addListener(SourceListener listener) {
-        listeners.add(Objects.requireNonNull(listener, "listener"));
+        listeners.add(listener);
     }
 
     /**
@@ -316,13 +315,7 @@ public final class KubernetesNodeSource implements NodeSource, AutoCloseable {
     }
 
     private void fire() {
-        for (SourceListener l : listeners) {
-            try {
-                l.changed();
-            } catch (RuntimeException e) {
-                LOG.warn("event=listener_failed listener={}", l, e);
-            }
-        }
+        listeners.fire();
     }
 
     private synchronized void checkSynced() {
