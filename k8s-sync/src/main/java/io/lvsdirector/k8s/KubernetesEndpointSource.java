@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -59,7 +58,7 @@ public final class KubernetesEndpointSource implements EndpointSource, AutoClose
     private final K8sSyncConfig config;
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
-    private final List<SourceListener> listeners = new CopyOnWriteArrayList<>();
+    private final Listeners listeners = new Listeners(LOG);
     private final AtomicLong fullResyncs = new AtomicLong();
     /** The views asked for, by {@code namespace/name}; recomputed on their events. */
     private final ConcurrentHashMap<String, ServiceEndpointsView> views = new ConcurrentHashMap<>();
@@ -172,7 +171,7 @@ public final class KubernetesEndpointSource implements EndpointSource, AutoClose
 
     @Override
     public void addListener(SourceListener listener) {
-        listeners.add(Objects.requireNonNull(listener, "listener"));
+        listeners.add(listener);
     }
 
     /** Whether both watches are open now. */
@@ -203,13 +202,7 @@ public final class KubernetesEndpointSource implements EndpointSource, AutoClose
     }
 
     private void fire() {
-        for (SourceListener l : listeners) {
-            try {
-                l.changed();
-            } catch (RuntimeException e) {
-                LOG.warn("event=listener_failed listener={}", l, e);
-            }
-        }
+        listeners.fire();
     }
 
     private void submit(Runnable task) {
@@ -257,101 +250,52 @@ public final class KubernetesEndpointSource implements EndpointSource, AutoClose
      * @param <T> the resource
      * @param <F> what is kept of one object
      */
-    private final class Watch<T extends HasMetadata, F> {
-        final String resource;
+    private final class Watch<T extends HasMetadata, F> extends RelistingWatch<Watch<T, F>.Generation> {
         final Supplier<Informable<T>> informable;
         final java.util.function.Function<T, String> keyOf;
         final java.util.function.BiFunction<F, T, F> reduce;
-        volatile Generation current;
-        private Generation replacement;
-        boolean disconnected;
-        private long listsAtDisconnect;
-        private volatile boolean stopped;
+        /** Read by the monitor: whether this watch was lost and has not come back. */
+        volatile boolean disconnected;
 
         Watch(String resource, Supplier<Informable<T>> informable, java.util.function.Function<T, String> keyOf,
                 java.util.function.BiFunction<F, T, F> reduce) {
-            this.resource = resource;
+            super(LOG, "endpoints", "resource", resource, "objects");
             this.informable = informable;
             this.keyOf = keyOf;
             this.reduce = reduce;
+            // Empty until start(): views asked for earlier read no objects.
             this.current = new Generation(null);
         }
 
-        void start() {
-            current = new Generation(informable.get().runnableInformer(config.resyncPeriod().toMillis()));
-            current.start();
+        @Override
+        Generation newGeneration(Generation previous) {
+            return new Generation(informable.get().runnableInformer(config.resyncPeriod().toMillis()));
         }
 
-        boolean watching() {
-            Generation g = current;
-            return g.informer != null && g.informer.isWatching();
+        @Override
+        void lost() {
+            disconnected = true;
         }
 
-        synchronized void stop() {
-            stopped = true;
-            if (current.informer != null) {
-                current.informer.stop();
-            }
-            if (replacement != null) {
-                replacement.informer.stop();
-                replacement = null;
-            }
+        @Override
+        void back() {
+            disconnected = false;
         }
 
-        /** Scheduler thread only. Returns whether the watch is open now. */
-        synchronized boolean checkConnection() {
-            Generation g = current;
-            if (g.informer == null || stopped) {
-                return false;
-            }
-            boolean watching = g.informer.isWatching();
-            if (watching) {
-                g.everWatched = true;
-            }
-            if (!watching) {
-                if (!disconnected && g.everWatched) {
-                    disconnected = true;
-                    listsAtDisconnect = g.lists.get();
-                    LOG.warn("event=endpoints_watch_lost resource={} objects_kept={}", resource, g.count());
-                }
-                return false;
-            }
-            if (disconnected) {
-                disconnected = false;
-                if (g.lists.get() == listsAtDisconnect && replacement == null) {
-                    LOG.info("event=endpoints_watch_back resource={} action=full_relist", resource);
-                    replacement = new Generation(informable.get().runnableInformer(config.resyncPeriod().toMillis()));
-                    replacement.start();
-                } else {
-                    LOG.info("event=endpoints_watch_back resource={} action=none relisted_by_informer=true", resource);
-                    fullResyncs.incrementAndGet();
-                }
-            }
-            return true;
-        }
-
-        /** The replacement finished its list: it becomes current, the old informer stops. */
-        synchronized void promote(Generation g) {
-            if (stopped || g != replacement) {
-                g.informer.stop();
-                return;
-            }
-            Generation old = current;
-            current = g;
-            replacement = null;
-            old.informer.stop();
+        @Override
+        void resynced() {
             fullResyncs.incrementAndGet();
-            LOG.info("event=endpoints_full_resync resource={} objects={}", resource, g.count());
+        }
+
+        @Override
+        void promoted() {
             recomputeAll();
         }
 
         /** One informer and what its handler keeps: service key → object name → kept form. */
-        final class Generation implements ResourceEventHandler<T> {
+        final class Generation extends RelistingWatch.InformerGeneration implements ResourceEventHandler<T> {
             final ConcurrentHashMap<String, Map<String, F>> byKey = new ConcurrentHashMap<>();
             final SharedIndexInformer<T> informer;
-            final AtomicLong lists = new AtomicLong();
-            volatile boolean listed;
-            boolean everWatched;
 
             Generation(SharedIndexInformer<T> informer) {
                 this.informer = informer;
@@ -360,14 +304,12 @@ public final class KubernetesEndpointSource implements EndpointSource, AutoClose
                 }
             }
 
-            void start() {
-                informer.start().whenComplete((v, t) -> {
-                    if (t != null && !stopped) {
-                        LOG.warn("event=endpoints_list_failed resource={} error={}", resource, t.toString());
-                    }
-                });
+            @Override
+            SharedIndexInformer<T> informer() {
+                return informer;
             }
 
+            @Override
             int count() {
                 int n = 0;
                 for (Map<String, F> m : byKey.values()) {

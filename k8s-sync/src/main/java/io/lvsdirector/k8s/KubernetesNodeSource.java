@@ -28,7 +28,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -78,7 +77,7 @@ public final class KubernetesNodeSource implements NodeSource, AutoCloseable {
     private final K8sSyncConfig config;
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
-    private final List<SourceListener> listeners = new CopyOnWriteArrayList<>();
+    private final Listeners listeners = new Listeners(LOG);
     private final AtomicLong fullResyncs = new AtomicLong();
 
     /** Keyed by selector (sorted map, so equal selectors are one key). Replaced whole under {@code this}. */
@@ -235,7 +234,7 @@ public final class KubernetesNodeSource implements NodeSource, AutoCloseable {
 
     @Override
     public void addListener(SourceListener listener) {
-        listeners.add(Objects.requireNonNull(listener, "listener"));
+        listeners.add(listener);
     }
 
     /**
@@ -316,13 +315,7 @@ public final class KubernetesNodeSource implements NodeSource, AutoCloseable {
     }
 
     private void fire() {
-        for (SourceListener l : listeners) {
-            try {
-                l.changed();
-            } catch (RuntimeException e) {
-                LOG.warn("event=listener_failed listener={}", l, e);
-            }
-        }
+        listeners.fire();
     }
 
     private synchronized void checkSynced() {
@@ -390,101 +383,43 @@ public final class KubernetesNodeSource implements NodeSource, AutoCloseable {
     }
 
     /** The informers for one selector: the current one, and a replacement while a re-list runs. */
-    private final class SelectorWatch {
+    private final class SelectorWatch extends RelistingWatch<Generation> {
         final Map<String, String> selector;
-        volatile Generation current;
-        private Generation replacement;
-        private boolean disconnected;
-        private long listsAtDisconnect;
-        private volatile boolean stopped;
 
         SelectorWatch(Map<String, String> selector) {
+            super(LOG, "node", "selector", selector, "nodes");
             this.selector = selector;
         }
 
-        void start() {
-            Generation g = new Generation(this, Map.of());
-            current = g;
-            g.start();
+        @Override
+        Generation newGeneration(Generation previous) {
+            return new Generation(this, previous == null ? Map.of() : previous.entries);
         }
 
-        synchronized void stop() {
-            stopped = true;
-            if (current != null) {
-                current.informer.stop();
-            }
-            if (replacement != null) {
-                replacement.informer.stop();
-                replacement = null;
-            }
+        @Override
+        void lost() {
+            fire();
         }
 
-        /** Scheduler thread only. Returns whether the watch is open now. */
-        synchronized boolean checkConnection() {
-            Generation g = current;
-            if (g == null || stopped) {
-                return false;
-            }
-            boolean watching = g.informer.isWatching();
-            if (watching) {
-                g.everWatched = true;
-            }
-            if (!watching) {
-                // Between the end of a list and the open watch, isWatching() is false too: only a
-                // watch that was open and closed counts as lost.
-                if (!disconnected && g.everWatched) {
-                    disconnected = true;
-                    listsAtDisconnect = g.lists.get();
-                    LOG.warn("event=node_watch_lost selector={} nodes_kept={}", selector, g.entries.size());
-                    fire();
-                }
-                return false;
-            }
-            if (disconnected) {
-                disconnected = false;
-                if (g.lists.get() == listsAtDisconnect && replacement == null) {
-                    // fabric8 resumed the watch from its last resourceVersion without listing:
-                    // deletions during the outage may be lost, so list everything again.
-                    LOG.info("event=node_watch_back selector={} action=full_relist", selector);
-                    replacement = new Generation(this, g.entries);
-                    replacement.start();
-                } else {
-                    LOG.info("event=node_watch_back selector={} action=none relisted_by_informer=true", selector);
-                    fullResyncs.incrementAndGet();
-                    lastFullResync = clock.instant();
-                }
-                fire();
-            }
-            return true;
+        @Override
+        void back() {
+            fire();
         }
 
-        /** The replacement finished its list: it becomes current, the old informer stops. */
-        synchronized void promote(Generation g) {
-            if (stopped || g != replacement) {
-                g.informer.stop();
-                return;
-            }
-            Generation old = current;
-            current = g;
-            replacement = null;
-            old.informer.stop();
+        @Override
+        void resynced() {
             fullResyncs.incrementAndGet();
             lastFullResync = clock.instant();
-            LOG.info("event=node_full_resync selector={} nodes={}", selector, g.entries.size());
         }
     }
 
     /** One informer and the records its handler keeps. */
-    private final class Generation implements ResourceEventHandler<Node> {
+    private final class Generation extends RelistingWatch.InformerGeneration implements ResourceEventHandler<Node> {
         final SelectorWatch owner;
         final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
         /** Records of the generation this one replaces: grace state carries over a re-list. */
         final Map<String, Entry> inherited;
         final SharedIndexInformer<Node> informer;
-        final AtomicLong lists = new AtomicLong();
-        volatile boolean listed;
-        /** Scheduler thread only: whether the monitor has seen this informer's watch open. */
-        boolean everWatched;
 
         Generation(SelectorWatch owner, Map<String, Entry> inherited) {
             this.owner = owner;
@@ -494,13 +429,14 @@ public final class KubernetesNodeSource implements NodeSource, AutoCloseable {
             informer.addEventHandler(this);
         }
 
-        void start() {
-            informer.start().whenComplete((v, t) -> {
-                if (t != null && !owner.stopped) {
-                    // The informer retries on its own; hasSynced() waits for it.
-                    LOG.warn("event=node_list_failed selector={} error={}", owner.selector, t.toString());
-                }
-            });
+        @Override
+        SharedIndexInformer<Node> informer() {
+            return informer;
+        }
+
+        @Override
+        int count() {
+            return entries.size();
         }
 
         private boolean published() {

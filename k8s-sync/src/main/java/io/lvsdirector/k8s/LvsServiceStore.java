@@ -34,7 +34,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,7 +78,7 @@ public final class LvsServiceStore implements ServiceStore, ManualDrainSource, A
     private final KubernetesClient client;
     private final ServiceSpecJson mapper;
     private final Clock clock;
-    private final List<SourceListener> listeners = new CopyOnWriteArrayList<>();
+    private final Listeners listeners = new Listeners(LOG);
     private final Map<String, Entry> byName = new ConcurrentHashMap<>();
     private volatile SharedIndexInformer<GenericKubernetesResource> informer;
     private volatile boolean synced;
@@ -230,7 +229,7 @@ public final class LvsServiceStore implements ServiceStore, ManualDrainSource, A
     /** Called after every change of the served specs or of the drains. */
     @Override
     public void addListener(SourceListener listener) {
-        listeners.add(Objects.requireNonNull(listener, "listener"));
+        listeners.add(listener);
     }
 
     /** Whether the watch on the resources is open now. Thread-safe. */
@@ -547,12 +546,6 @@ public final class LvsServiceStore implements ServiceStore, ManualDrainSource, A
     }
 
     private void fire() {
-        for (SourceListener l : listeners) {
-            try {
-                l.changed();
-            } catch (RuntimeException e) {
-                LOG.warn("event=listener_failed listener={}", l, e);
-            }
-        }
+        listeners.fire();
     }
 }

@@ -19,13 +19,9 @@ import io.lvsdirector.ipvs.Ipvs;
 import io.lvsdirector.ipvs.RealServerStatus;
 import io.lvsdirector.ipvs.VirtualServerKey;
 import io.lvsdirector.k8s.MockCluster.Ep;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -90,18 +86,6 @@ class EndpointBenchmark {
         return "10.0." + (n >> 8) + "." + (n & 255);
     }
 
-    private static long usedHeap() {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    }
-
     @Test
     void thousandServicesWithSliceChurn() throws Exception {
         try (MockCluster cluster = new MockCluster()) {
@@ -136,7 +120,7 @@ class EndpointBenchmark {
             InMemoryServiceStore store = new InMemoryServiceStore();
             store.replaceAll(specs);
 
-            long heapBefore = usedHeap();
+            long heapBefore = BenchFigures.usedHeap();
             var client = cluster.newClient();
             K8sSyncConfig config = K8sSyncConfig.inCluster().withResyncPeriod(Duration.ZERO);
             KubernetesNodeSource nodes = new KubernetesNodeSource(client, config);
@@ -167,7 +151,7 @@ class EndpointBenchmark {
                 Thread.sleep(1);
             }
             double firstKernelMs = (System.nanoTime() - firstPassStart) / 1e6;
-            long heapAfter = usedHeap();
+            long heapAfter = BenchFigures.usedHeap();
 
             // Churn at RATE changes per second.
             Random random = new Random(42);
@@ -233,7 +217,7 @@ class EndpointBenchmark {
 
             // And a full re-list of every Service and slice, as after a lost watch. No view is asked of
             // this source, so its heap is what the caches cost for Services no spec names.
-            long heapBeforeRelist = usedHeap();
+            long heapBeforeRelist = BenchFigures.usedHeap();
             KubernetesEndpointSource relist = new KubernetesEndpointSource(cluster.newClient(), config);
             long relistStart = System.nanoTime();
             relist.start();
@@ -241,7 +225,7 @@ class EndpointBenchmark {
                 Thread.sleep(1);
             }
             double relistMs = (System.nanoTime() - relistStart) / 1e6;
-            long unnamedHeap = usedHeap() - heapBeforeRelist;
+            long unnamedHeap = BenchFigures.usedHeap() - heapBeforeRelist;
             relist.close();
             endpoints.close();
             nodes.close();
@@ -270,11 +254,11 @@ class EndpointBenchmark {
                     Instant.now(), SERVICES, NODES, System.getProperty("java.version"),
                     Runtime.getRuntime().availableProcessors(), load, setupSeconds, firstListMs, SERVICES,
                     SERVICES * 3, firstKernelMs, (heapAfter - heapBefore) / 1048576.0, changes, RATE,
-                    pct(lat, 50), pct(lat, 90), pct(lat, 99), lat.length == 0 ? 0 : lat[lat.length - 1] / 1e6,
-                    pct(full, 50), full[full.length - 1] / 1e6, relistMs, unnamedHeap / 1048576.0,
+                    BenchFigures.percentileMs(lat, 50), BenchFigures.percentileMs(lat, 90), BenchFigures.percentileMs(lat, 99), lat.length == 0 ? 0 : lat[lat.length - 1] / 1e6,
+                    BenchFigures.percentileMs(full, 50), full[full.length - 1] / 1e6, relistMs, unnamedHeap / 1048576.0,
                     unnamedHeap / 1024.0 / SERVICES);
             System.out.print(report);
-            write(report);
+            BenchFigures.write("endpoints.txt", report);
         }
     }
 
@@ -328,19 +312,5 @@ class EndpointBenchmark {
                 latencies.add(now - p.sentNanos());
             }
         }
-    }
-
-    private static double pct(long[] sorted, int p) {
-        if (sorted.length == 0) {
-            return 0;
-        }
-        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1e6;
-    }
-
-    private static void write(String report) throws IOException {
-        Path out = Path.of("target", "bench", "endpoints.txt");
-        Files.createDirectories(out.getParent());
-        Files.writeString(out, report, StandardCharsets.UTF_8);
     }
 }

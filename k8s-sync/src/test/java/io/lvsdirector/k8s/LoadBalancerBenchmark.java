@@ -9,10 +9,6 @@ import io.lvsdirector.k8s.lb.LbConfig;
 import io.lvsdirector.k8s.lb.LbService;
 import io.lvsdirector.k8s.lb.LbServices;
 import io.lvsdirector.k8s.lb.LoadBalancerController;
-import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
@@ -75,7 +71,7 @@ class LoadBalancerBenchmark {
             }
             Arrays.sort(allocNanos);
 
-            long heapBefore = usedHeap();
+            long heapBefore = BenchFigures.usedHeap();
             LoadBalancerController c = new LoadBalancerController(cluster.newClient(),
                     LbConfig.defaults().withInterval(Duration.ofMillis(200)), "bench-a", Clock.systemUTC());
             try {
@@ -92,7 +88,7 @@ class LoadBalancerBenchmark {
                 long events = c.eventsSent();
                 assertThat(c.statusWrites()).isGreaterThanOrEqualTo(SERVICES);
                 assertThat(cluster.loadBalancerIngress(NS, "svc" + (SERVICES - 1))).hasSize(1);
-                long heapAfter = usedHeap();
+                long heapAfter = BenchFigures.usedHeap();
 
                 long[] change = new long[CHANGES];
                 for (int i = 0; i < CHANGES; i++) {
@@ -115,35 +111,13 @@ class LoadBalancerBenchmark {
                         ""),
                         SERVICES, allocateAllNanos / 1e9, writes, events,
                         SERVICES, allocNanos[allocNanos.length / 2] / 1e6,
-                        CHANGES, percentile(change, 50), percentile(change, 99),
+                        CHANGES, BenchFigures.percentileMs(change, 50), BenchFigures.percentileMs(change, 99),
                         (heapAfter - heapBefore) / 1048576.0);
                 System.out.print(report);
-                Path out = Path.of("target", "bench", "loadbalancer.txt");
-                Files.createDirectories(out.getParent());
-                Files.writeString(out, report, StandardCharsets.UTF_8);
+                BenchFigures.write("loadbalancer.txt", report);
             } finally {
                 c.close();
             }
         }
-    }
-
-    private static double percentile(long[] sorted, double p) {
-        if (sorted.length == 0) {
-            return 0;
-        }
-        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1e6;
-    }
-
-    private static long usedHeap() {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 }

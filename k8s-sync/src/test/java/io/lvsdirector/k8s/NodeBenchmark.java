@@ -10,11 +10,6 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.lvsdirector.core.model.NodeView;
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -88,18 +83,6 @@ class NodeBenchmark {
                 .build();
     }
 
-    private static long usedHeap() {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-    }
-
     @Test
     void fiveThousandNodes() throws Exception {
         try (MockCluster cluster = new MockCluster()) {
@@ -116,7 +99,7 @@ class NodeBenchmark {
             pool.shutdown();
             double createSeconds = (System.nanoTime() - createStart) / 1e9;
 
-            long heapBefore = usedHeap();
+            long heapBefore = BenchFigures.usedHeap();
             AtomicReference<Long> syncedAt = new AtomicReference<>();
             KubernetesNodeSource source = new KubernetesNodeSource(cluster.newClient(),
                     K8sSyncConfig.inCluster().withResyncPeriod(Duration.ZERO));
@@ -134,7 +117,7 @@ class NodeBenchmark {
             double firstViewMs = (syncedAt.get() - t0) / 1e6;
             Thread.sleep(500);
             assertThat(source.nodes()).hasSize(NODES);
-            long heapAfter = usedHeap();
+            long heapAfter = BenchFigures.usedHeap();
 
             // Snapshot cost: what one reconcile pass pays to read the node set.
             long[] snapshot = new long[50];
@@ -181,21 +164,10 @@ class NodeBenchmark {
                     Instant.now(), NODES, EVENTS, System.getProperty("java.version"),
                     Runtime.getRuntime().availableProcessors(), NODES, createSeconds, firstViewMs,
                     (heapAfter - heapBefore) / 1048576.0, (heapAfter - heapBefore) / 1024.0 / NODES,
-                    NODES, pct(snapshot, 50), pct(snapshot, 99),
-                    pct(latency, 50), pct(latency, 90), pct(latency, 99), latency[latency.length - 1] / 1e6);
+                    NODES, BenchFigures.percentileMs(snapshot, 50), BenchFigures.percentileMs(snapshot, 99),
+                    BenchFigures.percentileMs(latency, 50), BenchFigures.percentileMs(latency, 90), BenchFigures.percentileMs(latency, 99), latency[latency.length - 1] / 1e6);
             System.out.print(report);
-            write(report);
+            BenchFigures.write("nodes.txt", report);
         }
-    }
-
-    private static double pct(long[] sorted, int p) {
-        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1e6;
-    }
-
-    private static void write(String report) throws IOException {
-        Path out = Path.of("target", "bench", "nodes.txt");
-        Files.createDirectories(out.getParent());
-        Files.writeString(out, report, StandardCharsets.UTF_8);
     }
 }
