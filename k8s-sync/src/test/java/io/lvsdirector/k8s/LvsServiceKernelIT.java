@@ -393,7 +393,7 @@ class LvsServiceKernelIT {
             // tick, so a shorter window can see no change: wait for one tick (or more), not a fixed time.
             long before = inPackets("dir1", vip + ":80", RS);
             await().atMost(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(250))
-                    .as("packets to the draining node").until(() -> inPackets("dir1", vip + ":80", RS) > before);
+                    .alias("packets to the draining node").until(() -> inPackets("dir1", vip + ":80", RS) > before);
             assertThat(dests("dir1", vip + ":80")).containsEntry(RS, 0);
             // The endpoint goes: the node stays drained (weight 0) until its connections end or the drain deadline.
             cluster.slice("ingress", "traefik-a", "traefik", "IPv4", List.of(Ep.ready("10.244.2.5", "n2")));
