@@ -170,4 +170,7 @@ line keepalived "$ka_warm_ticks" "$ka_warm_probes" "$ka_warm_secs"
 line lvsd "$lvsd_warm_ticks" "$lvsd_warm_probes" "$lvsd_warm_secs"
 echo "bench-keepalived: rss keepalived checker=$((ka_rss / 1024)) MiB, lvsd=$((lvsd_rss / 1024)) MiB; keepalived real servers in IPVS=$ka_rs/$nodes, lvsd healthy=${lvsd_healthy:-?}/$nodes"
 echo "bench-keepalived: cheaper per probe than keepalived: first window $(ratio "$ka_first_ticks" "$ka_first_probes" "$lvsd_first_ticks" "$lvsd_first_probes")x, warm $(ratio "$ka_warm_ticks" "$ka_warm_probes" "$lvsd_warm_ticks" "$lvsd_warm_probes")x"
-[[ $ka_first_probes -gt 0 && $lvsd_first_probes -gt 0 && ${lvsd_healthy:-0} -eq $nodes ]]
+# Runs (the tiny size in lab/test.sh proves that): both checkers probed in the warm window and every
+# target is healthy. A first window without one of our probes is a figure (the JVM started slower than
+# the window), not a failure.
+[[ $ka_warm_probes -gt 0 && $lvsd_warm_probes -gt 0 && ${lvsd_healthy:-0} -eq $nodes ]]
