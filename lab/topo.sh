@@ -58,6 +58,9 @@ add_host() {
   local ns=$1 addr
   addr=$(addr_of "$ns")
   ip netns add "$ns"
+  # A namespace deleted just before (the previous test's topology) is torn down by the kernel in the
+  # background, and its veth's root end can outlive `ip netns del` for a moment under a slow lab kernel.
+  ip link del "v-$ns" 2>/dev/null || true
   ip link add "v-$ns" type veth peer name eth0 netns "$ns"
   ip link set "v-$ns" master br0 up
   ip -n "$ns" link set lo up
@@ -143,6 +146,7 @@ up() {
   [[ ! -e $STATE/up ]] || die "a topology is already up (topo.sh down first)"
   mkdir -p "$STATE"
 
+  ip link del br0 2>/dev/null || true # a leftover of a topology whose teardown was cut short
   ip link add br0 type bridge
   ip link set br0 up
   if [[ $ecmp == 1 ]]; then
@@ -273,6 +277,11 @@ down() {
   for ns in $(ip netns list 2>/dev/null | awk '{print $1}'); do
     ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
     ip netns del "$ns" 2>/dev/null || true
+  done
+  # The root ends of the veths go with their pairs; deleting them here does not wait for the kernel's
+  # background teardown of the namespaces, so the next `up` finds no name taken.
+  for link in $(ip -o link show 2>/dev/null | sed -nE 's/^[0-9]+: (v-[^@:]+)[@:].*/\1/p'); do
+    ip link del "$link" 2>/dev/null || true
   done
   ip link del br0 2>/dev/null || true
   for f in "$STATE"/*/bird.pid; do
