@@ -384,11 +384,23 @@ class LvsDirectorKernelIT {
         // A director that does not hold the VIP (a backup): the probe's SYN leaves for a remote VIP.
         long outMs = loseAndRegainTheVip("backup", false);
 
-        // A director holding the VIP (the master): the answer comes from an address of its own.
-        topo.exec("dir1", "sysctl", "-qw", "net.ipv4.conf.all.accept_local=1", "net.ipv4.conf.eth0.accept_local=1")
-                .orThrow();
+        // A director holding the VIP (the master): the answer comes from an address of its own, a martian
+        // while accept_local is off everywhere. Then every node's check via the VIP times out, and the
+        // reason names the director's sysctl, not the nodes.
+        topo.exec("dir1", "sh", "-c", "for f in /proc/sys/net/ipv4/conf/*/accept_local; do echo 0 > $f; done").orThrow();
         topo.exec("dir1", "ip", "addr", "add", vip2 + "/32", "dev", "eth0").orThrow();
         try {
+            // Each real server's status reason (the newest of its state; a transition logged within a
+            // second of the VIP arriving may still carry the node's wording).
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                    assertThat(Pattern.compile(Pattern.quote("no answer via VIP " + vip2 + ":8080 (timeout: this director "
+                            + "holds the VIP and net.ipv4.conf.*.accept_local is 0"))
+                            .matcher(server.api("GET", "/v1/services/vip-check", null)).results().count()).isEqualTo(3));
+            topo.exec("dir1", "sysctl", "-qw", "net.ipv4.conf.all.accept_local=1", "net.ipv4.conf.eth0.accept_local=1")
+                    .orThrow();
+            // All three answer again (rise 1) before the VIP leaves rs2's lo.
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                    assertThat(server.api("GET", "/v1/services/vip-check", null)).doesNotContain("accept_local"));
             long masterOutMs = loseAndRegainTheVip("master", true);
             System.out.printf("kernel-it: dr check: out of rotation %d ms (backup), %d ms (master) after the VIP left lo%n",
                     outMs, masterOutMs);

@@ -51,10 +51,23 @@ final class ViaVip {
      * and say which way they were seen.
      */
     static String reason(ProbeTarget target, String reason) {
+        return reason(target, reason, AcceptLocal.SYSTEM);
+    }
+
+    /**
+     * As {@link #reason(ProbeTarget, String)}; a timeout of a VIP this director holds while
+     * {@code accept_local} is off everywhere names that instead: then every node's check via the VIP
+     * times out, and the nodes are not what broke.
+     */
+    static String reason(ProbeTarget target, String reason, AcceptLocal acceptLocal) {
         String where = endpoint(target);
         switch (reason) {
             case "timeout":
-                return "no answer via VIP " + where + " (timeout: is the VIP on the node's lo?)";
+                return acceptLocal.dropsAnswersFrom(target.vip())
+                        ? "no answer via VIP " + where + " (timeout: this director holds the VIP and "
+                                + "net.ipv4.conf.*.accept_local is 0, so the answers are dropped as martians; "
+                                + "set net.ipv4.conf.all.accept_local=1)"
+                        : "no answer via VIP " + where + " (timeout: is the VIP on the node's lo?)";
             case "connect refused":
                 return "refused via VIP " + where + " (the node takes the VIP's packets, but nothing listens on "
                         + where + ")";
