@@ -20,16 +20,20 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The ecmp mode on the lab kernel: three packaged directors ({@code dir1..3}), each with BIRD 2 exporting
- * its {@code lvs-vips} dummy interface over eBGP + BFD to a {@code router} namespace (BIRD 2, ECMP with an
- * L4 hash), the client behind the router, three nginx real servers, one {@code mh}+{@code mh-port}
- * service. In one boot and in order, because each step starts from the last one's state:
+ * its {@code lvs-vips} dummy interface over eBGP + BFD to a {@code router} namespace (BIRD 2, ECMP hashing
+ * each packet's 5-tuple), the client behind the router, three nginx real servers, one {@code mh}+{@code
+ * mh-port} service. In one boot and in order, because each step starts from the last one's state:
  * <ol>
  *   <li>every director announces the VIP: the router has one route with three next hops;</li>
- *   <li>new connections spread over all three directors (IPVS counters on each), OutPkts 0 (DR);</li>
- *   <li>dir2 dies (its link cut, then kill -9 of its director and its BIRD): the router drops it on BFD;
- *       the established keep-alive flows that still answer on the same connection (mh + sloppy_tcp:
- *       another director picks the same real server), and the time until new connections all succeed
- *       again;</li>
+ *   <li>new connections from one client spread over all three directors (IPVS counters on each), OutPkts 0;</li>
+ *   <li>benchmark note: new connections per second with three directors announcing, one, three;</li>
+ *   <li>BFD timers shortened on all four BIRDs once the JVMs are up;</li>
+ *   <li>a real server removed on all directors (its probe fails) while keep-alive flows run through every
+ *       director: the other real servers' flows all answer on the same connection, its own are the only
+ *       ones lost;</li>
+ *   <li>dir2's link cut: how long new connections fail (BFD), the keep-alive flows that still answer; the link
+ *       back: dir2 in the route again and the flows still answering;</li>
+ *   <li>dir2 dies (kill -9 of its director, then its BIRD stopped): the same figures;</li>
  *   <li>dir3 loses every real server (blackhole routes in its namespace only): its route goes within about
  *       one probe interval while new connections keep succeeding through dir1; back when they return;</li>
  *   <li>a clean stop of dir1 withdraws its route at once.</li>
