@@ -14,23 +14,26 @@
 #   client 198.18.1.2 ── router 198.18.1.1 | 198.18.0.1 ── br0 ── dir1..dirN, rs1..rsM
 #
 # The router runs BIRD 2: eBGP (AS 65000) with every director (AS 65001), BFD 200 ms x 5 (at 100 ms a
-# loaded UML kernel missed deadlines and flapped the sessions), each VIP /32 a director announces
-# installed as one ECMP route (merge paths), hashed on L4
-# (fib_multipath_hash_policy=1). A director's BIRD exports the addresses of its dummy interface lvs-vips
-# (which the director itself adds and removes) through a filter allowing only 198.18.0.100/31. Directors:
-# net.ipv4.vs.sloppy_tcp=1 (a flow the router moves to another director continues there),
-# net.ipv4.vs.conntrack=0, arp_ignore=1. Real servers route the client's segment through the router.
+# loaded UML kernel missed deadlines and flapped the sessions while JVMs started; `topo.sh bfd` changes
+# the timers of a running BIRD), each VIP /32 a director announces installed as one ECMP route (merge
+# paths), hashed on the packet's 5-tuple (fib_multipath_hash_policy=3, fields 0x37; see ecmp_router).
+# A director's BIRD exports the addresses of its dummy interface lvs-vips (which the director itself adds
+# and removes) through a filter allowing only 198.18.0.100/31. Directors: net.ipv4.vs.sloppy_tcp=1 (a
+# flow the router moves to another director continues there), net.ipv4.vs.conntrack=0,
+# expire_nodest_conn=1 (the packaged default), arp_ignore=1. Real servers route the client's segment
+# through the router. The router's BIRD logs to /run/lab/router/bird.log (session state changes).
 #
 # Usage (inside the lab, as root):
 #   topo.sh up [--directors N] [--realservers N] [--no-vip]
 #   topo.sh down
 #   topo.sh rs-stop I | rs-start I      stop / start real server I's nginx (both ports)
-#   topo.sh rs-ping I 200|503           what real server I's /ping answers (503 = draining)
+#   topo.sh rs-ping I 200|503|500       what real server I's /ping answers (503 = draining, 500 = failed)
 #   topo.sh vip-add NS [VIP] | vip-del NS [VIP]   put / remove a VIP on a director's eth0
 #   topo.sh exec NS COMMAND...          run a command in a namespace
 #   topo.sh addr NS                     print a namespace's segment address
 #   topo.sh bird-start NS | bird-stop NS [--kill]   (--ecmp) start / stop BIRD in router or dirN
 #   topo.sh birdc NS COMMAND...         (--ecmp) birdc on that BIRD's control socket
+#   topo.sh bfd NS INTERVAL_MS MULT     (--ecmp) set that BIRD's BFD timers and reconfigure it (BGP stays up)
 set -euo pipefail
 
 NET=198.18.0
@@ -91,6 +94,7 @@ http {
     location = /ping {
       default_type text/plain;
       if (-f $dir/ping-503) { return 503 "draining\n"; }
+      if (-f $dir/ping-500) { return 500 "failing\n"; }
       return 200 "OK\n";
     }
   }
@@ -195,7 +199,14 @@ ecmp_router() {
   ip -n client addr add 198.18.1.2/24 dev eth0
   ip -n client link set eth0 up
   ip -n client route add default via 198.18.1.1
-  ip netns exec router sysctl -qw net.ipv4.ip_forward=1 net.ipv4.fib_multipath_hash_policy=1 \
+  # The multipath hash: policy 3 with fields src/dst IP, protocol, src/dst port (0x01|0x02|0x04|0x10|0x20)
+  # dissects every forwarded packet afresh. Policy 1 (L4) would not: it takes a hash already on the skb
+  # (fib_multipath_hash in net/ipv4/route.c: "short-circuit if we already have L4 hash present"), and a
+  # veth keeps the hash the client's TCP socket put there, which TCP re-draws on a retransmission timeout.
+  # The lab then sent every connection of a client where its socket's hash said, not where its 5-tuple
+  # does, and a failed director's share was never measurable. A hardware router hashes the headers.
+  ip netns exec router sysctl -qw net.ipv4.ip_forward=1 net.ipv4.fib_multipath_hash_policy=3 \
+    net.ipv4.fib_multipath_hash_fields=0x0037 \
     net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0 net.ipv4.conf.eth1.rp_filter=0
   mkdir -p "$STATE/router"
   {
@@ -203,6 +214,8 @@ ecmp_router() {
 # The lab's upstream router: learns each VIP /32 from every director that announces it and installs them
 # as one multipath route (merge paths); accepts nothing outside the VIP range.
 router id $NET.1;
+log "$STATE/router/bird.log" all;
+debug protocols { states };
 protocol device { scan time 10; }
 protocol kernel {
   ipv4 { import none; export filter { if net ~ [ 198.18.0.100/31{32,32} ] then accept; reject; }; };
@@ -228,7 +241,7 @@ EOF
 ecmp_director() {
   local d=$1
   ip netns exec "dir$d" sysctl -qw net.ipv4.vs.sloppy_tcp=1 net.ipv4.vs.conntrack=0 \
-    net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
+    net.ipv4.vs.expire_nodest_conn=1 net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
   mkdir -p "$STATE/dir$d"
   cat > "$STATE/dir$d/bird.conf" <<EOF
 # Director dir$d: announces the addresses the director puts on lvs-vips, and only those in the VIP range.
@@ -268,6 +281,19 @@ bird_stop() {
   die "BIRD in $ns did not stop"
 }
 
+# New BFD timers for a running BIRD: rewrites its config's bfd line and reconfigures it. BIRD applies new
+# intervals to the live sessions (a BFD poll sequence); the BGP sessions are not restarted. Both ends of a
+# session need the new values: the detection time is the peer's multiplier x the slower of its tx and the
+# local rx interval.
+bfd_timers() {
+  local ns=$1 ms=$2 mult=$3 conf=$STATE/$1/bird.conf
+  [[ -f $conf ]] || die "no BIRD config for $ns"
+  [[ $ms =~ ^[0-9]+$ && $mult =~ ^[0-9]+$ ]] || die "bfd: INTERVAL_MS and MULT are numbers"
+  sed -i -E "s/min rx interval [0-9]+ ms; min tx interval [0-9]+ ms; multiplier [0-9]+;/min rx interval $ms ms; min tx interval $ms ms; multiplier $mult;/" "$conf"
+  grep -q "min rx interval $ms ms; min tx interval $ms ms; multiplier $mult;" "$conf" || die "bfd: no bfd line in $conf"
+  birdc -s "$STATE/$ns/bird.ctl" configure | grep -q "Reconfigur" || die "bfd: BIRD in $ns did not reconfigure"
+}
+
 down() {
   local ns
   for f in "$STATE"/rs*/nginx.pid; do
@@ -303,9 +329,10 @@ case "$cmd" in
     i=${1:?real server number}; code=${2:?200 or 503}
     [[ -d $STATE/rs$i ]] || die "no real server rs$i"
     case "$code" in
-      200) rm -f "$STATE/rs$i/ping-503" ;;
-      503) touch "$STATE/rs$i/ping-503" ;;
-      *) die "rs-ping: 200 or 503" ;;
+      200) rm -f "$STATE/rs$i/ping-503" "$STATE/rs$i/ping-500" ;;
+      503) rm -f "$STATE/rs$i/ping-500"; touch "$STATE/rs$i/ping-503" ;;
+      500) rm -f "$STATE/rs$i/ping-503"; touch "$STATE/rs$i/ping-500" ;;
+      *) die "rs-ping: 200, 503 or 500" ;;
     esac ;;
   vip-add) ip -n "${1:?namespace}" addr add "${2:-$VIP}/32" dev eth0 ;;
   vip-del) ip -n "${1:?namespace}" addr del "${2:-$VIP}/32" dev eth0 ;;
@@ -314,5 +341,6 @@ case "$cmd" in
   bird-start) bird_start "${1:?namespace}" ;;
   bird-stop) bird_stop "${1:?namespace}" "${2:-}" ;;
   birdc) ns=${1:?namespace}; shift; exec birdc -s "$STATE/$ns/bird.ctl" "$@" ;;
+  bfd) bfd_timers "${1:?namespace}" "${2:?interval ms}" "${3:?multiplier}" ;;
   *) die "unknown command '$cmd'" ;;
 esac

@@ -8,6 +8,7 @@ import io.lvsdirector.core.model.ServiceStore;
 import io.lvsdirector.k8s.lb.LbConfig;
 import io.lvsdirector.k8s.lb.LoadBalancerController;
 import io.lvsdirector.spec.ServiceSpecJson;
+import java.time.Clock;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -117,13 +118,23 @@ public final class KubernetesSync implements AutoCloseable {
      * @throws IllegalStateException when Kubernetes is off, or if called twice
      */
     public LvsServiceStore lvsServiceStore(ServiceSpecJson mapper) {
+        return lvsServiceStore(mapper, LvsServiceStore.SpecRule.NONE);
+    }
+
+    /**
+     * The {@code LvsService} store, started, refusing specs that break {@code rule} as it refuses any
+     * invalid spec. Call once.
+     *
+     * @throws IllegalStateException when Kubernetes is off, or if called twice
+     */
+    public LvsServiceStore lvsServiceStore(ServiceSpecJson mapper, LvsServiceStore.SpecRule rule) {
         if (client == null) {
             throw new IllegalStateException("the LvsService store needs Kubernetes; k8s mode is OFF");
         }
         if (serviceStore != null) {
             throw new IllegalStateException("LvsService store already built");
         }
-        serviceStore = new LvsServiceStore(client, mapper);
+        serviceStore = new LvsServiceStore(client, mapper, Clock.systemUTC(), rule);
         serviceStore.start();
         return serviceStore;
     }

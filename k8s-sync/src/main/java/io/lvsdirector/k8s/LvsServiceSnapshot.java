@@ -94,6 +94,12 @@ public record LvsServiceSnapshot(String apiServer, List<ServiceSpec> services,
      * one of {@code LvsAddressPool}s more; see {@link LoadBalancerController#recorded}).
      */
     public static LvsServiceSnapshot read(K8sSyncConfig config, ServiceSpecJson mapper, LbConfig loadBalancer) {
+        return read(config, mapper, loadBalancer, LvsServiceStore.SpecRule.NONE);
+    }
+
+    /** As {@link #read(K8sSyncConfig, ServiceSpecJson, LbConfig)}, judging specs as a director with {@code rule} does. */
+    public static LvsServiceSnapshot read(K8sSyncConfig config, ServiceSpecJson mapper, LbConfig loadBalancer,
+            LvsServiceStore.SpecRule rule) {
         if (!config.enabled()) {
             throw new IllegalArgumentException("Kubernetes is off in this config");
         }
@@ -104,7 +110,7 @@ public record LvsServiceSnapshot(String apiServer, List<ServiceSpec> services,
         c.setConnectionTimeout(5_000);
         c.setRequestTimeout(15_000);
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(c).build()) {
-            return read(client, config, mapper, loadBalancer);
+            return read(client, config, mapper, loadBalancer, rule);
         }
     }
 
@@ -125,6 +131,12 @@ public record LvsServiceSnapshot(String apiServer, List<ServiceSpec> services,
      */
     public static LvsServiceSnapshot read(KubernetesClient client, K8sSyncConfig config, ServiceSpecJson mapper,
             LbConfig loadBalancer) {
+        return read(client, config, mapper, loadBalancer, LvsServiceStore.SpecRule.NONE);
+    }
+
+    /** As {@link #read(KubernetesClient, K8sSyncConfig, ServiceSpecJson, LbConfig)}, with a director's spec rule. */
+    public static LvsServiceSnapshot read(KubernetesClient client, K8sSyncConfig config, ServiceSpecJson mapper,
+            LbConfig loadBalancer, LvsServiceStore.SpecRule rule) {
         Objects.requireNonNull(config, "config");
         String server = String.valueOf(client.getMasterUrl());
         List<GenericKubernetesResource> items;
@@ -134,7 +146,7 @@ public record LvsServiceSnapshot(String apiServer, List<ServiceSpec> services,
             throw new ReadException("cannot list LvsService objects from the API server " + server + ": "
                     + cause(e), e);
         }
-        LvsServiceStore store = new LvsServiceStore(client, mapper, Clock.systemUTC());
+        LvsServiceStore store = new LvsServiceStore(client, mapper, Clock.systemUTC(), rule);
         store.recordListed(items);
         List<ServiceSpec> services = new ArrayList<>(store.services());
         if (loadBalancer != null) {

@@ -75,9 +75,30 @@ public final class LvsServiceStore implements ServiceStore, ManualDrainSource, A
     private static final Logger LOG = LoggerFactory.getLogger(LvsServiceStore.class);
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
+    /**
+     * A rule of this director's configuration that a spec must pass besides {@link ServiceSpecJson}'s
+     * (which knows only the spec itself). The api supplies the ecmp mode's (a service on an announced
+     * range uses {@code mh}), the rule its REST API applies to a PUT. A spec that breaks it is invalid
+     * like any other: in {@link #invalid()}, the last valid generation stays served, the problem goes to
+     * the object's status.
+     */
+    @FunctionalInterface
+    public interface SpecRule {
+        /** No rule beyond the mapper's. */
+        SpecRule NONE = spec -> { };
+
+        /**
+         * Checks one parsed spec. Pure and quick: it runs on the informer's thread.
+         *
+         * @throws SpecValidationException naming the field to blame
+         */
+        void check(ServiceSpec spec);
+    }
+
     private final KubernetesClient client;
     private final ServiceSpecJson mapper;
     private final Clock clock;
+    private final SpecRule rule;
     private final Listeners listeners = new Listeners(LOG);
     private final Map<String, Entry> byName = new ConcurrentHashMap<>();
     private volatile SharedIndexInformer<GenericKubernetesResource> informer;
@@ -123,9 +144,15 @@ public final class LvsServiceStore implements ServiceStore, ManualDrainSource, A
 
     /** @param clock the clock {@link ObjectState#servedSince()} is read from: the reconcile loop's */
     public LvsServiceStore(KubernetesClient client, ServiceSpecJson mapper, Clock clock) {
+        this(client, mapper, clock, SpecRule.NONE);
+    }
+
+    /** @param rule what a spec must pass besides the mapper's checks ({@link SpecRule#NONE}: nothing) */
+    public LvsServiceStore(KubernetesClient client, ServiceSpecJson mapper, Clock clock, SpecRule rule) {
         this.client = Objects.requireNonNull(client, "client");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.rule = Objects.requireNonNull(rule, "rule");
     }
 
     /**
@@ -471,7 +498,7 @@ public final class LvsServiceStore implements ServiceStore, ManualDrainSource, A
         Entry e;
         try {
             JsonNode spec = MAPPER.valueToTree(r.getAdditionalProperties().get("spec"));
-            ServiceSpec parsed = mapper.fromJson(name, spec);
+            ServiceSpec parsed = parse(name, spec);
             boolean same = previous != null && parsed.equals(previous.served());
             e = new Entry(uid, generation, rv, parsed, generation,
                     same ? previous.servedSince() : clock.instant(), null, drains, status);
@@ -519,6 +546,13 @@ public final class LvsServiceStore implements ServiceStore, ManualDrainSource, A
         }
     }
 
+    /** The mapper's checks, then this director's rule. */
+    private ServiceSpec parse(String name, JsonNode spec) {
+        ServiceSpec parsed = mapper.fromJson(name, spec);
+        rule.check(parsed);
+        return parsed;
+    }
+
     /** {@code status.lastValidSpec} as an entry holding only the spec and its generation; null if none or unusable. */
     private Entry lastValid(String name, JsonNode status) {
         JsonNode lv = status.path(LvsStatus.LAST_VALID_SPEC);
@@ -526,7 +560,7 @@ public final class LvsServiceStore implements ServiceStore, ManualDrainSource, A
             return null;
         }
         try {
-            return new Entry("", 0, null, mapper.fromJson(name, lv.path("spec")), lv.path("generation").asLong(),
+            return new Entry("", 0, null, parse(name, lv.path("spec")), lv.path("generation").asLong(),
                     null, null, List.of(), status);
         } catch (SpecValidationException ex) {
             return null;

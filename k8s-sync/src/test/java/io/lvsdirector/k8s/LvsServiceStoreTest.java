@@ -15,8 +15,10 @@ import io.lvsdirector.core.model.RealServerSource;
 import io.lvsdirector.core.model.ServiceSpec;
 import io.lvsdirector.core.model.VirtualService;
 import io.lvsdirector.spec.ServiceSpecJson;
+import io.lvsdirector.spec.SpecValidationException;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -287,6 +289,29 @@ class LvsServiceStoreTest {
     }
 
     /** kubectl edit of the spec. */
+    @Test
+    void aDirectorsOwnSpecRuleRefusesLikeTheMappersChecksOnThatObjectOnly() throws Exception {
+        // The rule (the api's: ecmp needs mh) judges parsed specs; port 8080 stands in for what it refuses.
+        LvsServiceStore.SpecRule no8080 = spec -> {
+            if (spec.service().port() == 8080) {
+                throw new SpecValidationException(List.of(new SpecValidationException.FieldError("port", "not 8080")));
+            }
+        };
+        try (LvsServiceStore ruled = new LvsServiceStore(cluster.newClient(), json, java.time.Clock.systemUTC(), no8080)) {
+            ServiceSpec good = web(80);
+            createOrReplace(good);
+            ruled.start();
+            dir1.start();
+            await().atMost(WAIT).until(() -> ruled.services().contains(good));
+
+            createOrReplace(web(8080));
+            await().atMost(WAIT).until(() -> ruled.invalid().containsKey("web") && dir1.services().contains(web(8080)));
+            assertThat(ruled.services()).containsExactly(good); // the last valid generation stays served
+            assertThat(ruled.object("web").orElseThrow().error().field()).isEqualTo("port");
+            assertThat(dir1.invalid()).isEmpty(); // a store without the rule takes it
+        }
+    }
+
     private void editSpec(String name, java.util.function.Consumer<Map<String, Object>> edit) {
         cluster.admin().genericKubernetesResources(LvsServiceStore.CONTEXT).withName(name).edit(r -> {
             edit.accept(spec(r));

@@ -98,7 +98,7 @@ final class LocalView {
         }
         String director = config.getKubernetes().buildDirectorName();
         LvsServiceSnapshot snap = LvsServiceSnapshot.read(k8s, DirectorBuilder.mapper(config),
-                config.getKubernetes().buildLbConfig().orElse(null));
+                config.getKubernetes().buildLbConfig().orElse(null), DirectorBuilder.specRule(config));
         List<String> notes = new ArrayList<>();
         for (LvsServiceStore.ObjectState o : snap.objects()) {
             if (o.error() != null) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lvsdirector.api.auth.Caller;
 import io.lvsdirector.api.auth.Role;
+import io.lvsdirector.api.ecmp.EcmpSchedulerRule;
 import io.lvsdirector.api.errors.ApiException;
 import io.lvsdirector.api.runtime.Director;
 import io.lvsdirector.api.runtime.LogFields;
@@ -211,14 +212,9 @@ public final class ServicesResource {
      * must pick the same real server for a flow, or a flow the router moves to another director breaks.
      */
     private void checkEcmp(ServiceSpec spec) {
-        var vip = spec.service().vip();
-        if (director.ecmp().isEmpty() || "mh".equals(spec.service().scheduler())
-                || director.ecmpRanges().stream().noneMatch(r -> r.contains(vip))) {
-            return;
-        }
-        throw ApiException.unprocessable("in the ecmp mode a service on an announced range must use the mh scheduler"
-                + " (Maglev hashing: every director picks the same real server for a flow); got '"
-                + spec.service().scheduler() + "'", "scheduler");
+        new EcmpSchedulerRule(director.ecmpRanges()).problem(spec).ifPresent(p -> {
+            throw ApiException.unprocessable(p, EcmpSchedulerRule.FIELD);
+        });
     }
 
     /** 422 when the kernel's scheduler catalog found the scheduler missing; unknown passes. */

@@ -1,6 +1,7 @@
 package io.lvsdirector.api.runtime;
 
 import io.lvsdirector.api.config.LvsDirectorConfiguration;
+import io.lvsdirector.api.ecmp.EcmpSchedulerRule;
 import io.lvsdirector.api.config.StateFactory;
 import io.lvsdirector.api.state.DesiredStateStore;
 import io.lvsdirector.api.state.FileOwnershipStore;
@@ -18,6 +19,7 @@ import io.lvsdirector.ipvs.Ipvs;
 import io.lvsdirector.ipvs.socket.NetlinkIpvs;
 import io.lvsdirector.k8s.K8sSyncConfig;
 import io.lvsdirector.k8s.KubernetesSync;
+import io.lvsdirector.k8s.LvsServiceStore;
 import io.lvsdirector.spec.ServiceSpecJson;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -38,6 +40,15 @@ public final class DirectorBuilder {
     /** The service JSON mapping for this configuration's address preference. */
     public static ServiceSpecJson mapper(LvsDirectorConfiguration config) {
         return new ServiceSpecJson(config.getKubernetes().buildSyncConfig().addressType());
+    }
+
+    /**
+     * What an {@code LvsService} spec must pass besides the mapper's checks: the rules of this director's
+     * configuration that the REST API applies to a PUT too (the ecmp mode's {@code mh} on announced ranges).
+     */
+    public static LvsServiceStore.SpecRule specRule(LvsDirectorConfiguration config) {
+        return config.getEcmp().isEnabled() ? new EcmpSchedulerRule(config.getEcmp().buildRanges()).asSpecRule()
+                : LvsServiceStore.SpecRule.NONE;
     }
 
     /**
@@ -90,7 +101,7 @@ public final class DirectorBuilder {
         KubernetesSync sync = KubernetesSync.open(k8s);
         // LoadBalancer Services join the LvsService objects as desired services (their own thread
         // allocates and writes statuses; the loop only reads what they publish).
-        DesiredStateStore store = crdStore ? new KubernetesStateStore(sync.lvsServiceStore(mapper),
+        DesiredStateStore store = crdStore ? new KubernetesStateStore(sync.lvsServiceStore(mapper, specRule(config)),
                 lb.map(c -> sync.loadBalancerController(c, config.getKubernetes().buildDirectorName())).orElse(null))
                 : fileStore;
         NodeSource nodes = sync.nodeSourceFor(store);

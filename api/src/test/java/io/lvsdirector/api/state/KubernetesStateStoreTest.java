@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.lvsdirector.api.config.LvsDirectorConfiguration;
+import io.lvsdirector.api.runtime.DirectorBuilder;
 import io.lvsdirector.core.model.HealthCheck;
 import io.lvsdirector.core.model.ManualDrain;
 import io.lvsdirector.core.model.RealServerSource;
@@ -12,6 +14,7 @@ import io.lvsdirector.core.model.VirtualService;
 import io.lvsdirector.ipvs.IpAddresses;
 import io.lvsdirector.k8s.K8sSyncConfig;
 import io.lvsdirector.k8s.KubernetesSync;
+import io.lvsdirector.k8s.LvsServiceStore;
 import io.lvsdirector.k8s.MockCluster;
 import io.lvsdirector.k8s.lb.LbConfig;
 import io.lvsdirector.spec.ServiceSpecJson;
@@ -95,5 +98,53 @@ class KubernetesStateStoreTest {
         assertThatThrownBy(() -> store.drain(new ManualDrain("lb..shop.app.tcp-443",
                 IpAddresses.parse("198.18.0.41")))).isInstanceOf(ReadOnlyStateException.class)
                 .hasMessageContaining("through the Service's endpoints");
+    }
+
+    @Test
+    void anEcmpDirectorRefusesANonMhLvsServiceOnItsRangeAsItRefusesAnyInvalidSpec() {
+        // The REST API answers 422 (field scheduler) to such a PUT; an object written with kubectl gets the
+        // same verdict on that object alone: listed invalid, its last valid generation (if any) served.
+        ServiceSpecJson json = new ServiceSpecJson();
+        LvsDirectorConfiguration config = new LvsDirectorConfiguration();
+        config.getEcmp().setEnabled(true);
+        config.getEcmp().setVipRanges(List.of("198.18.0.100/31"));
+        cluster.createLvsService(spec("web", "198.18.0.100", "mh"), json);
+        cluster.createLvsService(spec("shop", "198.18.0.101", "wrr"), json);
+        cluster.createLvsService(spec("other", "198.18.0.7", "wrr"), json); // outside the announced ranges
+
+        LvsServiceStore lvs = sync.lvsServiceStore(json, DirectorBuilder.specRule(config));
+        KubernetesStateStore store = new KubernetesStateStore(lvs, null);
+        await().atMost(WAIT).until(store::hasSynced);
+        assertThat(store.services()).extracting(ServiceSpec::name).containsExactly("other", "web");
+        assertThat(lvs.invalid()).containsOnlyKeys("shop");
+        LvsServiceStore.ObjectState shop = lvs.object("shop").orElseThrow();
+        assertThat(shop.error().field()).isEqualTo("scheduler");
+        assertThat(shop.error().reason()).contains("must use the mh scheduler").contains("got 'wrr'");
+        assertThat(shop.served()).isNull();
+
+        // kubectl edit of a served object: refused, the mh generation stays in service.
+        long served = lvs.object("web").orElseThrow().servedGeneration();
+        cluster.editLvsServiceSpec("web", "scheduler", "rr");
+        await().atMost(WAIT).until(() -> lvs.invalid().containsKey("web"));
+        assertThat(store.get("web")).get().satisfies(s -> assertThat(s.service().scheduler()).isEqualTo("mh"));
+        assertThat(lvs.object("web").orElseThrow().servedGeneration()).isEqualTo(served);
+        assertThat(lvs.invalid().get("web")).startsWith("scheduler: in the ecmp mode");
+    }
+
+    @Test
+    void withoutTheEcmpModeAnyKernelSchedulerIsServed() {
+        LvsDirectorConfiguration config = new LvsDirectorConfiguration();
+        assertThat(DirectorBuilder.specRule(config)).isSameAs(LvsServiceStore.SpecRule.NONE);
+        ServiceSpecJson json = new ServiceSpecJson();
+        cluster.createLvsService(spec("shop", "198.18.0.101", "wrr"), json);
+        KubernetesStateStore store = new KubernetesStateStore(sync.lvsServiceStore(json, DirectorBuilder.specRule(config)),
+                null);
+        await().atMost(WAIT).until(store::hasSynced);
+        assertThat(store.services()).extracting(ServiceSpec::name).containsExactly("shop");
+    }
+
+    private static ServiceSpec spec(String name, String vip, String scheduler) {
+        return ServiceSpec.of(VirtualService.tcp(name, IpAddresses.parse(vip), 80).withScheduler(scheduler),
+                new RealServerSource.NodeSelector(Map.of("edge", "true"), 1), HealthCheck.http().withPort(8080));
     }
 }
