@@ -9,10 +9,10 @@ set -euo pipefail
 cache=${1:?usage: debian-root.sh CACHE_DIR}
 suite=bookworm
 mirror=${LVSD_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-# What the roles install (so their apt tasks find everything present and stay offline), plus python3
-# and python3-apt for Ansible's own modules, and systemd for systemctl (offline enable) and
-# systemd-analyze.
-packages=(python3 python3-apt systemd kmod procps iproute2 ipvsadm keepalived curl dbus openjdk-17-jre-headless)
+# What the roles install (so their apt tasks find everything present and stay offline; bird2 for the
+# ECMP mode), plus python3 and python3-apt for Ansible's own modules, and systemd for systemctl (offline
+# enable) and systemd-analyze.
+packages=(python3 python3-apt systemd kmod procps iproute2 ipvsadm keepalived curl dbus openjdk-17-jre-headless bird2)
 key=$(printf '%s\n' "$suite" "$mirror" "${packages[@]}" | sha256sum | cut -c1-16)
 root=$cache/$suite-$key
 if [[ -e $root/.complete ]]; then
