@@ -332,7 +332,7 @@ fi
 reject "dir1: the track script fails with no /healthcheck, no IPVS service, no systemd" \
   in_root dir1 runuser -u keepalived_script -- /usr/local/libexec/lvs-director/vrrp-track 180
 check "dir1: no accept_local without director_vip_checks (the file has none; a new eth0 keeps 0)" bash -c '
-  ! grep -q accept_local '"$work"'/roots/dir1/etc/sysctl.d/90-lvs-director.conf &&
+  ! grep -q "^[^#]*accept_local" '"$work"'/roots/dir1/etc/sysctl.d/90-lvs-director.conf &&
   [[ $(accept_local dir1 eth0) == "0 0" ]]'
 check "dir1, rs1: units enabled (multi-user.target.wants)" bash -c '
   [[ -L '"$work"'/roots/dir1/etc/systemd/system/multi-user.target.wants/lvs-director.service ]] &&
@@ -342,8 +342,10 @@ check "dir1, rs1: units enabled (multi-user.target.wants)" bash -c '
 say "5/7 the ECMP variant (BIRD 2, no keepalived) on a fourth root, twice; its BIRD against a router BIRD"
 inventory_ecmp=$work/inventory-ecmp.yml
 ecmp_inventory >"$inventory_ecmp"
-reject "the role refuses director_vip_check_interfaces: [all] (accept_local on every interface)" \
-  ansible-playbook -i "$inventory_ecmp" site.yml -e '{"director_vip_check_interfaces": ["all"]}'
+check "the role refuses director_vip_check_interfaces: [all] (accept_local on every interface), before it changes anything" bash -c '
+  ! ansible-playbook -i "$1" site.yml -e "{\"director_vip_check_interfaces\": [\"all\"]}" >"$2" 2>&1 &&
+  grep -q "director_vip_check_interfaces must list the interfaces" "$2" && grep -q "changed=0 .*failed=1" "$2"' \
+  _ "$inventory_ecmp" "$work/logs/vip-check-all.log"
 check "first run (ecmp)" ansible-playbook -i "$inventory_ecmp" site.yml
 check "second run (ecmp)" ansible-playbook -i "$inventory_ecmp" site.yml
 cp "$work/logs/second_run__ecmp_.log" "$work/last-run.log"
@@ -375,12 +377,12 @@ check "ec1: the unit's drop-in adds group bird (BIRD's socket); systemd-analyze 
 check "ec1: sysctl.d: sloppy_tcp 1, conntrack 0, accept_local 1 on eth0 only; applied to a new eth0: 1 there, all stays 0" bash -c '
   f='"$work"'/roots/ec1/etc/sysctl.d/90-lvs-director.conf
   grep -qx "net.ipv4.vs.sloppy_tcp = 1" $f && grep -qx "net.ipv4.vs.conntrack = 0" $f &&
-  grep -qx "net.ipv4.conf.eth0.accept_local = 1" $f && [ "$(grep -c accept_local $f)" = 1 ] &&
+  grep -qx "net.ipv4.conf.eth0.accept_local = 1" $f && [ "$(grep -c "^[^#]*accept_local" $f)" = 1 ] &&
   [[ $(accept_local ec1 eth0) == "1 0" ]] && [[ $(accept_local ec1 eth1) == "0 0" ]]'
 check "ec1: no keepalived config, track script or notify hook (site.yml skips keepalived_vip with ECMP)" bash -c '
   r='"$work"'/roots/ec1
   [[ ! -e $r/etc/keepalived/keepalived.conf && ! -e $r/usr/local/libexec/lvs-director/vrrp-track &&
-     ! -e $r/usr/local/libexec/lvs-director/vrrp-notify && ! -L $r/etc/systemd/system/multi-user.target.wants/keepalived.service ]]'
+     ! -e $r/usr/local/libexec/lvs-director/vrrp-notify ]]'
 # BIRD for real: each "ok"/"FAIL" line of tests/ecmp-bird.sh counts as one check.
 ecmp_log=$work/logs/ecmp-bird.log
 ecmp_status=0
@@ -418,7 +420,7 @@ check "active-active: dir1 MASTER of VI_1 and BACKUP of VI_2, dir2 the reverse; 
   grep -qx "VIPS=\"198.18.0.100 198.18.0.101\"" '"$work"'/roots/rs1/etc/lvs-realserver/vips.conf'
 check "dir1 (director_vip_checks): accept_local 1 on eth0 (keepalived's interface) only; applied to a new eth0: 1 there, all stays 0" bash -c '
   f='"$work"'/roots/dir1/etc/sysctl.d/90-lvs-director.conf
-  grep -qx "net.ipv4.conf.eth0.accept_local = 1" $f && [ "$(grep -c accept_local $f)" = 1 ] &&
+  grep -qx "net.ipv4.conf.eth0.accept_local = 1" $f && [ "$(grep -c "^[^#]*accept_local" $f)" = 1 ] &&
   [[ $(accept_local dir1 eth0) == "1 0" ]] && [[ $(accept_local dir1 eth1) == "0 0" ]]'
 
 check "dir1: TLS: https connector, password only in the 0600 environment file, key store 0640, hook has the CA file" bash -c '
