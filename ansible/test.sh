@@ -7,14 +7,17 @@
 #   3. in those roots: keepalived -t accepts the rendered keepalived.conf, systemd-analyze verify the
 #      rendered units, the service's own `check` the rendered config; each checker is also shown a
 #      broken copy and must reject it (so a pass means something); files, owners and modes;
-#   4. the active-active variant (two VIPs) applied over the same roots, its configs checked the same way;
-#   5. inside the lab kernel (lab/uml-run): Traefik-node namespaces prepared with the files the role
+#   4. the ECMP variant (BIRD 2, no keepalived) applied to a fourth root: its files, and its BIRD
+#      run as bird.service runs it against a router BIRD in network namespaces here (tests/ecmp-bird.sh):
+#      only in-range host routes reach the router;
+#   5. the active-active variant (two VIPs) applied over the same roots, its configs checked the same way;
+#   6. inside the lab kernel (lab/uml-run): Traefik-node namespaces prepared with the files the role
 #      rendered serve the VIP through an IPVS DR director and do not answer ARP for it, and the
 #      DaemonSet's copy of the script does the same under busybox (tests/realserver-lab.sh); the two
 #      directors run the installed lvs-director and keepalived (active-active files) from their roots:
 #      each holds its VIP, and dir2 takes both when dir1's lvs-director stops, the notify hook keeping
 #      the sync daemons in step (tests/failover-lab.sh);
-#   6. dir1's root booted by the lab kernel with systemd as PID 1 (tests/systemd-lab.sh): the service as
+#   7. dir1's root booted by the lab kernel with systemd as PID 1 (tests/systemd-lab.sh): the service as
 #      its unit runs it (CAP_NET_ADMIN alone), start/stop/restart under load/kill -9 against the kernel
 #      table, systemd-analyze security.
 # Nothing starts from the roots on this machine: the roles start services only on a target booted with
@@ -71,7 +74,7 @@ unmount_roots
 rm -rf "$work"; mkdir -p "$work/logs" "$work/roots"
 cd "$here"
 
-say "1/6 lint and syntax"
+say "1/7 lint and syntax"
 check "ansible-lint --profile production" ansible-lint --offline --profile production
 for inv in inventories/*/hosts.yml; do
   check "syntax-check site.yml with $inv" ansible-playbook -i "$inv" --syntax-check site.yml
@@ -107,7 +110,7 @@ else
   bad "promtool (Debian's prometheus, from lab/install-deps.sh) is missing: the scrape config is unchecked"
 fi
 
-say "2/6 the Debian package and the Debian root"
+say "2/7 the Debian package and the Debian root"
 deb=${LVSD_ANSIBLE_DEB:-$(ls "$repo"/packaging/deb/target/lvs-director_*_all.deb 2>/dev/null | head -n1 || true)}
 if [[ -z $deb ]]; then
   say "no packaging/deb/target/lvs-director_*_all.deb yet: building it (mvn -pl packaging/deb -am package -DskipTests)"
@@ -123,7 +126,7 @@ base=$("$here/tests/debian-root.sh" "$cache") || { bad "Debian 12 root (debootst
 ok "Debian 12 root: $base"
 # Each host is an overlay over the cached root: made in no time, and its upper layer holds exactly what
 # the playbook changed.
-for host in dir1 dir2 rs1; do
+for host in dir1 dir2 rs1 ec1; do
   mkdir -p "$work/overlay/$host/upper" "$work/overlay/$host/work" "$work/roots/$host"
   mount -t overlay overlay \
     -o "lowerdir=$base,upperdir=$work/overlay/$host/upper,workdir=$work/overlay/$host/work" "$work/roots/$host" ||
@@ -159,8 +162,9 @@ YAML
   [[ $variant == active-active ]] &&
     echo "      - {name: VI_2, virtual_router_id: 102, addresses: [198.18.0.101/32], master: dir2}"
   # The active-active variant also runs the API over TLS (a key store made below), so the lab's failover
-  # drives keepalived's notify hook over https.
+  # drives keepalived's notify hook over https, and turns on checks via the VIP (accept_local on eth0).
   [[ $variant == active-active ]] && cat <<YAML
+    director_vip_checks: true
     director_tls_enabled: true
     director_tls_keystore_src: $work/tls/director.p12
     director_tls_keystore_password: lab-keystore-pass-0123
@@ -187,20 +191,57 @@ apply() {
   check "$name" ansible-playbook -i "$work/inventory-$variant.yml" site.yml
   cp "$work/logs/$(echo "$name" | tr -c 'A-Za-z0-9\n' '_').log" "$work/last-run.log"
 }
+# The ECMP variant on root ec1: the example inventory's shape (ecmp-three-directors) with the test's
+# addresses; tests/ecmp-bird.sh builds the peering link and the router these name.
+ecmp_inventory() {
+  cat <<YAML
+all:
+  vars:
+    ansible_connection: community.general.chroot
+    ansible_python_interpreter: /usr/bin/python3
+    director_apt_update_cache: false
+    director_deb_src: $deb
+    director_api_tokens:
+      - {role: admin, name: ops, token: lab-admin-token-0123456789}
+    director_ecmp_enabled: true
+    director_ecmp_vip_ranges: [198.18.0.96/29]
+    director_bgp_local_as: 65001
+    director_bgp_peers:
+      - {name: uplink, address: 198.19.0.1, as: 65000}
+    director_vip_checks: true
+  children:
+    directors:
+      hosts:
+        ec1: {ansible_host: $work/roots/ec1, director_bgp_local_address: 198.19.0.11}
+YAML
+}
 # unchanged: every host of the last run's recap says changed=0.
 unchanged() {
   grep -A5 '^PLAY RECAP' "$work/last-run.log" | grep -E 'ok=' >"$work/logs/recap.log"
   [[ $(wc -l <"$work/logs/recap.log") -eq 3 ]] && ! grep -qv 'changed=0 ' "$work/logs/recap.log"
 }
 in_root() { local host=$1; shift; chroot "$work/roots/$host" "$@"; }
+# accept_local HOST IFACE: prints "IFACE all" accept_local after HOST's sysctl.d file is applied to a new
+# interface IFACE as udev does when one appears (99-systemd.rules: systemd-sysctl --prefix), in a
+# network namespace of its own (this machine's settings are not touched; its kernel has no dummy
+# interfaces, so IFACE is a veth).
+accept_local() {
+  unshare --net sh -c '
+    ip link add "$2" type veth peer name lvsd-peer &&
+    chroot "$1" /lib/systemd/systemd-sysctl --prefix="/net/ipv4/conf/$2" /etc/sysctl.d/90-lvs-director.conf &&
+    echo "$(cat /proc/sys/net/ipv4/conf/"$2"/accept_local) $(cat /proc/sys/net/ipv4/conf/all/accept_local)"' \
+    _ "$work/roots/$1" "$2"
+}
+export work
+export -f accept_local
 
-say "3/6 the playbook on three throwaway roots (dir1, dir2, rs1), twice"
+say "3/7 the playbook on three throwaway roots (dir1, dir2, rs1), twice"
 apply "first run (active-standby)" active-standby
 apply "second run (active-standby)" active-standby
 check "second run reports changed=0 on every host" unchanged
 cat "$work/logs/recap.log" | sed 's/^/        /'
 
-say "4/6 the rendered files, checked by the tools that read them"
+say "4/7 the rendered files, checked by the tools that read them"
 for host in dir1 dir2; do
   check "$host: keepalived -t accepts keepalived.conf" in_root $host unshare --pid --fork keepalived -t -f /etc/keepalived/keepalived.conf
 done
@@ -290,12 +331,73 @@ fi
 # Run as keepalived runs it, in a root with no service, no table and no systemd: it must fail.
 reject "dir1: the track script fails with no /healthcheck, no IPVS service, no systemd" \
   in_root dir1 runuser -u keepalived_script -- /usr/local/libexec/lvs-director/vrrp-track 180
+check "dir1: no accept_local without director_vip_checks (the file has none; a new eth0 keeps 0)" bash -c '
+  ! grep -q "^[^#]*accept_local" '"$work"'/roots/dir1/etc/sysctl.d/90-lvs-director.conf &&
+  [[ $(accept_local dir1 eth0) == "0 0" ]]'
 check "dir1, rs1: units enabled (multi-user.target.wants)" bash -c '
   [[ -L '"$work"'/roots/dir1/etc/systemd/system/multi-user.target.wants/lvs-director.service ]] &&
   [[ -L '"$work"'/roots/dir1/etc/systemd/system/multi-user.target.wants/keepalived.service ]] &&
   [[ -L '"$work"'/roots/rs1/etc/systemd/system/multi-user.target.wants/lvs-realserver-vips.service ]]'
 
-say "5/6 the active-active variant (two VIPs, one master each, the API over TLS), then the lab"
+say "5/7 the ECMP variant (BIRD 2, no keepalived) on a fourth root; its BIRD against a router BIRD"
+inventory_ecmp=$work/inventory-ecmp.yml
+ecmp_inventory >"$inventory_ecmp"
+check "the role refuses director_vip_check_interfaces: [all] (accept_local on every interface), before it changes anything" bash -c '
+  ! ansible-playbook -i "$1" site.yml -e "{\"director_vip_check_interfaces\": [\"all\"]}" >"$2" 2>&1 &&
+  grep -q "director_vip_check_interfaces must list the interfaces" "$2" && grep -q "changed=0 .*failed=1" "$2"' \
+  _ "$inventory_ecmp" "$work/logs/vip-check-all.log"
+# Applied once, as the active-active variant is (a second run would cost 15-25 s more; the roles'
+# idempotence is step 3's).
+check "ecmp run" ansible-playbook -i "$inventory_ecmp" site.yml
+check "ec1: bird2 installed, bird.conf 0640 root:bird, parsed by the root's own bird -p; bird.service enabled" bash -c '
+  r='"$work"'/roots/ec1
+  [[ $(chroot $r dpkg-query -W -f="\${Status}" bird2) == "install ok installed" ]] &&
+  [[ $(chroot $r stat -c "%a %U:%G" /etc/bird/bird.conf) == "640 root:bird" ]] &&
+  chroot $r bird -p -c /etc/bird/bird.conf &&
+  [[ -L $r/etc/systemd/system/multi-user.target.wants/bird.service ]]'
+check "ec1: bird.conf: BGP uplink 198.19.0.1 AS 65000 from 198.19.0.11 AS 65001, BFD, imports nothing, exports only 198.18.0.96/29 host routes from lvs-vips" bash -c '
+  f='"$work"'/roots/ec1/etc/bird/bird.conf
+  grep -q "^router id 198.19.0.11;" $f && grep -q "interface \"lvs-vips\";" $f &&
+  grep -q "local 198.19.0.11 as 65001;" $f && grep -q "neighbor 198.19.0.1 as 65000;" $f && grep -q "bfd on;" $f &&
+  grep -q "ipv4 { import none; export filter vip_ranges; };" $f &&
+  grep -q "net ~ \[ 198.18.0.96/29{32,32} \] then accept;" $f && [ "$(grep -c "then accept" $f)" = 1 ]'
+check "ec1: config: ecmp on (lvs-vips, the range, BIRD's socket), ha off; the service's check accepts it" bash -c '
+  r='"$work"'/roots/ec1 c='"$work"'/roots/ec1/etc/lvs-director/director.yml
+  grep -Pzo "ecmp:\n  birdSocket: /run/bird/bird.ctl\n  enabled: true\n  interface: lvs-vips\n  vipRanges:\n  - 198.18.0.96/29\n" $c >/dev/null &&
+  grep -Pzo "ha:\n  enabled: false\n" $c >/dev/null &&
+  chroot $r /usr/bin/lvs-director check --user lvs-director /etc/lvs-director/director.yml'
+check "ec1: the unit's drop-in adds group bird (BIRD's socket); systemd-analyze verify accepts unit and drop-in" bash -c '
+  r='"$work"'/roots/ec1
+  grep -qx "SupplementaryGroups=bird" $r/etc/systemd/system/lvs-director.service.d/ansible.conf &&
+  grep -qx "User=lvs-director" $r/etc/systemd/system/lvs-director.service.d/ansible.conf &&
+  chroot $r getent group bird >/dev/null &&
+  chroot $r systemd-analyze verify lvs-director.service &&
+  [[ -L $r/etc/systemd/system/multi-user.target.wants/lvs-director.service ]]'
+check "ec1: sysctl.d: sloppy_tcp 1, conntrack 0, accept_local 1 on eth0 only; applied to a new eth0: 1 there, all stays 0" bash -c '
+  f='"$work"'/roots/ec1/etc/sysctl.d/90-lvs-director.conf
+  grep -qx "net.ipv4.vs.sloppy_tcp = 1" $f && grep -qx "net.ipv4.vs.conntrack = 0" $f &&
+  grep -qx "net.ipv4.conf.eth0.accept_local = 1" $f && [ "$(grep -c "^[^#]*accept_local" $f)" = 1 ] &&
+  [[ $(accept_local ec1 eth0) == "1 0" ]] && [[ $(accept_local ec1 eth1) == "0 0" ]]'
+check "ec1: no keepalived config, track script or notify hook (site.yml skips keepalived_vip with ECMP)" bash -c '
+  r='"$work"'/roots/ec1
+  [[ ! -e $r/etc/keepalived/keepalived.conf && ! -e $r/usr/local/libexec/lvs-director/vrrp-track &&
+     ! -e $r/usr/local/libexec/lvs-director/vrrp-notify ]]'
+# BIRD for real: each "ok"/"FAIL" line of tests/ecmp-bird.sh counts as one check.
+ecmp_log=$work/logs/ecmp-bird.log
+ecmp_status=0
+"$here/tests/ecmp-bird.sh" "$work/roots/ec1" "$work/ecmp" >"$ecmp_log" 2>&1 || ecmp_status=$?
+while IFS= read -r line; do
+  case $line in
+    "   ok   ecmp: "*) ok "${line#"   ok   "}" ;;
+    "   FAIL ecmp: "*) bad "${line#"   FAIL "}" ;;
+    *) echo "$line" ;;
+  esac
+done <"$ecmp_log"
+if [[ $ecmp_status -ne 0 ]] && ! grep -q '^   FAIL ecmp: ' "$ecmp_log"; then
+  bad "ecmp: tests/ecmp-bird.sh exited $ecmp_status before its checks ended"
+fi
+
+say "6/7 the active-active variant (two VIPs, one master each, the API over TLS), then the lab"
 # A self-signed certificate for both directors' addresses and 127.0.0.1 (the notify hook's URL).
 mkdir -p "$work/tls"
 keytool=$(dirname "$(readlink -f "$(command -v java)")")/keytool
@@ -315,6 +417,10 @@ check "active-active: dir1 MASTER of VI_1 and BACKUP of VI_2, dir2 the reverse; 
   grep -Pzo "vrrp_instance VI_1 \\{\\n    state BACKUP" '"$work"'/roots/dir2/etc/keepalived/keepalived.conf &&
   grep -Pzo "vrrp_instance VI_2 \\{\\n    state MASTER" '"$work"'/roots/dir2/etc/keepalived/keepalived.conf &&
   grep -qx "VIPS=\"198.18.0.100 198.18.0.101\"" '"$work"'/roots/rs1/etc/lvs-realserver/vips.conf'
+check "dir1 (director_vip_checks): accept_local 1 on eth0 (keepalived's interface) only; applied to a new eth0: 1 there, all stays 0" bash -c '
+  f='"$work"'/roots/dir1/etc/sysctl.d/90-lvs-director.conf
+  grep -qx "net.ipv4.conf.eth0.accept_local = 1" $f && [ "$(grep -c "^[^#]*accept_local" $f)" = 1 ] &&
+  [[ $(accept_local dir1 eth0) == "1 0" ]] && [[ $(accept_local dir1 eth1) == "0 0" ]]'
 
 check "dir1: TLS: https connector, password only in the 0600 environment file, key store 0640, hook has the CA file" bash -c '
   r='"$work"'/roots/dir1
@@ -360,7 +466,7 @@ else
   bad "lab: lab/uml-run is missing"
 fi
 
-say "6/6 real systemd: dir1's root booted under the lab kernel with systemd as PID 1"
+say "7/7 real systemd: dir1's root booted under the lab kernel with systemd as PID 1"
 # A copy-on-write layer over dir1 as the roles left it (the package, the active-active config with TLS
 # and HA, keepalived), so the boot's writes stay out of what the roles wrote.
 umount "$work/roots/dir1/proc" 2>/dev/null

@@ -9,11 +9,14 @@ set -euo pipefail
 cache=${1:?usage: debian-root.sh CACHE_DIR}
 suite=bookworm
 mirror=${LVSD_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-# What the roles install (so their apt tasks find everything present and stay offline), plus python3
-# and python3-apt for Ansible's own modules, and systemd for systemctl (offline enable) and
-# systemd-analyze.
-packages=(python3 python3-apt systemd kmod procps iproute2 ipvsadm keepalived curl dbus openjdk-17-jre-headless)
-key=$(printf '%s\n' "$suite" "$mirror" "${packages[@]}" | sha256sum | cut -c1-16)
+# What the roles install (so their apt tasks find everything present and stay offline; bird2 for the
+# ECMP mode), plus python3 and python3-apt for Ansible's own modules, and systemd for systemctl (offline
+# enable) and systemd-analyze.
+packages=(python3 python3-apt systemd kmod procps iproute2 ipvsadm keepalived curl dbus openjdk-17-jre-headless bird2)
+# bird2's package enables bird.service; only an ECMP director runs BIRD, and the director role enables it
+# there (so the VRRP roots do not start it when booted, and the ECMP test sees the role's enable).
+disabled=(bird.service)
+key=$(printf '%s\n' "$suite" "$mirror" "${packages[@]}" disabled "${disabled[@]}" | sha256sum | cut -c1-16)
 root=$cache/$suite-$key
 if [[ -e $root/.complete ]]; then
   echo "$root"
@@ -37,6 +40,8 @@ trap 'umount "$root.partial/proc" 2>/dev/null || true' EXIT
 DEBIAN_FRONTEND=noninteractive chroot "$root.partial" apt-get install -y -q --no-install-recommends \
   "${packages[@]}" >>"$cache/debootstrap-$key.log" 2>&1 ||
   { echo "debian-root: apt-get install failed; see $cache/debootstrap-$key.log" >&2; exit 1; }
+chroot "$root.partial" systemctl disable "${disabled[@]}" >>"$cache/debootstrap-$key.log" 2>&1 ||
+  { echo "debian-root: systemctl disable ${disabled[*]} failed; see $cache/debootstrap-$key.log" >&2; exit 1; }
 chroot "$root.partial" apt-get clean
 umount "$root.partial/proc"
 trap - EXIT

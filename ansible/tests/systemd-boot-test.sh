@@ -29,6 +29,10 @@ net() {
   ip link set v-dir1 master br0 up
   ip addr add 198.18.0.11/24 dev eth0
   ip link set eth0 up
+  # What udev's 99-systemd.rules runs for a new interface (this minimal root has no udevd): eth0's keys
+  # of sysctl.d, the role's accept_local among them (director_vip_checks).
+  /lib/systemd/systemd-sysctl --prefix=/net/ipv4/conf/eth0 --prefix=/net/ipv4/neigh/eth0 \
+    --prefix=/net/ipv6/conf/eth0 --prefix=/net/ipv6/neigh/eth0
   # DR: IPVS rewrites the MAC in LOCAL_IN; nothing is routed back through here.
   sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0
 }
@@ -110,6 +114,30 @@ $caps"
   answers=$(for _ in 1 2 3 4; do H ip netns exec client curl -s --max-time 3 "http://$VIP/"; done | sort | uniq -c | tr -s ' \n' ' ')
   if [[ $answers == *rs1* && $answers == *rs2* ]]; then ok "the client reaches rs1 and rs2 through the VIP ($answers)"; else
     bad "the client reaches both real servers through the VIP" "$answers"; fi
+
+  # 3b. A check via the VIP on this VRRP master (keepalived holds the VIP on eth0): the nodes answer from
+  #     the VIP, an address of this host, which needs the role's accept_local on eth0
+  #     (director_vip_checks); with it set to 0 by hand both nodes fail. Deleted afterwards.
+  al="$(sysctl -n net.ipv4.conf.eth0.accept_local) $(sysctl -n net.ipv4.conf.all.accept_local)"
+  code=$(api -o /tmp/put-vip.out -w '%{http_code}' -X PUT -H 'Content-Type: application/json' "$API/v1/services/vipcheck" --data \
+    '{"vip": "'$VIP'", "port": 8080, "protocol": "tcp", "scheduler": "rr", "forwarding": "dr",
+      "realServers": {"static": [{"address": "198.18.0.21", "port": 8080}, {"address": "198.18.0.22", "port": 8080}]},
+      "healthCheck": {"type": "http", "port": 8080, "path": "/ping", "intervalMs": 500, "timeoutMs": 500,
+                      "rise": 1, "fall": 2, "via": "vip"}}')
+  # vip_nodes STATE: both of vipcheck's nodes are in health STATE.
+  vip_nodes() { [[ $(api "$API/v1/services/vipcheck" | grep -o "\"health\":\"$1\"" | wc -l) -eq 2 ]]; }
+  if [[ $al == "1 0" && $code == 201 ]] && wait_for 30 vip_nodes healthy; then
+    ok "a check via the VIP on the VIP holder: both nodes healthy (accept_local 1 on eth0 from the role's sysctl.d, 0 on all)"
+  else
+    bad "a check via the VIP passes on the VIP holder (accept_local eth0/all: $al, PUT $code)" "$(cat /tmp/put-vip.out; api "$API/v1/services/vipcheck")"
+  fi
+  sysctl -qw net.ipv4.conf.eth0.accept_local=0
+  if wait_for 15 vip_nodes failed; then ok "... and with accept_local 0 on eth0 both fail"; else
+    bad "with accept_local 0 the checks via the VIP fail" "$(api "$API/v1/services/vipcheck")"; fi
+  sysctl -qw net.ipv4.conf.eth0.accept_local=1
+  wait_for 15 vip_nodes healthy
+  api -o /dev/null -X DELETE "$API/v1/services/vipcheck"
+  wait_for 15 sh -c '! ipvsadm -Ln | grep -q -e FWM -e ":8080 "' || bad "vipcheck and its probe paths leave the table" "$(table)"
 
   # 4. kill -9: systemd restarts the service; the table and its counters are untouched. Meanwhile
   #    keepalived's track script (vrrp-track) sees a crash restart within its grace and the IPVS table
