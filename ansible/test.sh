@@ -373,6 +373,18 @@ check "ec1: the unit's drop-in adds group bird (BIRD's socket); systemd-analyze 
   chroot $r getent group bird >/dev/null &&
   chroot $r systemd-analyze verify lvs-director.service &&
   [[ -L $r/etc/systemd/system/multi-user.target.wants/lvs-director.service ]]'
+check "ec1: the drop-in withdraws every VIP when the service ends without doing it (ExecStopPost flushes lvs-vips global addresses, run here in a namespace; the other roots have none)" bash -c '
+  d='"$work"'/roots/ec1/etc/systemd/system/lvs-director.service.d/ansible.conf
+  cmd=$(sed -n "s/^ExecStopPost=-//p" $d)
+  [[ $cmd == "/usr/sbin/ip addr flush dev lvs-vips scope global" ]] || exit 1
+  ! grep -q ExecStopPost '"$work"'/roots/dir1/etc/systemd/system/lvs-director.service.d/ansible.conf || exit 1
+  ns=lvsd-ecmp-stop-$$
+  ip netns add $ns && trap "ip netns del $ns" EXIT
+  ip -n $ns link add lvs-vips type veth peer name lvs-vips-p && ip -n $ns link set lvs-vips up &&
+  ip -n $ns addr add 198.18.0.100/32 dev lvs-vips && ip -n $ns addr add 198.18.0.101/32 dev lvs-vips &&
+  ip -n $ns addr add fe80::1/64 dev lvs-vips scope link nodad &&
+  ip netns exec $ns $cmd &&
+  [[ -z $(ip -n $ns -4 -o addr show dev lvs-vips) ]] && ip -n $ns -6 -o addr show dev lvs-vips | grep -q "fe80::1/64"'
 check "ec1: sysctl.d: sloppy_tcp 1, conntrack 0, accept_local 1 on eth0 only; applied to a new eth0: 1 there, all stays 0" bash -c '
   f='"$work"'/roots/ec1/etc/sysctl.d/90-lvs-director.conf
   grep -qx "net.ipv4.vs.sloppy_tcp = 1" $f && grep -qx "net.ipv4.vs.conntrack = 0" $f &&

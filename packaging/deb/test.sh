@@ -49,9 +49,9 @@ check "control: Package lvs-director, Architecture all, Version ${pom_version/-/
   [[ $(dpkg-deb --field "$0" Package) == lvs-director ]] && [[ $(dpkg-deb --field "$0" Architecture) == all ]] &&
   [[ $(dpkg-deb --field "$0" Version) == "$1" ]] && [[ $(basename "$0") == "lvs-director_$1_all.deb" ]]' \
   "$deb" "${pom_version/-/\~}"
-check "control: Depends on a Java 17 runtime, systemd, init-system-helpers, kmod, procps, curl" bash -c '
+check "control: Depends on a Java 17 runtime, systemd, init-system-helpers, kmod, procps, curl, iproute2 (ip: ECMP mode)" bash -c '
   d=$(dpkg-deb --field "$0" Depends)
-  for p in "java17-runtime-headless" "systemd" "init-system-helpers" "kmod" "procps" "curl"; do
+  for p in "java17-runtime-headless" "systemd" "init-system-helpers" "kmod" "procps" "curl" "iproute2"; do
     grep -qE "(^|[ ,|])$p( |,|$)" <<<"$d" || { echo "missing $p in: $d"; exit 1; }
   done' "$deb"
 dpkg-deb --contents "$deb" | awk '{print $1, $2, $6}' | sed 's: \./: /:' >"$work/contents"
