@@ -269,11 +269,11 @@ check "rs1: systemd-analyze verify lvs-realserver-vips.service" in_root rs1 syst
 sed 's/^ExecStart=.*/ExecStart=relative-binary server/' "$work/roots/dir1/lib/systemd/system/lvs-director.service" \
   >"$work/roots/dir1/tmp/broken.service"
 reject "systemd-analyze verify rejects a unit with a relative ExecStart" in_root dir1 systemd-analyze verify /tmp/broken.service
-check "dir1: unit runs as lvs-director with only CAP_NET_ADMIN, NoNewPrivileges, ProtectSystem=strict, StateDirectory; drop-in sets user and JVM options" bash -c '
+check "dir1: unit runs as lvs-director with only CAP_NET_ADMIN, NoNewPrivileges, ProtectSystem=strict, StateDirectory; drop-in sets user and the unit's own JVM options" bash -c '
   d='"$work"'/roots/dir1/etc/systemd/system/lvs-director.service.d/ansible.conf
-  grep -qx "User=lvs-director" $d && grep -qx "Environment=JAVA=/usr/bin/java" $d &&
-  grep -q "^Environment=\"JAVA_OPTS=-Xms64m -Xmx256m -XX:+ExitOnOutOfMemoryError -Djna.tmpdir=" $d &&
   u='"$work"'/roots/dir1/lib/systemd/system/lvs-director.service
+  grep -qx "User=lvs-director" $d && grep -qx "Environment=JAVA=/usr/bin/java" $d &&
+  o=$(grep "^Environment=\"JAVA_OPTS=-Xms64m .*-XX:+UseSerialGC .*-Djna.tmpdir=" $u) && grep -qxF "$o" $d &&
   grep -qx "User=lvs-director" $u && grep -qx "AmbientCapabilities=CAP_NET_ADMIN" $u &&
   grep -qx "CapabilityBoundingSet=CAP_NET_ADMIN" $u && grep -qx "NoNewPrivileges=yes" $u &&
   grep -qx "ProtectSystem=strict" $u && grep -qx "StateDirectory=lvs-director" $u &&
