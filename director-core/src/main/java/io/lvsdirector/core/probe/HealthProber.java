@@ -152,6 +152,9 @@ public final class HealthProber implements AutoCloseable {
         // The checker's state for this target, on the direct way in (own != null); taken again once released.
         NettyChecker.Link link;
         volatile HealthStatus status;
+        // status.state() and status.reason(), kept beside it on this loop.
+        HealthState state;
+        String reason;
         volatile boolean stopped;
         long nextStart;
         // When the running probe started (the wheel's now() as it fired).
@@ -165,6 +168,8 @@ public final class HealthProber implements AutoCloseable {
             this.loop = loop;
             this.wheel = wheels.get(loop);
             this.status = HealthStatus.unknown(clock.instant());
+            this.state = status.state();
+            this.reason = status.reason();
         }
 
         void startJittered() {
@@ -271,12 +276,15 @@ public final class HealthProber implements AutoCloseable {
                 streakOutcome = r.outcome();
                 streak = 1;
             }
-            HealthState current = status.state();
+            // The status's state and reason, read here without loading the status itself: a steady
+            // target's probe ends at the comparison.
+            HealthState current = state;
             HealthState seen = state(r.outcome());
             if (seen == current) {
-                if (!status.reason().equals(r.reason())) {
+                if (!reason.equals(r.reason())) {
                     // Same state, new reason ("HTTP 500" became "timeout"): keep "since", tell nobody.
                     status = new HealthStatus(current, r.reason(), status.since());
+                    reason = r.reason();
                 }
                 return;
             }
@@ -291,6 +299,8 @@ public final class HealthProber implements AutoCloseable {
             }
             HealthStatus next = new HealthStatus(seen, r.reason(), clock.instant());
             status = next;
+            state = seen;
+            reason = r.reason();
             measurements.healthTransition(target, current, seen);
             LOG.info("event=health_transition target={} from={} to={} reason=\"{}\"", target, current, seen,
                     r.reason());

@@ -111,8 +111,13 @@ final class HttpProbe implements ProbeKind {
             return switch (reader.read(in)) {
                 case MORE -> false;
                 case HEAD -> {
-                    answer = answer(reader.status());
-                    probe.answered(answer.outcome(), answer.reason(), reader.keepAlive());
+                    Answer a = answer(reader.status());
+                    if (a != answer) {
+                        // Written only when it changes: a reference stored into a long-lived object
+                        // costs the collector work (a dirtied card) even when it is the same one.
+                        answer = a;
+                    }
+                    probe.answered(a.outcome(), a.reason(), reader.keepAlive());
                     yield true;
                 }
                 case END -> {
