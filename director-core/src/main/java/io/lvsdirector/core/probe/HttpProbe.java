@@ -17,8 +17,8 @@ import java.nio.charset.StandardCharsets;
  * not come in time the status still stands.
  *
  * <p>Per probe it allocates nothing of its own: the request is encoded once per target and written
- * as it is (the checker leaves its indices alone), and the answer to a status is built once and reused while the status
- * stays the same.
+ * as it is (the checker leaves its indices alone), and the answer to a status is built once and
+ * reused while the status stays the same.
  */
 final class HttpProbe implements ProbeKind {
 

@@ -197,7 +197,7 @@ public final class NettyChecker implements Checker, AutoCloseable {
             TickWheel wheel = wheels.get(loop);
             attempt = new Attempt(link, loop, wheel, wheel.now(), done);
         } else {
-            EventLoop next = (EventLoop) group.next();
+            EventLoop next = group.next();
             attempt = new Attempt(link, next, wheels.get(next), System.nanoTime(), done);
         }
         if (attempt.loop.inEventLoop()) {
