@@ -54,6 +54,8 @@ public final class HealthProber implements AutoCloseable {
     // Each loop's timers: the checker's own when it runs on the same loops, so a probe's start and
     // its timeout share one wheel and one wake-up.
     private final Map<EventExecutor, TickWheel> wheels;
+    // The checker when it runs on these same loops: probes then take its direct way in.
+    private final NettyChecker own;
     private final ScheduledFuture<?> renotifier;
     private volatile boolean closed;
 
@@ -74,7 +76,8 @@ public final class HealthProber implements AutoCloseable {
         this.measurements = Objects.requireNonNull(measurements, "measurements");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.renotifyInterval = Objects.requireNonNull(renotifyInterval, "renotifyInterval");
-        this.wheels = checker instanceof NettyChecker n && n.group() == loops ? n.wheels() : TickWheel.forEach(loops);
+        this.own = checker instanceof NettyChecker n && n.group() == loops ? n : null;
+        this.wheels = own != null ? own.wheels() : TickWheel.forEach(loops);
         long every = renotifyInterval.toNanos();
         this.renotifier = loops.next().scheduleAtFixedRate(this::renotifyAll, every, every,
                 TimeUnit.NANOSECONDS);
@@ -141,11 +144,17 @@ public final class HealthProber implements AutoCloseable {
      * One target's schedule and hysteresis; every field is touched on {@link #loop} only. Its own
      * timer and its own completion callback, so a probe allocates no task or lambda here.
      */
-    final class Probe extends TickWheel.Timer implements BiConsumer<ProbeResult, Throwable> {
+    final class Probe extends TickWheel.Timer implements BiConsumer<ProbeResult, Throwable>, NettyChecker.Completion {
         final ProbeTarget target;
+        final long interval;
         final EventLoop loop;
         final TickWheel wheel;
+        // The checker's state for this target, on the direct way in (own != null); taken again once released.
+        NettyChecker.Link link;
         volatile HealthStatus status;
+        // status.state() and status.reason(), kept beside it on this loop.
+        HealthState state;
+        String reason;
         volatile boolean stopped;
         long nextStart;
         // When the running probe started (the wheel's now() as it fired).
@@ -155,13 +164,15 @@ public final class HealthProber implements AutoCloseable {
 
         Probe(ProbeTarget target, EventLoop loop) {
             this.target = target;
+            this.interval = target.check().interval().toNanos();
             this.loop = loop;
             this.wheel = wheels.get(loop);
             this.status = HealthStatus.unknown(clock.instant());
+            this.state = status.state();
+            this.reason = status.reason();
         }
 
         void startJittered() {
-            long interval = target.check().interval().toNanos();
             long delay = ThreadLocalRandom.current().nextLong(interval);
             loop.execute(() -> {
                 if (!stopped) {
@@ -187,10 +198,24 @@ public final class HealthProber implements AutoCloseable {
             // Fixed rate: the next start is one interval after this one, whatever this one takes
             // (the timeout is at most the interval, so two never overlap).
             long now = wheel.now();
-            nextStart = onGrid(nextStart + target.check().interval().toNanos(), now,
-                    target.check().interval().toNanos());
+            nextStart = onGrid(nextStart + interval, now, interval);
             startedAt = now;
-            checker.probe(target).whenComplete(this);
+            if (own == null) {
+                checker.probe(target).whenComplete(this);
+                return;
+            }
+            NettyChecker.Link l = link;
+            if (l == null || l.released()) {
+                l = own.link(target);
+                link = l;
+            }
+            own.probe(l, loop, wheel, now, this);
+        }
+
+        /** The probe's answer, on this loop (the direct way in). */
+        @Override
+        public void probed(ProbeResult r) {
+            completed(r, null);
         }
 
         /** The probe's answer, on whichever thread the checker completed it. */
@@ -216,7 +241,7 @@ public final class HealthProber implements AutoCloseable {
                 // probe, see TickWheel.now()), or the clock when the checker measured none.
                 long latency = r != null ? r.latency().toNanos() : 0;
                 long now = latency > 0 ? startedAt + latency : System.nanoTime();
-                nextStart = onGrid(nextStart, now, target.check().interval().toNanos());
+                nextStart = onGrid(nextStart, now, interval);
                 wheel.arm(this, nextStart);
             }
         }
@@ -251,12 +276,15 @@ public final class HealthProber implements AutoCloseable {
                 streakOutcome = r.outcome();
                 streak = 1;
             }
-            HealthState current = status.state();
+            // The status's state and reason, read here without loading the status itself: a steady
+            // target's probe ends at the comparison.
+            HealthState current = state;
             HealthState seen = state(r.outcome());
             if (seen == current) {
-                if (!status.reason().equals(r.reason())) {
+                if (!reason.equals(r.reason())) {
                     // Same state, new reason ("HTTP 500" became "timeout"): keep "since", tell nobody.
                     status = new HealthStatus(current, r.reason(), status.since());
+                    reason = r.reason();
                 }
                 return;
             }
@@ -271,6 +299,8 @@ public final class HealthProber implements AutoCloseable {
             }
             HealthStatus next = new HealthStatus(seen, r.reason(), clock.instant());
             status = next;
+            state = seen;
+            reason = r.reason();
             measurements.healthTransition(target, current, seen);
             LOG.info("event=health_transition target={} from={} to={} reason=\"{}\"", target, current, seen,
                     r.reason());

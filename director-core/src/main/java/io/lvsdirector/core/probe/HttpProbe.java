@@ -17,8 +17,8 @@ import java.nio.charset.StandardCharsets;
  * not come in time the status still stands.
  *
  * <p>Per probe it allocates nothing of its own: the request is encoded once per target and written
- * as a view of the same bytes, and the answer to a status is built once and reused while the status
- * stays the same.
+ * as it is (the checker leaves its indices alone), and the answer to a status is built once and
+ * reused while the status stays the same.
  */
 final class HttpProbe implements ProbeKind {
 
@@ -44,7 +44,7 @@ final class HttpProbe implements ProbeKind {
 
     @Override
     public void connected(Exchange probe) {
-        probe.write(request.duplicate());
+        probe.write(request);
     }
 
     @Override
@@ -54,10 +54,10 @@ final class HttpProbe implements ProbeKind {
 
     /**
      * The GET request of a target, encoded once. A direct buffer (the native transport writes it
-     * without a copy) that cannot be released: each probe writes a {@code duplicate()}, a view with
-     * its own indices over the same bytes, so no write can move another's reader index or free the
-     * bytes under a write still queued; the memory goes with the last reference, through the JDK's
-     * cleaner.
+     * without a copy, and the checker may send it from its address straight) that cannot be
+     * released: what goes into a channel is a {@code duplicate()}, a view with its own indices over
+     * the same bytes, so no write can move another's reader index or free the bytes under a write
+     * still queued; the memory goes with the last reference, through the JDK's cleaner.
      */
     static ByteBuf request(ProbeTarget target, HealthCheck.Http check, boolean keepAlive) {
         String host = check.host();
@@ -111,8 +111,13 @@ final class HttpProbe implements ProbeKind {
             return switch (reader.read(in)) {
                 case MORE -> false;
                 case HEAD -> {
-                    answer = answer(reader.status());
-                    probe.answered(answer.outcome(), answer.reason(), reader.keepAlive());
+                    Answer a = answer(reader.status());
+                    if (a != answer) {
+                        // Written only when it changes: a reference stored into a long-lived object
+                        // costs the collector work (a dirtied card) even when it is the same one.
+                        answer = a;
+                    }
+                    probe.answered(a.outcome(), a.reason(), reader.keepAlive());
                     yield true;
                 }
                 case END -> {

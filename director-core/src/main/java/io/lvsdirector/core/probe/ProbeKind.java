@@ -69,7 +69,11 @@ interface ProbeKind {
     /** A probe as a kind sees it; implemented by the checker, used on the probe's event loop. */
     interface Exchange {
 
-        /** Writes and flushes; a write that fails fails the probe with its reason in words. */
+        /**
+         * Writes and flushes the readable bytes of {@code bytes}, which stay the kind's: their indices
+         * and reference count are left as they are, so a kind can write the same encoded request every
+         * probe. A write that fails fails the probe with its reason in words.
+         */
         void write(ByteBuf bytes);
 
         /**

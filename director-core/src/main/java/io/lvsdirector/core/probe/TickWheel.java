@@ -14,9 +14,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why not {@code EventLoop.schedule} per probe: at thousands of probes a second, a scheduled
  * task per start and per timeout meant an allocation, a heap insert and a cancel each, and one
- * wake-up of the loop per probe. Here arming is an array append, disarming is a field write (the
- * stale entry is dropped when its slot comes round), and every timer due in the same tick fires in
- * one wake-up, so the probes of a tick go out as a batch.
+ * wake-up of the loop per probe. Here arming is an array append, disarming takes the timer out of
+ * its slot at once (the slot's last entry moves into its place), and every timer due in the same
+ * tick fires in one wake-up, so the probes of a tick go out as a batch. Taking a disarmed timer
+ * out at once, rather than dropping it when its slot comes round, matters at scale: every probe
+ * that answered leaves its timeout disarmed, and a slot coming round half a second later would
+ * otherwise load each of those long-cold timers again only to skip it.
  *
  * <p>A timer fires at the first tick boundary at or after its deadline: never early, up to one tick
  * late (plus however late the loop itself is).
@@ -40,9 +43,10 @@ final class TickWheel {
 
     /** Something with one deadline at a time. Re-arming moves it; a timer is never armed twice. */
     abstract static class Timer {
-        // The tick this timer is armed for, or NONE. Entries whose timer no longer names their
-        // slot's tick are stale.
+        // The tick this timer is armed for, or NONE.
         private long tick = NONE;
+        // Its place in its slot's array, or -1 while in none (collected as due, or disarmed).
+        private int index = -1;
         // The wheel it was last armed on: disarming takes it off that wheel's live count.
         private TickWheel wheel;
 
@@ -53,9 +57,8 @@ final class TickWheel {
     private final EventExecutor loop;
     private final Timer[][] slots = new Timer[SLOTS][];
     private final int[] sizes = new int[SLOTS];
-    // Armed timers per slot (any round), stale entries not counted: a slot whose timers were all
-    // disarmed (probes answered before their timeout) is not worth a wake-up. Its stale entries are
-    // still dropped when a later turn passes the slot.
+    // Armed timers per slot (any round): a slot whose timers were all disarmed (probes answered
+    // before their timeout) is not worth a wake-up.
     private final int[] live = new int[SLOTS];
     private final Runnable turn = this::turn;
     private Timer[] spare = new Timer[16];
@@ -114,7 +117,13 @@ final class TickWheel {
     /** The timer will not fire (until armed again). */
     static void disarm(Timer timer) {
         if (timer.tick != NONE) {
-            timer.wheel.live[(int) (timer.tick & MASK)]--;
+            TickWheel w = timer.wheel;
+            int slot = (int) (timer.tick & MASK);
+            w.live[slot]--;
+            if (timer.index >= 0) {
+                w.remove(slot, timer.index);
+                timer.index = -1;
+            }
             timer.tick = NONE;
         }
     }
@@ -138,7 +147,7 @@ final class TickWheel {
         return turns;
     }
 
-    /** Entries held, stale ones included: for tests. */
+    /** Timers held in slots (armed, not yet collected as due): for tests. */
     int entries() {
         return entries;
     }
@@ -151,8 +160,23 @@ final class TickWheel {
             slots[slot] = a;
         }
         a[n] = timer;
+        timer.index = n;
         sizes[slot] = n + 1;
         entries++;
+    }
+
+    /** Takes the entry at {@code i} out of {@code slot}: the slot's last entry moves into its place. */
+    private void remove(int slot, int i) {
+        Timer[] a = slots[slot];
+        int last = sizes[slot] - 1;
+        Timer moved = a[last];
+        a[last] = null;
+        if (i != last) {
+            a[i] = moved;
+            moved.index = i;
+        }
+        sizes[slot] = last;
+        entries--;
     }
 
     private void wakeAt(long tick) {
@@ -239,9 +263,10 @@ final class TickWheel {
             for (int i = 0; i < n; i++) {
                 Timer x = items[i];
                 items[i] = null;
+                x.index = -1;
                 long xt = x.tick;
                 if (xt == NONE || (int) (xt & MASK) != s) {
-                    continue; // disarmed or moved
+                    continue; // disarmed or moved (not expected: both take it out of its slot)
                 }
                 if (xt > now) {
                     add(s, x); // a later round

@@ -81,7 +81,7 @@ class TickWheelTest {
         Thread.sleep(100);
         assertThat(fired).containsExactly("moved");
         assertThat(moved.firedAt).isGreaterThanOrEqualTo(moved.deadline);
-        // The stale entries went with their slots.
+        // Nothing is left behind in a slot.
         assertThat(on(wheel::entries)).isZero();
     }
 
@@ -102,6 +102,32 @@ class TickWheelTest {
         assertThat(fired).containsExactly("last");
         // One turn for the live timer (a second at most, if the loop woke a little early).
         assertThat(on(wheel::turns)).isBetween(1L, 2L);
+        assertThat(on(wheel::entries)).isZero();
+    }
+
+    @Test
+    void aDisarmedTimerLeavesItsSlotAtOnceAndTheOthersOfTheSlotStillFire() throws Exception {
+        // Probes that answered disarm their timeouts; the slot must not hold them until it comes round
+        // (each would be loaded again, long cold, to be skipped), and taking one out of the middle
+        // moves the slot's last timer into its place, which must still fire.
+        List<Named> timers = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            timers.add(new Named("t" + i));
+        }
+        int held = on(() -> {
+            for (Named t : timers) {
+                t.arm(100);
+            }
+            TickWheel.disarm(timers.get(0));
+            TickWheel.disarm(timers.get(4));
+            TickWheel.disarm(timers.get(9));
+            TickWheel.disarm(timers.get(4)); // twice: nothing more
+            return wheel.entries();
+        });
+        assertThat(held).isEqualTo(7);
+        await().atMost(Duration.ofSeconds(3)).until(() -> fired.size() >= 7);
+        Thread.sleep(50);
+        assertThat(fired).containsExactlyInAnyOrder("t1", "t2", "t3", "t5", "t6", "t7", "t8");
         assertThat(on(wheel::entries)).isZero();
     }
 
