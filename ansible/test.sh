@@ -38,6 +38,22 @@ passed=0 failed=0 failures=()
 say() { echo "== ansible [$(( $(date +%s) - start ))s]: $*"; }
 ok() { passed=$((passed + 1)); echo "   ok   $1"; }
 bad() { failed=$((failed + 1)); failures+=("$1"); echo "   FAIL $1"; [[ -n ${2:-} && -s $2 ]] && tail -n 40 "$2" | sed 's/^/        /'; }
+# relay NAME LOG STATUS WHAT [indent-others-on-failure]: a sub-script's "   ok   NAME: ..." and
+# "   FAIL NAME: ..." lines count as checks here; its other lines are echoed (with the fifth argument, only
+# when it failed, indented). A failed script that printed no FAIL line is a failure of its own.
+relay() {
+  local name=$1 log=$2 status=$3 what=$4 quiet=${5:-} line
+  while IFS= read -r line; do
+    case $line in
+      "   ok   $name: "*) ok "${line#"   ok   "}" ;;
+      "   FAIL $name: "*) bad "${line#"   FAIL "}" ;;
+      *) if [[ -z $quiet ]]; then echo "$line"; elif [[ $status -ne 0 ]]; then echo "        $line"; fi ;;
+    esac
+  done <"$log"
+  if [[ $status -ne 0 ]] && ! grep -q "^   FAIL $name: " "$log"; then
+    bad "$name: $what exited $status before its checks ended"
+  fi
+}
 # check NAME CMD...: runs CMD, output to a log shown only on failure.
 check() {
   local name=$1 log; shift
@@ -398,16 +414,7 @@ check "ec1: no keepalived config, track script or notify hook (site.yml skips ke
 ecmp_log=$work/logs/ecmp-bird.log
 ecmp_status=0
 "$here/tests/ecmp-bird.sh" "$work/roots/ec1" "$work/ecmp" >"$ecmp_log" 2>&1 || ecmp_status=$?
-while IFS= read -r line; do
-  case $line in
-    "   ok   ecmp: "*) ok "${line#"   ok   "}" ;;
-    "   FAIL ecmp: "*) bad "${line#"   FAIL "}" ;;
-    *) echo "$line" ;;
-  esac
-done <"$ecmp_log"
-if [[ $ecmp_status -ne 0 ]] && ! grep -q '^   FAIL ecmp: ' "$ecmp_log"; then
-  bad "ecmp: tests/ecmp-bird.sh exited $ecmp_status before its checks ended"
-fi
+relay ecmp "$ecmp_log" "$ecmp_status" tests/ecmp-bird.sh
 
 say "6/7 the active-active variant (two VIPs, one master each, the API over TLS), then the lab"
 # A self-signed certificate for both directors' addresses and 127.0.0.1 (the notify hook's URL).
@@ -464,16 +471,7 @@ if [[ -x $repo/lab/uml-run ]]; then
   lab_status=0
   "$repo/lab/uml-run" --timeout 600 -- "$here/tests/lab.sh" "$work/roots/rs1" "$work/roots/dir1" "$work/roots/dir2" \
     >"$lab_log" 2>&1 || lab_status=$?
-  while IFS= read -r line; do
-    case $line in
-      "   ok   lab: "*) ok "${line#"   ok   "}" ;;
-      "   FAIL lab: "*) bad "${line#"   FAIL "}" ;;
-      *) [[ $lab_status -ne 0 ]] && echo "        $line" ;;
-    esac
-  done <"$lab_log"
-  if [[ $lab_status -ne 0 ]] && ! grep -q '^   FAIL lab: ' "$lab_log"; then
-    bad "lab: lab/uml-run exited $lab_status before its checks ended"
-  fi
+  relay lab "$lab_log" "$lab_status" lab/uml-run quiet
 else
   bad "lab: lab/uml-run is missing"
 fi
@@ -490,16 +488,7 @@ if mount -t overlay overlay \
   systemd_log=$work/logs/systemd-lab.log
   systemd_status=0
   "$here/tests/systemd-lab.sh" "$work/roots/sd1" "$repo" "$work/systemd" >"$systemd_log" 2>&1 || systemd_status=$?
-  while IFS= read -r line; do
-    case $line in
-      "   ok   systemd: "*) ok "${line#"   ok   "}" ;;
-      "   FAIL systemd: "*) bad "${line#"   FAIL "}" ;;
-      *) echo "$line" ;;
-    esac
-  done <"$systemd_log"
-  if [[ $systemd_status -ne 0 ]] && ! grep -q '^   FAIL systemd: ' "$systemd_log"; then
-    bad "systemd: tests/systemd-lab.sh exited $systemd_status before its checks ended"
-  fi
+  relay systemd "$systemd_log" "$systemd_status" tests/systemd-lab.sh
   # What systemd-analyze security said, item by item, for the README's figure.
   # (tests/work/systemd/: security.txt, journal.txt, console.log, output.)
 else
