@@ -164,6 +164,14 @@ public class LvsDirectorApplication extends Application<LvsDirectorConfiguration
                     announcer.close();
                 }
             });
+            // A clean stop withdraws at once: when the server begins to stop, before its connectors'
+            // grace period and the other managed objects (the kernel table keeps forwarding meanwhile).
+            environment.lifecycle().addEventListener(new org.eclipse.jetty.util.component.LifeCycle.Listener() {
+                @Override
+                public void lifeCycleStopping(org.eclipse.jetty.util.component.LifeCycle event) {
+                    announcer.close();
+                }
+            });
         }
         for (Object component : ApiRegistration.components(director, ha, tokens,
                 config.getApi().getMaxBodyBytes())) {

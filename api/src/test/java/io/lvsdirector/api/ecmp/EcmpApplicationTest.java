@@ -39,9 +39,27 @@ class EcmpApplicationTest {
     public static final class App extends LvsDirectorApplication {
         static final TestDirector DIRECTOR = new TestDirector();
 
+        /** What the interface held when the first managed object began to stop (the last registered). */
+        static final java.util.concurrent.atomic.AtomicReference<java.util.List<String>> AT_FIRST_STOP =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        static volatile Path addrs;
+
         @Override
         protected Director buildDirector(LvsDirectorConfiguration config, Measurements measurements) {
             return DIRECTOR.director;
+        }
+
+        @Override
+        public void run(LvsDirectorConfiguration config, io.dropwizard.core.setup.Environment environment)
+                throws Exception {
+            super.run(config, environment);
+            // Managed objects stop in the reverse order of registration: this one before every other.
+            environment.lifecycle().manage(new io.dropwizard.lifecycle.Managed() {
+                @Override
+                public void stop() throws Exception {
+                    AT_FIRST_STOP.set(addrs == null ? null : Files.readAllLines(addrs));
+                }
+            });
         }
     }
 
@@ -101,6 +119,7 @@ class EcmpApplicationTest {
         Files.setPosixFilePermissions(ip, PosixFilePermissions.fromString("rwx------"));
         Files.writeString(config.file, Files.readString(config.file).replace("PLACEHOLDER", ip.toString()));
         Path addrs = ipDir.resolve("addrs");
+        App.addrs = addrs;
 
         DropwizardTestSupport<LvsDirectorConfiguration> app = new DropwizardTestSupport<>(App.class,
                 config.file.toString());
@@ -157,6 +176,9 @@ class EcmpApplicationTest {
             app.after();
         }
         assertThat(Files.readAllLines(addrs)).as("a clean stop withdraws every VIP").isEmpty();
+        // ... first: when the server begins to stop, before any managed object (the director's loop,
+        // the API's grace period) does.
+        assertThat(App.AT_FIRST_STOP.get()).as("the interface when the first managed object stopped").isEmpty();
     }
 
     static JsonNode vip(JsonNode ecmp, String vip) {

@@ -209,7 +209,11 @@ public final class EcmpAnnouncer implements AutoCloseable {
     /** Withdraws every VIP (a clean stop), then stops the thread. */
     @Override
     public void close() {
-        stopping.set(true);
+        // Once: the server calls it when it begins to stop (the first thing it does) and again as a
+        // managed object; the second call finds every VIP withdrawn already.
+        if (!stopping.compareAndSet(false, true)) {
+            return;
+        }
         thread.shutdownNow();
         try {
             thread.awaitTermination(10, TimeUnit.SECONDS);
