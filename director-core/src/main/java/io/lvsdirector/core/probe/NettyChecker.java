@@ -489,7 +489,10 @@ public final class NettyChecker implements Checker, AutoCloseable {
         public void write(ByteBuf bytes) {
             sent = true;
             Socket socket = connection != null ? connection.socket : null;
-            if (socket != null) {
+            // Only from the channel's own loop and while it is open: there nothing can close the
+            // descriptor between the check and the send (a closed one's number may belong to another
+            // socket by then). Elsewhere (a kept connection another caller's loop made) the channel's way.
+            if (socket != null && channel.eventLoop().inEventLoop() && channel.isOpen() && bytes.hasMemoryAddress()) {
                 int n;
                 try {
                     n = socket.sendAddress(bytes.memoryAddress(), bytes.readerIndex(), bytes.writerIndex());
