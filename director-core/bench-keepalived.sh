@@ -121,19 +121,14 @@ ip netns exec nodes curl -sf --max-time 5 -o /dev/null "http://$(head -1 "$work/
   || { echo "bench-keepalived: nginx does not answer"; exit 1; }
 
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-# The time each live thread of PID has run, summed, in µs: the scheduler's own clock
-# (CONFIG_SCHED_INFO; /proc/PID/task/TID/schedstat's first field, ns), exact where the ticks above are
-# sampled. A thread that ended takes its time with it: a lower bound for a process whose threads come
-# and go (the JVM's compiler threads may), exact for keepalived's single-threaded checker.
-runtime() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ t += $1 } END { printf "%d", t / 1000 }'; }
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 
 # measure NAME PID: start-up (the process start to nginx's first request from it), then the two
 # windows; sets NAME_start_ticks/secs, NAME_first/warm ticks, probes and secs, NAME_rss (KiB, highest).
 measure() {
-  local name=$1 pid=$2 t0 s0 w0 t1 s1 w1 t2 s2 w2 r=0 x ts ss ws u0 us u1 u2
+  local name=$1 pid=$2 t0 s0 w0 t1 s1 w1 t2 s2 w2 r=0 x ts ss ws
   # Wall time from the clock, not from the loop's count: a fork in the lab kernel takes tens of ms.
-  t0=$(ticks "$pid") u0=$(runtime "$pid") w0=$EPOCHREALTIME ss=$(served)
+  t0=$(ticks "$pid") w0=$EPOCHREALTIME ss=$(served)
   # Each status request is one request: more than one since the last look is the prober's.
   while :; do
     sleep 0.1; s0=$(served)
@@ -142,22 +137,21 @@ measure() {
     awk -v a="$EPOCHREALTIME" -v b="$w0" 'BEGIN { exit !(a - b > 300) }' \
       && { echo "bench-keepalived: $name did not probe within 300 s"; exit 1; }
   done
-  ts=$(ticks "$pid") us=$(runtime "$pid") ws=$EPOCHREALTIME
-  printf -v "${name}_start_ticks" %s $((ts - t0)); printf -v "${name}_start_us" %s $((us - u0))
+  ts=$(ticks "$pid") ws=$EPOCHREALTIME
+  printf -v "${name}_start_ticks" %s $((ts - t0))
   printf -v "${name}_start_secs" %s "$(awk -v a="$ws" -v b="$w0" 'BEGIN { print a - b }')"
-  t0=$ts u0=$us w0=$ws
+  t0=$ts w0=$ws
   while awk -v a="$EPOCHREALTIME" -v b="$w0" -v n="$first" 'BEGIN { exit !(a - b < n) }'; do
     sleep 1; x=$(rss "$pid"); ((x > r)) && r=$x
   done
-  t1=$(ticks "$pid") u1=$(runtime "$pid") s1=$(served) w1=$EPOCHREALTIME
+  t1=$(ticks "$pid") s1=$(served) w1=$EPOCHREALTIME
   while awk -v a="$EPOCHREALTIME" -v b="$w1" -v n="$warm" 'BEGIN { exit !(a - b < n) }'; do
     sleep 1; x=$(rss "$pid"); ((x > r)) && r=$x
   done
-  t2=$(ticks "$pid") u2=$(runtime "$pid") s2=$(served) w2=$EPOCHREALTIME
+  t2=$(ticks "$pid") s2=$(served) w2=$EPOCHREALTIME
   # Each status request is one of the requests counted: take them out.
   printf -v "${name}_first_ticks" %s $((t1 - t0)); printf -v "${name}_first_probes" %s $((s1 - s0 - 1))
   printf -v "${name}_warm_ticks" %s $((t2 - t1)); printf -v "${name}_warm_probes" %s $((s2 - s1 - 1))
-  printf -v "${name}_first_us" %s $((u1 - u0)); printf -v "${name}_warm_us" %s $((u2 - u1))
   printf -v "${name}_first_secs" %s "$(awk -v a="$w1" -v b="$w0" 'BEGIN { print a - b }')"
   printf -v "${name}_warm_secs" %s "$(awk -v a="$w2" -v b="$w1" 'BEGIN { print a - b }')"
   printf -v "${name}_rss" %s "$r"
@@ -243,10 +237,6 @@ line keepalived "$ka_warm_ticks" "$ka_warm_probes" "$ka_warm_secs"
 line lvsd "$lvsd_warm_ticks" "$lvsd_warm_probes" "$lvsd_warm_secs"
 echo "bench-keepalived: rss keepalived checker=$((ka_rss / 1024)) MiB, lvsd=$((lvsd_rss / 1024)) MiB; keepalived real servers in IPVS=$ka_rs/$nodes, lvsd healthy=${lvsd_healthy:-?}/$nodes"
 echo "bench-keepalived: cheaper per probe than keepalived: first window $(ratio "$ka_first_ticks" "$ka_first_probes" "$lvsd_first_ticks" "$lvsd_first_probes")x, with start-up charged to it $(ratio $((ka_start_ticks + ka_first_ticks)) "$ka_first_probes" $((lvsd_start_ticks + lvsd_first_ticks)) "$lvsd_first_probes")x, warm $(ratio "$ka_warm_ticks" "$ka_warm_probes" "$lvsd_warm_ticks" "$lvsd_warm_probes")x"
-# The same from the scheduler's runtime (µs; a tick is 10,000 µs at the lab's 100 Hz).
-echo "bench-keepalived: by the scheduler's runtime (schedstat; exact, not tick-sampled):"
-echo "bench-keepalived: runtime per probe (µs): first window keepalived $(awk -v u="$ka_first_us" -v p="$ka_first_probes" 'BEGIN { printf "%.1f", p > 0 ? u / p : 0 }'), lvsd $(awk -v u="$lvsd_first_us" -v p="$lvsd_first_probes" 'BEGIN { printf "%.1f", p > 0 ? u / p : 0 }'); warm keepalived $(awk -v u="$ka_warm_us" -v p="$ka_warm_probes" 'BEGIN { printf "%.1f", p > 0 ? u / p : 0 }'), lvsd $(awk -v u="$lvsd_warm_us" -v p="$lvsd_warm_probes" 'BEGIN { printf "%.1f", p > 0 ? u / p : 0 }'); start-up keepalived $((ka_start_us / 1000)) ms, lvsd $((lvsd_start_us / 1000)) ms"
-echo "bench-keepalived: by runtime, cheaper per probe than keepalived: first window $(ratio "$ka_first_us" "$ka_first_probes" "$lvsd_first_us" "$lvsd_first_probes")x, with start-up charged to it $(ratio $((ka_start_us + ka_first_us)) "$ka_first_probes" $((lvsd_start_us + lvsd_first_us)) "$lvsd_first_probes")x, warm $(ratio "$ka_warm_us" "$ka_warm_probes" "$lvsd_warm_us" "$lvsd_warm_probes")x"
 # Runs (the tiny size in lab/test.sh proves that): both checkers probed in the warm window and every
 # target is healthy.
 [[ $ka_warm_probes -gt 0 && $lvsd_warm_probes -gt 0 && ${lvsd_healthy:-0} -eq $nodes ]]
