@@ -152,9 +152,6 @@ public final class HealthProber implements AutoCloseable {
         // The checker's state for this target, on the direct way in (own != null); taken again once released.
         NettyChecker.Link link;
         volatile HealthStatus status;
-        // status.state() and status.reason(), kept beside it on this loop.
-        HealthState state;
-        String reason;
         volatile boolean stopped;
         long nextStart;
         // When the running probe started (the wheel's now() as it fired).
@@ -168,8 +165,6 @@ public final class HealthProber implements AutoCloseable {
             this.loop = loop;
             this.wheel = wheels.get(loop);
             this.status = HealthStatus.unknown(clock.instant());
-            this.state = status.state();
-            this.reason = status.reason();
         }
 
         void startJittered() {
@@ -276,15 +271,13 @@ public final class HealthProber implements AutoCloseable {
                 streakOutcome = r.outcome();
                 streak = 1;
             }
-            // The status's state and reason, read here without loading the status itself: a steady
-            // target's probe ends at the comparison.
-            HealthState current = state;
+            HealthStatus held = status;
+            HealthState current = held.state();
             HealthState seen = state(r.outcome());
             if (seen == current) {
-                if (!reason.equals(r.reason())) {
+                if (!held.reason().equals(r.reason())) {
                     // Same state, new reason ("HTTP 500" became "timeout"): keep "since", tell nobody.
-                    status = new HealthStatus(current, r.reason(), status.since());
-                    reason = r.reason();
+                    status = new HealthStatus(current, r.reason(), held.since());
                 }
                 return;
             }
@@ -299,8 +292,6 @@ public final class HealthProber implements AutoCloseable {
             }
             HealthStatus next = new HealthStatus(seen, r.reason(), clock.instant());
             status = next;
-            state = seen;
-            reason = r.reason();
             measurements.healthTransition(target, current, seen);
             LOG.info("event=health_transition target={} from={} to={} reason=\"{}\"", target, current, seen,
                     r.reason());
