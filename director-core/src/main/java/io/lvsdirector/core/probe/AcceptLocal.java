@@ -8,10 +8,11 @@ import java.net.SocketException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.function.LongSupplier;
-import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * Whether this director drops the answers of its own probes via a VIP it holds. The answer to such a
@@ -28,21 +29,22 @@ final class AcceptLocal {
 
     static final long TTL_NANOS = 1_000_000_000L;
 
-    static final AcceptLocal SYSTEM = new AcceptLocal(Path.of("/proc/sys/net/ipv4/conf"), AcceptLocal::isLocalAddress,
+    static final AcceptLocal SYSTEM = new AcceptLocal(Path.of("/proc/sys/net/ipv4/conf"), AcceptLocal::localAddresses,
             System::nanoTime);
 
     private final Path confDir;
-    private final Predicate<InetAddress> isLocal;
+    private final Supplier<Set<InetAddress>> localAddresses;
     private final LongSupplier clock;
-    private final Map<InetAddress, Fact> local = new ConcurrentHashMap<>();
-    private volatile Fact offEverywhere;
+    // Both read at most once per TTL, whatever the number of VIPs timing out meanwhile.
+    private volatile Fact<Set<InetAddress>> local;
+    private volatile Fact<Boolean> offEverywhere;
 
-    private record Fact(boolean value, long readAt) {
+    private record Fact<T>(T value, long readAt) {
     }
 
-    AcceptLocal(Path confDir, Predicate<InetAddress> isLocal, LongSupplier clock) {
+    AcceptLocal(Path confDir, Supplier<Set<InetAddress>> localAddresses, LongSupplier clock) {
         this.confDir = confDir;
-        this.isLocal = isLocal;
+        this.localAddresses = localAddresses;
         this.clock = clock;
     }
 
@@ -52,17 +54,17 @@ final class AcceptLocal {
             return false;
         }
         long now = clock.getAsLong();
-        Fact held = local.get(vip);
+        Fact<Set<InetAddress>> held = local;
         if (held == null || now - held.readAt() > TTL_NANOS) {
-            held = new Fact(isLocal.test(vip), now);
-            local.put(vip, held);
+            held = new Fact<>(localAddresses.get(), now);
+            local = held;
         }
-        if (!held.value()) {
+        if (!held.value().contains(vip)) {
             return false;
         }
-        Fact off = offEverywhere;
+        Fact<Boolean> off = offEverywhere;
         if (off == null || now - off.readAt() > TTL_NANOS) {
-            off = new Fact(offOnEveryInterface(), now);
+            off = new Fact<>(offOnEveryInterface(), now);
             offEverywhere = off;
         }
         return off.value();
@@ -92,11 +94,16 @@ final class AcceptLocal {
         }
     }
 
-    private static boolean isLocalAddress(InetAddress address) {
+    /** This host's addresses, all interfaces in one walk; none when they cannot be read (the hint stays off). */
+    private static Set<InetAddress> localAddresses() {
+        Set<InetAddress> all = new HashSet<>();
         try {
-            return NetworkInterface.getByInetAddress(address) != null;
-        } catch (SocketException e) {
-            return false;
+            for (NetworkInterface i : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                all.addAll(Collections.list(i.getInetAddresses()));
+            }
+        } catch (SocketException | RuntimeException e) {
+            return Set.of();
         }
+        return all;
     }
 }

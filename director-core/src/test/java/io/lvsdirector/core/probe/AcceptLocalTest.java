@@ -27,9 +27,9 @@ class AcceptLocalTest {
     }
 
     private AcceptLocal acceptLocal(boolean vipIsLocal) {
-        return new AcceptLocal(conf, a -> {
+        return new AcceptLocal(conf, () -> {
             localReads.incrementAndGet();
-            return vipIsLocal;
+            return vipIsLocal ? java.util.Set.of(VIP) : java.util.Set.of();
         }, clock::get);
     }
 
@@ -71,7 +71,7 @@ class AcceptLocalTest {
 
     @Test
     void anUnreadableProcOrAnIpv6VipSaysNothing() throws Exception {
-        AcceptLocal none = new AcceptLocal(conf.resolve("missing"), a -> true, clock::get);
+        AcceptLocal none = new AcceptLocal(conf.resolve("missing"), () -> java.util.Set.of(VIP), clock::get);
         assertThat(none.dropsAnswersFrom(VIP)).isFalse();
         set("eth0", "0"); // no "all": not a sysctl tree we know
         assertThat(acceptLocal(true).dropsAnswersFrom(VIP)).isFalse();
