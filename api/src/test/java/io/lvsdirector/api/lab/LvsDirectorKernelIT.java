@@ -398,9 +398,15 @@ class LvsDirectorKernelIT {
                             .matcher(server.api("GET", "/v1/services/vip-check", null)).results().count()).isEqualTo(3));
             topo.exec("dir1", "sysctl", "-qw", "net.ipv4.conf.all.accept_local=1", "net.ipv4.conf.eth0.accept_local=1")
                     .orThrow();
-            // All three answer again (rise 1) before the VIP leaves rs2's lo.
-            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
-                    assertThat(server.api("GET", "/v1/services/vip-check", null)).doesNotContain("accept_local"));
+            // All three healthy again (rise 1; a kept connection that went silent is replaced with backoff,
+            // up to 10 s) and in the kernel before the VIP leaves rs2's lo.
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+                String st = server.api("GET", "/v1/services/vip-check", null);
+                assertThat(st).doesNotContain("accept_local");
+                assertThat(Pattern.compile(Pattern.quote("\"health\":\"healthy\"")).matcher(st).results().count())
+                        .isEqualTo(3);
+                assertThat(weights2(80)).hasSize(3);
+            });
             long masterOutMs = loseAndRegainTheVip("master", true);
             System.out.printf("kernel-it: dr check: out of rotation %d ms (backup), %d ms (master) after the VIP left lo%n",
                     outMs, masterOutMs);
