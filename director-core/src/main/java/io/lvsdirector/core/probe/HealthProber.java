@@ -232,10 +232,10 @@ public final class HealthProber implements AutoCloseable {
                 LOG.warn("event=probe_record_failed target={}", target, ex);
             }
             if (!stopped) {
-                // Now is when the probe ended: its start plus its latency (one clock read less per
-                // probe, see TickWheel.now()), or the clock when the checker measured none.
+                // Now is when the probe ended: its start plus its latency, or the wheel's clock when
+                // the checker measured none (see TickWheel.now(): no clock read per answer).
                 long latency = r != null ? r.latency().toNanos() : 0;
-                long now = latency > 0 ? startedAt + latency : System.nanoTime();
+                long now = latency > 0 ? startedAt + latency : wheel.now();
                 nextStart = onGrid(nextStart, now, interval);
                 wheel.arm(this, nextStart);
             }

@@ -637,7 +637,9 @@ public final class NettyChecker implements Checker, AutoCloseable {
             if (outcome == ProbeResult.Outcome.DOWN && link.viaVip) {
                 reason = ViaVip.reason(target, reason);
             }
-            done.probed(new ProbeResult(outcome, reason, Duration.ofNanos(System.nanoTime() - started)));
+            // The wheel's clock on its own loop (read once per wake-up of the loop, not per answer).
+            long now = wheel.loop().inEventLoop() ? wheel.now() : System.nanoTime();
+            done.probed(new ProbeResult(outcome, reason, Duration.ofNanos(Math.max(0, now - started))));
         }
     }
 

@@ -1,9 +1,13 @@
 package io.lvsdirector.core.probe;
 
+import io.netty.channel.SingleThreadEventLoop;
+import io.netty.channel.epoll.EpollEventLoop;
+import io.netty.channel.nio.NioEventLoop;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,9 +80,17 @@ final class TickWheel {
     // takes for "now" (see now()).
     private long turnNanos;
     private boolean inTurn;
+    // The loop, where it runs its "after this iteration" tasks at the end of every iteration (epoll,
+    // NIO), else null: then now() reads the clock each time.
+    private final SingleThreadEventLoop iterations;
+    // The clock as first read in the loop's current iteration, or NONE: see now().
+    private long iterationNanos = NONE;
+    private final Runnable endOfIteration = () -> iterationNanos = NONE;
 
     TickWheel(EventExecutor loop) {
         this.loop = loop;
+        this.iterations = loop instanceof EpollEventLoop || loop instanceof NioEventLoop
+                ? (SingleThreadEventLoop) loop : null;
         this.done = Math.floorDiv(System.nanoTime(), TICK_NANOS);
         for (int i = 0; i < SLOTS; i++) {
             slots[i] = new Timer[4];
@@ -133,13 +145,40 @@ final class TickWheel {
     }
 
     /**
-     * {@link System#nanoTime()}, or, inside a turn, the time the turn started (earlier by the time the
-     * timers before this one took to fire: at most a batch of {@value #BATCH}). In a virtualised kernel
-     * (the UML lab) reading the clock is a system call, not a vDSO read, and costs as much as a
-     * probe's write; a turn that starts 20 probes reads it once.
+     * {@link System#nanoTime()} as first read in the loop's current iteration (its wake-up: the
+     * sockets it found ready, then its tasks), or, inside a turn, the time the turn started. Earlier
+     * than the clock by at most the work of one iteration, never later. In a virtualised kernel (the
+     * UML lab) reading the clock is a system call, not a vDSO read, and costs as much as a probe's
+     * write: a wake-up that reads 20 answers, each measuring its probe's latency, reads it once. On
+     * a loop that does not run tasks at the end of each iteration, the clock each time.
+     *
+     * <p>Only on {@link #loop}.
      */
     long now() {
-        return inTurn ? turnNanos : System.nanoTime();
+        if (inTurn) {
+            return turnNanos;
+        }
+        if (iterationNanos != NONE) {
+            return iterationNanos;
+        }
+        long now = System.nanoTime();
+        remember(now);
+        return now;
+    }
+
+    /** Keeps {@code now} as this iteration's clock until the iteration ends. */
+    private void remember(long now) {
+        if (iterations == null) {
+            return;
+        }
+        if (iterationNanos == NONE) {
+            try {
+                iterations.executeAfterEventLoopIteration(endOfIteration);
+            } catch (RejectedExecutionException e) {
+                return; // shutting down: no iteration end to forget it at
+            }
+        }
+        iterationNanos = now;
     }
 
     /** Times the loop turned this wheel (woke up for it): for tests. */
@@ -191,7 +230,10 @@ final class TickWheel {
 
     private void turn() {
         turns++;
+        // A fresh read: which timers are due is decided by it. What the iteration reads after the
+        // turn (answers) then takes it too, so it never goes back before a start of this turn.
         turnNanos = System.nanoTime();
+        remember(turnNanos);
         inTurn = true;
         try {
             fire();

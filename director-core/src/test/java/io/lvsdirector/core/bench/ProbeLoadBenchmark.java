@@ -25,7 +25,7 @@ import java.util.Set;
  * <p>Usage: {@code ProbeLoadBenchmark [nodes=5000] [seconds=30]}. Goal: ≤ 10 % and ≤ 256 MB at 5,000.
  * Options: {@code -Dping.threads} (server threads, 1), {@code -Dping.busy=K} (K spinning threads in
  * the server process: a CPU-starved server), {@code -Dping.keepalive}, {@code -Dprobe.reuse},
- * {@code -Dwarmup} (seconds before the window, 10), {@code -Dping.port} (18080), {@code -Dping.wildcard=true} (one listening socket on 0.0.0.0 instead of
+ * {@code -Dwarmup} (seconds before the window, 10), {@code -Dping.port} (a free one, so two runs at once do not collide), {@code -Dping.wildcard=true} (one listening socket on 0.0.0.0 instead of
  * one per address: 10,000 nodes need it under a 20,000-descriptor limit), {@code -Dprobe.tls=true} (HTTPS: the servers present one self-signed certificate made by keytool
  * for the name {@code ping.bench}, which the check sends as SNI and Host and verifies against that
  * certificate as its CA file; with {@code -Dping.keepalive=false} every probe is a new handshake).
@@ -81,7 +81,13 @@ public final class ProbeLoadBenchmark {
     public static void main(String[] args) throws Exception {
         int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
-        int port = Integer.getInteger("ping.port", 18080);
+        int port = Integer.getInteger("ping.port", 0);
+        if (port == 0) {
+            // A port free on every address now (the servers bind it on 127/8 or the wildcard).
+            try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+                port = probe.getLocalPort();
+            }
+        }
 
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         boolean tls = Boolean.getBoolean("probe.tls");

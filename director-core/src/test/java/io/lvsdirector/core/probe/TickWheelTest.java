@@ -5,9 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.netty.channel.DefaultEventLoopGroup;
 import io.netty.channel.EventLoop;
+import io.netty.channel.nio.NioEventLoopGroup;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -208,6 +210,52 @@ class TickWheelTest {
         assertThat(fired.indexOf("other work")).isBetween(1, TickWheel.BATCH);
         for (Named t : timers) {
             assertThat(t.firedAt).isGreaterThanOrEqualTo(t.deadline);
+        }
+    }
+
+    @Test
+    void onAnIoLoopTheClockIsReadOncePerIterationAndAfreshInTheNext() throws Exception {
+        NioEventLoopGroup io = new NioEventLoopGroup(1);
+        try {
+            EventLoop ioLoop = io.next();
+            TickWheel w = ioLoop.submit(() -> new TickWheel(ioLoop)).get(5, TimeUnit.SECONDS);
+            CompletableFuture<long[]> seen = new CompletableFuture<>();
+            ioLoop.execute(() -> {
+                long first = w.now();
+                sleepMillis(20);
+                long again = w.now();
+                // A later iteration: a scheduled task is not due in this one, so the loop ends this
+                // iteration (and forgets its clock) and wakes for it.
+                ioLoop.schedule(() -> {
+                    long next = w.now();
+                    sleepMillis(20);
+                    seen.complete(new long[] {first, again, next, w.now()});
+                }, 5, TimeUnit.MILLISECONDS);
+            });
+            long[] t = seen.get(5, TimeUnit.SECONDS);
+            assertThat(t[1]).as("same iteration: the clock as first read").isEqualTo(t[0]);
+            assertThat(t[2] - t[0]).as("next iteration: read again").isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(20));
+            assertThat(t[3]).isEqualTo(t[2]);
+        } finally {
+            io.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    @Test
+    void onALoopWithoutIterationEndsTheClockIsReadEachTime() throws Exception {
+        long[] t = on(() -> {
+            long first = wheel.now();
+            sleepMillis(20);
+            return new long[] {first, wheel.now()};
+        });
+        assertThat(t[1] - t[0]).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(20));
+    }
+
+    private static void sleepMillis(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
