@@ -19,13 +19,14 @@
 # (stub_status), so "per probe" divides by probes that really reached the server. Before the windows,
 # "start-up": from the process start to the first request nginx serves (for the JVM: VM start, class
 # loading, the first connects); the first minute with start-up charges it to the first window's probes.
-# Also per probe: each prober's and nginx's context switches (exact counts from /proc).
+# Also per probe: each prober's and nginx's context switches, and the prober's page faults (exact
+# counts from /proc).
 #
 # The lab's own CPU count is tick-sampled, so the figures to trust are the host's: the whole lab VM's
 # CPU in each window (every guest process and the guest kernel; exact on the host), then the same net of
-# the idle VM (30 s with nginx up and nothing probing, after both), and split by host process (the lab
-# kernel's main thread does every guest system call and packet; each guest address space, as the JVM's,
-# runs in a host process of its own).
+# the idle VM (nginx up and nothing probing, after both, as long as the warm window and at most 30 s),
+# the start-up by the same count, and split by host process (the lab kernel's main thread does every
+# guest system call and packet; each guest address space, as the JVM's, runs in a host process of its own).
 set -euo pipefail
 
 if [[ "${1:-}" != --inside ]]; then
@@ -228,6 +229,7 @@ measure() {
   printf -v "${name}_switches" %s "$(awk -v c0="$c0" -v c1="$c1" -v c2="$c2" -v n0="$n0" -v n1="$n1" -v n2="$n2" \
     -v p1=$((s1 - s0 - 1)) -v p2=$((s2 - s1 - 1)) 'BEGIN {
       split(c0, a); split(c1, b); split(c2, c); split(n0, d); split(n1, e); split(n2, f)
+      if (p1 < 1) p1 = 1; if (p2 < 1) p2 = 1 # no probes: the final check fails the run
       printf "first %.2f (%.2f preempted), nginx %.2f; warm %.2f (%.2f preempted), nginx %.2f",
         (b[1] - a[1] + b[2] - a[2]) / p1, (b[2] - a[2]) / p1, (e[1] - d[1] + e[2] - d[2]) / p1,
         (c[1] - b[1] + c[2] - b[2]) / p2, (c[2] - b[2]) / p2, (f[1] - e[1] + f[2] - e[2]) / p2 }')"
