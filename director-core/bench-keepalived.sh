@@ -61,7 +61,8 @@ if [[ "${1:-}" != --inside ]]; then
       # parent for the split by process (a guest process that exits moves into the kernel's children)
       read -r x own parent < <(awk '{ print $14 + $15 + $16 + $17, $14 + $15, $4 }' "/proc/$p/stat" 2>/dev/null) || continue
       t=$((t + x))
-      echo "$EPOCHREALTIME $p $own $([[ $parent == "$uml" ]] && echo kernel || echo space)" >> "$hostlog/pids"
+      kind=space; [[ $parent == "$uml" ]] && kind=kernel
+      echo "$EPOCHREALTIME $p $own $kind" >> "$hostlog/pids"
     done
     echo "$EPOCHREALTIME $t"
     sleep 0.5
@@ -168,10 +169,10 @@ exec {tick}<>"$work/tick"
 pause() { read -r -t "$1" -u "$tick" _ || true; } # nobody writes: returns after $1 s
 # Functions that set a variable rather than print: $(...) forks a subshell.
 usecs() { local t=${EPOCHREALTIME/./}; USECS=$((10#$t)); }
-ticks() { local f; read -r -a f < "/proc/$1/stat"; echo $((f[13] + f[14])); }
-# Page faults (minor + major) of PID so far: each is a trip through the lab kernel (exact counts).
-faults() { local f; read -r -a f < "/proc/$1/stat"; FAULTS=$((f[9] + f[11])); }
-rss() { local k v u; RSS=0; while read -r k v u; do [[ $k == VmRSS: ]] && { RSS=$v; return; }; done < "/proc/$1/status"; }
+# PID's CPU so far (utime + stime, in ticks) and its page faults (minor + major; each is a trip
+# through the lab kernel, counted exactly), from one read of its stat.
+procstat() { local f; read -r -a f < "/proc/$1/stat"; TICKS=$((f[13] + f[14])) FAULTS=$((f[9] + f[11])); }
+rss() { local k v; RSS=0; while read -r k v _; do [[ $k == VmRSS: ]] && { RSS=$v; return; }; done < "/proc/$1/status"; }
 # Context switches of every thread of PID (voluntary: it slept, mostly waiting for the next event;
 # involuntary: preempted): each is a wake-up of the process, dear in the lab kernel.
 switches() {
@@ -195,7 +196,7 @@ measure() {
   local name=$1 pid=$2 t0 s0 w0 t1 s1 w1 t2 s2 w2 r=0 ts ss ws c0 c1 c2 n0 n1 n2 ngx
   ngx=$(nginx_pid)
   # Wall time from the clock, not from the loop's count: a fork in the lab kernel takes tens of ms.
-  t0=$(ticks "$pid") w0=$EPOCHREALTIME ss=$(served)
+  procstat "$pid"; t0=$TICKS w0=$EPOCHREALTIME ss=$(served)
   # Each status request is one request: more than one since the last look is the prober's.
   while :; do
     sleep 0.1; s0=$(served)
@@ -204,22 +205,23 @@ measure() {
     awk -v a="$EPOCHREALTIME" -v b="$w0" 'BEGIN { exit !(a - b > 300) }' \
       && { echo "bench-keepalived: $name did not probe within 300 s"; exit 1; }
   done
-  ts=$(ticks "$pid") ws=$EPOCHREALTIME
+  procstat "$pid"; ts=$TICKS ws=$EPOCHREALTIME
+  local f0=$FAULTS f1 f2
   printf -v "${name}_start_ticks" %s $((ts - t0))
   printf -v "${name}_start_secs" %s "$(awk -v a="$ws" -v b="$w0" 'BEGIN { print a - b }')"
   local wp=$w0
   t0=$ts w0=$ws
-  c0=$(switches "$pid") n0=$(switches "$ngx"); faults "$pid"; local f0=$FAULTS f1 f2
+  c0=$(switches "$pid") n0=$(switches "$ngx")
   usecs; local end=$((USECS + first * 1000000))
   while usecs; ((USECS < end)); do
     pause 1; rss "$pid"; ((RSS > r)) && r=$RSS
   done
-  t1=$(ticks "$pid") s1=$(served) w1=$EPOCHREALTIME c1=$(switches "$pid") n1=$(switches "$ngx"); faults "$pid"; f1=$FAULTS
+  procstat "$pid"; t1=$TICKS f1=$FAULTS s1=$(served) w1=$EPOCHREALTIME c1=$(switches "$pid") n1=$(switches "$ngx")
   usecs; end=$((USECS + warm * 1000000))
   while usecs; ((USECS < end)); do
     pause 1; rss "$pid"; ((RSS > r)) && r=$RSS
   done
-  t2=$(ticks "$pid") s2=$(served) w2=$EPOCHREALTIME c2=$(switches "$pid") n2=$(switches "$ngx"); faults "$pid"; f2=$FAULTS
+  procstat "$pid"; t2=$TICKS f2=$FAULTS s2=$(served) w2=$EPOCHREALTIME c2=$(switches "$pid") n2=$(switches "$ngx")
   # Each status request is one of the requests counted: take them out.
   printf -v "${name}_first_ticks" %s $((t1 - t0)); printf -v "${name}_first_probes" %s $((s1 - s0 - 1))
   printf -v "${name}_warm_ticks" %s $((t2 - t1)); printf -v "${name}_warm_probes" %s $((s2 - s1 - 1))
