@@ -6,7 +6,8 @@
 #   Lab:    user-mode-linux (a Linux kernel with IPVS that runs as a process), kmod (modprobe),
 #           iproute2, procps (sysctl), ipvsadm (the reference client), nginx-light (real servers),
 #           curl and wrk (clients), keepalived (VRRP), bird2 (BGP for the ecmp mode), prometheus (the real scraper and promtool),
-#           chromium (the status page's tests drive it headless), ca-certificates (the HTTPS probe tests' default trust)
+#           chromium (the status page's tests drive it headless), ca-certificates (the HTTPS probe tests' default trust),
+#           ethtool (director-core/bench-probe-veth.sh: the veth pair's offloads)
 #   Ansible tests (ansible/test.sh): ansible-core, ansible (its collections: the chroot connection),
 #           ansible-lint, debootstrap (the throwaway Debian root), busybox (the DaemonSet's sh and ip)
 #   Debian package test (packaging/deb/test.sh): lintian
@@ -21,7 +22,7 @@ if command -v javac >/dev/null 2>&1; then
 fi
 [[ "$java_major" =~ ^[0-9]+$ && "$java_major" -ge 17 ]] || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
-for pkg in user-mode-linux kmod iproute2 procps ipvsadm nginx-light curl wrk keepalived bird2 prometheus chromium ca-certificates \
+for pkg in user-mode-linux kmod iproute2 procps ipvsadm nginx-light curl wrk keepalived bird2 prometheus chromium ca-certificates ethtool \
     ansible ansible-core ansible-lint debootstrap busybox lintian; do
   have_pkg "$pkg" || need+=("$pkg")
 done

@@ -36,6 +36,7 @@ bench() { # bench NAME COMMAND...
 }
 bench_log=$(mktemp /tmp/lvsd-bench.XXXXXX)
 bench probe-load director-core/bench.sh ProbeLoadBenchmark 50 2
+bench probe-load-veth director-core/bench-probe-veth.sh 50 2
 bench transition-fake-scrapers director-core/bench.sh TransitionLatencyBenchmark 100 5 20 fake 2 kernel
 bench dead-node director-core/bench.sh DeadNodeBenchmark 1 20 1
 bench transition-netlink director-core/bench.sh --lab TransitionLatencyBenchmark 100 5 20 netlink

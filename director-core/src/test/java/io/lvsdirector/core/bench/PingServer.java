@@ -68,9 +68,14 @@ final class PingServer implements AutoCloseable {
 
     /** {@code n} loopback addresses from 127.1.0.1 on: 127.1.(i / 250).(i % 250 + 1). */
     static List<InetAddress> addresses(int n) throws Exception {
+        return addresses("127.1", n);
+    }
+
+    /** {@code n} addresses in the /16 {@code net} ("A.B"): A.B.(i / 250).(i % 250 + 1). */
+    static List<InetAddress> addresses(String net, int n) throws Exception {
         List<InetAddress> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            out.add(InetAddress.getByName("127.1." + (i / 250) + "." + (i % 250 + 1)));
+            out.add(InetAddress.getByName(net + "." + (i / 250) + "." + (i % 250 + 1)));
         }
         return out;
     }

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Benchmark: N nodes probed over HTTP once a second on loopback; prints the prober process's CPU
+ * Benchmark: N nodes probed over HTTP once a second (loopback unless told otherwise); prints the prober process's CPU
  * (% of one core) and RSS. The servers run in a child process so their CPU is not counted.
  *
  * <p>Usage: {@code ProbeLoadBenchmark [nodes=5000] [seconds=30]}. Goal: ≤ 10 % and ≤ 256 MB at 5,000.
@@ -28,7 +28,12 @@ import java.util.Set;
  * {@code -Dwarmup} (seconds before the window, 10), {@code -Dping.port} (a free one, so two runs at once do not collide), {@code -Dping.wildcard=true} (one listening socket on 0.0.0.0 instead of
  * one per address: 10,000 nodes need it under a 20,000-descriptor limit), {@code -Dprobe.tls=true} (HTTPS: the servers present one self-signed certificate made by keytool
  * for the name {@code ping.bench}, which the check sends as SNI and Host and verifies against that
- * certificate as its CA file; with {@code -Dping.keepalive=false} every probe is a new handshake).
+ * certificate as its CA file; with {@code -Dping.keepalive=false} every probe is a new handshake),
+ * {@code -Dping.server=nginx} (the targets are one nginx process listening on 0.0.0.0, the backend the
+ * lab probes, instead of the Java ping server: plain HTTP only, its connections kept for good, its
+ * accepted connections read from {@code stub_status}), {@code -Dping.netns=NS} (nginx runs in network
+ * namespace NS) and {@code -Dping.net=A.B} (the targets are A.B.0.1 on instead of 127.1.0.1; NS must
+ * route them to itself): both for {@code bench-probe-veth.sh}.
  *
  * <p>Also prints the connections the servers accepted in the window and {@code storm=yes|no}: a
  * reconnect storm is more than one new connection per 10 nodes in the window (a kept connection per
@@ -37,6 +42,59 @@ import java.util.Set;
  * any reconnect, and that is the server's slowness, not a storm.
  */
 public final class ProbeLoadBenchmark {
+
+    /**
+     * Another process's CPU (user + system clock ticks, 10 ms) and wake-ups (context switches), summed
+     * over its threads: {ticks, switches}.
+     */
+    private static long[] processTicksAndSwitches(long pid) throws Exception {
+        long ticks = 0;
+        long switches = 0;
+        try (java.util.stream.Stream<Path> tasks = java.nio.file.Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String stat = java.nio.file.Files.readString(t.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                    for (String line : java.nio.file.Files.readAllLines(t.resolve("status"))) {
+                        if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
+                            switches += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                        }
+                    }
+                } catch (java.io.IOException gone) {
+                    // The thread ended.
+                }
+            }
+        }
+        return new long[] {ticks, switches};
+    }
+
+    /**
+     * CPU ticks of the kernel's threaded-NAPI receive threads ("napi/DEV-ID"), by name: with the targets
+     * behind a veth pair in threaded mode (bench-probe-veth.sh), each side's receive path runs there, as
+     * a NIC's would in its softirq, instead of inside the other side's send. Empty on loopback.
+     */
+    private static java.util.Map<String, Long> napiTicks() throws Exception {
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+        try (java.util.stream.Stream<Path> procs = java.nio.file.Files.list(Path.of("/proc"))) {
+            for (Path pd : (Iterable<Path>) procs::iterator) {
+                if (!pd.getFileName().toString().chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    String stat = java.nio.file.Files.readString(pd.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    if (name.startsWith("napi/")) {
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        out.put(name, Long.parseLong(f[11]) + Long.parseLong(f[12]));
+                    }
+                } catch (java.io.IOException gone) {
+                    // The process ended.
+                }
+            }
+        }
+        return out;
+    }
 
     /** user + system clock ticks (10 ms) of each OS thread of this process, by "tid name". */
     private static java.util.Map<String, Long> taskTicks() throws Exception {
@@ -78,6 +136,74 @@ public final class ProbeLoadBenchmark {
         return Long.parseLong(line.substring("accepted ".length()));
     }
 
+    /**
+     * One nginx process ({@code master_process off}) answering 200 "OK" on {@code 0.0.0.0:port}, which
+     * takes every 127/8 target, with keep-alive connections that it never closes in a run.
+     */
+    private static Process nginx(Path dir, String host, int port) throws Exception {
+        String conf = String.join("\n",
+                "daemon off;",
+                "master_process off;",
+                "pid " + dir.resolve("nginx.pid") + ";",
+                "error_log " + dir.resolve("error.log") + " warn;",
+                "worker_rlimit_nofile 19000;",
+                "events { worker_connections 18000; use epoll; multi_accept on; }",
+                "http {",
+                "  access_log off;",
+                "  keepalive_requests 1000000000;",
+                "  keepalive_timeout 3600s;",
+                "  client_body_temp_path " + dir.resolve("body") + ";",
+                "  proxy_temp_path " + dir.resolve("proxy") + ";",
+                "  fastcgi_temp_path " + dir.resolve("fastcgi") + ";",
+                "  uwsgi_temp_path " + dir.resolve("uwsgi") + ";",
+                "  scgi_temp_path " + dir.resolve("scgi") + ";",
+                "  server {",
+                "    listen 0.0.0.0:" + port + " backlog=4096;",
+                "    location = /nginx_status { stub_status; }",
+                "    location / { default_type text/plain; return 200 \"OK\"; }",
+                "  }",
+                "}", "");
+        Path file = dir.resolve("nginx.conf");
+        Files.writeString(file, conf);
+        List<String> cmd = new java.util.ArrayList<>();
+        String netns = System.getProperty("ping.netns", "");
+        if (!netns.isEmpty()) {
+            cmd.addAll(List.of("ip", "netns", "exec", netns));
+        }
+        cmd.addAll(List.of("nginx", "-p", dir.toString(), "-e", dir.resolve("error.log").toString(),
+                "-c", file.toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("nginx.out").toFile()).start();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            try (java.net.Socket s = new java.net.Socket(host, port)) {
+                return p;
+            } catch (java.io.IOException notYet) {
+                if (!p.isAlive() || System.nanoTime() > deadline) {
+                    p.destroy();
+                    throw new IllegalStateException("nginx did not start: " + Files.readString(dir.resolve("nginx.out"))
+                            + (Files.exists(dir.resolve("error.log")) ? Files.readString(dir.resolve("error.log")) : ""));
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    private static int statusRequests;
+
+    /** nginx's accepted connections, not counting the ones that asked for it (stub_status counts them). */
+    private static long nginxAccepted(String host, int port) throws Exception {
+        statusRequests++;
+        java.net.HttpURLConnection c = (java.net.HttpURLConnection) new java.net.URL(
+                "http://" + host + ":" + port + "/nginx_status").openConnection();
+        c.setRequestProperty("Connection", "close");
+        String body = new String(c.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        c.disconnect();
+        // "Active connections: N \nserver accepts handled requests\n A H R \n..."
+        String[] lines = body.split("\n");
+        return Long.parseLong(lines[2].trim().split("\\s+")[0]) - statusRequests;
+    }
+
     public static void main(String[] args) throws Exception {
         int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
@@ -97,7 +223,14 @@ public final class ProbeLoadBenchmark {
             cert = io.lvsdirector.core.probe.SelfSignedCert.create(dir, "ping", "ping.bench", "dns:ping.bench");
             dir.toFile().deleteOnExit();
         }
-        Process server = new ProcessBuilder(java, "-Xmx256m",
+        boolean nginx = "nginx".equals(System.getProperty("ping.server", "java"));
+        if (nginx && tls) {
+            throw new IllegalArgumentException("-Dping.server=nginx serves plain HTTP only");
+        }
+        Path nginxDir = nginx ? Files.createTempDirectory("probe-load-nginx") : null;
+        String net = System.getProperty("ping.net", "");
+        String statusHost = net.isEmpty() ? "127.0.0.1" : net + ".0.1";
+        Process server = nginx ? nginx(nginxDir, statusHost, port) : new ProcessBuilder(java, "-Xmx256m",
                 "-Dping.tls.keystore=" + (tls ? cert.certPem().resolveSibling("ping.p12") : ""),
                 "-Dping.keepalive=" + System.getProperty("ping.keepalive", "true"),
                 "-Dping.threads=" + Integer.getInteger("ping.threads", 1),
@@ -110,7 +243,7 @@ public final class ProbeLoadBenchmark {
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(),
                     StandardCharsets.US_ASCII));
-            String ready = out.readLine();
+            String ready = nginx ? "ready" : out.readLine();
             if (ready == null || !ready.startsWith("ready")) {
                 throw new IllegalStateException("ping server did not start: " + ready);
             }
@@ -119,7 +252,7 @@ public final class ProbeLoadBenchmark {
                             .withTiming(Duration.ofSeconds(1), Duration.ofMillis(500), 2, 3)
                     : HealthCheck.http().withPort(port).withTiming(Duration.ofSeconds(1), Duration.ofMillis(500), 2, 3);
             Set<ProbeTarget> targets = new HashSet<>();
-            for (InetAddress a : PingServer.addresses(nodes)) {
+            for (InetAddress a : net.isEmpty() ? PingServer.addresses(nodes) : PingServer.addresses(net, nodes)) {
                 targets.add(new ProbeTarget(a, check));
             }
             CountingMeasurements m = new CountingMeasurements();
@@ -130,7 +263,10 @@ public final class ProbeLoadBenchmark {
                 prober.setTargets(targets);
                 // Warm-up: JIT, pools, every target's first probes (and with TLS, 5,000 handshakes first).
                 Thread.sleep(1000L * Integer.getInteger("warmup", 10));
-                long accepted0 = accepted(toServer, out);
+                final int serverPort = port;
+                java.util.concurrent.Callable<Long> acceptedSoFar = nginx ? () -> nginxAccepted(statusHost, serverPort)
+                        : () -> accepted(toServer, out);
+                long accepted0 = acceptedSoFar.call();
                 long probes0 = m.probes();
                 long failed0 = m.failedProbes();
                 long probeNanos0 = m.totalProbeTime().toNanos();
@@ -138,6 +274,8 @@ public final class ProbeLoadBenchmark {
                 long probeThreadCpu0 = probeThreadsCpuNanos();
                 java.util.Map<String, Long> tasks0 = taskTicks();
                 long[] ticks0 = Stats.userSysTicks();
+                long[] server0 = processTicksAndSwitches(server.pid());
+                java.util.Map<String, Long> napi0 = napiTicks();
                 long t0 = System.nanoTime();
                 double maxRss = 0;
                 // Failed probes second by second: a stall and how fast it heals.
@@ -151,11 +289,13 @@ public final class ProbeLoadBenchmark {
                     failedBefore = f;
                 }
                 long wall = System.nanoTime() - t0;
-                long accepted = accepted(toServer, out) - accepted0;
+                long accepted = acceptedSoFar.call() - accepted0;
                 long cpu = Stats.cpuNanos() - cpu0;
                 long probeThreadCpu = probeThreadsCpuNanos() - probeThreadCpu0;
                 java.util.Map<String, Long> tasks = taskTicks();
                 long[] ticks = Stats.userSysTicks();
+                long[] server1 = processTicksAndSwitches(server.pid());
+                java.util.Map<String, Long> napi1 = napiTicks();
                 double userShare = (double) (ticks[0] - ticks0[0]) / Math.max(1, ticks[0] - ticks0[0] + ticks[1] - ticks0[1]);
                 long probes = m.probes() - probes0;
                 long failed = m.failedProbes() - failed0;
@@ -165,8 +305,8 @@ public final class ProbeLoadBenchmark {
                 prober.statuses().values().forEach(st -> reasons.merge(st.reason(), 1L, Long::sum));
                 System.out.println("probe-load: reasons " + reasons);
                 System.out.println("probe-load: failed per second:" + perSecond);
-                System.out.printf("probe-load: transport=%s reuse=%s tls=%s nodes=%d interval=1s window=%ds%n",
-                        checker.transport(), reuse, tls, nodes, seconds);
+                System.out.printf("probe-load: transport=%s reuse=%s tls=%s server=%s nodes=%d interval=1s window=%ds%n",
+                        checker.transport(), reuse, tls, nginx ? "nginx" : "java", nodes, seconds);
                 System.out.printf("probe-load: probes/s=%.0f failed=%d healthy=%d/%d mean-latency=%.2f ms%n",
                         probes / (wall / 1e9), failed, healthy, nodes,
                         (m.totalProbeTime().toNanos() - probeNanos0) / 1e6 / Math.max(1, probes));
@@ -180,6 +320,17 @@ public final class ProbeLoadBenchmark {
                 boolean storm = accepted > nodes / 10;
                 System.out.printf("probe-load: server accepted=%d connections in the window, failed=%d of %d probes,"
                         + " storm=%s%n", accepted, failed, probes, storm ? "yes" : "no");
+                // The server's side of the loopback: its wake-ups are started by the probes' sends, and
+                // on loopback the kernel work of delivering each request runs in the sender's send.
+                System.out.printf("probe-load: server (%s) cpu=%.1f %% of one core, %.2f wake-ups per probe%n",
+                        nginx ? "nginx" : "java", 100.0 * (server1[0] - server0[0]) * 10_000_000L / wall,
+                        (double) (server1[1] - server0[1]) / Math.max(1, probes));
+                if (!napi1.isEmpty()) {
+                    StringBuilder rx = new StringBuilder();
+                    napi1.forEach((k, v) -> rx.append(String.format(" %s=%.1f%%", k,
+                            100.0 * (v - napi0.getOrDefault(k, v)) * 10_000_000L / wall)));
+                    System.out.println("probe-load: kernel receive threads (% of one core):" + rx);
+                }
                 java.util.Map<String, Long> byName = new java.util.TreeMap<>();
                 tasks.forEach((k, v) -> byName.merge(k.substring(k.indexOf(' ') + 1), v - tasks0.getOrDefault(k, 0L),
                         Long::sum));
@@ -191,7 +342,15 @@ public final class ProbeLoadBenchmark {
             }
         } finally {
             toServer.close();
+            if (nginx) {
+                server.destroy();
+            }
             server.waitFor();
+            if (nginxDir != null) {
+                try (java.util.stream.Stream<Path> files = Files.walk(nginxDir)) {
+                    files.sorted((a, b) -> b.compareTo(a)).forEach(f -> f.toFile().delete());
+                }
+            }
         }
     }
 }
