@@ -98,7 +98,7 @@ def open_flow(vip):
 
 def round_trip(flows, limit):
     """One request on every flow at once, within limit seconds: (indexes of the flows that answered, how many
-    were closed or reset, the slowest answer in ms)."""
+    were closed, reset or answered other than 200, the slowest answer in ms)."""
     sel = selectors.DefaultSelector()
     bufs = {}
     start = time.time()
