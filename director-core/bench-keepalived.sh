@@ -174,7 +174,8 @@ usecs() { local t=${EPOCHREALTIME/./}; USECS=$((10#$t)); }
 procstat() { local f; read -r -a f < "/proc/$1/stat"; TICKS=$((f[13] + f[14])) FAULTS=$((f[9] + f[11])); }
 rss() { local k v; RSS=0; while read -r k v _; do [[ $k == VmRSS: ]] && { RSS=$v; return; }; done < "/proc/$1/status"; }
 # Context switches of every thread of PID (voluntary: it slept, mostly waiting for the next event;
-# involuntary: preempted): each is a wake-up of the process, dear in the lab kernel.
+# involuntary: preempted): each is a wake-up of the process, dear in the lab kernel. Sets SWITCHES to
+# "VOLUNTARY INVOLUNTARY" (a variable, not printed: the window edges read it, and $(...) would fork there).
 switches() {
   local t k v vol=0 inv=0
   for t in /proc/"$1"/task/*; do
@@ -185,7 +186,7 @@ switches() {
       esac
     done < "$t/status" 2>/dev/null || true
   done
-  echo "$vol $inv"
+  SWITCHES="$vol $inv"
 }
 nginx_pid() { local p; for p in $(pgrep -f 'nginx: worker'); do echo "$p"; return; done; }
 
@@ -211,17 +212,19 @@ measure() {
   printf -v "${name}_start_secs" %s "$(awk -v a="$ws" -v b="$w0" 'BEGIN { print a - b }')"
   local wp=$w0
   t0=$ts w0=$ws
-  c0=$(switches "$pid") n0=$(switches "$ngx")
+  switches "$pid"; c0=$SWITCHES; switches "$ngx"; n0=$SWITCHES
   usecs; local end=$((USECS + first * 1000000))
   while usecs; ((USECS < end)); do
     pause 1; rss "$pid"; ((RSS > r)) && r=$RSS
   done
-  procstat "$pid"; t1=$TICKS f1=$FAULTS s1=$(served) w1=$EPOCHREALTIME c1=$(switches "$pid") n1=$(switches "$ngx")
+  procstat "$pid"; t1=$TICKS f1=$FAULTS s1=$(served) w1=$EPOCHREALTIME
+  switches "$pid"; c1=$SWITCHES; switches "$ngx"; n1=$SWITCHES
   usecs; end=$((USECS + warm * 1000000))
   while usecs; ((USECS < end)); do
     pause 1; rss "$pid"; ((RSS > r)) && r=$RSS
   done
-  procstat "$pid"; t2=$TICKS f2=$FAULTS s2=$(served) w2=$EPOCHREALTIME c2=$(switches "$pid") n2=$(switches "$ngx")
+  procstat "$pid"; t2=$TICKS f2=$FAULTS s2=$(served) w2=$EPOCHREALTIME
+  switches "$pid"; c2=$SWITCHES; switches "$ngx"; n2=$SWITCHES
   # Each status request is one of the requests counted: take them out.
   printf -v "${name}_first_ticks" %s $((t1 - t0)); printf -v "${name}_first_probes" %s $((s1 - s0 - 1))
   printf -v "${name}_warm_ticks" %s $((t2 - t1)); printf -v "${name}_warm_probes" %s $((s2 - s1 - 1))

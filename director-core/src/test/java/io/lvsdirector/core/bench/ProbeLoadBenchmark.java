@@ -53,9 +53,8 @@ public final class ProbeLoadBenchmark {
         try (java.util.stream.Stream<Path> tasks = java.nio.file.Files.list(Path.of("/proc/" + pid + "/task"))) {
             for (Path t : (Iterable<Path>) tasks::iterator) {
                 try {
-                    String stat = java.nio.file.Files.readString(t.resolve("stat"));
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                    long[] us = Stats.userSysTicks(java.nio.file.Files.readString(t.resolve("stat")));
+                    ticks += us[0] + us[1];
                     for (String line : java.nio.file.Files.readAllLines(t.resolve("status"))) {
                         if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
                             switches += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
@@ -83,10 +82,10 @@ public final class ProbeLoadBenchmark {
                 }
                 try {
                     String stat = java.nio.file.Files.readString(pd.resolve("stat"));
-                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String name = Stats.command(stat);
                     if (name.startsWith("napi/")) {
-                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                        out.put(name, Long.parseLong(f[11]) + Long.parseLong(f[12]));
+                        long[] us = Stats.userSysTicks(stat);
+                        out.put(name, us[0] + us[1]);
                     }
                 } catch (java.io.IOException gone) {
                     // The process ended.
@@ -103,9 +102,8 @@ public final class ProbeLoadBenchmark {
             for (Path t : (Iterable<Path>) tasks::iterator) {
                 try {
                     String stat = java.nio.file.Files.readString(t.resolve("stat"));
-                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    out.put(t.getFileName() + " " + name, Long.parseLong(f[11]) + Long.parseLong(f[12]));
+                    long[] us = Stats.userSysTicks(stat);
+                    out.put(t.getFileName() + " " + Stats.command(stat), us[0] + us[1]);
                 } catch (java.io.IOException gone) {
                     // The thread ended.
                 }
@@ -243,9 +241,11 @@ public final class ProbeLoadBenchmark {
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(),
                     StandardCharsets.US_ASCII));
-            String ready = nginx ? "ready" : out.readLine();
-            if (ready == null || !ready.startsWith("ready")) {
-                throw new IllegalStateException("ping server did not start: " + ready);
+            if (!nginx) { // nginx() returned once its port accepted; the Java ping server says "ready"
+                String ready = out.readLine();
+                if (ready == null || !ready.startsWith("ready")) {
+                    throw new IllegalStateException("ping server did not start: " + ready);
+                }
             }
             HealthCheck check = tls
                     ? HealthCheck.https().withPort(port).withHost("ping.bench").withCaFile(cert.certPem().toString())

@@ -34,9 +34,21 @@ final class Stats {
 
     /** This process's user and system CPU time in clock ticks (usually 1/100 s), from /proc/self/stat. */
     static long[] userSysTicks() throws Exception {
-        String stat = Files.readString(Path.of("/proc/self/stat"));
+        return userSysTicks(Files.readString(Path.of("/proc/self/stat")));
+    }
+
+    /**
+     * User and system CPU time in clock ticks from the text of a {@code /proc/PID[/task/TID]/stat} file
+     * (fields 14 and 15, counted after the command name, which may hold spaces and parentheses).
+     */
+    static long[] userSysTicks(String stat) {
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])};
+    }
+
+    /** The command name in the text of a {@code /proc/PID[/task/TID]/stat} file. */
+    static String command(String stat) {
+        return stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
     }
 
     /** This process's CPU time (user + system) in nanoseconds. */
