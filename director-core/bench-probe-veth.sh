@@ -28,13 +28,14 @@ DEFAULT_JAVA_OPTS=$(sed -nE 's/^Environment="JAVA_OPTS=(.*)"$/\1/p' packaging/de
   | sed -E 's/ ?-Djna\.tmpdir=[^ ]*//')
 [[ -n $DEFAULT_JAVA_OPTS ]] || { echo "bench-probe-veth: no JAVA_OPTS in the packaged unit"; exit 1; }
 
-prober=lvsd-bench-prober server=lvsd-bench-server
+# Namespaces of this run only (a second run at the same time must not delete the first one's).
+prober=lvsd-bench-prober-$$ server=lvsd-bench-server-$$
 cleanup() {
   ip netns del "$prober" 2>/dev/null || true
   ip netns del "$server" 2>/dev/null || true
 }
 trap cleanup EXIT
-cleanup
+trap 'exit 130' INT TERM
 ip netns add "$prober"
 ip netns add "$server"
 ip link add veth-p netns "$prober" type veth peer name veth-s netns "$server"
