@@ -55,7 +55,8 @@ ip -n "$prober" route add 10.200.0.0/16 via 10.255.0.2
 mvn -B -q -pl director-core -am test-compile dependency:build-classpath \
   -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test >/dev/null
 cp="director-core/target/test-classes:director-core/target/classes:$(cat director-core/target/bench.cp)"
+director-core/build-probe-floor.sh
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
-ip netns exec "$prober" java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn ${JAVA_OPTS:-$DEFAULT_JAVA_OPTS} \
-  -Dping.server=nginx -Dping.netns="$server" -Dping.net=10.200 -cp "$cp" \
+ip netns exec "$prober" java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dping.reference=director-core/target/probe-floor \
+  ${JAVA_OPTS:-$DEFAULT_JAVA_OPTS} -Dping.server=nginx -Dping.netns="$server" -Dping.net=10.200 -cp "$cp" \
   io.lvsdirector.core.bench.ProbeLoadBenchmark "$nodes" "$secs"

@@ -21,8 +21,14 @@ shift
 mvn -B -q -pl director-core -am test-compile dependency:build-classpath \
   -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test >/dev/null
 cp="director-core/target/test-classes:director-core/target/classes:$(cat director-core/target/bench.cp)"
+# ProbeLoadBenchmark's reference prober (a C client doing the same probes; -Dping.reference= skips it).
+reference=()
+if [[ $bench == ProbeLoadBenchmark ]]; then
+  director-core/build-probe-floor.sh
+  reference=(-Dping.reference=director-core/target/probe-floor)
+fi
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
-cmd=(java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn ${JAVA_OPTS:-} -cp "$cp" "io.lvsdirector.core.bench.$bench" "$@")
+cmd=(java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn "${reference[@]}" ${JAVA_OPTS:-} -cp "$cp" "io.lvsdirector.core.bench.$bench" "$@")
 if [[ $lab == 1 ]]; then
   exec lab/uml-run --timeout 3000 -- "${cmd[@]}"
 fi

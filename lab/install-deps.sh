@@ -7,7 +7,8 @@
 #           iproute2, procps (sysctl), ipvsadm (the reference client), nginx-light (real servers),
 #           curl and wrk (clients), keepalived (VRRP), bird2 (BGP for the ecmp mode), prometheus (the real scraper and promtool),
 #           chromium (the status page's tests drive it headless), ca-certificates (the HTTPS probe tests' default trust),
-#           ethtool (director-core/bench-probe-veth.sh: the veth pair's offloads)
+#           ethtool (director-core/bench-probe-veth.sh: the veth pair's offloads),
+#           gcc and libc6-dev (director-core/build-probe-floor.sh: ProbeLoadBenchmark's reference prober in C)
 #   Ansible tests (ansible/test.sh): ansible-core, ansible (its collections: the chroot connection),
 #           ansible-lint, debootstrap (the throwaway Debian root), busybox (the DaemonSet's sh and ip)
 #   Debian package test (packaging/deb/test.sh): lintian
@@ -22,7 +23,7 @@ if command -v javac >/dev/null 2>&1; then
 fi
 [[ "$java_major" =~ ^[0-9]+$ && "$java_major" -ge 17 ]] || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
-for pkg in user-mode-linux kmod iproute2 procps ipvsadm nginx-light curl wrk keepalived bird2 prometheus chromium ca-certificates ethtool \
+for pkg in user-mode-linux kmod iproute2 procps ipvsadm nginx-light curl wrk keepalived bird2 prometheus chromium ca-certificates ethtool gcc libc6-dev \
     ansible ansible-core ansible-lint debootstrap busybox lintian; do
   have_pkg "$pkg" || need+=("$pkg")
 done

@@ -33,7 +33,10 @@ import java.util.Set;
  * lab probes, instead of the Java ping server: plain HTTP only, its connections kept for good, its
  * accepted connections read from {@code stub_status}), {@code -Dping.netns=NS} (nginx runs in network
  * namespace NS) and {@code -Dping.net=A.B} (the targets are A.B.0.1 on instead of 127.1.0.1; NS must
- * route them to itself): both for {@code bench-probe-veth.sh}.
+ * route them to itself): both for {@code bench-probe-veth.sh}; {@code -Dping.reference=PATH} (after the
+ * window, the reference prober {@code src/test/c/probe-floor.c}, built by {@code bench.sh} and
+ * {@code bench-probe-veth.sh} to {@code target/probe-floor}, probes the same targets for as long, and the
+ * ratio of the probe threads' CPU to its CPU is printed; both scripts set it).
  *
  * <p>Also prints the connections the servers accepted in the window and {@code storm=yes|no}: a
  * reconnect storm is more than one new connection per 10 nodes in the window (a kept connection per
@@ -202,6 +205,29 @@ public final class ProbeLoadBenchmark {
         return Long.parseLong(lines[2].trim().split("\\s+")[0]) - statusRequests;
     }
 
+    /**
+     * Runs the reference prober (probe-floor.c: one C thread, epoll, one send and one receive per probe)
+     * on the same server and targets once the director's checker has closed its connections, and
+     * prints its figure beside the probe threads': what any prober pays on this kernel for the same
+     * probes, so the ratio, not the machine's mood of the day, says how far the director is from it.
+     */
+    private static void reference(String binary, int nodes, int port, String net, int seconds, double probeThreads)
+            throws Exception {
+        // Two seconds connect the targets; the window is the director's.
+        Process p = new ProcessBuilder(binary, Integer.toString(nodes), Integer.toString(port), net, "2",
+                Integer.toString(seconds)).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip();
+        int exit = p.waitFor();
+        java.util.regex.Matcher cpu = java.util.regex.Pattern.compile("cpu=([0-9.]+) %").matcher(out);
+        if (exit != 0 || !out.startsWith("probe-floor:") || !cpu.find()) {
+            throw new IllegalStateException("reference prober " + binary + " failed (exit " + exit + "): " + out);
+        }
+        double floor = Double.parseDouble(cpu.group(1));
+        System.out.println("probe-load: reference " + out);
+        System.out.printf("probe-load: probe threads / reference = %.2f (same server, targets and window length)%n",
+                probeThreads / Math.max(0.05, floor));
+    }
+
     public static void main(String[] args) throws Exception {
         int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 30;
@@ -256,6 +282,7 @@ public final class ProbeLoadBenchmark {
                 targets.add(new ProbeTarget(a, check));
             }
             CountingMeasurements m = new CountingMeasurements();
+            double probeThreadsPercent;
             boolean reuse = !"false".equals(System.getProperty("probe.reuse"));
             try (NettyChecker checker = NettyChecker.create(1, true, reuse);
                     HealthProber prober = HealthProber.create(checker, (t, s) -> { }, m, Clock.systemUTC(),
@@ -315,8 +342,9 @@ public final class ProbeLoadBenchmark {
                         100 * (1 - userShare), maxRss, Runtime.getRuntime().maxMemory() / (1024 * 1024));
                 // The process figure also holds the JIT, GC and this program's own threads; the
                 // probe threads alone are what the probes cost.
+                probeThreadsPercent = 100.0 * probeThreadCpu / wall;
                 System.out.printf("probe-load: probe threads cpu=%.1f %% of one core, %.0f µs per probe%n",
-                        100.0 * probeThreadCpu / wall, probeThreadCpu / 1e3 / Math.max(1, probes));
+                        probeThreadsPercent, probeThreadCpu / 1e3 / Math.max(1, probes));
                 boolean storm = accepted > nodes / 10;
                 System.out.printf("probe-load: server accepted=%d connections in the window, failed=%d of %d probes,"
                         + " storm=%s%n", accepted, failed, probes, storm ? "yes" : "no");
@@ -339,6 +367,10 @@ public final class ProbeLoadBenchmark {
                         .forEach(e -> top.append(String.format(" %s=%.1f%%", e.getKey(),
                                 100.0 * e.getValue() * 10_000_000L / wall)));
                 System.out.println("probe-load: busiest threads (% of one core):" + top);
+            }
+            String reference = System.getProperty("ping.reference", "");
+            if (!reference.isEmpty()) {
+                reference(reference, nodes, port, net.isEmpty() ? "127.1" : net, seconds, probeThreadsPercent);
             }
         } finally {
             toServer.close();
