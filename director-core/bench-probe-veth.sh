@@ -13,6 +13,8 @@
 # path runs in a kernel thread of its own (napi/veth-*), which the benchmark reports beside the probe
 # thread. The prober's side of the probe cost is then the probe thread plus napi/veth-p (the answers'
 # receive path); napi/veth-s is the targets' side.
+# After the window the reference prober (src/test/c/probe-floor.c) probes the same targets from the
+# prober's namespace, for the ratio of the probe thread's CPU to a minimal C prober's.
 #
 # veth hands a packet to NAPI only with GRO on at the receiver and TSO off at the sender (otherwise it is
 # received inside the sender's send, as on loopback); threaded mode can be set only once NAPI is up.

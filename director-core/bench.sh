@@ -27,7 +27,7 @@ if [[ $bench == ProbeLoadBenchmark ]]; then
   director-core/build-probe-floor.sh
   reference=(-Dping.reference=director-core/target/probe-floor)
 fi
-# shellcheck disable=SC2086 # JAVA_OPTS is a list of options
+# shellcheck disable=SC2086,SC2206 # JAVA_OPTS is a list of options
 cmd=(java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn "${reference[@]}" ${JAVA_OPTS:-} -cp "$cp" "io.lvsdirector.core.bench.$bench" "$@")
 if [[ $lab == 1 ]]; then
   exec lab/uml-run --timeout 3000 -- "${cmd[@]}"
