@@ -8,7 +8,7 @@
  *
  * Usage: probe-floor NODES PORT NET WARMUP_SECONDS WINDOW_SECONDS
  *   targets NET.(i / 250).(i % 250 + 1):PORT, as PingServer.addresses(net, n)
- * Prints one line after the window:
+ * Prints "probe-floor: window" as the window starts, and after it:
  *   probe-floor: probes=P failed=F cpu=C % of one core (U % user), S system calls per probe
  * A probe fails when its answer is not a complete "HTTP/1.1 200" by the next second, or its connection
  * fails (it is then reconnected at its next turn). Exit 0 when the window ran, 1 on a usage or
@@ -236,6 +236,8 @@ int main(int argc, char **argv) {
         }
         if (!in_window && now >= window_start) {
             in_window = 1;
+            printf("probe-floor: window\n"); /* for the benchmark's own readings of the window */
+            fflush(stdout);
             c0 = cpu_seconds(&u0);
             p0 = probes;
             f0 = failed;

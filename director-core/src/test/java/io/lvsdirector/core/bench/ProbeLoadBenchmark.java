@@ -216,16 +216,45 @@ public final class ProbeLoadBenchmark {
         // Two seconds connect the targets; the window is the director's.
         Process p = new ProcessBuilder(binary, Integer.toString(nodes), Integer.toString(port), net, "2",
                 Integer.toString(seconds)).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip();
+        BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII));
+        StringBuilder all = new StringBuilder();
+        String result = null;
+        java.util.Map<String, Long> napi0 = java.util.Map.of();
+        java.util.Map<String, Long> napi1 = java.util.Map.of();
+        long t0 = 0;
+        long wall = 0;
+        for (String line; (line = lines.readLine()) != null; ) {
+            all.append(line).append('\n');
+            if (line.equals("probe-floor: window")) {
+                napi0 = napiTicks();
+                t0 = System.nanoTime();
+            } else if (line.startsWith("probe-floor: probes=")) {
+                wall = System.nanoTime() - t0;
+                napi1 = napiTicks();
+                result = line;
+            }
+        }
         int exit = p.waitFor();
-        java.util.regex.Matcher cpu = java.util.regex.Pattern.compile("cpu=([0-9.]+) %").matcher(out);
-        if (exit != 0 || !out.startsWith("probe-floor:") || !cpu.find()) {
-            throw new IllegalStateException("reference prober " + binary + " failed (exit " + exit + "): " + out);
+        java.util.regex.Matcher cpu = java.util.regex.Pattern.compile("cpu=([0-9.]+) %").matcher(String.valueOf(result));
+        if (exit != 0 || result == null || !cpu.find()) {
+            throw new IllegalStateException("reference prober " + binary + " failed (exit " + exit + "): " + all);
         }
         double floor = Double.parseDouble(cpu.group(1));
-        System.out.println("probe-load: reference " + out);
+        System.out.println("probe-load: reference " + result);
         System.out.printf("probe-load: probe threads / reference = %.2f (same server, targets and window length)%n",
                 probeThreads / Math.max(0.05, floor));
+        if (!napi1.isEmpty()) {
+            System.out.println("probe-load: kernel receive threads in the reference's window (% of one core):"
+                    + napiPercents(napi0, napi1, wall));
+        }
+    }
+
+    /** " name=P%" for each kernel receive thread: its CPU between the two readings, over {@code wall} ns. */
+    private static String napiPercents(java.util.Map<String, Long> before, java.util.Map<String, Long> after, long wall) {
+        StringBuilder rx = new StringBuilder();
+        after.forEach((k, v) -> rx.append(String.format(" %s=%.1f%%", k,
+                100.0 * (v - before.getOrDefault(k, v)) * 10_000_000L / Math.max(1, wall))));
+        return rx.toString();
     }
 
     public static void main(String[] args) throws Exception {
@@ -354,10 +383,7 @@ public final class ProbeLoadBenchmark {
                         nginx ? "nginx" : "java", 100.0 * (server1[0] - server0[0]) * 10_000_000L / wall,
                         (double) (server1[1] - server0[1]) / Math.max(1, probes));
                 if (!napi1.isEmpty()) {
-                    StringBuilder rx = new StringBuilder();
-                    napi1.forEach((k, v) -> rx.append(String.format(" %s=%.1f%%", k,
-                            100.0 * (v - napi0.getOrDefault(k, v)) * 10_000_000L / wall)));
-                    System.out.println("probe-load: kernel receive threads (% of one core):" + rx);
+                    System.out.println("probe-load: kernel receive threads (% of one core):" + napiPercents(napi0, napi1, wall));
                 }
                 java.util.Map<String, Long> byName = new java.util.TreeMap<>();
                 tasks.forEach((k, v) -> byName.merge(k.substring(k.indexOf(' ') + 1), v - tasks0.getOrDefault(k, 0L),
