@@ -209,7 +209,7 @@ public final class ProbeLoadBenchmark {
      * Runs the reference prober (probe-floor.c: one C thread, epoll, one send and one receive per probe)
      * on the same server and targets once the director's checker has closed its connections, and
      * prints its figure beside the probe threads': what any prober pays on this kernel for the same
-     * probes, so the ratio, not the machine's load at the time, says how far the director is from it.
+     * probes in the same minutes, so the ratio says how much the director adds to it.
      * When more than 1 % of the reference's probes failed (a starved server) its figure is printed but
      * no ratio: the two did not do the same work.
      */
