@@ -53,12 +53,7 @@ done
 ip -n "$server" route add local 10.200.0.0/16 dev lo
 ip -n "$prober" route add 10.200.0.0/16 via 10.255.0.2
 
-# As bench.sh: the reactor's classes, a class path file (not offline, so a fresh machine fetches the plugin).
-mvn -B -q -pl director-core -am test-compile dependency:build-classpath \
-  -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test >/dev/null
-cp="director-core/target/test-classes:director-core/target/classes:$(cat director-core/target/bench.cp)"
-director-core/build-probe-floor.sh
-# shellcheck disable=SC2086 # JAVA_OPTS is a list of options
-ip netns exec "$prober" java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dping.reference=director-core/target/probe-floor \
-  ${JAVA_OPTS:-$DEFAULT_JAVA_OPTS} -Dping.server=nginx -Dping.netns="$server" -Dping.net=10.200 -cp "$cp" \
-  io.lvsdirector.core.bench.ProbeLoadBenchmark "$nodes" "$secs"
+# bench.sh builds the classes and the reference prober, and runs the JVM in the prober's namespace (not
+# exec'd: the trap removes the namespaces when it ends).
+JAVA_OPTS="${JAVA_OPTS:-$DEFAULT_JAVA_OPTS} -Dping.server=nginx -Dping.netns=$server -Dping.net=10.200" \
+  director-core/bench.sh --netns "$prober" ProbeLoadBenchmark "$nodes" "$secs"

@@ -2,16 +2,19 @@
 # bench.sh — runs one of director-core's benchmark programs (src/test/java/io/lvsdirector/core/bench).
 #
 # Usage (from anywhere, on the build host, from a fresh clone after lab/install-deps.sh):
-#   director-core/bench.sh [--lab] BENCHMARK [ARG...]
+#   director-core/bench.sh [--lab | --netns NS] BENCHMARK [ARG...]
 #     BENCHMARK  ProbeLoadBenchmark | TransitionLatencyBenchmark | DeadNodeBenchmark (their Javadoc: the ARGs)
 #     --lab      run it inside the UML lab kernel (lab/uml-run), for TransitionLatencyBenchmark ... netlink
+#     --netns NS run the JVM in network namespace NS (root; bench-probe-veth.sh)
 #   JAVA_OPTS    extra JVM options, e.g. JAVA_OPTS="-Xmx128m -Dping.threads=2"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-lab=0
+lab=0 netns=
 if [[ "${1:-}" == --lab ]]; then lab=1; shift; fi
-[[ $# -ge 1 ]] || { sed -n '4,8p' "$0" >&2; exit 2; }
+usage() { sed -n '4,9p' "$0" >&2; exit 2; }
+if [[ "${1:-}" == --netns ]]; then [[ $# -ge 3 ]] || usage; netns=$2; shift 2; fi
+[[ $# -ge 1 ]] || usage
 bench=$1
 shift
 
@@ -31,5 +34,8 @@ fi
 cmd=(java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn "${reference[@]}" ${JAVA_OPTS:-} -cp "$cp" "io.lvsdirector.core.bench.$bench" "$@")
 if [[ $lab == 1 ]]; then
   exec lab/uml-run --timeout 3000 -- "${cmd[@]}"
+fi
+if [[ -n $netns ]]; then
+  exec ip netns exec "$netns" "${cmd[@]}"
 fi
 exec "${cmd[@]}"
