@@ -196,9 +196,15 @@ public final class LoadBalancerController implements ServiceStore, AutoCloseable
         return decisions;
     }
 
-    /** {@link #close()} then leaves the lease as a crashed director does (tests of the takeover). */
-    public void keepLeaseOnClose() {
+    /**
+     * Stops the rounds as a hung director stops: no more renewals and no writes, the lease left to run
+     * out, the watches left open (tests of the takeover). {@link #close()} later stops the informers
+     * and keeps the lease as it is.
+     */
+    public synchronized void halt() {
+        closed = true;
         releaseOnClose = false;
+        stopRounds();
     }
 
     /** Whether both watches are open now. */
@@ -235,15 +241,7 @@ public final class LoadBalancerController implements ServiceStore, AutoCloseable
     @Override
     public synchronized void close() {
         closed = true;
-        if (executor != null) {
-            executor.shutdownNow();
-            try {
-                // Let a round on the wire finish before the lease is given up, so no write lands after.
-                executor.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        stopRounds();
         if (releaseOnClose) {
             lease.release();
         }
@@ -252,6 +250,18 @@ public final class LoadBalancerController implements ServiceStore, AutoCloseable
         }
         if (pools != null) {
             pools.stop();
+        }
+    }
+
+    private void stopRounds() {
+        if (executor != null) {
+            executor.shutdownNow();
+            try {
+                // Let a round on the wire finish before the lease is given up, so no write lands after.
+                executor.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
