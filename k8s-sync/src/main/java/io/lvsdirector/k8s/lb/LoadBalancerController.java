@@ -257,7 +257,8 @@ public final class LoadBalancerController implements ServiceStore, AutoCloseable
         if (executor != null) {
             executor.shutdownNow();
             try {
-                // Let a round on the wire finish before the lease is given up, so no write lands after.
+                // Let a round on the wire finish, so no write lands after this returns (nor after close()
+                // gives the lease up).
                 executor.awaitTermination(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
