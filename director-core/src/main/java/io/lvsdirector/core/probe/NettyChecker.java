@@ -89,6 +89,8 @@ public final class NettyChecker implements Checker, AutoCloseable {
     private final ConcurrentHashMap<ProbeTarget, Link> links = new ConcurrentHashMap<>();
     // How probes via a VIP reach their real server (ViaVip); none until the loop says.
     private volatile ProbeRoutes routes = ProbeRoutes.none(ViaVip.NO_ROUTES);
+    /** Set by {@link #close()}: a probe that loses its connection then ends there, with no fresh one. */
+    private volatile boolean closing;
 
     private NettyChecker(EventLoopGroup group, Class<? extends SocketChannel> channelClass, String transport,
             boolean reuse) {
@@ -250,6 +252,7 @@ public final class NettyChecker implements Checker, AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         for (Link link : links.values()) {
             link.released = true;
             Connection c = link.takeIdle();
@@ -561,7 +564,9 @@ public final class NettyChecker implements Checker, AutoCloseable {
                 finish(outcome, reason);
                 return;
             }
-            if (reused && System.nanoTime() - started < timeout) {
+            // Not while closing: the stopping loop refuses a new channel, and the probe would end
+            // with that refusal as its reason instead of the close.
+            if (reused && !closing && System.nanoTime() - started < timeout) {
                 reused = false;
                 waiting = false;
                 connection.current = null;

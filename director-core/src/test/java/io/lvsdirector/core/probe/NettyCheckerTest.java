@@ -420,4 +420,28 @@ class NettyCheckerTest {
             checker.release(target);
         }
     }
+
+    @Test
+    void aProbeOwedOnAKeptConnectionWhenTheCheckerClosesEndsThereWithoutAReconnect() throws Exception {
+        NettyChecker own = NettyChecker.create(1);
+        try (ScriptedServer server = new ScriptedServer("127.0.10.27")) {
+            server.mode = ScriptedServer.Mode.SLOW_KEEP_ALIVE;
+            ProbeTarget target = new ProbeTarget(server.address(), http(server.port())
+                    .withTiming(Duration.ofSeconds(10), Duration.ofSeconds(5), 1, 1));
+            assertThat(own.probe(target).toCompletableFuture().get(5, TimeUnit.SECONDS).outcome())
+                    .isEqualTo(ProbeResult.Outcome.UP);
+            server.delayMillis = 3_000;
+            var owed = own.probe(target).toCompletableFuture();
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.requests.get() == 2);
+            // The loop closes the kept connection under the probe. A reused connection that closes
+            // unanswered is otherwise retried on a fresh one: not on a loop that is stopping.
+            own.close();
+            ProbeResult r = owed.get(5, TimeUnit.SECONDS);
+            assertThat(r.outcome()).isEqualTo(ProbeResult.Outcome.DOWN);
+            assertThat(r.reason()).isEqualTo("closed before answering");
+            assertThat(server.connections.get()).isEqualTo(1);
+        } finally {
+            own.close();
+        }
+    }
 }
