@@ -8,7 +8,9 @@
 #           curl and wrk (clients), keepalived (VRRP), bird2 (BGP for the ecmp mode), prometheus (the real scraper and promtool),
 #           chromium (the status page's tests drive it headless), ca-certificates (the HTTPS probe tests' default trust),
 #           ethtool (director-core/bench-probe-veth.sh: the veth pair's offloads),
-#           gcc and libc6-dev (director-core/build-probe-floor.sh: ProbeLoadBenchmark's reference prober in C)
+#           gcc and libc6-dev (director-core/build-probe-floor.sh: ProbeLoadBenchmark's reference prober in C),
+#           patchelf (lab/install-uml.sh, run last: where Debian 12's kernel cannot boot on this CPU, it
+#           takes the user-mode-linux of Debian's next release)
 #   Ansible tests (ansible/test.sh): ansible-core, ansible (its collections: the chroot connection),
 #           ansible-lint, debootstrap (the throwaway Debian root), busybox (the DaemonSet's sh and ip)
 #   Debian package test (packaging/deb/test.sh): lintian
@@ -23,13 +25,14 @@ if command -v javac >/dev/null 2>&1; then
 fi
 [[ "$java_major" =~ ^[0-9]+$ && "$java_major" -ge 17 ]] || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
-for pkg in user-mode-linux kmod iproute2 procps ipvsadm nginx-light curl wrk keepalived bird2 prometheus chromium ca-certificates ethtool gcc libc6-dev \
+for pkg in user-mode-linux kmod iproute2 procps ipvsadm nginx-light curl wrk keepalived bird2 prometheus chromium ca-certificates ethtool gcc libc6-dev patchelf \
     ansible ansible-core ansible-lint debootstrap busybox lintian; do
   have_pkg "$pkg" || need+=("$pkg")
 done
 
 if [[ ${#need[@]} -eq 0 ]]; then
   echo "install-deps: everything needed is installed"
+  "$(dirname "$0")/install-uml.sh"
   exit 0
 fi
 echo "install-deps: installing from Debian: ${need[*]}"
@@ -49,3 +52,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 echo "install-deps: installed ${need[*]}"
+"$(dirname "$0")/install-uml.sh"

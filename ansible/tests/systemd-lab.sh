@@ -17,14 +17,16 @@ repo=${2:?usage: systemd-lab.sh ROOT REPO OUT}
 out=${3:?usage: systemd-lab.sh ROOT REPO OUT}
 here=$(cd "$(dirname "$0")" && pwd)
 timeout_s=${LVSD_SYSTEMD_LAB_TIMEOUT:-600}
-uml=${UML_BIN:-/usr/bin/linux}
-version=$(ls /usr/lib/uml/modules 2>/dev/null | sort -V | tail -1)
-[[ -x $uml && -n $version ]] || { echo "   FAIL systemd: no user-mode-linux kernel (lab/install-deps.sh)"; exit 125; }
+# shellcheck source=lab/uml-kernel.sh
+source "$here/../../lab/uml-kernel.sh"
+uml=$UML_BIN
+version=$UML_VERSION
+[[ -x $uml && -n $version && -d $UML_MODULES/$version ]] || { echo "   FAIL systemd: no user-mode-linux kernel (lab/install-deps.sh)"; exit 125; }
 
 # The kernel's modules where systemd-modules-load (kmod) looks for them.
 rm -rf "$root/lib/modules/$version"
 mkdir -p "$root/lib/modules"
-cp -a "/usr/lib/uml/modules/$version" "$root/lib/modules/$version"
+cp -a "$UML_MODULES/$version" "$root/lib/modules/$version"
 
 mkdir -p "$root/lab" "$root/host" "$out"
 out=$(cd "$out" && pwd)

@@ -40,12 +40,13 @@ class NetlinkIpvsReopenKernelIT {
         Lab.requireKernel();
         Lab.check("ip", "netns", "add", NS);
         ipvs = NetlinkIpvs.open(NS);
-        // modprobe looks under DIR/lib/modules/<release>; the UML package keeps its modules elsewhere
-        // (lab/uml-run does the same).
+        // modprobe looks under DIR/lib/modules/<release>; the lab kernel's modules are elsewhere
+        // (lab/uml-run does the same, and says where in LAB_UML_MODULES).
         String release = Lab.check("uname", "-r").strip();
+        String modules = System.getenv().getOrDefault("LAB_UML_MODULES", "/usr/lib/uml/modules");
         modroot = Files.createTempDirectory("reopenit-modroot");
         Files.createDirectories(modroot.resolve("lib/modules"));
-        Files.createSymbolicLink(modroot.resolve("lib/modules/" + release), Path.of("/usr/lib/uml/modules/" + release));
+        Files.createSymbolicLink(modroot.resolve("lib/modules/" + release), Path.of(modules, release));
         for (String line : Files.readAllLines(Path.of("/proc/modules"))) {
             String name = line.split(" ")[0];
             if (name.startsWith("ip_vs_")) {
