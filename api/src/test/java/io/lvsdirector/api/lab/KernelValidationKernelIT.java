@@ -21,9 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The packaged service on the lab's Linux 6.1 refuses at the API what the kernel would refuse or
- * what is not the director's: a scheduler the kernel lacks ({@code twos} came with 6.2), real
- * servers that cannot be, and a hand-made {@code ipvsadm} service at the same protocol:VIP:port
+ * The packaged service on the lab kernel refuses at the API what the kernel would refuse or
+ * what is not the director's: a scheduler the kernel lacks ({@code twos}: Linux 6.2+, never loaded in
+ * the lab), real servers that cannot be, and a hand-made {@code ipvsadm} service at the same protocol:VIP:port
  * (409, the kernel entry untouched) unless the request says {@code adopt}. Then the ownership rules
  * across a restart of the packaged service (owned.json beside the state file): the hand-made service
  * survives it byte for byte and a DELETE of a director service on its key leaves it; a service

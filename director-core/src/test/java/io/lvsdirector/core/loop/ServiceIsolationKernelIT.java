@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A service the running kernel refuses, given straight to the loop (no API validation in front)
- * next to a good one: the lab's Debian 12 kernel (6.1) has no {@code twos} scheduler.
+ * next to a good one: the lab kernel has no {@code twos} scheduler (Debian 12's 6.1 predates it; on a
+ * newer kernel lab/uml-run leaves {@code ip_vs_twos} unloaded).
  */
 @Tag("kernel")
 class ServiceIsolationKernelIT {

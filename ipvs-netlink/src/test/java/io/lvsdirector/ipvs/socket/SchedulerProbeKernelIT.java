@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * What the running kernel (the lab's Linux 6.1) answers to the scheduler probe and to non-unicast
- * real servers, and that {@link FakeIpvs} answers the same.
+ * What the running kernel (the lab's: Debian 12's schedulers, {@code ip_vs_twos} never loaded) answers
+ * to the scheduler probe and to non-unicast real servers, and that {@link FakeIpvs} answers the same.
  *
  * <p>The probe is {@code IPVS_CMD_NEW_SERVICE} for an IPv6 service with persistence prefix 129:
  * {@code ip_vs_add_service()} looks the scheduler up before it checks the prefix, so ENOENT means
@@ -67,7 +67,7 @@ class SchedulerProbeKernelIT {
         for (String name : FakeIpvs.LINUX_6_1_SCHEDULERS) {
             assertThat(ipvs.schedulerAvailable(name)).as(name).contains(true);
         }
-        assertThat(ipvs.schedulerAvailable("twos")).as("twos came with 6.2").contains(false);
+        assertThat(ipvs.schedulerAvailable("twos")).as("twos: Linux 6.2+, not loaded in the lab").contains(false);
         assertThat(ipvs.schedulerAvailable("nonsense")).contains(false);
 
         assertThat(ipvsadm("-Ln")).isEqualTo(before);
