@@ -51,7 +51,8 @@ healthy() { [[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 http://127.
 main_pid() { systemctl show -p MainPID --value lvs-director.service; }
 # The table without its connection columns (services, real servers, forwarding, weights), and the web
 # service's connection counter.
-table() { ipvsadm -Ln | awk '$1 == "->" && $2 != "RemoteAddress:Port" {print $1, $2, $3, $4; next} {$1 = $1; print}'; }
+# The header's "(size=N)" is left out: newer kernels grow the connection table as it fills.
+table() { ipvsadm -Ln | awk 'NR == 1 {sub(/ \(size=[0-9]+\)/, "")} $1 == "->" && $2 != "RemoteAddress:Port" {print $1, $2, $3, $4; next} {$1 = $1; print}'; }
 conns() { ipvsadm -Ln --stats -t "$VIP:80" | awk -v s="$VIP:80" '$2 == s {print $3}'; }
 # The role's track script as keepalived runs it (user keepalived_script); GRACE defaults to the role's.
 track() { runuser -u keepalived_script -- /usr/local/libexec/lvs-director/vrrp-track "$@" 2>&1; }
@@ -283,8 +284,10 @@ $(ip -4 addr show dev eth0)"
   kill "$sampler"
   loop_restarts=$(systemctl show -p NRestarts --value lvs-director.service)
   first_fail=$(awk '$2 != 0 && /past the 8 s grace/ {print $1; exit}' /tmp/loop.samples)
-  passed_before=$(awk -v f="${first_fail:-0}" '$1 < f && $2 == 0 && /restarting/' /tmp/loop.samples | wc -l)
-  passed_after=$(awk -v f="${first_fail:-999}" '$1 >= f && $2 == 0' /tmp/loop.samples | wc -l)
+  # Before and after the first failure in the samples' order: a pass and the first failure can fall in the
+  # same second of the sampler's clock.
+  passed_before=$(awk '$2 != 0 && /past the 8 s grace/ {exit} $2 == 0 && /restarting/ {n++} END {print n + 0}' /tmp/loop.samples)
+  passed_after=$(awk 'failed && $2 == 0 {n++} $2 != 0 && /past the 8 s grace/ {failed = 1} END {print n + 0}' /tmp/loop.samples)
   if [[ -n $first_fail && $first_fail -le 16 && $passed_before -gt 0 && $passed_after -eq 0 && $loop_restarts -ge 2 ]]; then
     ok "a crash loop (NRestarts $loop_restarts in 20 s): the track script passed while restarting, failed past its 8 s grace from ${first_fail} s on and kept failing"
   else

@@ -182,9 +182,23 @@ class NetlinkIpvsKernelIT {
                         RealServerSpec.of(Forwarding.TUNNEL, 5).withTunnel(TunnelType.GUE, 6082, Set.of())),
                 new RealServer(RealServerKey.of("10.1.0.8", 80), RealServerSpec.directRoute(65535)),
                 new RealServer(RealServerKey.of("10.1.0.9", 80),
-                        RealServerSpec.directRoute(1).withThresholds(0xFFFF_FFFFL, 0xFFFF_FFFEL)));
+                        RealServerSpec.directRoute(1).withThresholds(0x7FFF_FFFFL, 0x7FFF_FFFEL)));
         for (RealServer r : rs) {
             ipvs.addRealServer(key, r);
+        }
+        // Above INT_MAX (ipvsadm's limit, and the spec's): Linux 6.1 keeps it as written; newer kernels
+        // refuse it whole with EINVAL. Either way the table holds what was written or nothing.
+        RealServer huge = new RealServer(RealServerKey.of("10.1.0.10", 80),
+                RealServerSpec.directRoute(1).withThresholds(0xFFFF_FFFFL, 0xFFFF_FFFEL));
+        String release = Lab.check("uname", "-r").strip();
+        boolean kept;
+        try {
+            ipvs.addRealServer(key, huge);
+            kept = true;
+        } catch (IpvsException e) {
+            assertThat(e.errnoName()).as("kernel %s", release).isEqualTo("EINVAL");
+            assertThat(release).as("6.1 keeps it").doesNotStartWith("6.1.");
+            kept = false;
         }
 
         assertThat(Ipvsadm.lines(ipvsadm("-Ln", "--tun-info"))).contains(
@@ -198,10 +212,19 @@ class NetlinkIpvsKernelIT {
                 "-> 10.1.0.8:80 Route n/a 65535 0 0");
         assertThat(Ipvsadm.lines(ipvsadm("-Ln", "--thresholds"))).contains(
                 "-> 10.1.0.1:80 100 10 0 0",
-                "-> 10.1.0.9:80 4294967295 4294967294 0 0");
+                "-> 10.1.0.9:80 2147483647 2147483646 0 0");
+        if (kept) {
+            assertThat(Ipvsadm.lines(ipvsadm("-Ln", "--thresholds"))).contains("-> 10.1.0.10:80 4294967295 4294967294 0 0");
+        } else {
+            assertThat(ipvsadm("-Ln")).doesNotContain("10.1.0.10");
+        }
 
         List<RealServer> read = ipvs.realServers(key).stream().map(RealServerStatus::realServer).toList();
-        assertThat(read).containsExactlyInAnyOrderElementsOf(rs);
+        List<RealServer> written = new java.util.ArrayList<>(rs);
+        if (kept) {
+            written.add(huge);
+        }
+        assertThat(read).containsExactlyInAnyOrderElementsOf(written);
     }
 
     @Test
