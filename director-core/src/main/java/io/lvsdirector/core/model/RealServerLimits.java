@@ -7,8 +7,9 @@ package io.lvsdirector.core.model;
  *
  * <p>The kernel keeps both as unsigned 32-bit numbers and refuses a lower above the upper with
  * {@code ERANGE} ({@code ip_vs_ctl.c}), also when the upper is 0, so a lower threshold needs an
- * upper one. The REST and CRD spec takes at most {@link #MAX_SPEC} (ipvsadm's limit); a kernel
- * entry read back may hold up to 2^32-1.
+ * upper one. The REST and CRD spec takes at most {@link #MAX_SPEC} (ipvsadm's limit, and the most
+ * Linux 7.x takes: it refuses more with {@code EINVAL}); a kernel entry read back (written by another
+ * client into Linux 6.1) may hold up to 2^32-1.
  *
  * @param upperConnections {@code IPVS_DEST_ATTR_U_THRESH}, 0..2^32-1, 0 = none
  * @param lowerConnections {@code IPVS_DEST_ATTR_L_THRESH}, 0..upperConnections
