@@ -6,10 +6,11 @@
 # the host kernel refuses that buffer (EFAULT), and the lab kernel dies as it starts init
 # ("userspace - ptrace set fp regs failed, errno = 14"). Newer kernels size the buffer from the host.
 # So: boot Debian 12's kernel once; when it cannot run a command, take the user-mode-linux package of
-# Debian's next release (SUITE, default forky) and the C library it is built against from Debian's
-# archive, unpack both under /var/cache/lvsd-uml, point the kernel at that C library (patchelf), check
-# that it boots and loads IPVS, and make it the lab's kernel (lab/uml-kernel.sh picks it up). Nothing is
-# installed into the system's package database, and the host's own C library is untouched.
+# Debian's next release (LVSD_UML_SUITE, default forky; a release whose libc6 lives under /usr, Debian
+# 13 or later) and the C library it is built against from Debian's archive, unpack both under
+# /var/cache/lvsd-uml, point the kernel at that C library (patchelf), check that it boots and loads IPVS,
+# and make it the lab's kernel (lab/uml-kernel.sh picks it up). Nothing is installed into the system's
+# package database, and the host's own C library is untouched.
 #
 # Idempotent: a chosen kernel that boots is kept. Exit 0 when the lab has a kernel that boots, 1 if not.
 set -euo pipefail
@@ -17,8 +18,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 suite=${LVSD_UML_SUITE:-forky}
 dir=/var/cache/lvsd-uml
 
+# What the last boot said, for the messages below (a kernel that cannot boot is not booted twice).
+log=$(mktemp /tmp/lvsd-install-uml.XXXXXX)
+work=""
+trap 'rm -f "$log"; if [[ -n $work ]]; then rm -rf "$work"; fi' EXIT
 boots() { # boots BIN MODULES: the kernel runs a command with IPVS loaded (lab/uml-run's own check)
-  UML_BIN=$1 UML_MODULES=$2 "$here/uml-run" --quiet --timeout 120 --mem 512M -- true >/dev/null 2>&1
+  UML_BIN=$1 UML_MODULES=$2 "$here/uml-run" --timeout 120 --mem 512M -- true >"$log" 2>&1
 }
 
 if [[ -x $dir/linux ]] && boots "$dir/linux" "$dir/modules"; then
@@ -31,8 +36,7 @@ if boots /usr/bin/linux /usr/lib/uml/modules; then
   exit 0
 fi
 echo "install-uml: Debian 12's user-mode-linux cannot boot on this host (its last words below); taking the one from Debian $suite"
-UML_BIN=/usr/bin/linux UML_MODULES=/usr/lib/uml/modules "$here/uml-run" --timeout 120 --mem 512M -- true 2>&1 \
-  | grep -E "failed, errno|Kernel panic" | head -n 2 | sed 's/^/  /' || true
+grep -E "failed, errno|Kernel panic" "$log" | head -n 2 | sed 's/^/  /' || true
 if [[ $(id -u) -ne 0 ]]; then
   echo "install-uml: not root: run lab/install-deps.sh as root" >&2
   exit 1
@@ -40,7 +44,6 @@ fi
 command -v patchelf >/dev/null || { echo "install-uml: patchelf is missing (lab/install-deps.sh installs it)" >&2; exit 1; }
 
 work=$(mktemp -d /var/tmp/lvsd-uml.XXXXXX)
-trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/apt/lists/partial" "$work/apt/cache/archives/partial" "$work/debs"
 echo "deb http://deb.debian.org/debian $suite main" > "$work/apt/sources.list"
 apt_opts=(-o "Dir::Etc::sourcelist=$work/apt/sources.list" -o "Dir::Etc::sourceparts=-"
@@ -75,7 +78,7 @@ rm -rf "$dir.old"
 mv "$stage" "$dir"
 if ! boots "$dir/linux" "$dir/modules"; then
   echo "install-uml: Debian $suite's user-mode-linux does not boot here either; the lab has no kernel" >&2
-  UML_BIN=$dir/linux UML_MODULES=$dir/modules "$here/uml-run" --timeout 120 --mem 512M -- true 2>&1 | tail -n 5 >&2 || true
+  tail -n 5 "$log" >&2 || true
   rm -rf "$dir"
   [[ -e $dir.old ]] && mv "$dir.old" "$dir"
   exit 1

@@ -7,6 +7,7 @@ import io.lvsdirector.ipvs.VirtualServerKey;
 import io.lvsdirector.lab.ExecResult;
 import io.lvsdirector.lab.Ipvsadm;
 import io.lvsdirector.lab.Lab;
+import io.lvsdirector.lab.LabException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -40,13 +41,13 @@ class NetlinkIpvsReopenKernelIT {
         Lab.requireKernel();
         Lab.check("ip", "netns", "add", NS);
         ipvs = NetlinkIpvs.open(NS);
-        // modprobe looks under DIR/lib/modules/<release>; the lab kernel's modules are elsewhere
-        // (lab/uml-run does the same, and says where in LAB_UML_MODULES).
-        String release = Lab.check("uname", "-r").strip();
-        String modules = System.getenv().getOrDefault("LAB_UML_MODULES", "/usr/lib/uml/modules");
-        modroot = Files.createTempDirectory("reopenit-modroot");
-        Files.createDirectories(modroot.resolve("lib/modules"));
-        Files.createSymbolicLink(modroot.resolve("lib/modules/" + release), Path.of(modules, release));
+        // modprobe looks under DIR/lib/modules/<release>; the lab kernel's modules are elsewhere, and
+        // lab/uml-run made such a DIR for itself in its run directory.
+        String rundir = System.getenv("LAB_RUNDIR");
+        if (rundir == null) {
+            throw new LabException("LAB_RUNDIR is not set: run kernel tests through lab/uml-run");
+        }
+        modroot = Path.of(rundir, "modroot");
         for (String line : Files.readAllLines(Path.of("/proc/modules"))) {
             String name = line.split(" ")[0];
             if (name.startsWith("ip_vs_")) {
